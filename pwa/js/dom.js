@@ -1,0 +1,66 @@
+// @ts-check
+// Build DOM without HTML strings: text is always text, never markup.
+
+/**
+ * @typedef {Record<string, string | number | boolean | null | undefined | EventListener>} Attrs
+ * @typedef {Node | string | number | null | undefined | false} Child
+ */
+
+/**
+ * Create an element. `on*` attributes become listeners; `true` sets a boolean attribute.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Attrs} [attrs]
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value == null || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      el.addEventListener(name.slice(2), value);
+    } else if (name === "class") {
+      el.className = String(value);
+    } else {
+      el.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+/**
+ * Append children (nested arrays, strings, nodes) to a parent, skipping empty ones.
+ * @param {Node} parent
+ * @param {(Child | Child[])[]} children
+ */
+export function append(parent, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    parent.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/**
+ * Find one element by selector, failing loudly if the page lacks it.
+ * @template {Element} T
+ * @param {string} selector
+ * @param {ParentNode} [root]
+ * @returns {T}
+ */
+export function $(selector, root = document) {
+  const el = root.querySelector(selector);
+  if (!el) throw new Error(`missing element: ${selector}`);
+  return /** @type {T} */ (el);
+}
+
+/** Say something to screen readers through the page's status region. @param {string} text */
+export function announce(text) {
+  const region = $("#status");
+  region.textContent = "";
+  // A fresh text node in a later task makes repeated messages announce again.
+  setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}

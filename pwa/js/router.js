@@ -1,0 +1,41 @@
+// @ts-check
+// Views replace one another in <main>; the address never changes, so no diary word ever
+// reaches the address bar or the history.
+import { $ } from "./dom.js";
+
+/**
+ * @typedef {object} View
+ * @property {string} title  the heading, also used for focus and announcement
+ * @property {(params: any) => Node | Promise<Node>} render
+ * @property {() => void} [leave]  drop anything the view holds (decrypted text, blob: URLs)
+ */
+
+/** @type {View | null} */
+let current = null;
+
+/**
+ * Show a view: clear the old one, render the new one, move focus to its heading.
+ * @param {View} view
+ * @param {any} [params]
+ */
+export async function show(view, params) {
+  clear();
+  const $main = $("#view");
+  const node = await view.render(params);
+  $main.replaceChildren(node);
+  current = view;
+  const $heading = /** @type {HTMLElement | null} */ ($main.querySelector("h1"));
+  if ($heading) {
+    $heading.tabIndex = -1;
+    $heading.focus();
+  } else {
+    $main.focus();
+  }
+}
+
+/** Remove the current view and everything it showed. */
+export function clear() {
+  if (current && current.leave) current.leave();
+  current = null;
+  $("#view").replaceChildren();
+}

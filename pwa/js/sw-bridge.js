@@ -1,0 +1,93 @@
+// @ts-check
+// The one page-side module that talks to navigator.serviceWorker: registration, and an
+// update flow that never reloads under the user's fingers. A new version waits until the
+// user taps "Update now"; before the reload, every registered saver keeps what was typed.
+import { $, announce } from "./dom.js";
+
+/** @type {Set<() => Promise<void> | void>} */
+const savers = new Set();
+
+/**
+ * Register a function that keeps unsaved work (as an encrypted draft) before an update reloads.
+ * @param {() => Promise<void> | void} save
+ * @returns {() => void} call to unregister
+ */
+export function beforeUpdate(save) {
+  savers.add(save);
+  return () => savers.delete(save);
+}
+
+/**
+ * Register the worker and watch for new versions. Resolves once registration is done.
+ * @returns {Promise<ServiceWorkerRegistration | null>}
+ */
+export async function start() {
+  if (!("serviceWorker" in navigator)) return null;
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  let requested = false;
+
+  const registration = await navigator.serviceWorker.register("/sw.js", {
+    type: "module",
+    scope: "/",
+    updateViaCache: "none",
+  });
+
+  const offer = () => {
+    if (registration.waiting && navigator.serviceWorker.controller) showOffer(registration);
+  };
+  registration.addEventListener("updatefound", () => {
+    const installing = registration.installing;
+    installing?.addEventListener("statechange", () => {
+      if (installing.state === "installed") offer();
+    });
+  });
+  offer();
+
+  $("#update-apply").addEventListener("click", async () => {
+    requested = true;
+    await apply(registration);
+  });
+
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    // The first install takes control quietly; later ones reload only where the user asked.
+    if (!hadController) return;
+    if (requested) {
+      location.reload();
+    } else {
+      $("#update-text").textContent = "This app was updated in another window. Reload when you are ready.";
+      $("#update-apply").textContent = "Reload";
+      $("#update").hidden = false;
+      requested = true;
+    }
+  });
+
+  // A long-open app still learns of new versions.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") registration.update().catch(() => {});
+  });
+  return registration;
+}
+
+/** @param {ServiceWorkerRegistration} registration */
+function showOffer(registration) {
+  const $update = $("#update");
+  if (!$update.hidden) return;
+  $update.hidden = false;
+  announce("A new version is ready. Tap Update now when you are ready.");
+  void registration;
+}
+
+/**
+ * Keep unsaved work, then let the waiting worker take over (the page reloads on takeover).
+ * @param {ServiceWorkerRegistration} registration
+ */
+async function apply(registration) {
+  const $button = /** @type {HTMLButtonElement} */ ($("#update-apply"));
+  $button.disabled = true;
+  for (const save of savers) await save();
+  if (registration.waiting) {
+    registration.waiting.postMessage({ type: "apply-update" });
+  } else {
+    location.reload();
+  }
+}

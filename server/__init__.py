@@ -1,0 +1,37 @@
+"""Cairn's server: serves the offline app and, only if asked, keeps ciphertext it cannot read."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import config, db, errors, security, shell
+from .api import bp as api_bp
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure a Cairn app.
+
+    Settings come from the environment (``CAIRN_*``); ``test_config`` overrides them.
+    """
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("CAIRN_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance).resolve()) if instance else None,
+        instance_relative_config=True,
+        static_folder=None,
+    )
+    config.load(app, test_config)
+
+    errors.init_app(app)
+    security.init_app(app)
+    db.init_app(app)
+    shell.init_app(app)
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(shell.bp)
+    return app

@@ -1,0 +1,88 @@
+"""The ``cairn`` command: run the server."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+DESCRIPTION = """\
+Cairn: a private, encrypted incident diary for people who are being stalked or harassed.
+The diary lives encrypted on the phone; this server serves the app and, only if the user
+asks, keeps encrypted copies it cannot read.
+
+Settings come from CAIRN_* environment variables, for example:
+  CAIRN_INSTANCE_PATH   folder for the database and secrets (default: ./instance)
+  CAIRN_DATABASE        SQLite file, relative to the instance folder (default: cairn.sqlite)
+  CAIRN_BEHIND_PROXY    number of TLS proxies in front of Cairn whose X-Forwarded-* to trust
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for ``cairn``."""
+    parser = argparse.ArgumentParser(
+        prog="cairn", description=DESCRIPTION, formatter_class=argparse.RawTextHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run Cairn (SQLite in the instance folder, http://localhost:8000)",
+        description="Run Cairn on its embedded default: SQLite in the instance folder.",
+    )
+    serve.add_argument("--host", default="localhost", help="address to listen on (localhost)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument(
+        "--production",
+        action="store_true",
+        help="serve with the waitress WSGI server (threads, no debugger)",
+    )
+    serve.add_argument("--threads", type=int, default=8, help="worker threads in production (8)")
+    serve.add_argument(
+        "--instance", metavar="DIR", help="instance folder (or set CAIRN_INSTANCE_PATH)"
+    )
+    return parser
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Create the app and serve it until interrupted."""
+    if args.instance:
+        os.environ["CAIRN_INSTANCE_PATH"] = args.instance
+    elif "CAIRN_INSTANCE_PATH" not in os.environ:
+        os.environ["CAIRN_INSTANCE_PATH"] = os.path.join(os.getcwd(), "instance")
+
+    from . import create_app
+
+    app = create_app()
+    url = f"http://{args.host}:{args.port}/"
+    print(f"Cairn is running at {url} (instance folder: {app.instance_path})", flush=True)
+    if args.host not in ("localhost", "::1") and not args.host.startswith("127."):
+        print(
+            "Phones need HTTPS for the service worker and passkeys: put Cairn behind a TLS "
+            "proxy (see README) and set CAIRN_BEHIND_PROXY=1.",
+            flush=True,
+        )
+    if args.production:
+        import waitress
+
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="")
+    else:
+        from werkzeug.serving import run_simple
+
+        run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``cairn`` command line."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""One project exception, and every error answered as JSON under /api/."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class CairnError(Exception):
+    """A request Cairn refuses, with the status and the plain message the client sees."""
+
+    status = 400
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class BadInput(CairnError):
+    """The request body or parameters are not what the endpoint takes."""
+
+    status = 400
+
+
+def _json_error(message: str, status: int) -> Response:
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers that turn every error into a JSON answer (or a bare page)."""
+
+    @app.errorhandler(CairnError)
+    def cairn_error(exc: CairnError) -> Response:
+        return _json_error(exc.message, exc.status)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Response:
+        return _json_error(
+            "The security token is missing or out of date. Reload the page and try again.", 400
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        if _wants_json():
+            response = _json_error(_PLAIN.get(status, exc.description or exc.name), status)
+        else:
+            # Outside the API, a stranger who guesses an address learns nothing.
+            response = Response(f"{status} {exc.name}\n", status, mimetype="text/plain")
+        if status == 405 and exc.get_response().headers.get("Allow"):
+            response.headers["Allow"] = exc.get_response().headers["Allow"]
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        # Log the type only: a message could carry something a request contained.
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url_rule)
+        if _wants_json():
+            return _json_error("Something went wrong on the server. Nothing was changed.", 500)
+        return Response("500 Internal Server Error\n", 500, mimetype="text/plain")
+
+
+_PLAIN = {
+    400: "The request was not understood.",
+    404: "There is nothing at this address.",
+    405: "This address does not take that method.",
+    413: "The request is too large.",
+    415: "Send the body as JSON (Content-Type: application/json).",
+    429: "Too many requests. Wait a moment and try again.",
+}

@@ -1,0 +1,33 @@
+"""Settings from the environment, the instance secret, and test overrides."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from server import create_app
+
+
+def test_environment_sets_config(monkeypatch, tmp_path):
+    monkeypatch.setenv("CAIRN_INSTANCE_PATH", str(tmp_path / "inst"))
+    monkeypatch.setenv("CAIRN_DATABASE", "other.sqlite")
+    monkeypatch.setenv("CAIRN_MAX_CONTENT_LENGTH", "2048")
+    app = create_app()
+    assert app.instance_path == str(tmp_path / "inst")
+    assert app.config["DATABASE"] == str(tmp_path / "inst" / "other.sqlite")
+    assert app.config["MAX_CONTENT_LENGTH"] == 2048
+
+
+def test_secret_key_is_made_once_and_kept_private(tmp_path):
+    first = create_app({"INSTANCE_PATH": str(tmp_path)})
+    second = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) >= 48
+    mode = stat.S_IMODE(Path(tmp_path, "secret_key").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_test_config_overrides_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("CAIRN_DATABASE", "env.sqlite")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE": "test.sqlite"})
+    assert app.config["DATABASE"].endswith("test.sqlite")

@@ -1,0 +1,121 @@
+"""The app shell: the page, its files, the generated worker and precache list."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+from server import create_app
+from server.config import PWA_DIR
+
+
+def precache_entries(client) -> dict[str, str]:
+    body = client.get("/sw/precache.js").get_data(as_text=True)
+    match = re.search(r"export const PRECACHE = (\[.*?\]);", body, re.S)
+    assert match, body
+    return dict(json.loads(match.group(1)))
+
+
+def test_root_serves_the_shell_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert b'<script type="module" src="/js/main.js">' in response.data
+    assert b'rel="manifest"' in response.data
+
+
+def test_worker_is_served_at_root_scope_and_never_cached(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.get_data(as_text=True).startswith("// version ")
+
+
+def test_precache_lists_every_app_file_with_its_sha256(client):
+    entries = precache_entries(client)
+    on_disk = {
+        "/"
+        if p.name == "index.html" and p.parent == PWA_DIR
+        else "/" + p.relative_to(PWA_DIR).as_posix()
+        for p in PWA_DIR.rglob("*")
+        if p.is_file() and p.name != "sw.js" and not p.name.startswith(".")
+    }
+    assert set(entries) == on_disk
+    for url, integrity in entries.items():
+        served = client.get(url)
+        assert served.status_code == 200, url
+        digest = base64.b64encode(hashlib.sha256(served.data).digest()).decode()
+        assert integrity == f"sha256-{digest}", url
+
+
+def test_changing_any_app_file_changes_the_worker(tmp_path):
+    pwa = tmp_path / "pwa"
+    shutil.copytree(PWA_DIR, pwa)
+    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"), "PWA_DIR": str(pwa)}
+    before = create_app(config).test_client().get("/sw.js").data
+    same = create_app(config).test_client().get("/sw.js").data
+    assert before == same
+    css = pwa / "app.css"
+    css.write_text(css.read_text() + "\n/* changed */\n")
+    after = create_app(config).test_client().get("/sw.js").data
+    assert after != before
+
+
+def test_manifest_is_installable_shape(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = response.get_json(force=True)
+    assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
+    sizes = {(i["sizes"], i.get("purpose", "any")) for i in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in manifest["icons"]:
+        png = client.get(icon["src"])
+        assert png.status_code == 200 and png.mimetype == "image/png"
+        width, height = int.from_bytes(png.data[16:20]), int.from_bytes(png.data[20:24])
+        assert f"{width}x{height}" == icon["sizes"]
+
+
+def test_files_outside_the_shell_are_not_served(client, tmp_path):
+    for path in [
+        "/../pyproject.toml",
+        "/%2e%2e/pyproject.toml",
+        "/server/__init__.py",
+        "/.git/HEAD",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert b"Cairn" not in response.data
+
+
+def test_hidden_files_are_never_precached(tmp_path):
+    pwa = tmp_path / "pwa"
+    shutil.copytree(PWA_DIR, pwa)
+    (pwa / ".secret").write_text("nope")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"), "PWA_DIR": str(pwa)})
+    client = app.test_client()
+    assert "/.secret" not in precache_entries(client)
+    assert client.get("/.secret").status_code == 404
+
+
+def test_app_files_revalidate_with_etag(client):
+    first = client.get("/app.css")
+    assert first.headers["Cache-Control"] == "no-cache"
+    again = client.get("/app.css", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_shell_has_no_inline_script_or_style_and_no_other_origin():
+    for path in Path(PWA_DIR).rglob("*"):
+        if path.suffix not in {".html", ".js", ".css", ".webmanifest"}:
+            continue
+        text = path.read_text()
+        assert not re.search(r"https?://", text), path
+        if path.suffix == ".html":
+            assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
+            assert "<style" not in text and " style=" not in text, path
+            assert not re.search(r"\son[a-z]+=", text), path
