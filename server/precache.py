@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ MIME = {
     ".json": "application/json",
     ".txt": "text/plain",
 }
+COMPRESSIBLE = {".html", ".js", ".css", ".webmanifest", ".svg", ".json", ".txt"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Shell:
 
     root: Path
     files: dict[str, bytes]
+    gzipped: dict[str, bytes]
     integrity: dict[str, str]
     version: str
     worker: bytes
@@ -66,6 +69,7 @@ def url_for_file(relative: str) -> str:
 def build(root: Path) -> Shell:
     """Walk ``root`` and hash every app file (sha256, as Subresource Integrity wants it)."""
     files: dict[str, bytes] = {}
+    gzipped: dict[str, bytes] = {}
     integrity: dict[str, str] = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
@@ -77,10 +81,20 @@ def build(root: Path) -> Shell:
         data = path.read_bytes()
         digest = hashlib.sha256(data).digest()
         files[url] = data
+        if path.suffix in COMPRESSIBLE:
+            # mtime=0: the same file always compresses to the same bytes.
+            gzipped[url] = gzip.compress(data, compresslevel=9, mtime=0)
         integrity[url] = "sha256-" + base64.b64encode(digest).decode()
     worker = (root / WORKER).read_bytes()
     overall = hashlib.sha256(worker)
     for url in sorted(integrity):
         overall.update(f"{url}\0{integrity[url]}\n".encode())
     version = overall.hexdigest()[:16]
-    return Shell(root=root, files=files, integrity=integrity, version=version, worker=worker)
+    return Shell(
+        root=root,
+        files=files,
+        gzipped=gzipped,
+        integrity=integrity,
+        version=version,
+        worker=worker,
+    )

@@ -61,6 +61,14 @@ def app_file(name: str) -> Response:
     data = shell.files.get(url)
     if data is None:
         abort(404)
+    etag = shell.integrity[url]
+    compressed = shell.gzipped.get(url)
+    if compressed is not None and "gzip" in request.accept_encodings:
+        data, etag = compressed, etag + ".gz"
     response = Response(data, mimetype=shell.mimetype(url))
-    response.set_etag(shell.integrity[url])
+    if compressed is not None:
+        response.vary.add("Accept-Encoding")
+        if data is compressed:
+            response.content_encoding = "gzip"
+    response.set_etag(etag)
     return _revalidate(response.make_conditional(request))

@@ -119,3 +119,16 @@ def test_shell_has_no_inline_script_or_style_and_no_other_origin():
             assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
             assert "<style" not in text and " style=" not in text, path
             assert not re.search(r"\son[a-z]+=", text), path
+
+
+def test_text_files_are_gzipped_when_the_browser_accepts_it(client):
+    import gzip
+
+    plain = client.get("/js/main.js")
+    packed = client.get("/js/main.js", headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    icon = client.get("/icons/icon-192.png", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in icon.headers

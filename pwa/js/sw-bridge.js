@@ -23,7 +23,7 @@ export function beforeUpdate(save) {
  */
 export async function start() {
   if (!("serviceWorker" in navigator)) return null;
-  const hadController = Boolean(navigator.serviceWorker.controller);
+  let controlled = Boolean(navigator.serviceWorker.controller);
   let requested = false;
 
   const registration = await navigator.serviceWorker.register("/sw.js", {
@@ -50,7 +50,10 @@ export async function start() {
 
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     // The first install takes control quietly; later ones reload only where the user asked.
-    if (!hadController) return;
+    if (!controlled) {
+      controlled = true;
+      return;
+    }
     if (requested) {
       location.reload();
     } else {

@@ -1,0 +1,222 @@
+"""What the browser tests share: a live server, a phone, a passkey, going offline."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, send_from_directory
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from server import create_app
+
+E2E = Path(__file__).resolve().parent
+SYSTEM_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = "Pixel 7"
+
+
+# --- the live server -------------------------------------------------------------------
+
+harness = Blueprint("harness", __name__, url_prefix="/_harness")
+
+
+@harness.get("/", defaults={"name": "harness/index.html"})
+@harness.get("/<path:name>")
+def harness_file(name: str):
+    """Serve the in-browser test harness and the JS tests (test servers only)."""
+    if not (name.startswith("harness/") or name.startswith("js/")):
+        abort(404)
+    return send_from_directory(E2E, name, max_age=0)
+
+
+def make_app(instance: Path, **config) -> Flask:
+    """Create an app for the browser tests, with the JS test harness at /_harness/."""
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance), **config})
+    app.register_blueprint(harness)
+    return app
+
+
+@dataclass
+class LiveServer:
+    """A real HTTP server on localhost (never 127.0.0.1: WebAuthn refuses IP addresses)."""
+
+    app: Flask
+    port: int = 0
+    _server: BaseWSGIServer | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def start(self) -> LiveServer:
+        self._server = make_server("localhost", self.port, self.app, threaded=True)
+        self.port = self._server.server_port
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def restart(self, app: Flask) -> None:
+        """Serve a new app on the same port, as a deploy of a new version does."""
+        self.stop()
+        self.app = app
+        self.start()
+
+
+# --- the browser and a phone -----------------------------------------------------------
+
+
+def launch_options(playwright: Playwright) -> dict:
+    """Options for Chromium: Playwright's bundled one if installed, else the system's."""
+    options: dict = {"headless": True, "args": CHROMIUM_ARGS}
+    if not Path(playwright.chromium.executable_path).exists():
+        options["executable_path"] = SYSTEM_CHROMIUM
+    return options
+
+
+def launch(playwright: Playwright) -> Browser:
+    """Launch Chromium for a run of tests."""
+    return playwright.chromium.launch(**launch_options(playwright))
+
+
+def installed_phone(playwright: Playwright, server: LiveServer, profile: Path) -> BrowserContext:
+    """Open a phone with a real (not incognito) profile, where apps can be installed."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile),
+        **launch_options(playwright),
+        **phone_options(playwright),
+        base_url=server.url,
+        service_workers="allow",
+    )
+
+
+def phone_options(playwright: Playwright) -> dict:
+    """Pixel 7 emulation: viewport, pixel ratio, touch and mobile user agent."""
+    device = dict(playwright.devices[PHONE])
+    device.pop("default_browser_type", None)
+    return device
+
+
+def new_phone(playwright: Playwright, browser: Browser, server: LiveServer) -> BrowserContext:
+    """Open a fresh phone-sized context (empty storage) pointed at ``server``."""
+    return browser.new_context(
+        **phone_options(playwright), base_url=server.url, service_workers="allow"
+    )
+
+
+@dataclass
+class Watch:
+    """What a page did that it must not: console errors and requests to other origins."""
+
+    origin: str
+    errors: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.on("request", self._request)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def _request(self, request) -> None:
+        url = request.url
+        if not (url.startswith(self.origin + "/") or url.startswith(("blob:", "data:"))):
+            self.foreign.append(url)
+
+
+def until(page: Page, predicate: str, timeout: float = 15_000) -> object:
+    """Poll ``predicate`` (a JS arrow function) in the page until it returns a truthy value.
+
+    Playwright's wait_for_function evaluates strings with eval, which the app's CSP refuses;
+    this runs as one CDP call instead.
+    """
+    return page.evaluate(
+        """async ([predicate, timeout]) => {
+            const test = eval(predicate);
+            const deadline = performance.now() + timeout;
+            for (;;) {
+                const value = await test();
+                if (value) return value;
+                if (performance.now() > deadline) throw new Error('timed out: ' + predicate);
+                await new Promise((resolve) => setTimeout(resolve, 25));
+            }
+        }""",
+        [predicate, timeout],
+    )
+
+
+def wait_for_worker(page: Page) -> None:
+    """Wait until the service worker has installed the shell and controls the page."""
+    until(page, "() => navigator.serviceWorker.controller !== null")
+
+
+def wait_for_app(page: Page) -> None:
+    """Wait until the app has rendered its first view."""
+    page.wait_for_selector("html[data-ready]", state="attached")
+
+
+@contextlib.contextmanager
+def offline(context: BrowserContext) -> Iterator[None]:
+    """Cut the network for the whole context, and bring it back afterwards."""
+    context.set_offline(True)
+    try:
+        yield
+    finally:
+        context.set_offline(False)
+
+
+# --- passkeys ---------------------------------------------------------------------------
+
+
+@dataclass
+class Authenticator:
+    """A CDP virtual authenticator standing in for the phone's passkey."""
+
+    cdp: object
+    id: str
+
+    def credentials(self) -> list[dict]:
+        reply = self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.id})
+        return reply["credentials"]
+
+    def clear(self) -> None:
+        """Forget every passkey, as when the phone's passkey is lost."""
+        self.cdp.send("WebAuthn.clearCredentials", {"authenticatorId": self.id})
+
+    def remove(self) -> None:
+        self.cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": self.id})
+
+
+def add_authenticator(page: Page, *, prf: bool) -> Authenticator:
+    """Attach a platform passkey (ctap2, internal, user-verifying) to ``page``."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    options = {
+        "protocol": "ctap2",
+        "transport": "internal",
+        "hasResidentKey": True,
+        "hasUserVerification": True,
+        "isUserVerified": True,
+        "automaticPresenceSimulation": True,
+    }
+    if prf:
+        options["hasPrf"] = True
+    result = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+    return Authenticator(cdp=cdp, id=result["authenticatorId"])

@@ -1,0 +1,143 @@
+"""The app shell on a phone: installable, offline after one visit, updates without loss."""
+
+from __future__ import annotations
+
+import shutil
+
+from playwright.sync_api import Page, expect
+
+from e2e.support import (
+    LiveServer,
+    installed_phone,
+    make_app,
+    new_phone,
+    offline,
+    wait_for_worker,
+)
+from server.config import PWA_DIR
+
+
+def test_first_visit_is_taken_over_by_the_worker(page: Page, watch):
+    page.goto("/")
+    expect(page.locator("html[data-ready]")).to_have_count(1)
+    wait_for_worker(page)
+    precache = page.evaluate(
+        """async () => {
+            const { PRECACHE } = await import('/sw/precache.js');
+            const names = await caches.keys();
+            const cache = await caches.open(names.find(n => n.startsWith('shell-')));
+            const missing = [];
+            for (const [url] of PRECACHE) if (!(await cache.match(url))) missing.push(url);
+            return { count: PRECACHE.length, missing };
+        }"""
+    )
+    assert precache["count"] > 5 and precache["missing"] == []
+    assert not watch.errors and not watch.foreign
+
+
+def test_the_app_opens_offline_after_one_visit(page: Page, watch):
+    page.goto("/")
+    wait_for_worker(page)
+    with offline(page.context):
+        page.reload()
+        expect(page.locator("html[data-ready]")).to_have_count(1)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        # A fresh navigation (not a reload) works too, as opening the installed app does.
+        page.goto("/?source=homescreen")
+        expect(page.locator("html[data-ready]")).to_have_count(1)
+    assert not watch.errors, watch.errors
+
+
+def test_the_heading_has_focus_on_load(page: Page):
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+
+
+def test_fits_a_phone_screen_without_sideways_scrolling(page: Page):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/")
+    expect(page.locator("html[data-ready]")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_installability_errors_are_empty(playwright, live_server, tmp_path):
+    context = installed_phone(playwright, live_server, tmp_path / "profile")
+    page = context.pages[0]
+    page.goto("/")
+    wait_for_worker(page)
+    cdp = page.context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert errors == []
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [] and manifest["url"].endswith("/manifest.webmanifest")
+    context.close()
+
+
+def test_csp_is_sent_and_nothing_violates_it(page: Page, watch):
+    response = page.goto("/")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    page.evaluate(
+        """() => { window.__violations = [];
+            document.addEventListener('securitypolicyviolation',
+                e => window.__violations.push(e.violatedDirective)); }"""
+    )
+    wait_for_worker(page)
+    page.reload()
+    expect(page.locator("html[data-ready]")).to_have_count(1)
+    assert not [e for e in watch.errors if "Content Security Policy" in e]
+    assert not watch.errors, watch.errors
+
+
+def test_no_request_leaves_the_origin(page: Page, watch):
+    page.goto("/")
+    wait_for_worker(page)
+    page.reload()
+    expect(page.locator("html[data-ready]")).to_have_count(1)
+    assert watch.foreign == []
+
+
+def test_a_changed_app_file_is_offered_and_applied_without_losing_typing(
+    playwright, browser, tmp_path
+):
+    pwa = tmp_path / "pwa"
+    shutil.copytree(PWA_DIR, pwa)
+    server = LiveServer(make_app(tmp_path / "instance", PWA_DIR=str(pwa))).start()
+    context = new_phone(playwright, browser, server)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        wait_for_worker(page)
+        old = page.evaluate("import('/sw/precache.js').then(m => m.VERSION)")
+
+        # Someone is typing when the new version arrives.
+        page.evaluate(
+            """() => { const input = document.createElement('input');
+                input.setAttribute('aria-label', 'Typing');
+                document.getElementById('view').append(input); }"""
+        )
+        page.get_by_label("Typing").fill("half a sentence")
+
+        css = pwa / "app.css"
+        css.write_text(css.read_text() + "\n.changed-in-this-version { color: inherit; }\n")
+        server.restart(make_app(tmp_path / "instance", PWA_DIR=str(pwa)))
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+
+        offer = page.get_by_role("button", name="Update now")
+        expect(offer).to_be_visible(timeout=15_000)
+        # The offer never reloads by itself: what was typed is still there.
+        page.wait_for_timeout(500)
+        expect(page.get_by_label("Typing")).to_have_value("half a sentence")
+
+        with page.expect_navigation():
+            offer.click()
+        expect(page.locator("html[data-ready]")).to_have_count(1)
+        new = page.evaluate("import('/sw/precache.js').then(m => m.VERSION)")
+        assert new != old
+        with offline(context):
+            page.reload()
+            css_now = page.evaluate("fetch('/app.css').then(r => r.text())")
+            assert "changed-in-this-version" in css_now
+    finally:
+        context.close()
+        server.stop()

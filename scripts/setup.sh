@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Set up everything Cairn needs on this machine: Python's venv support, the virtual
+# environment with pinned packages, and (with --browser) a Chromium for the e2e tests.
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+want_browser=no
+[ "${1:-}" = "--browser" ] && want_browser=yes
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "Need root to run: $*" >&2; return 1; fi
+}
+
+apt_install() {
+  command -v apt-get >/dev/null || { echo "Please install: $*" >&2; return 1; }
+  if [ -z "${APT_UPDATED:-}" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+  echo "Cairn needs Python 3.11 or newer ($PYTHON is $("$PYTHON" --version 2>&1))." >&2; exit 1; }
+
+# Debian splits venv and ensurepip out of python3.
+if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
+  apt_install python3-venv
+fi
+
+stamp=$VENV/.installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]'
+  touch "$stamp"
+fi
+
+if [ "$want_browser" = yes ]; then
+  bundled=$("$VENV/bin/python" - <<'PY'
+from playwright.sync_api import sync_playwright
+with sync_playwright() as p:
+    print(p.chromium.executable_path)
+PY
+)
+  if [ -x "$bundled" ] || [ -x /usr/bin/chromium ]; then
+    :
+  elif command -v apt-get >/dev/null; then
+    apt_install chromium
+  else
+    "$VENV/bin/playwright" install chromium
+  fi
+  # pdftotext reads back the printed report in the evidence tests.
+  command -v pdftotext >/dev/null || apt_install poppler-utils || true
+fi
