@@ -1,0 +1,131 @@
+// @ts-check
+// IndexedDB, wrapped once: requests as promises, and a write that is done only when its
+// transaction completes. Encrypt before calling tx(): a transaction closes on any
+// unrelated await, so the callback must only issue requests.
+
+export const DB_NAME = "app";
+
+/**
+ * Schema upgrades, one per version: each moves the database one version on.
+ * @type {((db: IDBDatabase, tx: IDBTransaction) => void)[]}
+ */
+const UPGRADES = [
+  (db) => {
+    db.createObjectStore("meta"); // clear: key slots, failed-attempt counter, wipe setting
+    const records = db.createObjectStore("records", { keyPath: "id" });
+    records.createIndex("kind", "kind");
+    db.createObjectStore("chunks", { keyPath: ["file", "index"] });
+  },
+];
+export const DB_VERSION = UPGRADES.length;
+
+/** Raised when the phone's storage is full; what was being saved is kept by the caller. */
+export class StorageFullError extends Error {
+  constructor() {
+    super("This phone's storage is full, so nothing new could be saved. What you entered is still here: free some space, then try again.");
+    this.name = "StorageFullError";
+  }
+}
+
+/** @type {Promise<IDBDatabase> | null} */
+let opening = null;
+
+/** Open (and upgrade) the database once per page. */
+export function db() {
+  opening ??= new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, DB_VERSION);
+    request.onupgradeneeded = (event) => {
+      const tx = /** @type {IDBTransaction} */ (request.transaction);
+      for (let v = event.oldVersion; v < DB_VERSION; v++) UPGRADES[v](request.result, tx);
+    };
+    request.onsuccess = () => {
+      const database = request.result;
+      // Another tab (or a wipe) wants the database: let it go, reopen on next use.
+      database.onversionchange = () => {
+        database.close();
+        opening = null;
+      };
+      resolve(database);
+    };
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error("The app is open in another window. Close it and try again."));
+  });
+  opening.catch(() => {
+    opening = null;
+  });
+  return opening;
+}
+
+/**
+ * Turn one request into a promise.
+ * @template T
+ * @param {IDBRequest<T>} request
+ * @returns {Promise<T>}
+ */
+export function req(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/**
+ * Run `work` in one transaction; resolve with its result only when the transaction
+ * completes (so a write is durable), reject if it aborts. A full disk is a StorageFullError.
+ * @template T
+ * @param {string | string[]} stores
+ * @param {IDBTransactionMode} mode
+ * @param {(tx: IDBTransaction) => T | Promise<T>} work  issue requests only; no other awaits
+ * @returns {Promise<Awaited<T>>}
+ */
+export async function tx(stores, mode, work) {
+  const database = await db();
+  return new Promise((resolve, reject) => {
+    const transaction = database.transaction(stores, mode, { durability: mode === "readwrite" ? "strict" : "default" });
+    /** @type {any} */
+    let result;
+    const fail = (/** @type {any} */ error) => reject(isQuota(error) ? new StorageFullError() : error);
+    transaction.oncomplete = () => resolve(result);
+    transaction.onabort = () => fail(transaction.error || new Error("The save was interrupted."));
+    transaction.onerror = (event) => event.preventDefault(); // abort follows; reported there
+    Promise.resolve()
+      .then(() => work(transaction))
+      .then(
+        (value) => {
+          result = value;
+        },
+        (error) => {
+          try {
+            transaction.abort();
+          } catch {
+            // already finished
+          }
+          fail(error);
+        },
+      );
+  });
+}
+
+/** @param {any} error */
+function isQuota(error) {
+  return Boolean(error) && (error.name === "QuotaExceededError" || /quota/i.test(String(error.message)));
+}
+
+/** Close the connection (before deleting the database). */
+export async function close() {
+  if (!opening) return;
+  const database = await opening.catch(() => null);
+  database?.close();
+  opening = null;
+}
+
+/** Delete the whole database: every record, file chunk and key slot. */
+export async function destroy() {
+  await close();
+  await new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(DB_NAME);
+    request.onsuccess = () => resolve(undefined);
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => resolve(undefined); // completes once other tabs close
+  });
+}

@@ -1,0 +1,319 @@
+// @ts-check
+// Key slots (like LUKS): one random data key, stored only wrapped, once per way in.
+// The data key lives in memory only, non-extractable, from unlock to lock.
+import { random, toBase64url } from "./bytes.js";
+import {
+  PBKDF2_ITERATIONS,
+  TamperedError,
+  newDataKey,
+  passphraseKek,
+  prfKek,
+  unwrapDataKey,
+  wrapDataKey,
+} from "./crypto.js";
+import { destroy, req, tx } from "./idb.js";
+
+/**
+ * @typedef {object} Slot
+ * @property {string} id
+ * @property {"passphrase" | "passkey"} type
+ * @property {Uint8Array} salt    PBKDF2 salt, or the PRF input for a passkey
+ * @property {Uint8Array} iv
+ * @property {Uint8Array} wrapped the data key, AES-GCM under the slot's wrapping key
+ * @property {number} [iterations]     passphrase slots
+ * @property {string} [credentialId]   passkey slots, base64url
+ * @property {number} added            ms since the epoch
+ *
+ * @typedef {{ format: 1, slots: Slot[] }} VaultMeta
+ * @typedef {{ credentialId: string, salt: Uint8Array, prfOutput: Uint8Array }} PasskeyProof
+ */
+
+export class LockedError extends Error {
+  constructor() {
+    super("The diary is locked.");
+    this.name = "LockedError";
+  }
+}
+
+export class WrongPassphraseError extends Error {
+  /** @param {number} failures @param {number} waitSeconds */
+  constructor(failures, waitSeconds) {
+    super(
+      waitSeconds > 0
+        ? `That passphrase is not right. Wait ${formatWait(waitSeconds)} before trying again.`
+        : "That passphrase is not right. Check it and try again.",
+    );
+    this.name = "WrongPassphraseError";
+    this.failures = failures;
+    this.waitSeconds = waitSeconds;
+  }
+}
+
+export class ThrottledError extends Error {
+  /** @param {number} waitSeconds */
+  constructor(waitSeconds) {
+    super(`Too many wrong tries. Wait ${formatWait(waitSeconds)} before trying again.`);
+    this.name = "ThrottledError";
+    this.waitSeconds = waitSeconds;
+  }
+}
+
+export class WipedError extends Error {
+  constructor() {
+    super("Too many wrong tries: as you chose, everything was erased.");
+    this.name = "WipedError";
+  }
+}
+
+/** @param {number} seconds */
+export function formatWait(seconds) {
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} second${s === 1 ? "" : "s"}`;
+  const m = Math.ceil(s / 60);
+  return `${m} minute${m === 1 ? "" : "s"}`;
+}
+
+/** Seconds to wait after `failures` wrong passphrases: none for 3, then 5 s doubling to 15 min. */
+export function delayAfter(/** @type {number} */ failures) {
+  return failures < 3 ? 0 : Math.min(5 * 2 ** (failures - 3), 900);
+}
+
+/** @type {{ key: CryptoKey, kek: CryptoKey, slot: Slot } | null} */
+let session = null;
+/** @type {Set<() => void>} */
+const lockListeners = new Set();
+
+// --- meta (in clear: nothing secret) -------------------------------------------------------
+
+/** @template T @param {string} name @returns {Promise<T | undefined>} */
+async function readMeta(name) {
+  return tx("meta", "readonly", (t) => req(t.objectStore("meta").get(name)));
+}
+
+/** @param {string} name @param {unknown} value */
+async function writeMeta(name, value) {
+  await tx("meta", "readwrite", (t) => {
+    t.objectStore("meta").put(value, name);
+  });
+}
+
+/** @returns {Promise<VaultMeta | undefined>} */
+export function vaultMeta() {
+  return readMeta("vault");
+}
+
+/** Whether this phone has a vault yet. */
+export async function hasVault() {
+  return Boolean(await vaultMeta());
+}
+
+/** Public facts about the slots, for settings (never the wrapped keys). */
+export async function slots() {
+  const meta = await vaultMeta();
+  return (meta?.slots || []).map(({ id, type, added, credentialId }) => ({ id, type, added, credentialId }));
+}
+
+/** The passkey slots' credential ids and PRF inputs, for one unlock ceremony. */
+export async function passkeySlots() {
+  const meta = await vaultMeta();
+  return (meta?.slots || [])
+    .filter((s) => s.type === "passkey")
+    .map((s) => ({ credentialId: /** @type {string} */ (s.credentialId), salt: s.salt }));
+}
+
+// --- session --------------------------------------------------------------------------------
+
+export function isUnlocked() {
+  return session !== null;
+}
+
+/** The data key, for records.js. @throws {LockedError} */
+export function dataKey() {
+  if (!session) throw new LockedError();
+  return session.key;
+}
+
+/** Call `listener` whenever the vault locks. @param {() => void} listener */
+export function onLock(listener) {
+  lockListeners.add(listener);
+  return () => lockListeners.delete(listener);
+}
+
+/** Drop the data key and tell every listener to drop what it decrypted. */
+export function lock() {
+  const was = session;
+  session = null;
+  if (!was) return;
+  for (const listener of lockListeners) {
+    try {
+      listener();
+    } catch (error) {
+      console.error("lock listener failed", error);
+    }
+  }
+}
+
+// --- making slots ---------------------------------------------------------------------------
+
+/** @param {CryptoKey} extractable @param {string} passphrase */
+async function makePassphraseSlot(extractable, passphrase) {
+  const id = "pw-" + toBase64url(random(9));
+  const salt = random(16);
+  const kek = await passphraseKek(passphrase, salt, PBKDF2_ITERATIONS);
+  const { iv, wrapped } = await wrapDataKey(extractable, kek, id);
+  /** @type {Slot} */
+  const slot = { id, type: "passphrase", salt, iv, wrapped, iterations: PBKDF2_ITERATIONS, added: Date.now() };
+  return { slot, kek };
+}
+
+/** @param {CryptoKey} extractable @param {PasskeyProof} proof */
+async function makePasskeySlot(extractable, proof) {
+  const id = "pk-" + toBase64url(random(9));
+  const kek = await prfKek(proof.prfOutput);
+  const { iv, wrapped } = await wrapDataKey(extractable, kek, id);
+  /** @type {Slot} */
+  const slot = { id, type: "passkey", salt: proof.salt, iv, wrapped, credentialId: proof.credentialId, added: Date.now() };
+  return { slot, kek };
+}
+
+/**
+ * Create the vault: a new data key, a passphrase slot, and a passkey slot when the
+ * authenticator gave a PRF output. Leaves the vault unlocked.
+ * @param {{ passphrase: string, passkey?: PasskeyProof }} options
+ */
+export async function createVault({ passphrase, passkey }) {
+  if (await hasVault()) throw new Error("This phone already has a diary.");
+  const extractable = await newDataKey();
+  const made = [await makePassphraseSlot(extractable, passphrase)];
+  if (passkey) made.push(await makePasskeySlot(extractable, passkey));
+  /** @type {VaultMeta} */
+  const meta = { format: 1, slots: made.map((m) => m.slot) };
+  await writeMeta("vault", meta);
+  // From here on only a non-extractable copy is kept.
+  const first = made[made.length - 1];
+  session = { key: await unwrapDataKey(first.slot, first.kek), kek: first.kek, slot: first.slot };
+}
+
+// --- unlocking ------------------------------------------------------------------------------
+
+/** @returns {Promise<{ failures: number, until: number }>} */
+async function throttle() {
+  return (await readMeta("throttle")) || { failures: 0, until: 0 };
+}
+
+/** Seconds until another passphrase may be tried (0 when it may be tried now). */
+export async function waitSeconds() {
+  const { until } = await throttle();
+  return Math.max(0, (until - Date.now()) / 1000);
+}
+
+/** Erase-after-N-failures setting: 0 is off. */
+export async function wipeAfter() {
+  return /** @type {number} */ ((await readMeta("wipeAfter")) || 0);
+}
+
+/** @param {number} n 0 turns it off */
+export async function setWipeAfter(n) {
+  await writeMeta("wipeAfter", Math.max(0, Math.floor(n)));
+}
+
+/**
+ * Unlock with the recovery passphrase. Wrong tries slow down (the wait survives reload) and,
+ * if the owner chose it, erase everything after N.
+ * @param {string} passphrase
+ * @throws {ThrottledError | WrongPassphraseError | WipedError}
+ */
+export async function unlockWithPassphrase(passphrase) {
+  const state = await throttle();
+  const wait = (state.until - Date.now()) / 1000;
+  if (wait > 0) throw new ThrottledError(wait);
+  const meta = await vaultMeta();
+  const slot = meta?.slots.find((s) => s.type === "passphrase");
+  if (!slot) throw new Error("This phone has no diary yet.");
+  const kek = await passphraseKek(passphrase, slot.salt, slot.iterations);
+  let key;
+  try {
+    key = await unwrapDataKey(slot, kek);
+  } catch (error) {
+    if (!(error instanceof TamperedError)) throw error;
+    const failures = state.failures + 1;
+    const limit = await wipeAfter();
+    if (limit && failures >= limit) {
+      await eraseEverything();
+      throw new WipedError();
+    }
+    const delay = delayAfter(failures);
+    await writeMeta("throttle", { failures, until: Date.now() + delay * 1000 });
+    throw new WrongPassphraseError(failures, delay);
+  }
+  await writeMeta("throttle", { failures: 0, until: 0 });
+  session = { key, kek, slot };
+}
+
+/**
+ * Unlock with a passkey's PRF output for its slot.
+ * @param {string} credentialId base64url
+ * @param {Uint8Array} prfOutput
+ * @throws {TamperedError} the passkey does not open this diary
+ */
+export async function unlockWithPrf(credentialId, prfOutput) {
+  const meta = await vaultMeta();
+  const slot = meta?.slots.find((s) => s.type === "passkey" && s.credentialId === credentialId);
+  if (!slot) throw new TamperedError("This passkey is not one of this diary's, and the key");
+  const kek = await prfKek(prfOutput);
+  session = { key: await unwrapDataKey(slot, kek), kek, slot };
+  await writeMeta("throttle", { failures: 0, until: 0 });
+}
+
+// --- changing slots (unlocked only) --------------------------------------------------------
+
+/** A transient extractable copy of the data key, from the slot used to unlock. */
+async function extractableKey() {
+  if (!session) throw new LockedError();
+  return unwrapDataKey(session.slot, session.kek, true);
+}
+
+/** @param {(slots: Slot[]) => Slot[]} change */
+async function updateSlots(change) {
+  const meta = await vaultMeta();
+  if (!meta) throw new Error("This phone has no diary yet.");
+  const next = change(meta.slots);
+  if (!next.some((s) => s.type === "passphrase")) throw new Error("The recovery passphrase cannot be removed.");
+  await writeMeta("vault", { ...meta, slots: next });
+}
+
+/** Add a passkey as another way in. Nothing in the diary is re-encrypted. @param {PasskeyProof} proof */
+export async function addPasskey(proof) {
+  const { slot } = await makePasskeySlot(await extractableKey(), proof);
+  await updateSlots((all) => [...all.filter((s) => s.credentialId !== proof.credentialId), slot]);
+  return slot.id;
+}
+
+/** Remove a passkey slot. The passphrase slot, the last way in, is never removed. @param {string} id */
+export async function removeSlot(id) {
+  if (!session) throw new LockedError();
+  await updateSlots((all) => {
+    const slot = all.find((s) => s.id === id);
+    if (!slot) throw new Error("That way in was already removed.");
+    if (slot.type === "passphrase") throw new Error("The recovery passphrase cannot be removed; you can change it.");
+    return all.filter((s) => s.id !== id);
+  });
+  // The session keeps its in-memory copy of the slot it unlocked with, so it can still make
+  // new slots until it locks, even if that slot was the one removed.
+}
+
+/** Replace the recovery passphrase. Nothing in the diary is re-encrypted. @param {string} passphrase */
+export async function changePassphrase(passphrase) {
+  const { slot, kek } = await makePassphraseSlot(await extractableKey(), passphrase);
+  const old = session?.slot;
+  await updateSlots((all) => [...all.filter((s) => s.type !== "passphrase"), slot]);
+  if (session && old?.type === "passphrase") session = { ...session, kek, slot };
+}
+
+// --- erasing --------------------------------------------------------------------------------
+
+/** Erase every record, file, draft and key slot on this phone. */
+export async function eraseEverything() {
+  lock();
+  await destroy();
+}

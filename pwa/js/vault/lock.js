@@ -1,0 +1,125 @@
+// @ts-check
+// When the vault locks by itself: when the app is hidden (after a grace time the user sets),
+// and after idle time. Also the registry of blob: URLs, which are revoked on every lock.
+import { isUnlocked, lock, onLock } from "./keys.js";
+
+export const DEFAULTS = { hiddenGraceSeconds: 15, idleMinutes: 5 };
+
+let settings = { ...DEFAULTS };
+let hiddenAt = 0;
+let holds = 0;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let idleTimer;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let hiddenTimer;
+/** @type {Set<string>} */
+const objectUrls = new Set();
+
+/**
+ * Make a blob: URL that is revoked when the vault locks.
+ * @param {Blob} blob
+ */
+export function objectUrl(blob) {
+  const url = URL.createObjectURL(blob);
+  objectUrls.add(url);
+  return url;
+}
+
+/** Revoke one blob: URL early. @param {string} url */
+export function revoke(url) {
+  URL.revokeObjectURL(url);
+  objectUrls.delete(url);
+}
+
+onLock(() => {
+  for (const url of objectUrls) URL.revokeObjectURL(url);
+  objectUrls.clear();
+  clearTimeout(idleTimer);
+  clearTimeout(hiddenTimer);
+});
+
+/** @param {Partial<typeof DEFAULTS>} next */
+export function configure(next) {
+  settings = { ...settings, ...next };
+  resetIdle();
+}
+
+export function current() {
+  return { ...settings };
+}
+
+/**
+ * Keep the vault unlocked while `work` runs even if the page is hidden, for taking a photo
+ * with the camera (which hides the page). Bounded: after `maxSeconds` the hold ends anyway.
+ * @template T
+ * @param {() => Promise<T>} work
+ * @param {number} [maxSeconds]
+ * @returns {Promise<T>}
+ */
+export async function holdDuring(work, maxSeconds = 300) {
+  holds += 1;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    holds -= 1;
+    if (document.visibilityState === "hidden") onHidden();
+  };
+  const timer = setTimeout(release, maxSeconds * 1000);
+  try {
+    return await work();
+  } finally {
+    clearTimeout(timer);
+    release();
+  }
+}
+
+function resetIdle() {
+  clearTimeout(idleTimer);
+  if (!isUnlocked()) return;
+  idleTimer = setTimeout(() => {
+    if (holds === 0) lock();
+  }, settings.idleMinutes * 60_000);
+}
+
+function onHidden() {
+  if (!isUnlocked() || holds > 0) return;
+  hiddenAt = Date.now();
+  clearTimeout(hiddenTimer);
+  if (settings.hiddenGraceSeconds <= 0) {
+    lock();
+    return;
+  }
+  // Timers are slowed or frozen in hidden pages; onVisible() checks the time as well.
+  hiddenTimer = setTimeout(() => {
+    if (holds === 0 && document.visibilityState === "hidden") lock();
+  }, settings.hiddenGraceSeconds * 1000);
+}
+
+function onVisible() {
+  clearTimeout(hiddenTimer);
+  if (hiddenAt && isUnlocked() && holds === 0 && Date.now() - hiddenAt >= settings.hiddenGraceSeconds * 1000) lock();
+  hiddenAt = 0;
+  resetIdle();
+}
+
+/** Start watching visibility and activity. Call once, at start-up. */
+export function watch() {
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") onHidden();
+    else onVisible();
+  });
+  // pagehide covers the app being closed or frozen without a visibilitychange.
+  window.addEventListener("pagehide", () => {
+    if (holds === 0) lock();
+  });
+  for (const type of ["pointerdown", "keydown", "input", "scroll"]) {
+    window.addEventListener(type, resetIdle, { passive: true, capture: true });
+  }
+}
+
+/** Tell the lock the vault was just unlocked. */
+export function unlocked() {
+  hiddenAt = 0;
+  resetIdle();
+}

@@ -1,0 +1,143 @@
+// @ts-check
+// Passkeys with the WebAuthn PRF extension, entirely on the phone: the challenge is made
+// here, and the GCM tag on unwrapping the data key is the proof. Nothing here is sent to
+// the server; forServer() strips the PRF output for the day something is.
+import { equalBytes, fromBase64url, random, toBase64url, view } from "./bytes.js";
+
+// What the phone's passkey list shows. Neutral on purpose: it must not say what this is.
+const RP_NAME = "Notebook";
+const USER_NAME = "Notebook";
+
+export class NoPrfError extends Error {
+  constructor() {
+    super("This phone's passkeys can't unlock the diary here (they don't support the PRF feature this needs). You will unlock with your passphrase instead.");
+    this.name = "NoPrfError";
+  }
+}
+
+export class PasskeyCancelledError extends Error {
+  constructor() {
+    super("The passkey was not used. Try again, or use your passphrase.");
+    this.name = "PasskeyCancelledError";
+  }
+}
+
+/** Whether this browser can use passkeys at all. */
+export function supported() {
+  return typeof PublicKeyCredential !== "undefined" && Boolean(navigator.credentials?.create);
+}
+
+/** @param {unknown} error */
+function translate(error) {
+  const e = /** @type {DOMException} */ (error);
+  if (e && (e.name === "NotAllowedError" || e.name === "AbortError")) return new PasskeyCancelledError();
+  return error;
+}
+
+/**
+ * @param {PublicKeyCredentialRequestOptions} publicKey
+ * @returns {Promise<PublicKeyCredential>}
+ */
+async function get(publicKey) {
+  try {
+    const credential = await navigator.credentials.get({ publicKey });
+    if (!credential) throw new PasskeyCancelledError();
+    return /** @type {PublicKeyCredential} */ (credential);
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+/** @param {PublicKeyCredential} credential */
+function prfResults(credential) {
+  const ext = /** @type {any} */ (credential.getClientExtensionResults());
+  return ext.prf?.results || null;
+}
+
+/**
+ * Create a passkey and get its PRF output for a new random salt, checked twice.
+ * @returns {Promise<{ credentialId: string, salt: Uint8Array, prfOutput: Uint8Array }>}
+ * @throws {NoPrfError | PasskeyCancelledError}
+ */
+export async function createWithPrf() {
+  const salt = random(32);
+  /** @type {PublicKeyCredential} */
+  let credential;
+  try {
+    const created = await navigator.credentials.create({
+      publicKey: {
+        challenge: random(32),
+        rp: { name: RP_NAME, id: location.hostname },
+        user: { id: random(16), name: USER_NAME, displayName: USER_NAME },
+        pubKeyCredParams: [
+          { type: "public-key", alg: -7 },
+          { type: "public-key", alg: -8 },
+          { type: "public-key", alg: -257 },
+        ],
+        authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
+        attestation: "none",
+        timeout: 120_000,
+        extensions: /** @type {any} */ ({ prf: { eval: { first: salt } } }),
+      },
+    });
+    if (!created) throw new PasskeyCancelledError();
+    credential = /** @type {PublicKeyCredential} */ (created);
+  } catch (error) {
+    throw translate(error);
+  }
+  const ext = /** @type {any} */ (credential.getClientExtensionResults());
+  if (!ext.prf || ext.prf.enabled === false) throw new NoPrfError();
+  const credentialId = toBase64url(credential.rawId);
+  const fromCreate = ext.prf.results?.first;
+
+  // Never seal anything with a PRF output that has not been seen to come out the same twice.
+  const check = await get({
+    challenge: random(32),
+    rpId: location.hostname,
+    allowCredentials: [{ type: "public-key", id: credential.rawId }],
+    userVerification: "required",
+    timeout: 120_000,
+    extensions: /** @type {any} */ ({ prf: { eval: fromCreate ? { first: salt } : { first: salt, second: salt } } }),
+  });
+  const results = prfResults(check);
+  if (!results?.first) throw new NoPrfError();
+  const a = view(fromCreate || results.first);
+  const b = view(fromCreate ? results.first : results.second);
+  if (a.length !== 32 || !b || !equalBytes(a, b)) throw new NoPrfError();
+  return { credentialId, salt, prfOutput: new Uint8Array(a) };
+}
+
+/**
+ * Ask for one of the diary's passkeys and return which one and its PRF output.
+ * @param {{ credentialId: string, salt: Uint8Array }[]} slots
+ * @returns {Promise<{ credentialId: string, prfOutput: Uint8Array }>}
+ * @throws {NoPrfError | PasskeyCancelledError}
+ */
+export async function getPrf(slots) {
+  /** @type {Record<string, { first: Uint8Array }>} */
+  const evalByCredential = {};
+  for (const slot of slots) evalByCredential[slot.credentialId] = { first: slot.salt };
+  const credential = await get({
+    challenge: random(32),
+    rpId: location.hostname,
+    allowCredentials: slots.map((s) => ({ type: "public-key", id: fromBase64url(s.credentialId) })),
+    userVerification: "required",
+    timeout: 120_000,
+    extensions: /** @type {any} */ ({ prf: { evalByCredential } }),
+  });
+  const results = prfResults(credential);
+  if (!results?.first) throw new NoPrfError();
+  return { credentialId: toBase64url(credential.rawId), prfOutput: new Uint8Array(view(results.first)) };
+}
+
+/**
+ * The credential as JSON for a server, with the client extension results (which carry the
+ * PRF output) removed.
+ * @param {PublicKeyCredential} credential
+ */
+export function forServer(credential) {
+  const json = /** @type {any} */ (credential).toJSON();
+  delete json.clientExtensionResults;
+  json.clientExtensionResults = {};
+  return json;
+}

@@ -1,0 +1,218 @@
+// @ts-check
+// The module every feature stores through: encrypted records and chunked files.
+// In clear only what the store needs to find a record: id, kind, version.
+import { fromUtf8, random, toBase64url, utf8 } from "./bytes.js";
+import { TamperedError, ad, open, seal } from "./crypto.js";
+import { req, tx } from "./idb.js";
+import { dataKey } from "./keys.js";
+
+export const CHUNK_BYTES = 1024 * 1024;
+
+/** @param {string} kind @param {string} id @param {number} version */
+const recordAd = (kind, id, version) => ad("cairn/record/v1", kind, id, version);
+/** @param {string} file @param {number} index @param {boolean} final */
+const chunkAd = (file, index, final) => ad("cairn/chunk/v1", file, index, final ? 1 : 0);
+
+/** A new random id for a record or file. */
+export function newId() {
+  return toBase64url(random(12));
+}
+
+/**
+ * Store `value` (anything JSON can hold) as record `id` of `kind`, encrypted. Resolves only
+ * when the transaction completes. Returns the record's new version.
+ * @param {string} kind
+ * @param {string} id
+ * @param {unknown} value
+ * @returns {Promise<number>}
+ * @throws {import("./idb.js").StorageFullError}
+ */
+export async function put(kind, id, value) {
+  const key = dataKey();
+  const plaintext = utf8(JSON.stringify(value));
+  for (let attempt = 0; ; attempt++) {
+    const current = await tx("records", "readonly", (t) => req(t.objectStore("records").get(id)));
+    if (current && current.kind !== kind) throw new Error(`Record ${id} is a ${current.kind}, not a ${kind}.`);
+    const version = (current?.version || 0) + 1;
+    // Encrypt before the readwrite transaction opens: it would close on this await.
+    const { iv, ct } = await seal(key, plaintext, recordAd(kind, id, version));
+    const written = await tx("records", "readwrite", async (t) => {
+      const store = t.objectStore("records");
+      const now = await req(store.get(id));
+      if ((now?.version || 0) !== version - 1) return false; // written meanwhile: try again
+      store.put({ id, kind, version, iv, ct });
+      return true;
+    });
+    if (written) return version;
+    if (attempt > 5) throw new Error("The record kept changing while it was being saved.");
+  }
+}
+
+/**
+ * @param {{ id: string, kind: string, version: number, iv: Uint8Array, ct: Uint8Array }} row
+ */
+async function decrypt(row) {
+  const bytes = await open(dataKey(), row, recordAd(row.kind, row.id, row.version), `Record ${row.id}`);
+  return JSON.parse(fromUtf8(bytes));
+}
+
+/**
+ * Read and decrypt one record, or undefined if there is none.
+ * @param {string} kind
+ * @param {string} id
+ * @throws {import("./crypto.js").TamperedError} altered, swapped or replayed into another place
+ */
+export async function get(kind, id) {
+  dataKey();
+  const row = await tx("records", "readonly", (t) => req(t.objectStore("records").get(id)));
+  if (!row) return undefined;
+  if (row.kind !== kind) throw new Error(`Record ${id} is a ${row.kind}, not a ${kind}.`);
+  return decrypt(row);
+}
+
+/**
+ * Every record of a kind, decrypted, as {id, version, value}.
+ * @param {string} kind
+ */
+export async function list(kind) {
+  dataKey();
+  const rows = await tx("records", "readonly", (t) => req(t.objectStore("records").index("kind").getAll(kind)));
+  return Promise.all(rows.map(async (row) => ({ id: row.id, version: row.version, value: await decrypt(row) })));
+}
+
+/** Delete a record. @param {string} kind @param {string} id */
+export async function remove(kind, id) {
+  await tx("records", "readwrite", async (t) => {
+    const store = t.objectStore("records");
+    const row = await req(store.get(id));
+    if (row && row.kind !== kind) throw new Error(`Record ${id} is a ${row.kind}, not a ${kind}.`);
+    store.delete(id);
+  });
+}
+
+// --- files ----------------------------------------------------------------------------------
+
+/**
+ * Encrypt a stream into the vault in ~1 MiB chunks, so memory stays flat whatever the size.
+ * The file's record (kind "file": size, chunk count, `meta`) is written with the last chunk,
+ * so a file exists only once all of it is stored.
+ * @param {ReadableStream<Uint8Array>} stream
+ * @param {Record<string, unknown>} [meta] name, type, …
+ * @param {(bytes: number) => void} [progress]
+ * @returns {Promise<{ id: string, size: number, chunks: number }>}
+ */
+export async function putFile(stream, meta = {}, progress) {
+  const key = dataKey();
+  const id = newId();
+  const reader = stream.getReader();
+  let buffer = new Uint8Array(CHUNK_BYTES);
+  let filled = 0;
+  let index = 0;
+  let size = 0;
+  /** @type {Promise<unknown>} */
+  let pending = Promise.resolve();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let offset = 0;
+      while (offset < value.length) {
+        const take = Math.min(CHUNK_BYTES - filled, value.length - offset);
+        buffer.set(value.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === CHUNK_BYTES) {
+          // Encrypt this chunk while the previous one is still being written.
+          const box = await seal(key, buffer, chunkAd(id, index, false));
+          await pending;
+          const i = index;
+          pending = tx("chunks", "readwrite", (t) => {
+            t.objectStore("chunks").put({ file: id, index: i, final: false, ...box });
+          });
+          index += 1;
+          size += filled;
+          progress?.(size);
+          buffer = new Uint8Array(CHUNK_BYTES);
+          filled = 0;
+        }
+      }
+    }
+    size += filled;
+    const last = await seal(key, buffer.subarray(0, filled), chunkAd(id, index, true));
+    const info = { ...meta, size, chunks: index + 1 };
+    const version = 1;
+    const record = await seal(key, utf8(JSON.stringify(info)), recordAd("file", id, version));
+    await pending;
+    await tx(["chunks", "records"], "readwrite", (t) => {
+      t.objectStore("chunks").put({ file: id, index, final: true, ...last });
+      t.objectStore("records").put({ id, kind: "file", version, ...record });
+    });
+    progress?.(size);
+    return { id, size, chunks: index + 1 };
+  } catch (error) {
+    await pending.catch(() => {});
+    await removeChunks(id).catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Read a stored file back as a stream of decrypted chunks, checking order and completeness.
+ * @param {string} id
+ * @returns {ReadableStream<Uint8Array>}
+ */
+export function readFile(id) {
+  let index = 0;
+  let finished = false;
+  return new ReadableStream({
+    async pull(controller) {
+      if (finished) return controller.close();
+      const row = await tx("chunks", "readonly", (t) => req(t.objectStore("chunks").get([id, index])));
+      if (!row) {
+        controller.error(new TamperedError(`File ${id} is incomplete: a part is missing, and it`));
+        return;
+      }
+      try {
+        const bytes = await open(dataKey(), row, chunkAd(id, index, row.final), `Part ${index} of file ${id}`);
+        controller.enqueue(bytes);
+      } catch (error) {
+        controller.error(error);
+        return;
+      }
+      index += 1;
+      if (row.final) {
+        finished = true;
+        controller.close();
+      }
+    },
+  });
+}
+
+/** Delete a file's record and every chunk. @param {string} id */
+export async function removeFile(id) {
+  await removeChunks(id);
+  await remove("file", id);
+}
+
+/** @param {string} id */
+async function removeChunks(id) {
+  await tx("chunks", "readwrite", (t) => {
+    t.objectStore("chunks").delete(IDBKeyRange.bound([id, 0], [id, Infinity]));
+  });
+}
+
+// --- storage --------------------------------------------------------------------------------
+
+/** Ask the browser to keep this site's storage under pressure. Resolves to whether it will. */
+export async function persist() {
+  if (!navigator.storage?.persist) return false;
+  return (await navigator.storage.persisted()) || navigator.storage.persist();
+}
+
+/** How much this site stores and may store, in bytes. */
+export async function usage() {
+  const { usage: used = 0, quota = 0 } = (await navigator.storage?.estimate?.()) || {};
+  return { used, quota, persisted: Boolean(await navigator.storage?.persisted?.()) };
+}
