@@ -1,11 +1,38 @@
 // @ts-check
-// Start the app: register the worker, show the first view, and say when it is ready.
+// Start the app: register the worker, show set-up or unlock, and say when it is ready.
 import * as bridge from "./sw-bridge.js";
-import { show } from "./router.js";
-import { welcome } from "./views/welcome.js";
+import { clear, show } from "./router.js";
+import * as keys from "./vault/keys.js";
+import * as lockPolicy from "./vault/lock.js";
+import * as records from "./vault/records.js";
+import { home } from "./views/home.js";
+import { LOCK_SETTINGS, settings } from "./views/settings.js";
+import { setup } from "./views/setup.js";
+import { unlock } from "./views/unlock.js";
+
+async function opened() {
+  lockPolicy.unlocked();
+  const saved = await records.get(LOCK_SETTINGS.kind, LOCK_SETTINGS.id).catch(() => undefined);
+  lockPolicy.configure({ ...lockPolicy.DEFAULTS, ...(saved || {}) });
+  await show(diaryHome);
+}
+
+const diaryHome = home({
+  onSettings: () => show(settings({ onBack: () => show(diaryHome) })),
+  onLock: () => keys.lock(),
+});
+
+async function locked() {
+  // Drop every decrypted view at once, before anything slow.
+  clear();
+  if (await keys.hasVault()) await show(unlock(opened));
+  else await show(setup(opened));
+}
 
 async function main() {
-  await show(welcome);
+  lockPolicy.watch();
+  keys.onLock(() => void locked());
+  await locked();
   document.documentElement.dataset.ready = "true";
   performance.mark("app-ready");
   // Registration waits for first paint: the app is usable before the worker is.

@@ -1,0 +1,170 @@
+// @ts-check
+import * as keys from "/js/vault/keys.js";
+import * as records from "/js/vault/records.js";
+import { equal, ok, rejects } from "./assert.js";
+import { fresh, rawRow, writeRaw } from "./vault.js";
+
+const PASS = "test passphrase for records";
+
+async function unlocked() {
+  await fresh();
+  await keys.createVault({ passphrase: PASS });
+}
+
+export async function testPutGetListDeleteRoundTrip() {
+  await unlocked();
+  equal(await records.put("note", "a", { text: "first" }), 1);
+  equal(await records.put("note", "a", { text: "second" }), 2);
+  await records.put("note", "b", { text: "other" });
+  await records.put("person", "p", { name: "someone" });
+  equal(await records.get("note", "a"), { text: "second" });
+  const notes = (await records.list("note")).map((r) => [r.id, r.version, r.value.text]).sort();
+  equal(notes, [["a", 2, "second"], ["b", 1, "other"]]);
+  await records.remove("note", "a");
+  equal(await records.get("note", "a"), undefined);
+  equal((await records.list("note")).length, 1);
+}
+
+export async function testOnlyIdKindAndVersionAreInClear() {
+  await unlocked();
+  await records.put("note", "clear-check", { text: "nothing to see" });
+  const row = await rawRow("records", "clear-check");
+  equal(Object.keys(row).sort(), ["ct", "id", "iv", "kind", "version"]);
+  equal(row.iv.length, 12);
+}
+
+export async function testEveryWriteUsesAFreshIv() {
+  await unlocked();
+  await records.put("note", "iv", { text: "same" });
+  const first = await rawRow("records", "iv");
+  await records.put("note", "iv", { text: "same" });
+  const second = await rawRow("records", "iv");
+  ok(first.iv.join() !== second.iv.join(), "IV reused");
+}
+
+export async function testAFlippedByteFailsWithAClearError() {
+  await unlocked();
+  await records.put("note", "t", { text: "tamper me" });
+  const row = await rawRow("records", "t");
+  row.ct[5] ^= 1;
+  await writeRaw("records", row);
+  const error = await rejects(records.get("note", "t"));
+  equal(error.name, "TamperedError");
+  ok(/altered/.test(error.message), error.message);
+}
+
+export async function testTwoRecordsSwappedFailToDecrypt() {
+  await unlocked();
+  await records.put("note", "x", { text: "x" });
+  await records.put("note", "y", { text: "y" });
+  const x = await rawRow("records", "x");
+  const y = await rawRow("records", "y");
+  await writeRaw("records", { ...y, id: "x" });
+  await writeRaw("records", { ...x, id: "y" });
+  equal((await rejects(records.get("note", "x"))).name, "TamperedError");
+  equal((await rejects(records.get("note", "y"))).name, "TamperedError");
+}
+
+export async function testAnOlderVersionReplayedFailsToDecrypt() {
+  await unlocked();
+  await records.put("note", "r", { text: "v1" });
+  const old = await rawRow("records", "r");
+  await records.put("note", "r", { text: "v2" });
+  await writeRaw("records", { ...old, version: 2 });
+  equal((await rejects(records.get("note", "r"))).name, "TamperedError");
+}
+
+export async function testARecordMovedToAnotherKindFails() {
+  await unlocked();
+  await records.put("note", "k", { text: "k" });
+  const row = await rawRow("records", "k");
+  await writeRaw("records", { ...row, kind: "person" });
+  equal((await rejects(records.get("person", "k"))).name, "TamperedError");
+}
+
+export async function testNothingOpensWhenLocked() {
+  await unlocked();
+  await records.put("note", "l", { text: "locked" });
+  keys.lock();
+  equal((await rejects(records.get("note", "l"))).name, "LockedError");
+  equal((await rejects(records.put("note", "l", {}))).name, "LockedError");
+}
+
+/** @param {ReadableStream<Uint8Array>} stream */
+async function readAll(stream) {
+  // A reader, not new Response(stream): that would turn the stream's error into a TypeError.
+  const parts = [];
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+  }
+  return new Uint8Array(await new Blob(parts).arrayBuffer());
+}
+
+export async function testFilesRoundTripInChunks() {
+  await unlocked();
+  const size = 3 * records.CHUNK_BYTES + 12345;
+  const bytes = new Uint8Array(size).map((_, i) => (i * 7) % 256);
+  const seen = [];
+  const file = await records.putFile(new Blob([bytes]).stream(), { name: "clip.mp4" }, (n) => seen.push(n));
+  equal(file.chunks, 4);
+  equal(file.size, size);
+  equal(seen[seen.length - 1], size);
+  const back = await readAll(records.readFile(file.id));
+  equal(back.length, size);
+  ok(back.every((b, i) => b === bytes[i]), "content differs");
+  equal(await records.get("file", file.id), { name: "clip.mp4", size, chunks: 4 });
+}
+
+export async function testAnEmptyFileIsOneFinalChunk() {
+  await unlocked();
+  const file = await records.putFile(new Blob([]).stream());
+  equal(file.chunks, 1);
+  equal((await readAll(records.readFile(file.id))).length, 0);
+}
+
+export async function testATruncatedFileIsCaught() {
+  await unlocked();
+  const bytes = new Uint8Array(2 * records.CHUNK_BYTES + 10);
+  const file = await records.putFile(new Blob([bytes]).stream());
+  const { tx } = await import("/js/vault/idb.js");
+  await tx("chunks", "readwrite", (t) => {
+    t.objectStore("chunks").delete([file.id, 2]);
+  });
+  equal((await rejects(readAll(records.readFile(file.id)))).name, "TamperedError");
+}
+
+export async function testAChunkMarkedFinalEarlyIsCaught() {
+  await unlocked();
+  const file = await records.putFile(new Blob([new Uint8Array(records.CHUNK_BYTES + 5)]).stream());
+  const first = await rawRow("chunks", [file.id, 0]);
+  await writeRaw("chunks", { ...first, final: true });
+  equal((await rejects(readAll(records.readFile(file.id)))).name, "TamperedError");
+}
+
+export async function testChunksSwappedBetweenPlacesAreCaught() {
+  await unlocked();
+  const file = await records.putFile(new Blob([new Uint8Array(2 * records.CHUNK_BYTES + 1).fill(3)]).stream());
+  const a = await rawRow("chunks", [file.id, 0]);
+  const b = await rawRow("chunks", [file.id, 1]);
+  await writeRaw("chunks", { ...b, index: 0 });
+  await writeRaw("chunks", { ...a, index: 1 });
+  equal((await rejects(readAll(records.readFile(file.id)))).name, "TamperedError");
+}
+
+export async function testRemovingAFileRemovesEveryChunk() {
+  await unlocked();
+  const file = await records.putFile(new Blob([new Uint8Array(records.CHUNK_BYTES + 1)]).stream());
+  await records.removeFile(file.id);
+  equal(await rawRow("chunks", [file.id, 0]), undefined);
+  equal(await rawRow("chunks", [file.id, 1]), undefined);
+  equal(await records.get("file", file.id), undefined);
+}
+
+export async function testUsageIsReported() {
+  await unlocked();
+  const { used, quota } = await records.usage();
+  ok(quota > 0 && used >= 0);
+}

@@ -1,0 +1,365 @@
+"""The vault as a person uses it: set up, unlock, recover, lock. In a phone-sized Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.support import Authenticator, offline, until, wait_for_app, wait_for_worker
+
+PASSPHRASE = "quiet harbour lantern meadow pebble"
+
+
+def start(page: Page) -> None:
+    page.goto("/")
+    wait_for_app(page)
+
+
+def choose_passphrase(page: Page, passphrase: str = PASSPHRASE) -> None:
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="I'd rather choose my own").click()
+    page.get_by_label("Your passphrase").fill(passphrase)
+    page.get_by_label("Type it again").fill(passphrase)
+    page.get_by_role("button", name="Use this passphrase").click()
+    expect(page.get_by_role("heading", name="Unlock with your fingerprint or face")).to_be_visible()
+
+
+def set_up_with_passkey(page: Page) -> None:
+    start(page)
+    choose_passphrase(page)
+    page.get_by_role("button", name="Use fingerprint, face or screen lock").click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def set_up_with_passphrase_only(page: Page) -> None:
+    start(page)
+    choose_passphrase(page)
+    page.get_by_role("button", name=re.compile("passphrase only")).click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def unlock_with_passphrase(page: Page, passphrase: str = PASSPHRASE) -> None:
+    if page.get_by_role("button", name="Use my passphrase instead").is_visible():
+        page.get_by_role("button", name="Use my passphrase instead").click()
+    page.get_by_label("Recovery passphrase").fill(passphrase)
+    page.get_by_role("button", name="Unlock", exact=True).click()
+
+
+def store_marker(page: Page, marker: str) -> None:
+    page.evaluate(
+        """async (marker) => {
+            const records = await import('/js/vault/records.js');
+            await records.put('note', 'marker', { text: marker });
+        }""",
+        marker,
+    )
+
+
+def read_marker(page: Page) -> str:
+    return page.evaluate(
+        """async () => (await (await import('/js/vault/records.js')).get('note', 'marker')).text"""
+    )
+
+
+def test_set_up_with_a_prf_passkey_then_unlock_with_it_after_reload(
+    page: Page, passkey: Authenticator, watch
+):
+    set_up_with_passkey(page)
+    assert len(passkey.credentials()) == 1
+    store_marker(page, "kept across reload")
+    page.reload()
+    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible()
+    page.get_by_role("button", name="Unlock with passkey").click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    assert read_marker(page) == "kept across reload"
+    assert not watch.errors and not watch.foreign
+
+
+def test_the_passkey_unlocks_offline(page: Page, passkey: Authenticator):
+    set_up_with_passkey(page)
+    wait_for_worker(page)
+    with offline(page.context):
+        page.reload()
+        page.get_by_role("button", name="Unlock with passkey").click()
+        expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def test_setting_up_works_offline(page: Page, passkey: Authenticator):
+    start(page)
+    wait_for_worker(page)
+    with offline(page.context):
+        page.reload()
+        wait_for_app(page)
+        choose_passphrase(page)
+        page.get_by_role("button", name="Use fingerprint, face or screen lock").click()
+        expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def test_a_generated_passphrase_is_written_down_confirmed_and_works(
+    page: Page, passkey_without_prf: Authenticator
+):
+    start(page)
+    page.get_by_role("button", name="Start").click()
+    words = page.locator("#generated-passphrase").inner_text().split()
+    assert len(words) == 6 and all(w.isalpha() and w.islower() for w in words)
+    page.get_by_role("button", name="Show different words").click()
+    again = page.locator("#generated-passphrase").inner_text().split()
+    assert again != words
+    page.get_by_role("button", name="I have written it down").click()
+    page.get_by_label("Type your passphrase").fill("not what was shown")
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_role("alert")).to_contain_text("does not match")
+    # Phones capitalise the first letter and add stray spaces: both are forgiven.
+    page.get_by_label("Type your passphrase").fill(" " + " ".join(again).capitalize() + " ")
+    page.get_by_role("button", name="Check").click()
+    page.get_by_role("button", name=re.compile("passphrase only")).click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Lock now").click()
+    unlock_with_passphrase(page, " ".join(again))
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def test_a_chosen_passphrase_gets_honest_strength_feedback(page: Page):
+    start(page)
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="I'd rather choose my own").click()
+    field = page.get_by_label("Your passphrase")
+    field.fill("password")
+    expect(page.locator("#strength")).to_contain_text("Too short")
+    field.fill("password123")
+    expect(page.locator("#strength")).to_contain_text("Weak")
+    page.get_by_label("Type it again").fill("password123")
+    page.get_by_role("button", name="Use this passphrase").click()
+    expect(page.get_by_role("alert")).to_contain_text("Weak")
+    field.fill(PASSPHRASE)
+    expect(page.locator("#strength")).to_contain_text("Strong")
+    page.get_by_label("Type it again").fill(PASSPHRASE + "x")
+    page.get_by_role("button", name="Use this passphrase").click()
+    expect(page.get_by_role("alert")).to_contain_text("not the same")
+
+
+def test_without_prf_it_says_so_and_sets_up_with_the_passphrase(
+    page: Page, passkey_without_prf: Authenticator
+):
+    start(page)
+    choose_passphrase(page)
+    page.get_by_role("button", name="Use fingerprint, face or screen lock").click()
+    expect(page.get_by_role("alert")).to_contain_text("unlock with your passphrase")
+    page.get_by_role("button", name="Continue with my passphrase").click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    page.reload()
+    # No passkey slot: the passphrase form is there at once.
+    expect(page.get_by_role("button", name="Unlock with passkey")).to_have_count(0)
+    unlock_with_passphrase(page)
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def test_a_wrong_passphrase_says_so_and_the_wait_survives_reload(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Lock now").click()
+    for _ in range(2):
+        unlock_with_passphrase(page, "wrong words entirely")
+        expect(page.get_by_role("alert")).to_contain_text("not right")
+    unlock_with_passphrase(page, "wrong words entirely")
+    expect(page.get_by_role("alert")).to_contain_text("Wait 5 seconds")
+    page.reload()
+    expect(page.get_by_role("button", name=re.compile(r"^Wait \d"))).to_be_disabled()
+    expect(page.get_by_role("button", name="Unlock", exact=True)).to_be_enabled(timeout=8_000)
+    unlock_with_passphrase(page)
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def test_lost_passkey_recover_with_passphrase_and_add_a_new_one(page: Page, passkey: Authenticator):
+    set_up_with_passkey(page)
+    store_marker(page, "still here")
+    passkey.clear()
+    page.reload()
+    page.get_by_role("button", name="Unlock with passkey").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    unlock_with_passphrase(page)
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    assert read_marker(page) == "still here"
+
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="Add another passkey").click()
+    expect(page.get_by_text("Passkey, added")).to_have_count(2)
+    assert len(passkey.credentials()) == 1
+    # The lost one goes; the passphrase can never be removed.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove").first.click()
+    expect(page.get_by_text("Passkey, added")).to_have_count(1)
+    expect(
+        page.get_by_role("listitem").filter(has_text="Recovery passphrase").get_by_role("button")
+    ).to_have_count(0)
+
+    page.reload()
+    page.get_by_role("button", name="Unlock with passkey").click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    assert read_marker(page) == "still here"
+
+
+def test_change_passphrase(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="Change my passphrase").click()
+    page.get_by_label("New passphrase").fill("copper valley whistle garden oak")
+    page.get_by_label("Type it again").fill("copper valley whistle garden oak")
+    page.get_by_role("button", name="Save new passphrase").click()
+    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    page.reload()
+    unlock_with_passphrase(page)
+    expect(page.get_by_role("alert")).to_contain_text("not right")
+    unlock_with_passphrase(page, "copper valley whistle garden oak")
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def hide_page(page: Page) -> None:
+    """Make the page hidden, as switching apps or turning the screen off does."""
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+            Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+            document.dispatchEvent(new Event('visibilitychange'));
+        }"""
+    )
+
+
+def show_page(page: Page) -> None:
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+            Object.defineProperty(document, 'hidden', { value: false, configurable: true });
+            document.dispatchEvent(new Event('visibilitychange'));
+        }"""
+    )
+
+
+def test_hiding_the_page_locks_it_and_leaves_no_decrypted_text(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_label("Lock when I leave the app").select_option(label="Straight away")
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    page.evaluate(
+        """() => { const p = document.createElement('p'); p.textContent = 'decrypted-marker';
+            document.getElementById('view').append(p); }"""
+    )
+    hide_page(page)
+    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible()
+    assert "decrypted-marker" not in page.content()
+    assert (
+        page.evaluate("(async () => (await import('/js/vault/keys.js')).isUnlocked())()") is False
+    )
+
+
+def test_hidden_longer_than_the_grace_time_locks_on_return(page: Page):
+    set_up_with_passphrase_only(page)
+    page.evaluate(
+        "async () => (await import('/js/vault/lock.js')).configure({ hiddenGraceSeconds: 1 })"
+    )
+    hide_page(page)
+    page.wait_for_timeout(1300)
+    show_page(page)
+    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible()
+
+
+def test_a_short_absence_within_the_grace_time_does_not_lock(page: Page):
+    set_up_with_passphrase_only(page)
+    hide_page(page)  # default grace: 15 seconds
+    page.wait_for_timeout(300)
+    show_page(page)
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def test_holding_the_lock_keeps_it_open_while_the_camera_is_up(page: Page):
+    set_up_with_passphrase_only(page)
+    page.evaluate(
+        """async () => {
+            const lock = await import('/js/vault/lock.js');
+            lock.configure({ hiddenGraceSeconds: 0 });
+            window.__capture = lock.holdDuring(() => new Promise((r) => { window.__done = r; }));
+        }"""
+    )
+    hide_page(page)
+    page.wait_for_timeout(200)
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    show_page(page)
+    page.evaluate("() => { window.__done(); return window.__capture; }")
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def test_idle_time_locks(page: Page):
+    set_up_with_passphrase_only(page)
+    page.evaluate(
+        "async () => (await import('/js/vault/lock.js')).configure({ idleMinutes: 0.01 })"
+    )
+    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible(timeout=5_000)
+
+
+def test_lock_revokes_blob_urls(page: Page):
+    set_up_with_passphrase_only(page)
+    url = page.evaluate(
+        """async () => {
+            const image = await (await fetch('/icons/favicon-32.png')).blob();
+            return (await import('/js/vault/lock.js')).objectUrl(image);
+        }"""
+    )
+    loads = """(u) => new Promise((resolve) => {
+        const img = new Image(); img.onload = () => resolve(true); img.onerror = () => resolve(false);
+        img.src = u; })"""
+    assert page.evaluate(loads, url) is True
+    page.get_by_role("button", name="Lock now").click()
+    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible()
+    assert page.evaluate(loads, url) is False
+
+
+def test_a_full_disk_is_a_clear_error_and_loses_nothing(page: Page, live_server):
+    cdp = page.context.new_cdp_session(page)
+    # A phone with 2 MB free for this site.
+    cdp.send(
+        "Storage.overrideQuotaForOrigin",
+        {"origin": live_server.url, "quotaSize": 2 * 1024 * 1024},
+    )
+    set_up_with_passphrase_only(page)
+    store_marker(page, "saved before the disk filled")
+    error = page.evaluate(
+        """async () => {
+            const records = await import('/js/vault/records.js');
+            try {
+                await records.put('note', 'big', { text: 'x'.repeat(4 * 1024 * 1024) });
+                return null;
+            } catch (e) { return { name: e.name, message: e.message }; }
+        }"""
+    )
+    assert error and error["name"] == "StorageFullError", error
+    assert "storage is full" in error["message"] and "still here" in error["message"]
+    assert read_marker(page) == "saved before the disk filled"
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": live_server.url})
+
+
+def test_forserver_strips_the_prf_output(page: Page, passkey: Authenticator):
+    start(page)
+    result = page.evaluate(
+        """async () => {
+            const { forServer } = await import('/js/vault/passkey.js');
+            const cred = await navigator.credentials.create({ publicKey: {
+                challenge: new Uint8Array(32), rp: { name: 'x', id: location.hostname },
+                user: { id: new Uint8Array(16), name: 'x', displayName: 'x' },
+                pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+                authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+                extensions: { prf: { eval: { first: new Uint8Array(32) } } } } });
+            return { raw: JSON.stringify(cred.toJSON()), sent: JSON.stringify(forServer(cred)) };
+        }"""
+    )
+    assert "prf" in result["raw"]
+    assert (
+        "prf" not in result["sent"] and json.loads(result["sent"])["clientExtensionResults"] == {}
+    )
+
+
+def test_until_helper_times_out(page: Page):
+    start(page)
+    with pytest.raises(Exception, match="timed out"):
+        until(page, "() => false", 200)

@@ -1,0 +1,196 @@
+// @ts-check
+// Settings: ways to unlock (passkeys, the passphrase), locking, erase after wrong tries.
+import { announce, h } from "../dom.js";
+import { show } from "../router.js";
+import * as keys from "../vault/keys.js";
+import * as lockPolicy from "../vault/lock.js";
+import { NoPrfError, createWithPrf } from "../vault/passkey.js";
+import { strength } from "../vault/passphrase.js";
+import * as records from "../vault/records.js";
+import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
+
+export const LOCK_SETTINGS = { kind: "settings", id: "lock" };
+
+const GRACE = [
+  [0, "Straight away"],
+  [15, "After 15 seconds"],
+  [60, "After 1 minute"],
+  [300, "After 5 minutes"],
+];
+const IDLE = [
+  [2, "After 2 minutes"],
+  [5, "After 5 minutes"],
+  [15, "After 15 minutes"],
+];
+const WIPE = [
+  [0, "Never"],
+  [5, "After 5 wrong tries"],
+  [10, "After 10 wrong tries"],
+  [20, "After 20 wrong tries"],
+];
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+/**
+ * @param {[number, string][]} options
+ * @param {number} value
+ */
+function select(options, value) {
+  return h("select", {}, options.map(([v, label]) => h("option", { value: String(v), selected: v === value }, label)));
+}
+
+/** @param {{ onBack: () => void }} actions */
+export function settings({ onBack }) {
+  const view = {
+    title: "Settings",
+    async render() {
+      const $error = errorBox();
+      const slots = await keys.slots();
+      const passkeyCount = slots.filter((s) => s.type === "passkey").length;
+
+      const $ways = h(
+        "ul",
+        { class: "list" },
+        slots.map((slot) =>
+          h(
+            "li",
+            { class: "row" },
+            h("span", {}, slot.type === "passkey" ? `Passkey, added ${dateFormat.format(slot.added)}` : "Recovery passphrase"),
+            slot.type === "passkey"
+              ? button(
+                  "Remove",
+                  async () => {
+                    if (!window.confirm("Remove this passkey? You can still unlock with your passphrase.")) return;
+                    try {
+                      await keys.removeSlot(slot.id);
+                      announce("Passkey removed.");
+                      show(view);
+                    } catch (error) {
+                      $error.textContent = /** @type {Error} */ (error).message;
+                    }
+                  },
+                  "button secondary",
+                )
+              : null,
+          ),
+        ),
+      );
+
+      const $add = button(passkeyCount ? "Add another passkey" : "Add a passkey", async () => {
+        $error.textContent = "";
+        try {
+          await busy($add, "Waiting for your passkey…", async () => {
+            await keys.addPasskey(await createWithPrf());
+          });
+        } catch (error) {
+          $error.textContent = /** @type {Error} */ (error).message;
+          if (error instanceof NoPrfError) $add.hidden = true;
+          return;
+        }
+        announce("Passkey added.");
+        show(view);
+      });
+
+      const { hiddenGraceSeconds, idleMinutes } = lockPolicy.current();
+      const $grace = select(/** @type {[number, string][]} */ (GRACE), hiddenGraceSeconds);
+      const $idle = select(/** @type {[number, string][]} */ (IDLE), idleMinutes);
+      const $wipe = select(/** @type {[number, string][]} */ (WIPE), await keys.wipeAfter());
+      const saveLock = async () => {
+        const next = { hiddenGraceSeconds: Number($grace.value), idleMinutes: Number($idle.value) };
+        try {
+          await records.put(LOCK_SETTINGS.kind, LOCK_SETTINGS.id, next);
+          lockPolicy.configure(next);
+          announce("Saved.");
+        } catch (error) {
+          $error.textContent = /** @type {Error} */ (error).message;
+        }
+      };
+      $grace.addEventListener("change", saveLock);
+      $idle.addEventListener("change", saveLock);
+      $wipe.addEventListener("change", async () => {
+        await keys.setWipeAfter(Number($wipe.value));
+        announce(Number($wipe.value) ? "Saved. Keep your passphrase safe." : "Saved.");
+      });
+
+      const { used, quota, persisted } = await records.usage();
+      const mb = (/** @type {number} */ n) => `${(n / 1_048_576).toFixed(1)} MB`;
+
+      return h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, "Settings"),
+        $error,
+        h("h2", {}, "Ways to unlock"),
+        $ways,
+        $add,
+        button("Change my passphrase", () => show(changePassphrase(view)), "button block secondary"),
+        h("h2", {}, "Locking"),
+        field("Lock when I leave the app", $grace),
+        field("Lock when I stop using it", $idle),
+        h("h2", {}, "Wrong passphrases"),
+        field(
+          "Erase everything on this phone",
+          $wipe,
+          "If someone keeps guessing your passphrase, the diary is erased. You would lose it too, unless you have a copy.",
+        ),
+        h("h2", {}, "Storage"),
+        h(
+          "p",
+          {},
+          `Using ${mb(used)} of ${mb(quota)} available.`,
+          persisted ? " The phone will keep this data even when space runs low." : " The phone may clear this data if space runs very low.",
+        ),
+        button("Back", onBack, "button block secondary"),
+      );
+    },
+  };
+  return view;
+}
+
+/** @param {import("../router.js").View} back */
+function changePassphrase(back) {
+  return {
+    title: "Change your passphrase",
+    render() {
+      const $first = passphraseInput();
+      const $second = passphraseInput();
+      const $meter = h("p", { class: "strength", "aria-live": "polite" });
+      const $error = errorBox();
+      $first.addEventListener("input", () => {
+        $meter.textContent = $first.value ? strength($first.value).message : "";
+      });
+      const $save = h("button", { type: "submit", class: "button block" }, "Save new passphrase");
+      const form = h(
+        "form",
+        { class: "stack", novalidate: true },
+        field("New passphrase", $first, "Write it down and keep it somewhere safe."),
+        $meter,
+        field("Type it again", $second),
+        $error,
+        $save,
+        button("Cancel", () => show(back), "button block secondary"),
+      );
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const s = strength($first.value);
+        if (!s.ok) {
+          $error.textContent = s.message;
+          return;
+        }
+        if ($first.value !== $second.value) {
+          $error.textContent = "The two passphrases are not the same. Type them again.";
+          return;
+        }
+        try {
+          await busy($save, "Saving…", () => keys.changePassphrase($first.value));
+        } catch (error) {
+          $error.textContent = /** @type {Error} */ (error).message;
+          return;
+        }
+        announce("Your passphrase was changed.");
+        show(back);
+      });
+      return h("section", { class: "stack" }, h("h1", {}, "Change your passphrase"), form);
+    },
+  };
+}

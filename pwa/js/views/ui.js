@@ -1,0 +1,69 @@
+// @ts-check
+// Small building blocks the views share: labelled fields, error messages, busy buttons.
+import { h } from "../dom.js";
+
+let counter = 0;
+
+/**
+ * A labelled input with an optional hint, wired for screen readers.
+ * @param {string} label
+ * @param {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} control
+ * @param {string} [hint]
+ */
+export function field(label, control, hint) {
+  const id = control.id || `f${++counter}`;
+  control.id = id;
+  const hintId = hint ? `${id}-hint` : undefined;
+  if (hintId) control.setAttribute("aria-describedby", hintId);
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    hint ? h("span", { class: "hint", id: hintId }, hint) : null,
+    control,
+  );
+}
+
+/** An input for a passphrase: no autocorrect, no capitals, never remembered by the browser. */
+export function passphraseInput(/** @type {Record<string, string>} */ attrs = {}) {
+  return h("input", {
+    type: "password",
+    autocomplete: "off",
+    autocapitalize: "none",
+    autocorrect: "off",
+    spellcheck: "false",
+    enterkeyhint: "done",
+    ...attrs,
+  });
+}
+
+/** A place for an error, announced when it changes. */
+export function errorBox() {
+  return h("p", { class: "error", role: "alert" });
+}
+
+/**
+ * Run `work` with `button` disabled and showing `busyText`; restore afterwards.
+ * @template T
+ * @param {HTMLButtonElement} button
+ * @param {string} busyText
+ * @param {() => Promise<T>} work
+ */
+export async function busy(button, busyText, work) {
+  const label = button.textContent;
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  button.textContent = busyText;
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    button.textContent = label;
+  }
+}
+
+/** @param {string} text @param {() => void} onclick @param {string} [cls] */
+export function button(text, onclick, cls = "button block") {
+  return h("button", { type: "button", class: cls, onclick }, text);
+}

@@ -1,0 +1,100 @@
+// @ts-check
+// Unlock: one button for the passkey, "use my passphrase instead" below it.
+import { h } from "../dom.js";
+import * as keys from "../vault/keys.js";
+import { getPrf } from "../vault/passkey.js";
+import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
+
+/** @param {() => void} done called once unlocked */
+export function unlock(done) {
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  let countdown;
+  return {
+    title: "Unlock your diary",
+    async render() {
+      const passkeys = await keys.passkeySlots();
+      const $error = errorBox();
+      const $input = passphraseInput({ name: "passphrase" });
+      const $submit = h("button", { type: "submit", class: "button block" }, "Unlock");
+      const $form = h(
+        "form",
+        { class: "stack", novalidate: true, hidden: passkeys.length > 0 },
+        field("Recovery passphrase", $input),
+        $submit,
+      );
+
+      const waitThenAllow = async () => {
+        clearInterval(countdown);
+        const tick = async () => {
+          const left = await keys.waitSeconds();
+          $submit.disabled = left > 0;
+          $submit.textContent = left > 0 ? `Wait ${keys.formatWait(left)}` : "Unlock";
+          if (left <= 0) clearInterval(countdown);
+        };
+        await tick();
+        countdown = setInterval(tick, 1000);
+      };
+
+      $form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        if ($submit.disabled) return;
+        $error.textContent = "";
+        if (!$input.value.trim()) {
+          $error.textContent = "Type your recovery passphrase.";
+          $input.focus();
+          return;
+        }
+        try {
+          await busy($submit, "Unlocking…", () => keys.unlockWithPassphrase($input.value));
+        } catch (error) {
+          $error.textContent = /** @type {Error} */ (error).message;
+          if (/** @type {Error} */ (error).name === "WipedError") return;
+          $input.select();
+          await waitThenAllow();
+          return;
+        }
+        $input.value = "";
+        done();
+      });
+
+      const $passkey = button("Unlock with passkey", async () => {
+        $error.textContent = "";
+        try {
+          await busy($passkey, "Waiting for your passkey…", async () => {
+            const { credentialId, prfOutput } = await getPrf(passkeys);
+            await keys.unlockWithPrf(credentialId, prfOutput);
+          });
+        } catch (error) {
+          const e = /** @type {Error} */ (error);
+          $error.textContent =
+            e.name === "TamperedError" ? "That passkey does not open this diary. Use your passphrase instead." : e.message;
+          return;
+        }
+        done();
+      });
+      const $other = button(
+        "Use my passphrase instead",
+        () => {
+          $form.hidden = false;
+          $other.hidden = true;
+          $input.focus();
+        },
+        "button block secondary",
+      );
+
+      await waitThenAllow();
+      return h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, "Unlock your diary"),
+        passkeys.length ? $passkey : null,
+        $error,
+        $form,
+        passkeys.length ? $other : null,
+      );
+    },
+    leave() {
+      clearInterval(countdown);
+    },
+  };
+}
