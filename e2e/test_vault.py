@@ -216,25 +216,26 @@ def test_change_passphrase(page: Page):
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
 
 
-def hide_page(page: Page) -> None:
-    """Make the page hidden, as switching apps or turning the screen off does."""
+def set_visibility(page: Page, state: str) -> None:
+    """Make the page hidden or visible, as switching apps or turning the screen off does."""
     page.evaluate(
-        """() => {
-            Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
-            Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+        """(state) => {
+            const define = (name, value) =>
+                Object.defineProperty(document, name, { value, configurable: true });
+            define('visibilityState', state);
+            define('hidden', state === 'hidden');
             document.dispatchEvent(new Event('visibilitychange'));
-        }"""
+        }""",
+        state,
     )
+
+
+def hide_page(page: Page) -> None:
+    set_visibility(page, "hidden")
 
 
 def show_page(page: Page) -> None:
-    page.evaluate(
-        """() => {
-            Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
-            Object.defineProperty(document, 'hidden', { value: false, configurable: true });
-            document.dispatchEvent(new Event('visibilitychange'));
-        }"""
-    )
+    set_visibility(page, "visible")
 
 
 def test_hiding_the_page_locks_it_and_leaves_no_decrypted_text(page: Page):
@@ -307,7 +308,9 @@ def test_lock_revokes_blob_urls(page: Page):
         }"""
     )
     loads = """(u) => new Promise((resolve) => {
-        const img = new Image(); img.onload = () => resolve(true); img.onerror = () => resolve(false);
+        const img = new Image();
+        img.onload = () => resolve(true);
+        img.onerror = () => resolve(false);
         img.src = u; })"""
     assert page.evaluate(loads, url) is True
     page.get_by_role("button", name="Lock now").click()
