@@ -1,0 +1,129 @@
+"""Leak scan: after the diary holds a marker, nothing the phone stores or sends contains the
+marker, the passphrase or the passkey's PRF output, in any encoding."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from playwright.sync_api import Page, expect
+
+from e2e.support import Authenticator, wait_for_worker
+from e2e.test_vault import PASSPHRASE, set_up_with_passkey
+
+MARKER = "MARKER-c41rn-9f2e"
+
+DUMP_EVERYTHING = """async () => {
+    const hex = (buffer) => Array.from(new Uint8Array(buffer),
+        (b) => b.toString(16).padStart(2, '0')).join('');
+    const out = { strings: [], hexes: [] };
+    const walk = (v) => {
+        if (v == null) return;
+        if (typeof v === 'string') out.strings.push(v);
+        else if (typeof v === 'number' || typeof v === 'boolean') out.strings.push(String(v));
+        else if (v instanceof ArrayBuffer) out.hexes.push(hex(v));
+        else if (ArrayBuffer.isView(v)) out.hexes.push(hex(v.buffer.slice(v.byteOffset,
+            v.byteOffset + v.byteLength)));
+        else if (Array.isArray(v)) v.forEach(walk);
+        else if (typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+            out.strings.push(k); walk(x); }
+    };
+    for (const info of await indexedDB.databases()) {
+        const db = await new Promise((resolve, reject) => {
+            const r = indexedDB.open(info.name);
+            r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
+        });
+        for (const name of db.objectStoreNames) {
+            const t = db.transaction(name);
+            const store = t.objectStore(name);
+            const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()].map(
+                (r) => new Promise((resolve) => { r.onsuccess = () => resolve(r.result); })));
+            walk(keys); walk(values);
+        }
+        db.close();
+    }
+    for (const storage of [localStorage, sessionStorage])
+        for (let i = 0; i < storage.length; i++) {
+            out.strings.push(storage.key(i)); out.strings.push(storage.getItem(storage.key(i)));
+        }
+    for (const name of await caches.keys()) {
+        out.strings.push(name);
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) {
+            out.strings.push(request.url);
+            out.hexes.push(hex(await (await cache.match(request)).arrayBuffer()));
+        }
+    }
+    out.strings.push(document.cookie);
+    return out;
+}"""
+
+
+def encodings(secret: bytes) -> list[str]:
+    """The ways a secret could be written down: raw text, hex, base64, base64url."""
+    b64 = base64.b64encode(secret).decode()
+    return [
+        secret.decode("latin-1"),
+        secret.hex(),
+        b64.rstrip("="),
+        base64.urlsafe_b64encode(secret).decode().rstrip("="),
+    ]
+
+
+def prf_output(page: Page) -> bytes:
+    """Ask the passkey for the PRF output of the diary's slot, as unlocking does."""
+    value = page.evaluate(
+        """async () => {
+            const keys = await import('/js/vault/keys.js');
+            const { getPrf } = await import('/js/vault/passkey.js');
+            const { toHex } = await import('/js/vault/bytes.js');
+            return toHex((await getPrf(await keys.passkeySlots())).prfOutput);
+        }"""
+    )
+    return bytes.fromhex(value)
+
+
+def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(
+    page: Page, passkey: Authenticator
+):
+    bodies: list[bytes] = []
+    page.on("request", lambda r: bodies.append(r.post_data_buffer or b""))
+    set_up_with_passkey(page)
+    wait_for_worker(page)
+    page.evaluate(
+        """async (marker) => {
+            const records = await import('/js/vault/records.js');
+            await records.put('note', 'leak', { text: marker, again: [marker, marker] });
+            const bytes = new TextEncoder().encode(marker.repeat(1000));
+            await records.putFile(new Blob([bytes]).stream(), { name: marker + '.txt' });
+        }""",
+        MARKER,
+    )
+    # The app is used a while: lock and unlock with the passkey, read the note back.
+    page.get_by_role("button", name="Lock now").click()
+    page.get_by_role("button", name="Unlock with passkey").click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    assert page.evaluate(
+        "async () => (await (await import('/js/vault/records.js')).get('note', 'leak')).text"
+    ) == MARKER
+
+    prf = prf_output(page)
+    assert len(prf) == 32
+    dump = page.evaluate(DUMP_EVERYTHING)
+    cookies = json.dumps(page.context.cookies())
+    text = "\n".join([*dump["strings"], cookies]).lower()
+    hexes = "\n".join(dump["hexes"])
+    raw = b"\n".join(bodies)
+
+    secrets = {
+        "marker": MARKER.encode(),
+        "passphrase": PASSPHRASE.encode(),
+        "PRF output": prf,
+    }
+    for name, secret in secrets.items():
+        for form in encodings(secret):
+            assert form.lower() not in text, f"{name} found in storage as {form!r}"
+        assert secret.hex() not in hexes, f"{name} found in stored bytes"
+        assert secret not in raw and secret.hex().encode() not in raw, f"{name} in a request"
+    # The scan saw the encrypted rows (so it looked in the right places).
+    assert len(dump["hexes"]) > 10 and any("slots" in s for s in dump["strings"])
