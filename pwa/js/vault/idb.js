@@ -76,12 +76,14 @@ export function req(request) {
  * @param {string | string[]} stores
  * @param {IDBTransactionMode} mode
  * @param {(tx: IDBTransaction) => T | Promise<T>} work  issue requests only; no other awaits
+ * @param {{ durability?: IDBTransactionDurability }} [options] "relaxed" only for writes that
+ *   a later strict transaction completes (the middle parts of a file)
  * @returns {Promise<Awaited<T>>}
  */
-export async function tx(stores, mode, work) {
+export async function tx(stores, mode, work, { durability = mode === "readwrite" ? "strict" : "default" } = {}) {
   const database = await db();
   return new Promise((resolve, reject) => {
-    const transaction = database.transaction(stores, mode, { durability: mode === "readwrite" ? "strict" : "default" });
+    const transaction = database.transaction(stores, mode, { durability });
     /** @type {any} */
     let result;
     const fail = (/** @type {any} */ error) => reject(isQuota(error) ? new StorageFullError() : error);

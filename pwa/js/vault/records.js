@@ -7,6 +7,7 @@ import { req, tx } from "./idb.js";
 import { dataKey } from "./keys.js";
 
 export const CHUNK_BYTES = 1024 * 1024;
+const PARTS_IN_FLIGHT = 3;
 
 /** @param {string} kind @param {string} id @param {number} version */
 const recordAd = (kind, id, version) => ad("cairn/record/v1", kind, id, version);
@@ -105,12 +106,14 @@ export async function putFile(stream, meta = {}, progress) {
   const key = dataKey();
   const id = newId();
   const reader = stream.getReader();
-  let buffer = new Uint8Array(CHUNK_BYTES);
+  // One buffer for the whole file: WebCrypto copies its input when encrypt() is called, so
+  // the buffer can be refilled while that part is still being encrypted and written.
+  const buffer = new Uint8Array(CHUNK_BYTES);
   let filled = 0;
   let index = 0;
   let size = 0;
-  /** @type {Promise<unknown>} */
-  let pending = Promise.resolve();
+  /** @type {Promise<unknown>[]} */
+  const inFlight = [];
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -121,36 +124,39 @@ export async function putFile(stream, meta = {}, progress) {
         buffer.set(value.subarray(offset, offset + take), filled);
         filled += take;
         offset += take;
-        if (filled === CHUNK_BYTES) {
-          // Encrypt this chunk while the previous one is still being written.
-          const box = await seal(key, buffer, chunkAd(id, index, false));
-          await pending;
-          const i = index;
-          pending = tx("chunks", "readwrite", (t) => {
-            t.objectStore("chunks").put({ file: id, index: i, final: false, ...box });
-          });
-          index += 1;
-          size += filled;
-          progress?.(size);
-          buffer = new Uint8Array(CHUNK_BYTES);
-          filled = 0;
+        if (filled < CHUNK_BYTES) continue;
+        const i = index;
+        // Ciphertext goes to the database as a Blob: it leaves the page's memory at once.
+        const part = seal(key, buffer, chunkAd(id, i, false)).then(({ iv, ct }) =>
+          tx("chunks", "readwrite", (t) => void t.objectStore("chunks").put({ file: id, index: i, final: false, iv, ct: new Blob([ct]) }), {
+            durability: "relaxed",
+          }),
+        );
+        inFlight.push(part);
+        index += 1;
+        size += filled;
+        filled = 0;
+        // A few parts at a time, whatever the file's size: memory stays flat.
+        if (inFlight.length >= PARTS_IN_FLIGHT) {
+          await inFlight.shift();
+          progress?.(size - inFlight.length * CHUNK_BYTES);
         }
       }
     }
     size += filled;
     const last = await seal(key, buffer.subarray(0, filled), chunkAd(id, index, true));
     const info = { ...meta, size, chunks: index + 1 };
-    const version = 1;
-    const record = await seal(key, utf8(JSON.stringify(info)), recordAd("file", id, version));
-    await pending;
+    const record = await seal(key, utf8(JSON.stringify(info)), recordAd("file", id, 1));
+    await Promise.all(inFlight.splice(0));
+    // The last part and the file's record together, durably: the file exists only now.
     await tx(["chunks", "records"], "readwrite", (t) => {
-      t.objectStore("chunks").put({ file: id, index, final: true, ...last });
-      t.objectStore("records").put({ id, kind: "file", version, ...record });
+      t.objectStore("chunks").put({ file: id, index, final: true, iv: last.iv, ct: new Blob([last.ct]) });
+      t.objectStore("records").put({ id, kind: "file", version: 1, ...record });
     });
     progress?.(size);
     return { id, size, chunks: index + 1 };
   } catch (error) {
-    await pending.catch(() => {});
+    await Promise.allSettled(inFlight);
     await removeChunks(id).catch(() => {});
     throw error;
   } finally {
@@ -175,7 +181,8 @@ export function readFile(id) {
         return;
       }
       try {
-        const bytes = await open(dataKey(), row, chunkAd(id, index, row.final), `Part ${index} of file ${id}`);
+        const ct = new Uint8Array(await row.ct.arrayBuffer());
+        const bytes = await open(dataKey(), { iv: row.iv, ct }, chunkAd(id, index, row.final), `Part ${index} of file ${id}`);
         controller.enqueue(bytes);
       } catch (error) {
         controller.error(error);
