@@ -107,19 +107,21 @@ def dump_storage(page: Page) -> dict:
         """async () => {
             const { tx, req } = await import('/js/vault/idb.js');
             const b = await import('/js/vault/bytes.js');
-            const plain = (v) => v instanceof Uint8Array || v instanceof ArrayBuffer ? b.toHex(v)
-                : Array.isArray(v) ? v.map(plain)
+            const plain = async (v) => v instanceof Blob ? b.toHex(await v.arrayBuffer())
+                : v instanceof Uint8Array || v instanceof ArrayBuffer ? b.toHex(v)
+                : Array.isArray(v) ? Promise.all(v.map(plain))
                 : v && typeof v === 'object'
-                    ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
+                    ? Object.fromEntries(await Promise.all(
+                        Object.entries(v).map(async ([k, x]) => [k, await plain(x)])))
                 : v;
             const out = {};
             for (const store of ['meta', 'records', 'chunks']) {
-                out[store] = await tx(store, 'readonly', async (t) => {
+                const [keys, values] = await tx(store, 'readonly', async (t) => {
                     const s = t.objectStore(store);
-                    const keys = await req(s.getAllKeys());
-                    const values = await req(s.getAll());
-                    return keys.map((k, i) => [plain(k), plain(values[i])]);
+                    return [await req(s.getAllKeys()), await req(s.getAll())];
                 });
+                out[store] = await Promise.all(
+                    keys.map(async (k, i) => [await plain(k), await plain(values[i])]));
             }
             return out;
         }"""

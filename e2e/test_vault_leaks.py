@@ -17,8 +17,10 @@ DUMP_EVERYTHING = """async () => {
     const hex = (buffer) => Array.from(new Uint8Array(buffer),
         (b) => b.toString(16).padStart(2, '0')).join('');
     const out = { strings: [], hexes: [] };
+    const blobs = [];
     const walk = (v) => {
         if (v == null) return;
+        if (v instanceof Blob) { blobs.push(v); return; }
         if (typeof v === 'string') out.strings.push(v);
         else if (typeof v === 'number' || typeof v === 'boolean') out.strings.push(String(v));
         else if (v instanceof ArrayBuffer) out.hexes.push(hex(v));
@@ -55,6 +57,8 @@ DUMP_EVERYTHING = """async () => {
         }
     }
     out.strings.push(document.cookie);
+    out.blobs = blobs.length;
+    for (const blob of blobs) out.hexes.push(hex(await blob.arrayBuffer()));
     return out;
 }"""
 
@@ -83,9 +87,7 @@ def prf_output(page: Page) -> bytes:
     return bytes.fromhex(value)
 
 
-def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(
-    page: Page, passkey: Authenticator
-):
+def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(page: Page, passkey: Authenticator):
     bodies: list[bytes] = []
     page.on("request", lambda r: bodies.append(r.post_data_buffer or b""))
     set_up_with_passkey(page)
@@ -103,9 +105,12 @@ def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(
     page.get_by_role("button", name="Lock now").click()
     page.get_by_role("button", name="Unlock with passkey").click()
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
-    assert page.evaluate(
-        "async () => (await (await import('/js/vault/records.js')).get('note', 'leak')).text"
-    ) == MARKER
+    assert (
+        page.evaluate(
+            "async () => (await (await import('/js/vault/records.js')).get('note', 'leak')).text"
+        )
+        == MARKER
+    )
 
     prf = prf_output(page)
     assert len(prf) == 32
@@ -127,3 +132,4 @@ def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(
         assert secret not in raw and secret.hex().encode() not in raw, f"{name} in a request"
     # The scan saw the encrypted rows (so it looked in the right places).
     assert len(dump["hexes"]) > 10 and any("slots" in s for s in dump["strings"])
+    assert dump["blobs"] >= 1  # the file's encrypted parts were read too

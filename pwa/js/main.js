@@ -6,19 +6,22 @@ import * as keys from "./vault/keys.js";
 import * as lockPolicy from "./vault/lock.js";
 import * as records from "./vault/records.js";
 import { home } from "./views/home.js";
-import { LOCK_SETTINGS, settings } from "./views/settings.js";
 import { setup } from "./views/setup.js";
 import { unlock } from "./views/unlock.js";
 
 async function opened() {
   lockPolicy.unlocked();
-  const saved = await records.get(LOCK_SETTINGS.kind, LOCK_SETTINGS.id).catch(() => undefined);
+  const saved = await records.get(lockPolicy.SETTINGS.kind, lockPolicy.SETTINGS.id).catch(() => undefined);
   lockPolicy.configure({ ...lockPolicy.DEFAULTS, ...(saved || {}) });
   await show(diaryHome);
 }
 
+// Settings load only when opened.
 const diaryHome = home({
-  onSettings: () => show(settings({ onBack: () => show(diaryHome) })),
+  onSettings: async () => {
+    const { settings } = await import("./views/settings.js");
+    await show(settings({ onBack: () => show(diaryHome) }));
+  },
   onLock: () => keys.lock(),
 });
 

@@ -4,6 +4,8 @@
 import { isUnlocked, lock, onLock } from "./keys.js";
 
 export const DEFAULTS = { hiddenGraceSeconds: 15, idleMinutes: 5 };
+/** Where the user's lock settings are kept (encrypted, like everything else). */
+export const SETTINGS = { kind: "settings", id: "lock" };
 
 let settings = { ...DEFAULTS };
 let hiddenAt = 0;

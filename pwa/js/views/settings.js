@@ -9,7 +9,6 @@ import { strength } from "../vault/passphrase.js";
 import * as records from "../vault/records.js";
 import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
 
-export const LOCK_SETTINGS = { kind: "settings", id: "lock" };
 
 const GRACE = [
   [0, "Straight away"],
@@ -98,7 +97,7 @@ export function settings({ onBack }) {
       const saveLock = async () => {
         const next = { hiddenGraceSeconds: Number($grace.value), idleMinutes: Number($idle.value) };
         try {
-          await records.put(LOCK_SETTINGS.kind, LOCK_SETTINGS.id, next);
+          await records.put(lockPolicy.SETTINGS.kind, lockPolicy.SETTINGS.id, next);
           lockPolicy.configure(next);
           announce("Saved.");
         } catch (error) {
