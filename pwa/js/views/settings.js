@@ -112,7 +112,8 @@ export function settings({ onBack }) {
       });
 
       const { used, quota, persisted } = await records.usage();
-      const mb = (/** @type {number} */ n) => `${(n / 1_048_576).toFixed(1)} MB`;
+      const mb = (/** @type {number} */ n) =>
+        n >= 1_073_741_824 ? `${(n / 1_073_741_824).toFixed(1)} GB` : `${(n / 1_048_576).toFixed(1)} MB`;
 
       return h(
         "section",
