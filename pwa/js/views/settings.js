@@ -5,9 +5,9 @@ import { show } from "../router.js";
 import * as keys from "../vault/keys.js";
 import * as lockPolicy from "../vault/lock.js";
 import { NoPrfError, createWithPrf } from "../vault/passkey.js";
-import { strength } from "../vault/passphrase.js";
 import * as records from "../vault/records.js";
-import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
+import { newPassphraseForm } from "./passphrase-form.js";
+import { busy, button, errorBox, field } from "./ui.js";
 
 
 const GRACE = [
@@ -152,45 +152,20 @@ function changePassphrase(back) {
   return {
     title: "Change your passphrase",
     render() {
-      const $first = passphraseInput();
-      const $second = passphraseInput();
-      const $meter = h("p", { class: "strength", "aria-live": "polite" });
-      const $error = errorBox();
-      $first.addEventListener("input", () => {
-        $meter.textContent = $first.value ? strength($first.value).message : "";
-      });
-      const $save = h("button", { type: "submit", class: "button block" }, "Save new passphrase");
-      const form = h(
-        "form",
-        { class: "stack", novalidate: true },
-        field("New passphrase", $first, "Write it down and keep it somewhere safe."),
-        $meter,
-        field("Type it again", $second),
-        $error,
-        $save,
+      const { $form, $submit } = newPassphraseForm(
+        {
+          label: "New passphrase",
+          hint: "Write it down and keep it somewhere safe.",
+          submit: "Save new passphrase",
+          async onValid(passphrase) {
+            await busy($submit, "Saving…", () => keys.changePassphrase(passphrase));
+            announce("Your passphrase was changed.");
+            show(back);
+          },
+        },
         button("Cancel", () => show(back), "button block secondary"),
       );
-      form.addEventListener("submit", async (event) => {
-        event.preventDefault();
-        const s = strength($first.value);
-        if (!s.ok) {
-          $error.textContent = s.message;
-          return;
-        }
-        if ($first.value !== $second.value) {
-          $error.textContent = "The two passphrases are not the same. Type them again.";
-          return;
-        }
-        try {
-          await busy($save, "Saving…", () => keys.changePassphrase($first.value));
-        } catch (error) {
-          $error.textContent = /** @type {Error} */ (error).message;
-          return;
-        }
-        announce("Your passphrase was changed.");
-        show(back);
-      });
-      return h("section", { class: "stack" }, h("h1", {}, "Change your passphrase"), form);
+      return h("section", { class: "stack" }, h("h1", {}, "Change your passphrase"), $form);
     },
   };
 }

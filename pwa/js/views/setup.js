@@ -5,7 +5,8 @@ import { h } from "../dom.js";
 import { show } from "../router.js";
 import * as keys from "../vault/keys.js";
 import { NoPrfError, createWithPrf, supported } from "../vault/passkey.js";
-import { generate, strength } from "../vault/passphrase.js";
+import { generate } from "../vault/passphrase.js";
+import { newPassphraseForm } from "./passphrase-form.js";
 import { persist } from "../vault/records.js";
 import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
 
@@ -90,42 +91,19 @@ function shown(done) {
 
 /** @param {() => void} done */
 function choose(done) {
-  const $first = passphraseInput();
-  const $second = passphraseInput();
-  const $meter = h("p", { class: "strength", id: "strength", "aria-live": "polite" });
-  const $error = errorBox();
-  $first.addEventListener("input", () => {
-    const s = strength($first.value);
-    $meter.textContent = $first.value ? s.message : "";
-    $meter.dataset.level = s.level;
-  });
-  const form = h(
-    "form",
-    { class: "stack", novalidate: true },
-    field("Your passphrase", $first, "Four or more words you will remember, that nobody could guess."),
-    $meter,
-    field("Type it again", $second),
-    $error,
-    h("button", { type: "submit", class: "button block" }, "Use this passphrase"),
+  const { $form } = newPassphraseForm(
+    {
+      label: "Your passphrase",
+      hint: "Four or more words you will remember, that nobody could guess.",
+      submit: "Use this passphrase",
+      onValid(passphrase) {
+        state.passphrase = passphrase;
+        show({ title: "Unlock with your fingerprint or face", render: () => passkeyStep(done) });
+      },
+    },
     button("Give me random words instead", () => show({ title: "Your recovery passphrase", render: () => generated(done) }), "button block secondary"),
   );
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const s = strength($first.value);
-    if (!s.ok) {
-      $error.textContent = s.message;
-      $first.focus();
-      return;
-    }
-    if ($first.value !== $second.value) {
-      $error.textContent = "The two passphrases are not the same. Type them again.";
-      $second.focus();
-      return;
-    }
-    state.passphrase = $first.value;
-    show({ title: "Unlock with your fingerprint or face", render: () => passkeyStep(done) });
-  });
-  return step("Choose your passphrase", [form]);
+  return step("Choose your passphrase", [$form]);
 }
 
 /** @param {() => void} done */
