@@ -50,17 +50,33 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 
 
 def _instance_secret(path: Path) -> str:
-    """Return the session-signing secret kept in the instance folder, making it on first run."""
+    """Return the session-signing secret kept in the instance folder, making it on first run.
+
+    Written to a temporary file and linked into place, so another worker starting at the
+    same moment reads either nothing or the whole secret, never a part of it.
+    """
+    empty = False
     try:
-        return path.read_text().strip()
+        value = path.read_text().strip()
+        if value:
+            return value
+        empty = True  # left by an older crash: replace it
     except FileNotFoundError:
         pass
     value = secrets.token_urlsafe(48)
-    # O_EXCL: two workers starting at once must not each write a different secret.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(value)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        if empty:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path)
+    except FileExistsError:
+        value = path.read_text().strip()
+    finally:
+        temporary.unlink(missing_ok=True)
     return value

@@ -36,7 +36,7 @@ def _json_error(message: str, status: int) -> Response:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def init_app(app: Flask) -> None:

@@ -63,7 +63,7 @@ def app_file(name: str) -> Response:
         abort(404)
     etag = shell.integrity[url]
     compressed = shell.gzipped.get(url)
-    if compressed is not None and "gzip" in request.accept_encodings:
+    if compressed is not None and request.accept_encodings["gzip"] > 0:
         data, etag = compressed, etag + ".gz"
     response = Response(data, mimetype=shell.mimetype(url))
     if compressed is not None:

@@ -31,3 +31,9 @@ def test_test_config_overrides_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("CAIRN_DATABASE", "env.sqlite")
     app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE": "test.sqlite"})
     assert app.config["DATABASE"].endswith("test.sqlite")
+
+
+def test_an_empty_secret_file_is_replaced(tmp_path):
+    (tmp_path / "secret_key").write_text("")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert len(app.config["SECRET_KEY"]) >= 48

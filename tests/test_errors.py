@@ -77,3 +77,8 @@ def test_an_unexpected_failure_says_nothing_of_what_it_held(strict, caplog):
     assert response.status_code == 500 and response.is_json
     assert "secret" not in response.get_data(as_text=True)
     assert "secret diary words" not in caplog.text
+
+
+def test_api_root_is_a_json_404(client):
+    response = client.get("/api")
+    assert response.status_code == 404 and response.is_json

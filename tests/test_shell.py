@@ -157,3 +157,8 @@ def test_the_page_preloads_exactly_the_modules_the_start_imports():
     html = (PWA_DIR / "index.html").read_text()
     preloaded = set(re.findall(r'<link rel="modulepreload" href="/([^"]+)">', html))
     assert preloaded == static_imports("js/main.js")
+
+
+def test_gzip_refused_with_q_zero_is_not_sent(client):
+    response = client.get("/js/main.js", headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in response.headers

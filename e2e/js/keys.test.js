@@ -135,3 +135,33 @@ export async function testLockTellsListeners() {
   off();
   equal(told, 1);
 }
+
+export async function testWrongTriesAtTheSameTimeEachCount() {
+  await fresh();
+  await keys.createVault({ passphrase: PASS });
+  keys.lock();
+  const results = await Promise.allSettled(Array.from({ length: 5 }, () => keys.unlockWithPassphrase("wrong")));
+  const names = results.map((r) => (r.status === "rejected" ? r.reason.name : "unlocked"));
+  ok(names.includes("ThrottledError"), names.join());
+  ok((await keys.waitSeconds()) > 0, "no wait after five wrong tries");
+}
+
+export async function testAnUnlockUnderWayWhenTheVaultLocksIsThrownAway() {
+  await fresh();
+  await keys.createVault({ passphrase: PASS });
+  keys.lock();
+  const unlocking = keys.unlockWithPassphrase(PASS);
+  keys.lock(); // the app is hidden while the passphrase is being checked
+  equal((await rejects(unlocking)).name, "LockedError");
+  ok(!keys.isUnlocked());
+}
+
+export async function testASecondSetUpCannotReplaceTheFirst() {
+  await fresh();
+  const both = await Promise.allSettled([
+    keys.createVault({ passphrase: PASS }),
+    keys.createVault({ passphrase: "another passphrase entirely" }),
+  ]);
+  equal(both.filter((r) => r.status === "fulfilled").length, 1);
+  ok(/already has a diary/.test(String(both.find((r) => r.status === "rejected")?.reason?.message)));
+}

@@ -6,22 +6,25 @@ import * as keys from "./vault/keys.js";
 import * as lockPolicy from "./vault/lock.js";
 import * as records from "./vault/records.js";
 import { home } from "./views/home.js";
+import { settings } from "./views/settings.js";
 import { setup } from "./views/setup.js";
 import { unlock } from "./views/unlock.js";
 
 async function opened() {
-  lockPolicy.unlocked();
-  const saved = await records.get(lockPolicy.SETTINGS.kind, lockPolicy.SETTINGS.id).catch(() => undefined);
+  let saved;
+  try {
+    saved = await records.get(lockPolicy.SETTINGS.kind, lockPolicy.SETTINGS.id);
+  } catch (error) {
+    if (!keys.isUnlocked()) return; // locked meanwhile: the unlock screen is already up
+    console.warn("lock settings:", /** @type {Error} */ (error).name);
+  }
   lockPolicy.configure({ ...lockPolicy.DEFAULTS, ...(saved || {}) });
-  await show(diaryHome);
+  lockPolicy.unlocked();
+  if (keys.isUnlocked()) await show(diaryHome);
 }
 
-// Settings load only when opened.
 const diaryHome = home({
-  onSettings: async () => {
-    const { settings } = await import("./views/settings.js");
-    await show(settings({ onBack: () => show(diaryHome) }));
-  },
+  onSettings: () => show(settings({ onBack: () => show(diaryHome) })),
   onLock: () => keys.lock(),
 });
 

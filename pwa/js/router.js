@@ -12,6 +12,8 @@ import { $ } from "./dom.js";
 
 /** @type {View | null} */
 let current = null;
+// Rises with every show() and clear(): a slow render that finishes late is dropped.
+let generation = 0;
 
 /**
  * Show a view: clear the old one, render the new one, move focus to its heading.
@@ -20,8 +22,13 @@ let current = null;
  */
 export async function show(view, params) {
   clear();
+  const mine = generation;
   const $main = $("#view");
   const node = await view.render(params);
+  if (mine !== generation) {
+    if (view.leave) view.leave();
+    return;
+  }
   $main.replaceChildren(node);
   current = view;
   const $heading = /** @type {HTMLElement | null} */ ($main.querySelector("h1"));
@@ -35,6 +42,7 @@ export async function show(view, params) {
 
 /** Remove the current view and everything it showed. */
 export function clear() {
+  generation += 1;
   if (current && current.leave) current.leave();
   current = null;
   $("#view").replaceChildren();

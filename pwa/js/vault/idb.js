@@ -89,7 +89,6 @@ export async function tx(stores, mode, work, { durability = mode === "readwrite"
     const fail = (/** @type {any} */ error) => reject(isQuota(error) ? new StorageFullError() : error);
     transaction.oncomplete = () => resolve(result);
     transaction.onabort = () => fail(transaction.error || new Error("The save was interrupted."));
-    transaction.onerror = (event) => event.preventDefault(); // abort follows; reported there
     Promise.resolve()
       .then(() => work(transaction))
       .then(

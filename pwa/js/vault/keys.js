@@ -80,6 +80,8 @@ export function delayAfter(/** @type {number} */ failures) {
 
 /** @type {{ key: CryptoKey, kek: CryptoKey, slot: Slot } | null} */
 let session = null;
+// Rises on every lock: an unlock that was under way when the vault locked is thrown away.
+let epoch = 0;
 /** @type {Set<() => void>} */
 const lockListeners = new Set();
 
@@ -94,6 +96,23 @@ async function readMeta(name) {
 async function writeMeta(name, value) {
   await tx("meta", "readwrite", (t) => {
     t.objectStore("meta").put(value, name);
+  });
+}
+
+/**
+ * Read, change and write one meta entry in a single transaction, so two windows cannot
+ * overwrite each other's change. `change` must not await anything.
+ * @template T, R
+ * @param {string} name
+ * @param {(current: T | undefined) => { value: T, result: R }} change
+ * @returns {Promise<R>}
+ */
+async function updateMeta(name, change) {
+  return tx("meta", "readwrite", async (t) => {
+    const store = t.objectStore("meta");
+    const { value, result } = change(await req(store.get(name)));
+    store.put(value, name);
+    return result;
   });
 }
 
@@ -141,6 +160,7 @@ export function onLock(listener) {
 
 /** Drop the data key and tell every listener to drop what it decrypted. */
 export function lock() {
+  epoch += 1;
   const was = session;
   session = null;
   if (!was) return;
@@ -151,6 +171,16 @@ export function lock() {
       console.error("lock listener failed", error);
     }
   }
+}
+
+/**
+ * Open the session, unless the vault was locked while the unlock was under way.
+ * @param {number} startedAt the epoch when the unlock began
+ * @param {{ key: CryptoKey, kek: CryptoKey, slot: Slot }} next
+ */
+function begin(startedAt, next) {
+  if (startedAt !== epoch) throw new LockedError();
+  session = next;
 }
 
 // --- making slots ---------------------------------------------------------------------------
@@ -188,10 +218,19 @@ export async function createVault({ passphrase, passkey }) {
   if (passkey) made.push(await makePasskeySlot(extractable, passkey));
   /** @type {VaultMeta} */
   const meta = { format: 1, slots: made.map((m) => m.slot) };
-  await writeMeta("vault", meta);
+  const startedAt = epoch;
+  try {
+    // add(), not put(): a second window setting up at the same time must not replace this.
+    await tx("meta", "readwrite", (t) => {
+      t.objectStore("meta").add(meta, "vault");
+    });
+  } catch (error) {
+    if (/** @type {Error} */ (error).name === "ConstraintError") throw new Error("This phone already has a diary.");
+    throw error;
+  }
   // From here on only a non-extractable copy is kept.
   const first = made[made.length - 1];
-  session = { key: await unwrapDataKey(first.slot, first.kek), kek: first.kek, slot: first.slot };
+  begin(startedAt, { key: await unwrapDataKey(first.slot, first.kek), kek: first.kek, slot: first.slot });
 }
 
 // --- unlocking ------------------------------------------------------------------------------
@@ -224,9 +263,16 @@ export async function setWipeAfter(n) {
  * @throws {ThrottledError | WrongPassphraseError | WipedError}
  */
 export async function unlockWithPassphrase(passphrase) {
-  const state = await throttle();
-  const wait = (state.until - Date.now()) / 1000;
-  if (wait > 0) throw new ThrottledError(wait);
+  const startedAt = epoch;
+  // Count the try as a failure before the slow derivation, in one transaction: tries made
+  // at the same time from several windows each count, and each waits its turn.
+  const state = await updateMeta("throttle", (/** @type {{ failures: number, until: number } | undefined} */ current) => {
+    const now = current || { failures: 0, until: 0 };
+    if (now.until > Date.now()) return { value: now, result: { ...now, refused: true } };
+    const failures = now.failures + 1;
+    return { value: { failures, until: Date.now() + delayAfter(failures) * 1000 }, result: { failures, until: 0, refused: false } };
+  });
+  if (state.refused) throw new ThrottledError((state.until - Date.now()) / 1000);
   const meta = await vaultMeta();
   const slot = meta?.slots.find((s) => s.type === "passphrase");
   if (!slot) throw new Error("This phone has no diary yet.");
@@ -236,18 +282,15 @@ export async function unlockWithPassphrase(passphrase) {
     key = await unwrapDataKey(slot, kek);
   } catch (error) {
     if (!(error instanceof TamperedError)) throw error;
-    const failures = state.failures + 1;
     const limit = await wipeAfter();
-    if (limit && failures >= limit) {
+    if (limit && state.failures >= limit) {
       await eraseEverything();
       throw new WipedError();
     }
-    const delay = delayAfter(failures);
-    await writeMeta("throttle", { failures, until: Date.now() + delay * 1000 });
-    throw new WrongPassphraseError(failures, delay);
+    throw new WrongPassphraseError(state.failures, delayAfter(state.failures));
   }
   await writeMeta("throttle", { failures: 0, until: 0 });
-  session = { key, kek, slot };
+  begin(startedAt, { key, kek, slot });
 }
 
 /**
@@ -260,9 +303,11 @@ export async function unlockWithPrf(credentialId, prfOutput) {
   const meta = await vaultMeta();
   const slot = meta?.slots.find((s) => s.type === "passkey" && s.credentialId === credentialId);
   if (!slot) throw new TamperedError("This passkey is not one of this diary's, and the key");
+  const startedAt = epoch;
   const kek = await prfKek(prfOutput);
-  session = { key: await unwrapDataKey(slot, kek), kek, slot };
+  const key = await unwrapDataKey(slot, kek);
   await writeMeta("throttle", { failures: 0, until: 0 });
+  begin(startedAt, { key, kek, slot });
 }
 
 // --- changing slots (unlocked only) --------------------------------------------------------
@@ -273,13 +318,14 @@ async function extractableKey() {
   return unwrapDataKey(session.slot, session.kek, true);
 }
 
-/** @param {(slots: Slot[]) => Slot[]} change */
+/** @param {(slots: Slot[]) => Slot[]} change must not await anything */
 async function updateSlots(change) {
-  const meta = await vaultMeta();
-  if (!meta) throw new Error("This phone has no diary yet.");
-  const next = change(meta.slots);
-  if (!next.some((s) => s.type === "passphrase")) throw new Error("The recovery passphrase cannot be removed.");
-  await writeMeta("vault", { ...meta, slots: next });
+  await updateMeta("vault", (/** @type {VaultMeta | undefined} */ meta) => {
+    if (!meta) throw new Error("This phone has no diary yet.");
+    const next = change(meta.slots);
+    if (!next.some((s) => s.type === "passphrase")) throw new Error("The recovery passphrase cannot be removed.");
+    return { value: { ...meta, slots: next }, result: undefined };
+  });
 }
 
 /** Add a passkey as another way in. Nothing in the diary is re-encrypted. @param {PasskeyProof} proof */

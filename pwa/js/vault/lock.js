@@ -65,6 +65,7 @@ export async function holdDuring(work, maxSeconds = 300) {
     if (released) return;
     released = true;
     holds -= 1;
+    resetIdle();
     if (document.visibilityState === "hidden") onHidden();
   };
   const timer = setTimeout(release, maxSeconds * 1000);
@@ -124,4 +125,6 @@ export function watch() {
 export function unlocked() {
   hiddenAt = 0;
   resetIdle();
+  // Unlocked while the app was being hidden: the grace time starts now.
+  if (document.visibilityState === "hidden") onHidden();
 }

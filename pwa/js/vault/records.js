@@ -138,7 +138,8 @@ export async function putFile(stream, meta = {}, progress) {
         filled = 0;
         // A few parts at a time, whatever the file's size: memory stays flat.
         if (inFlight.length >= PARTS_IN_FLIGHT) {
-          await inFlight.shift();
+          await inFlight[0];
+          inFlight.shift();
           progress?.(size - inFlight.length * CHUNK_BYTES);
         }
       }
@@ -147,7 +148,7 @@ export async function putFile(stream, meta = {}, progress) {
     const last = await seal(key, buffer.subarray(0, filled), chunkAd(id, index, true));
     const info = { ...meta, size, chunks: index + 1 };
     const record = await seal(key, utf8(JSON.stringify(info)), recordAd("file", id, 1));
-    await Promise.all(inFlight.splice(0));
+    await Promise.all(inFlight);
     // The last part and the file's record together, durably: the file exists only now.
     await tx(["chunks", "records"], "readwrite", (t) => {
       t.objectStore("chunks").put({ file: id, index, final: true, iv: last.iv, ct: new Blob([last.ct]) });
@@ -197,10 +198,12 @@ export function readFile(id) {
   });
 }
 
-/** Delete a file's record and every chunk. @param {string} id */
+/** Delete a file's record and every chunk, together. @param {string} id */
 export async function removeFile(id) {
-  await removeChunks(id);
-  await remove("file", id);
+  await tx(["chunks", "records"], "readwrite", (t) => {
+    t.objectStore("chunks").delete(IDBKeyRange.bound([id, 0], [id, Infinity]));
+    t.objectStore("records").delete(id);
+  });
 }
 
 /** @param {string} id */

@@ -112,7 +112,13 @@ function passkeyStep(done) {
   const $status = h("p", { role: "status" });
   /** @param {import("../vault/keys.js").PasskeyProof} [passkey] */
   const finish = async (passkey) => {
-    await keys.createVault({ passphrase: state.passphrase, passkey });
+    try {
+      await keys.createVault({ passphrase: state.passphrase, passkey });
+    } catch (error) {
+      $status.textContent = "";
+      $error.textContent = /** @type {Error} */ (error).message;
+      return;
+    }
     state.passphrase = "";
     persist().catch(() => false);
     done();
