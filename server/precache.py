@@ -35,7 +35,6 @@ class Shell:
     integrity check expects, even if a file on disk changes before the next start.
     """
 
-    root: Path
     files: dict[str, bytes]
     gzipped: dict[str, bytes]
     integrity: dict[str, str]
@@ -91,7 +90,6 @@ def build(root: Path) -> Shell:
         overall.update(f"{url}\0{integrity[url]}\n".encode())
     version = overall.hexdigest()[:16]
     return Shell(
-        root=root,
         files=files,
         gzipped=gzipped,
         integrity=integrity,

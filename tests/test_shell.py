@@ -81,7 +81,7 @@ def test_manifest_is_installable_shape(client):
         assert f"{width}x{height}" == icon["sizes"]
 
 
-def test_files_outside_the_shell_are_not_served(client, tmp_path):
+def test_files_outside_the_shell_are_not_served(client):
     for path in [
         "/../pyproject.toml",
         "/%2e%2e/pyproject.toml",

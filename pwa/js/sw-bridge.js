@@ -33,7 +33,7 @@ export async function start() {
   });
 
   const offer = () => {
-    if (registration.waiting && navigator.serviceWorker.controller) showOffer(registration);
+    if (registration.waiting && navigator.serviceWorker.controller) showOffer();
   };
   registration.addEventListener("updatefound", () => {
     const installing = registration.installing;
@@ -71,13 +71,11 @@ export async function start() {
   return registration;
 }
 
-/** @param {ServiceWorkerRegistration} registration */
-function showOffer(registration) {
+function showOffer() {
   const $update = $("#update");
   if (!$update.hidden) return;
   $update.hidden = false;
   announce("A new version is ready. Tap Update now when you are ready.");
-  void registration;
 }
 
 /**
