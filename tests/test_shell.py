@@ -114,7 +114,8 @@ def test_shell_has_no_inline_script_or_style_and_no_other_origin():
     for path in Path(PWA_DIR).rglob("*"):
         if path.suffix not in {".html", ".js", ".css", ".webmanifest"}:
             continue
-        text = path.read_text()
+        # The SVG namespace is a name, never fetched: the only http:// allowed.
+        text = path.read_text().replace('"http://www.w3.org/2000/svg"', "")
         assert not re.search(r"https?://", text), path
         if path.suffix == ".html":
             assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path

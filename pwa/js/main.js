@@ -1,12 +1,11 @@
 // @ts-check
 // Start the app: register the worker, show set-up or unlock, and say when it is ready.
 import * as bridge from "./sw-bridge.js";
-import { clear, show } from "./router.js";
+import { clear, setFallback, show } from "./router.js";
 import * as keys from "./vault/keys.js";
 import * as lockPolicy from "./vault/lock.js";
 import * as records from "./vault/records.js";
-import { home } from "./views/home.js";
-import { settings } from "./views/settings.js";
+import { go } from "./views/navigate.js";
 import { setup } from "./views/setup.js";
 import { unlock } from "./views/unlock.js";
 
@@ -20,13 +19,8 @@ async function opened() {
   }
   lockPolicy.configure({ ...lockPolicy.DEFAULTS, ...(saved || {}) });
   lockPolicy.unlocked();
-  if (keys.isUnlocked()) await show(diaryHome);
+  if (keys.isUnlocked()) await go.home();
 }
-
-const diaryHome = home({
-  onSettings: () => show(settings({ onBack: () => show(diaryHome) })),
-  onLock: () => keys.lock(),
-});
 
 async function locked() {
   // Drop every decrypted view at once, before anything slow.
@@ -37,6 +31,7 @@ async function locked() {
 
 async function main() {
   lockPolicy.watch();
+  setFallback(() => void go.home());
   keys.onLock(() => void locked());
   await locked();
   document.documentElement.dataset.ready = "true";

@@ -24,7 +24,14 @@ export async function show(view, params) {
   clear();
   const mine = generation;
   const $main = $("#view");
-  const node = await view.render(params);
+  /** @type {Node} */
+  let node;
+  try {
+    node = await view.render(params);
+  } catch (error) {
+    if (mine !== generation) return; // locked or moved on meanwhile
+    node = fallback(/** @type {Error} */ (error));
+  }
   if (mine !== generation) {
     if (view.leave) view.leave();
     return;
@@ -38,6 +45,31 @@ export async function show(view, params) {
   } else {
     $main.focus();
   }
+}
+
+/** @type {() => void} */
+let onFallbackBack = () => location.reload();
+
+/** Where "Go back" leads from a screen that could not be shown. @param {() => void} back */
+export function setFallback(back) {
+  onFallbackBack = back;
+}
+
+/** A screen that failed to show says so, and offers a way back. @param {Error} error */
+function fallback(error) {
+  const $section = document.createElement("section");
+  const $h1 = document.createElement("h1");
+  $h1.textContent = "This could not be shown";
+  const $p = document.createElement("p");
+  $p.className = "error";
+  $p.textContent = error.message;
+  const $back = document.createElement("button");
+  $back.type = "button";
+  $back.className = "button block secondary";
+  $back.textContent = "Go back";
+  $back.addEventListener("click", () => onFallbackBack());
+  $section.append($h1, $p, $back);
+  return $section;
 }
 
 /** Remove the current view and everything it showed. */

@@ -84,6 +84,8 @@ let session = null;
 let epoch = 0;
 /** @type {Set<() => void>} */
 const lockListeners = new Set();
+/** @type {Set<() => void>} */
+const beforeLockListeners = new Set();
 
 // --- meta (in clear: nothing secret) -------------------------------------------------------
 
@@ -158,8 +160,27 @@ export function onLock(listener) {
   return () => lockListeners.delete(listener);
 }
 
+/**
+ * Call `listener` just before the vault locks, while the key is still there, so it can start
+ * saving unsaved work (records.put takes the key at once, before it awaits anything).
+ * It must not await before starting the save. @param {() => void} listener
+ */
+export function beforeLock(listener) {
+  beforeLockListeners.add(listener);
+  return () => beforeLockListeners.delete(listener);
+}
+
 /** Drop the data key and tell every listener to drop what it decrypted. */
 export function lock() {
+  if (session) {
+    for (const listener of beforeLockListeners) {
+      try {
+        listener();
+      } catch (error) {
+        console.error("before-lock listener failed", error);
+      }
+    }
+  }
   epoch += 1;
   const was = session;
   session = null;

@@ -1,10 +1,11 @@
 // @ts-check
 // The module every feature stores through: encrypted records and chunked files.
 // In clear only what the store needs to find a record: id, kind, version.
-import { fromUtf8, random, toBase64url, utf8 } from "./bytes.js";
+import { fromUtf8, random, toBase64url, toHex, utf8 } from "./bytes.js";
 import { TamperedError, ad, open, seal } from "./crypto.js";
 import { req, tx } from "./idb.js";
 import { dataKey } from "./keys.js";
+import { Sha256 } from "./sha256.js";
 
 export const CHUNK_BYTES = 1024 * 1024;
 const PARTS_IN_FLIGHT = 3;
@@ -25,11 +26,12 @@ export function newId() {
  * @param {string} kind
  * @param {string} id
  * @param {unknown} value
+ * @param {{ key?: CryptoKey }} [options] key: the data key taken earlier, for a save that
+ *   must finish even if the vault locks meanwhile (a draft kept on lock)
  * @returns {Promise<number>}
  * @throws {import("./idb.js").StorageFullError}
  */
-export async function put(kind, id, value) {
-  const key = dataKey();
+export async function put(kind, id, value, { key = dataKey() } = {}) {
   const plaintext = utf8(JSON.stringify(value));
   for (let attempt = 0; ; attempt++) {
     const current = await tx("records", "readonly", (t) => req(t.objectStore("records").get(id)));
@@ -81,6 +83,57 @@ export async function list(kind) {
   return Promise.all(rows.map(async (row) => ({ id: row.id, version: row.version, value: await decrypt(row) })));
 }
 
+/**
+ * Write several records in one transaction: all are stored or none. Each write names the
+ * version it expects to replace (0 for a new record); if any record changed meanwhile,
+ * nothing is written and a ConflictError is raised.
+ * @param {{ kind: string, id: string, value: unknown, expect: number }[]} writes
+ * @throws {ConflictError}
+ * @throws {import("./idb.js").StorageFullError}
+ */
+export async function putAll(writes) {
+  const key = dataKey();
+  const sealed = await Promise.all(
+    writes.map(async ({ kind, id, value, expect }) => ({
+      kind,
+      id,
+      expect,
+      ...(await seal(key, utf8(JSON.stringify(value)), recordAd(kind, id, expect + 1))),
+    })),
+  );
+  await tx("records", "readwrite", async (t) => {
+    const store = t.objectStore("records");
+    const now = await Promise.all(sealed.map((w) => req(store.get(w.id))));
+    sealed.forEach((w, i) => {
+      if ((now[i]?.version || 0) !== w.expect || (now[i] && now[i].kind !== w.kind)) throw new ConflictError();
+    });
+    for (const w of sealed) store.put({ id: w.id, kind: w.kind, version: w.expect + 1, iv: w.iv, ct: w.ct });
+  });
+}
+
+/** Raised by putAll when a record changed since it was read (another window wrote it). */
+export class ConflictError extends Error {
+  constructor() {
+    super("The diary changed in another window while this was being saved. Try again.");
+    this.name = "ConflictError";
+  }
+}
+
+/**
+ * Every record of a kind with its version, still encrypted; decrypt with openRow().
+ * For callers that decrypt in batches.
+ * @param {string} kind
+ */
+export async function rows(kind) {
+  dataKey();
+  return tx("records", "readonly", (t) => req(t.objectStore("records").index("kind").getAll(kind)));
+}
+
+/** Decrypt one row from rows(). @param {any} row */
+export function openRow(row) {
+  return decrypt(row);
+}
+
 /** Delete a record. @param {string} kind @param {string} id */
 export async function remove(kind, id) {
   await tx("records", "readwrite", async (t) => {
@@ -100,12 +153,15 @@ export async function remove(kind, id) {
  * @param {ReadableStream<Uint8Array>} stream
  * @param {Record<string, unknown>} [meta] name, type, …
  * @param {(bytes: number) => void} [progress]
- * @returns {Promise<{ id: string, size: number, chunks: number }>}
+ * @param {{ hash?: boolean }} [options] hash: take the SHA-256 of the original bytes as they
+ *   pass (stored in the file's record as `sha256`, hex)
+ * @returns {Promise<{ id: string, size: number, chunks: number, sha256?: string }>}
  */
-export async function putFile(stream, meta = {}, progress) {
+export async function putFile(stream, meta = {}, progress, { hash = false } = {}) {
   const key = dataKey();
   const id = newId();
   const reader = stream.getReader();
+  const hasher = hash ? new Sha256() : null;
   // One buffer for the whole file: WebCrypto copies its input when encrypt() is called, so
   // the buffer can be refilled while that part is still being encrypted and written.
   const buffer = new Uint8Array(CHUNK_BYTES);
@@ -118,6 +174,7 @@ export async function putFile(stream, meta = {}, progress) {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      hasher?.update(value);
       let offset = 0;
       while (offset < value.length) {
         const take = Math.min(CHUNK_BYTES - filled, value.length - offset);
@@ -146,7 +203,8 @@ export async function putFile(stream, meta = {}, progress) {
     }
     size += filled;
     const last = await seal(key, buffer.subarray(0, filled), chunkAd(id, index, true));
-    const info = { ...meta, size, chunks: index + 1 };
+    const sha256 = hasher ? toHex(hasher.digest()) : undefined;
+    const info = { ...meta, size, chunks: index + 1, ...(sha256 ? { sha256 } : {}) };
     const record = await seal(key, utf8(JSON.stringify(info)), recordAd("file", id, 1));
     await Promise.all(inFlight);
     // The last part and the file's record together, durably: the file exists only now.
@@ -155,7 +213,7 @@ export async function putFile(stream, meta = {}, progress) {
       t.objectStore("records").put({ id, kind: "file", version: 1, ...record });
     });
     progress?.(size);
-    return { id, size, chunks: index + 1 };
+    return { id, size, chunks: index + 1, ...(sha256 ? { sha256 } : {}) };
   } catch (error) {
     await Promise.allSettled(inFlight);
     await removeChunks(id).catch(() => {});

@@ -67,3 +67,43 @@ export async function busy(button, busyText, work) {
 export function button(text, onclick, cls = "button block") {
   return h("button", { type: "button", class: cls, onclick }, text);
 }
+
+/**
+ * A group of large toggles (checkboxes or radios) under a legend.
+ * @param {string} legend
+ * @param {string} name
+ * @param {readonly (readonly [string, string])[]} options  [value, label]
+ * @param {string[]} chosen
+ * @param {{ type?: "checkbox" | "radio", hint?: string }} [opts]
+ */
+export function choices(legend, name, options, chosen, { type = "checkbox", hint } = {}) {
+  const hintId = hint ? `f${++counter}-hint` : undefined;
+  return h(
+    "fieldset",
+    { class: "choices", "aria-describedby": hintId },
+    h("legend", {}, legend),
+    hint ? h("span", { class: "hint", id: hintId }, hint) : null,
+    h(
+      "div",
+      { class: "chips" },
+      options.map(([value, label]) =>
+        h("label", { class: "chip" }, h("input", { type, name, value, checked: chosen.includes(value) }), h("span", {}, label)),
+      ),
+    ),
+  );
+}
+
+/** The values checked in a group. @param {ParentNode} root @param {string} name */
+export function checked(root, name) {
+  return [...root.querySelectorAll(`input[name="${name}"]:checked`)].map((el) => /** @type {HTMLInputElement} */ (el).value);
+}
+
+/**
+ * A section that opens with a tap: the less urgent parts of a form.
+ * @param {string} title
+ * @param {boolean} open
+ * @param {...import("../dom.js").Child} children
+ */
+export function more(title, open, ...children) {
+  return h("details", { class: "more", open }, h("summary", {}, title), h("div", { class: "more-body" }, ...children));
+}

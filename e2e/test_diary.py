@@ -1,0 +1,492 @@
+"""The diary as a person uses it: log an incident with everything, find it, open it, edit it,
+check the record, keep a draft, work offline, and link people. Phone-sized Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import struct
+import zlib
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from e2e.support import offline, until, wait_for_app, wait_for_worker
+from e2e.test_vault import set_up_with_passphrase_only, unlock_with_passphrase
+
+DIARY = "Your diary"
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A real PNG image of one colour (the phone's photo or screenshot)."""
+    row = b"\x00" + bytes(rgb) * width
+    raw = row * height
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+PHOTO = png(640, 480, (200, 40, 40))
+SCREENSHOT = png(360, 780, (30, 90, 200))
+
+
+def diary_home(page: Page) -> None:
+    expect(page.get_by_role("heading", name=DIARY, exact=True)).to_be_visible()
+
+
+def open_section(page: Page, name: str) -> None:
+    summary = page.locator("summary", has_text=name)
+    if summary.locator("xpath=..").get_attribute("open") is None:
+        summary.click()
+
+
+def add_files(page: Page, button: str, files: list[dict]) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=button).click()
+    chooser.value.set_files(files)
+    for f in files:
+        expect(page.locator(".evidence-name", has_text=f["name"])).to_be_visible()
+
+
+def fill_everything(page: Page, *, what: str) -> None:
+    page.get_by_label("Date", exact=True).fill("2026-11-14")
+    page.get_by_label("Time", exact=True).fill("21:40")
+    page.get_by_label("The time is approximate").check()
+    page.get_by_label("Until (if it went on)").fill("22:10")
+    page.get_by_label("Following or watching me").check()
+    page.get_by_label("Driving past").check()
+    page.get_by_label("What happened").fill(what)
+    page.get_by_label("Where it happened").fill("Outside the library on Mill Street")
+    page.get_by_role("button", name="Use my location").click()
+    expect(page.get_by_text(re.compile(r"Location kept: 55\.9533"))).to_be_visible()
+
+    open_section(page, "Who did it")
+    page.get_by_label("Who was it").select_option(label="Add someone new…")
+    page.get_by_label("Their name, or what you call them").fill("Alex Brown")
+    page.get_by_label("Who they are to you").select_option(label="Ex-partner")
+    page.get_by_label("What they looked like").fill("Tall, short grey hair")
+    page.get_by_label("Clothing").fill("Dark green parka")
+    page.get_by_label("Vehicle (make, model, colour)").fill("Silver Ford Focus")
+    page.get_by_label("Registration").fill("SK19 XYZ")
+
+    open_section(page, "Witnesses")
+    page.get_by_role("button", name="Add a witness").click()
+    page.get_by_label("Name", exact=True).fill("Priya Shah")
+    page.get_by_label("How to reach them").fill("07700 900123")
+    page.get_by_label("What they saw or heard").fill("Saw the car circle twice")
+
+    open_section(page, "How it affected you")
+    page.get_by_label("Frightened").check()
+    page.get_by_label("Afraid they would be violent").check()
+    page.get_by_label("What it changed in your life").fill("Stopped walking home alone")
+
+    open_section(page, "Police")
+    page.get_by_label("Did you report it to the police?").select_option("yes")
+    page.get_by_label("Date reported").fill("2026-11-15")
+    page.get_by_label("Officer's name").fill("PC Morgan")
+    page.get_by_label("Crime reference number").fill("CR-2026-55501")
+
+    add_files(
+        page, "Take a photo", [{"name": "photo.png", "mimeType": "image/png", "buffer": PHOTO}]
+    )
+    add_files(
+        page,
+        "Add screenshots or files",
+        [{"name": "screenshot.png", "mimeType": "image/png", "buffer": SCREENSHOT}],
+    )
+    page.get_by_role("button", name="Record audio").click()
+    expect(page.get_by_role("timer")).to_have_text(re.compile(r"0:0[1-9]"), timeout=5_000)
+    page.get_by_role("button", name="Stop recording").click()
+    expect(page.locator(".evidence-name", has_text="recording-")).to_be_visible()
+
+
+def log_incident(page: Page, what: str, behaviour: str | None = None, date: str | None = None):
+    page.get_by_role("button", name="Log an incident").click()
+    if date:
+        page.get_by_label("Date", exact=True).fill(date)
+    if behaviour:
+        page.get_by_label(behaviour).check()
+    page.get_by_label("What happened").fill(what)
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    diary_home(page)
+
+
+def shown_rows(page: Page) -> list[str]:
+    return page.locator(".incident-row").all_inner_texts()
+
+
+@pytest.fixture
+def located(phone: BrowserContext) -> BrowserContext:
+    phone.grant_permissions(["geolocation"])
+    phone.set_geolocation({"latitude": 55.9533, "longitude": -3.1883, "accuracy": 12})
+    return phone
+
+
+def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page, located, watch):
+    set_up_with_passphrase_only(page)
+    log_incident(
+        page, "A silent call at work", behaviour="Phone calls (or silent calls)", date="2026-10-02"
+    )
+    page.get_by_role("button", name="Log an incident").click()
+    what = "He waited outside the library and followed me to the bus stop."
+    fill_everything(page, what=what)
+    page.get_by_role("button", name="Save incident").click()
+
+    heading = page.get_by_role("heading", name=re.compile("^Incident,"))
+    expect(heading).to_contain_text("about 21:40 to 22:10")
+    body = page.locator("#view")
+    for text in [
+        what,
+        "Following or watching me, Driving past",
+        "Outside the library on Mill Street",
+        "55.95330, -3.18830",
+        "Alex Brown",
+        "Tall, short grey hair",
+        "Dark green parka",
+        "Silver Ford Focus",
+        "SK19 XYZ",
+        "Priya Shah",
+        "07700 900123",
+        "Saw the car circle twice",
+        "Frightened, Afraid they would be violent",
+        "Stopped walking home alone",
+        "2026-11-15",
+        "PC Morgan",
+        "CR-2026-55501",
+        "photo.png",
+        "screenshot.png",
+    ]:
+        expect(body).to_contain_text(text)
+    expect(page.get_by_text(re.compile(r"^Recorded "))).to_be_visible()
+    expect(page.locator(".thumb img")).to_have_count(2)
+
+    # Each file opens inside the app, with its SHA-256 taken from the original bytes.
+    for name, data in [("photo.png", PHOTO), ("screenshot.png", SCREENSHOT)]:
+        page.get_by_role("button", name=re.compile(re.escape(name))).click()
+        expect(page.get_by_role("heading", name=name)).to_be_visible()
+        expect(page.locator("dd.hash")).to_have_text(hashlib.sha256(data).hexdigest())
+        image = page.get_by_role("img", name=f"The picture {name}")
+        until(page, "() => document.querySelector('img.evidence-full')?.naturalWidth > 0")
+        assert image.get_attribute("src").startswith("blob:")
+        page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name=re.compile("recording-")).click()
+    until(page, "() => document.querySelector('audio')?.readyState >= 1")
+    audio_hash = page.locator("dd.hash").inner_text()
+    stored = page.evaluate(
+        """async () => {
+            const { blob } = await import('/js/diary/evidence.js');
+            const { load } = await import('/js/diary/model.js');
+            const { incidents } = await load();
+            const item = [...incidents.values()].flatMap((i) => i.evidence).find((e) => e.kind === 'audio');
+            const bytes = new Uint8Array(await (await blob(item.file, item.type)).arrayBuffer());
+            return Array.from(bytes);
+        }"""
+    )
+    assert len(stored) > 100
+    assert hashlib.sha256(bytes(stored)).hexdigest() == audio_hash
+    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back").click()
+    diary_home(page)
+
+    # The timeline: grouped by month, newest first; search and every filter find it.
+    expect(page.get_by_role("heading", name="November 2026")).to_be_visible()
+    rows = shown_rows(page)
+    assert len(rows) == 2 and "library" in rows[0] and "silent call" in rows[1]
+    assert "3 files" in rows[0] and "reported" in rows[0]
+
+    search = page.get_by_label("Search everything you wrote")
+    for words in ["bus stop", "PARKA", "sk19", "priya", "alex brown"]:
+        search.fill(words)
+        expect(page.locator(".incident-row")).to_have_count(1)
+        assert "library" in shown_rows(page)[0]
+    search.fill("nothing like this")
+    expect(page.locator(".incident-row")).to_have_count(0)
+    search.fill("")
+    expect(page.locator(".incident-row")).to_have_count(2)
+
+    page.locator("summary", has_text="Filter").click()
+    filters = [
+        ("Kind of thing", {"label": "Driving past"}),
+        ("Person", {"label": "Alex Brown"}),
+        ("Police", {"label": "Reported to police"}),
+    ]
+    for label, option in filters:
+        page.get_by_label(label).select_option(**option)
+        expect(page.locator(".incident-row")).to_have_count(1)
+        assert "library" in shown_rows(page)[0]
+        page.get_by_label(label).select_option(index=0)
+        expect(page.locator(".incident-row")).to_have_count(2)
+    page.get_by_label("Police").select_option(label="Not reported")
+    expect(page.locator(".incident-row")).to_have_count(1)
+    assert "silent call" in shown_rows(page)[0]
+    page.get_by_label("Police").select_option(index=0)
+    page.get_by_label("From").fill("2026-11-01")
+    expect(page.locator(".incident-row")).to_have_count(1)
+    page.get_by_label("To").fill("2026-11-10")
+    expect(page.locator(".incident-row")).to_have_count(0)
+    page.get_by_label("From").fill("2026-10-01")
+    expect(page.locator(".incident-row")).to_have_count(1)
+    assert "silent call" in shown_rows(page)[0]
+    assert not watch.errors and not watch.foreign
+
+
+def test_an_empty_entry_cannot_be_saved_and_says_why(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("alert")).to_contain_text("nothing to save yet")
+    expect(page.get_by_role("heading", name="Log an incident")).to_be_visible()
+
+
+def test_editing_keeps_the_first_version_and_the_record_verifies(page: Page):
+    set_up_with_passphrase_only(page)
+    log_incident(page, "Letter through the door", behaviour="Letters, cards or notes")
+    page.locator(".incident-row").first.click()
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_label("What happened").fill("Letter through the door, unsigned, in his writing")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text(re.compile("Edited once"))).to_be_visible()
+    expect(page.locator("#view")).to_contain_text("unsigned, in his writing")
+    page.get_by_role("button", name="See earlier versions").click()
+    first = page.locator(".versions > li").nth(0)
+    second = page.locator(".versions > li").nth(1)
+    expect(first).to_contain_text("First recorded")
+    expect(first).to_contain_text("Letter through the door")
+    expect(first).not_to_contain_text("unsigned")
+    second.locator("summary").click()
+    expect(second).to_contain_text("Changed: what happened")
+    expect(second).to_contain_text("unsigned, in his writing")
+    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back").click()
+    expect(page.locator(".incident-row")).to_contain_text("edited")
+
+    page.get_by_role("button", name="Summary").click()
+    page.get_by_role("button", name="Check the record").click()
+    expect(page.get_by_text("The record checks out: all 2 entries")).to_be_visible()
+
+    # Someone with the key rewrites the first event's words: the check names that event.
+    page.evaluate(
+        """async () => {
+            const records = await import('/js/vault/records.js');
+            const e = await records.get('event', 'e000000001');
+            const payload = JSON.parse(e.payload);
+            payload.fields.what = 'Nothing happened';
+            e.payload = JSON.stringify(payload);
+            await records.put('event', 'e000000001', e);
+        }"""
+    )
+    page.get_by_role("button", name="Check the record").click()
+    expect(page.get_by_text("The record does not check out")).to_be_visible()
+    expect(
+        page.get_by_role("listitem").filter(has_text="Event 1 has content that was changed")
+    ).to_be_visible()
+
+
+def test_altered_ciphertext_and_a_removed_event_are_named(page: Page):
+    set_up_with_passphrase_only(page)
+    for n in range(3):
+        log_incident(page, f"Incident number {n}")
+    page.evaluate(
+        """async () => {
+            const { tx, req } = await import('/js/vault/idb.js');
+            await tx('records', 'readwrite', async (t) => {
+                const store = t.objectStore('records');
+                const row = await req(store.get('e000000002'));
+                row.ct[5] ^= 1;
+                store.put(row);
+                store.delete('e000000003');
+            });
+        }"""
+    )
+    page.get_by_role("button", name="Summary").click()
+    page.get_by_role("button", name="Check the record").click()
+    problems = page.locator(".check-result li")
+    expect(problems.filter(has_text="Event 2 could not be decrypted")).to_be_visible()
+    expect(problems.filter(has_text="The chain's head names event 3")).to_be_visible()
+
+
+def test_withdrawing_keeps_its_place_and_the_record_still_verifies(page: Page):
+    set_up_with_passphrase_only(page)
+    log_incident(page, "Written in error", behaviour="Emails")
+    log_incident(page, "A real incident", behaviour="Text messages")
+    page.locator(".incident-row", has_text="Written in error").click()
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Withdraw this entry").click()
+    diary_home(page)
+    expect(page.locator(".incident-row")).to_have_count(1)
+    gone = page.evaluate(
+        """async () => {
+            const log = await import('/js/diary/log.js');
+            return (await log.events()).filter((e) => e.payload === null).length;
+        }"""
+    )
+    assert gone == 1
+    page.get_by_role("button", name="Summary").click()
+    page.get_by_role("button", name="Check the record").click()
+    expect(page.get_by_text("The record checks out: all 3 entries")).to_be_visible()
+
+
+def draft_text(page: Page) -> str:
+    return page.get_by_label("What happened").input_value()
+
+
+def test_a_draft_survives_reload_lock_and_going_offline(page: Page, phone: BrowserContext):
+    set_up_with_passphrase_only(page)
+    wait_for_worker(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("Half-written: he was at the gate again")
+    page.get_by_label("Threats").check()
+    # A reload (or a crash) straight after typing: the draft was kept as it was typed.
+    page.wait_for_timeout(600)
+    page.reload()
+    wait_for_app(page)
+    unlock_with_passphrase(page)
+    diary_home(page)
+    expect(page.get_by_text("You have an unfinished entry")).to_be_visible()
+    page.get_by_role("button", name="Carry on").click()
+    assert draft_text(page) == "Half-written: he was at the gate again"
+    expect(page.get_by_label("Threats")).to_be_checked()
+
+    # Locking mid-sentence (no pause for the typing timer) keeps the last words too.
+    page.get_by_label("What happened").press_sequentially(" and shouted", delay=0)
+    page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
+    unlock_with_passphrase(page)
+    page.get_by_role("button", name="Carry on").click()
+    assert draft_text(page) == "Half-written: he was at the gate again and shouted"
+
+    with offline(phone):
+        page.reload()
+        wait_for_app(page)
+        unlock_with_passphrase(page)
+        page.get_by_role("button", name="Carry on").click()
+        assert draft_text(page).endswith("and shouted")
+        page.get_by_role("button", name="Save incident").click()
+        expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+        page.get_by_role("button", name="Back").click()
+        expect(page.get_by_text("You have an unfinished entry")).to_have_count(0)
+        expect(page.locator(".incident-row")).to_contain_text("he was at the gate again")
+
+
+def test_discarding_a_draft_takes_one_tap_and_removes_its_files(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("Not ready yet")
+    add_files(
+        page, "Take a photo", [{"name": "photo.png", "mimeType": "image/png", "buffer": PHOTO}]
+    )
+    page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
+    unlock_with_passphrase(page)
+    box = page.get_by_role("region", name="Unfinished entry")
+    page.once("dialog", lambda d: d.accept())
+    box.get_by_role("button", name="Discard it").click()
+    expect(box).to_have_count(0)
+    files = page.evaluate(
+        """async () => {
+            const { tx, req } = await import('/js/vault/idb.js');
+            return tx('chunks', 'readonly', (t) => req(t.objectStore('chunks').count()));
+        }"""
+    )
+    assert files == 0
+
+
+def test_logging_works_fully_offline(page: Page, phone: BrowserContext):
+    set_up_with_passphrase_only(page)
+    wait_for_worker(page)
+    with offline(phone):
+        page.reload()
+        wait_for_app(page)
+        unlock_with_passphrase(page)
+        page.get_by_role("button", name="Log an incident").click()
+        page.get_by_label("What happened").fill("Offline: a note on my car")
+        page.get_by_label("Letters, cards or notes").check()
+        add_files(
+            page, "Take a photo", [{"name": "note.png", "mimeType": "image/png", "buffer": PHOTO}]
+        )
+        page.get_by_role("button", name="Save incident").click()
+        expect(page.locator("#view")).to_contain_text("Offline: a note on my car")
+        page.get_by_role("button", name=re.compile("note.png")).click()
+        expect(page.locator("dd.hash")).to_have_text(hashlib.sha256(PHOTO).hexdigest())
+
+
+def test_a_person_profile_links_both_ways(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="People").click()
+    page.get_by_role("button", name="Add a person").click()
+    page.get_by_label("Name, or what you call them").fill("The man in the blue van")
+    page.get_by_label("Who they are to you").select_option(label="Stranger")
+    page.get_by_label("Vehicles they use").fill("Blue Transit van, KX21 ABC")
+    page.get_by_label("Phone numbers and accounts they use").fill("@bluevan on social media")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="The man in the blue van")).to_be_visible()
+    expect(page.locator("#view")).to_contain_text("Blue Transit van, KX21 ABC")
+    expect(page.get_by_role("heading", name="Incidents (0)")).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back").click()
+
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("The van parked opposite my flat all evening")
+    open_section(page, "Who did it")
+    page.get_by_label("Who was it").select_option(label="The man in the blue van")
+    page.get_by_role("button", name="Save incident").click()
+    page.get_by_role("button", name="About The man in the blue van").click()
+    expect(page.get_by_role("heading", name="Incidents (1)")).to_be_visible()
+    page.get_by_role("button", name=re.compile("parked opposite my flat")).click()
+    expect(page.locator("#view")).to_contain_text("The van parked opposite my flat all evening")
+
+
+def test_the_summary_counts_and_notes_the_pattern(page: Page):
+    set_up_with_passphrase_only(page)
+    log_incident(page, "First", behaviour="Text messages", date="2026-11-02")
+    page.get_by_role("button", name="Summary").click()
+    expect(page.get_by_text("course of conduct")).to_have_count(0)
+    page.get_by_role("button", name="Back").click()
+    log_incident(page, "Second", behaviour="Text messages", date="2026-11-16")
+    page.get_by_role("button", name="Summary").click()
+    stats = page.locator("dl.stats")
+    expect(stats).to_contain_text("Incidents2")
+    expect(stats).to_contain_text("Days spanned15")
+    expect(page.get_by_text(re.compile("course of conduct"))).to_be_visible()
+    chart = page.get_by_role("img", name=re.compile("Incidents per week over 3 weeks"))
+    expect(chart).to_be_visible()
+    expect(chart.locator("rect")).to_have_count(3)
+    expect(page.locator(".counts")).to_contain_text("Text messages2")
+
+
+def test_a_full_disk_says_so_and_keeps_everything_typed(page: Page, live_server):
+    cdp = page.context.new_cdp_session(page)
+    # A phone with 2 MB free for this site, and a 3 MB video to add.
+    cdp.send(
+        "Storage.overrideQuotaForOrigin",
+        {"origin": live_server.url, "quotaSize": 2 * 1024 * 1024},
+    )
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("Typed before the disk filled up")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Add screenshots or files").click()
+    video = {"name": "long.mp4", "mimeType": "video/mp4", "buffer": random.randbytes(3 << 20)}
+    chooser.value.set_files([video])
+    expect(page.get_by_role("alert")).to_contain_text("storage is full")
+    assert draft_text(page) == "Typed before the disk filled up"
+    expect(page.locator(".evidence-name")).to_have_count(0)
+    # Nothing half-stored is left behind.
+    chunks = page.evaluate(
+        """async () => {
+            const { tx, req } = await import('/js/vault/idb.js');
+            return tx('chunks', 'readonly', (t) => req(t.objectStore('chunks').count()));
+        }"""
+    )
+    assert chunks == 0
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": live_server.url})

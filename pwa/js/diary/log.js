@@ -1,0 +1,218 @@
+// @ts-check
+// The diary is an append-only, hash-chained log of events; every view is derived from it.
+// Each event holds the SHA-256 of its payload and of the event before it, so changing,
+// removing or inserting one breaks the chain at that point. Withdrawing an entry removes its
+// payloads but keeps their hashes, so the chain still verifies. The format is written down
+// in docs/diary-format.md; `hashEvent` must stay reproducible outside the browser.
+import { toHex, utf8 } from "../vault/bytes.js";
+import { sha256 } from "../vault/crypto.js";
+import { onLock } from "../vault/keys.js";
+import * as records from "../vault/records.js";
+
+export const GENESIS = "0".repeat(64);
+const HEAD = { kind: "chain", id: "head" };
+
+/**
+ * @typedef {object} Event
+ * @property {1} v
+ * @property {number} seq        1, 2, 3, … with no gaps
+ * @property {string} prev       hash of event seq-1 (GENESIS for the first)
+ * @property {string} type       e.g. "incident.recorded"
+ * @property {string} subject    the id of what the event is about
+ * @property {number} at         when it was recorded (ms since 1970), set here, never edited
+ * @property {string} payloadHash  SHA-256 (hex) of the payload's JSON text
+ * @property {string | null} payload  the JSON text; null once withdrawn
+ * @property {string} hash       this event's hash (kept for convenience; verify() recomputes it)
+ */
+
+/** @typedef {{ type: string, subject: string, payload: unknown }} NewEvent */
+
+/** Event record ids sort in chain order. @param {number} seq */
+export const eventId = (seq) => "e" + String(seq).padStart(9, "0");
+
+/**
+ * The hash of an event: SHA-256 of its header fields, one per line.
+ * @param {{ seq: number, prev: string, type: string, subject: string, at: number, payloadHash: string }} e
+ */
+export async function hashEvent(e) {
+  const header = ["cairn/event/v1", e.seq, e.prev, e.type, e.subject, e.at, e.payloadHash].join("\n");
+  return toHex(await sha256(utf8(header)));
+}
+
+/** @param {string} text */
+const hashText = async (text) => toHex(await sha256(utf8(text)));
+
+// The log, decrypted, while the vault is unlocked. Dropped on lock.
+/** @type {Event[]} */
+let cache = [];
+let cachedHeadVersion = -1;
+/** @type {Set<() => void>} */
+const listeners = new Set();
+
+onLock(() => {
+  cache = [];
+  cachedHeadVersion = -1;
+});
+
+/** Call `listener` after every change to the log. @param {() => void} listener */
+export function onChange(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+async function readHead() {
+  const rows = await records.rows(HEAD.kind);
+  const row = rows.find((r) => r.id === HEAD.id);
+  if (!row) return { version: 0, seq: 0, hash: GENESIS };
+  const head = await records.openRow(row);
+  return { version: row.version, seq: head.seq, hash: head.hash };
+}
+
+/**
+ * Every event in chain order, decrypted. Cached until the log changes or the vault locks.
+ * @returns {Promise<Event[]>}
+ */
+export async function events() {
+  const head = await readHead();
+  if (head.version === cachedHeadVersion) return cache;
+  const rows = await records.rows("event");
+  // Decrypt in batches: thousands of WebCrypto calls at once only queue up.
+  /** @type {Event[]} */
+  const all = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    all.push(...(await Promise.all(rows.slice(i, i + 500).map((row) => records.openRow(row)))));
+  }
+  all.sort((a, b) => a.seq - b.seq);
+  cache = all;
+  cachedHeadVersion = head.version;
+  return cache;
+}
+
+/**
+ * Append events to the chain, together: all are recorded or none. The time recorded is
+ * the phone's clock now.
+ * @param {NewEvent[]} batch
+ * @returns {Promise<Event[]>} the events as stored
+ * @throws {import("../vault/idb.js").StorageFullError}
+ */
+export async function append(batch) {
+  for (let attempt = 0; ; attempt++) {
+    const head = await readHead();
+    const at = Date.now();
+    let { seq, hash: prev } = head;
+    /** @type {Event[]} */
+    const made = [];
+    for (const { type, subject, payload } of batch) {
+      const text = JSON.stringify(payload ?? {});
+      seq += 1;
+      const body = { v: /** @type {1} */ (1), seq, prev, type, subject, at, payloadHash: await hashText(text) };
+      const hash = await hashEvent(body);
+      made.push({ ...body, payload: text, hash });
+      prev = hash;
+    }
+    try {
+      await records.putAll([
+        ...made.map((e) => ({ kind: "event", id: eventId(e.seq), value: e, expect: 0 })),
+        { ...HEAD, value: { seq, hash: prev }, expect: head.version },
+      ]);
+    } catch (error) {
+      if (error instanceof records.ConflictError && attempt < 5) continue; // another window appended
+      throw error;
+    }
+    if (cachedHeadVersion === head.version) {
+      cache = [...cache, ...made];
+      cachedHeadVersion = head.version + 1;
+    }
+    for (const listener of listeners) listener();
+    return made;
+  }
+}
+
+/**
+ * Withdraw everything recorded about `subject`: its events keep their place and hashes, but
+ * their payloads are removed. A withdrawal event records when (and, if given, why).
+ * @param {string} subject
+ * @param {{ reason?: string }} [details]
+ */
+export async function withdraw(subject, details = {}) {
+  for (let attempt = 0; ; attempt++) {
+    const all = await events();
+    const rows = await records.rows("event");
+    const versions = new Map(rows.map((r) => [r.id, r.version]));
+    const head = await readHead();
+    const text = JSON.stringify({ reason: details.reason || "" });
+    const seq = head.seq + 1;
+    const body = { v: /** @type {1} */ (1), seq, prev: head.hash, type: "entry.withdrawn", subject, at: Date.now(), payloadHash: await hashText(text) };
+    const hash = await hashEvent(body);
+    const emptied = all.filter((e) => e.subject === subject && e.payload !== null && e.type !== "entry.withdrawn");
+    try {
+      await records.putAll([
+        ...emptied.map((e) => ({ kind: "event", id: eventId(e.seq), value: { ...e, payload: null }, expect: /** @type {number} */ (versions.get(eventId(e.seq))) })),
+        { kind: "event", id: eventId(seq), value: { ...body, payload: text, hash }, expect: 0 },
+        { ...HEAD, value: { seq, hash }, expect: head.version },
+      ]);
+    } catch (error) {
+      if (error instanceof records.ConflictError && attempt < 5) continue;
+      throw error;
+    }
+    cachedHeadVersion = -1; // rewritten events: read again
+    for (const listener of listeners) listener();
+    return emptied;
+  }
+}
+
+/**
+ * @typedef {object} Problem
+ * @property {string} where   which event ("event 12") or record
+ * @property {string} what    what is wrong, in plain words
+ */
+
+/**
+ * Walk the whole chain from the stored, encrypted records (not the cache) and check every
+ * link: each event decrypts, numbers run without gaps, each payload matches its hash, each
+ * event's `prev` is the hash of the one before, and the head names the last event.
+ * @returns {Promise<{ ok: boolean, count: number, head: string, problems: Problem[] }>}
+ */
+export async function verify() {
+  /** @type {Problem[]} */
+  const problems = [];
+  const rows = await records.rows("event");
+  rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+  /** @type {Event[]} */
+  const list = [];
+  for (const row of rows) {
+    try {
+      const e = await records.openRow(row);
+      if (eventId(e.seq) !== row.id) problems.push({ where: `event ${e.seq}`, what: "is stored in the wrong place." });
+      list.push(e);
+    } catch {
+      problems.push({ where: `event ${Number(row.id.slice(1))}`, what: "could not be decrypted: it was altered." });
+    }
+  }
+  list.sort((a, b) => a.seq - b.seq);
+  let prev = GENESIS;
+  let expected = 1;
+  for (const e of list) {
+    const where = `event ${e.seq}`;
+    if (e.seq !== expected) problems.push({ where, what: `comes after event ${expected - 1}: ${e.seq - expected} event(s) are missing.` });
+    if (e.prev !== prev) problems.push({ where, what: "does not follow on from the event before it." });
+    if (e.payload !== null && (await hashText(e.payload)) !== e.payloadHash) {
+      problems.push({ where, what: "has content that was changed after it was recorded." });
+    }
+    const hash = await hashEvent(e);
+    if (hash !== e.hash) problems.push({ where, what: "has details (time, kind or subject) that were changed." });
+    prev = hash;
+    expected = e.seq + 1;
+  }
+  const head = await readHead().catch(() => null);
+  if (!head) problems.push({ where: "the chain's head", what: "could not be decrypted: it was altered." });
+  else if (head.seq !== expected - 1 || head.hash !== prev) {
+    problems.push({ where: "the chain's head", what: `names event ${head.seq}, but the last event found is ${expected - 1}.` });
+  }
+  return { ok: problems.length === 0, count: list.length, head: prev, problems };
+}
+
+/** Parse an event's payload (null when withdrawn). @param {Event} e */
+export function payloadOf(e) {
+  return e.payload === null ? null : JSON.parse(e.payload);
+}

@@ -1,0 +1,431 @@
+// @ts-check
+// What the diary holds, derived from the event log: incidents with their revisions and
+// evidence, and people. Nothing here is stored; it is rebuilt from the log (and cached
+// while the log is unchanged).
+import * as log from "./log.js";
+import { newId } from "../vault/records.js";
+
+/** Kinds of behaviour, from what police and charities list (GUIDANCE.md). */
+export const BEHAVIOURS = [
+  ["following", "Following or watching me"],
+  ["staring", "Staring at me"],
+  ["loitering", "Hanging around my home or work"],
+  ["turning-up", "Turning up at home, work or school"],
+  ["driving-past", "Driving past"],
+  ["calls", "Phone calls (or silent calls)"],
+  ["texts", "Text messages"],
+  ["emails", "Emails"],
+  ["online", "Social media or online messages"],
+  ["letters", "Letters, cards or notes"],
+  ["gifts", "Gifts or things left for me"],
+  ["threats", "Threats"],
+  ["contacting-others", "Contacting my family, friends or colleagues"],
+  ["damage", "Damage to my car or property"],
+  ["assault", "Physical assault"],
+  ["sexual-assault", "Sexual assault"],
+  ["other", "Something else"],
+];
+export const behaviourLabel = new Map(BEHAVIOURS.map(([id, label]) => [id, label]));
+
+export const FEELINGS = [
+  ["fear", "Frightened"],
+  ["alarm", "Alarmed"],
+  ["distress", "Distressed"],
+  ["fear-of-violence", "Afraid they would be violent"],
+];
+export const feelingLabel = new Map(FEELINGS.map(([id, label]) => [id, label]));
+
+export const RELATIONSHIPS = [
+  ["ex-partner", "Ex-partner"],
+  ["partner", "Partner"],
+  ["family", "Family"],
+  ["acquaintance", "Someone I know"],
+  ["colleague", "Colleague"],
+  ["neighbour", "Neighbour"],
+  ["stranger", "Stranger"],
+  ["unknown", "I don't know"],
+];
+export const relationshipLabel = new Map(RELATIONSHIPS.map(([id, label]) => [id, label]));
+
+/**
+ * @typedef {object} IncidentFields
+ * @property {{ date: string, time: string, about: boolean, endTime: string }} happened  local date and time as typed
+ * @property {string} where
+ * @property {{ latitude: number, longitude: number, accuracy: number } | null} location
+ * @property {string[]} behaviours
+ * @property {string} what
+ * @property {string} personId  "" for unknown
+ * @property {string} looks
+ * @property {string} clothing
+ * @property {string} vehicle
+ * @property {string} registration
+ * @property {{ name: string, contact: string, saw: string }[]} witnesses
+ * @property {string[]} feelings
+ * @property {string} impact
+ * @property {{ reported: "" | "yes" | "no", date: string, officer: string, reference: string }} police
+ */
+
+/**
+ * @typedef {object} Evidence
+ * @property {string} file   the vault file id
+ * @property {string} name
+ * @property {string} type   MIME type
+ * @property {string} kind   photo, screenshot, audio, video, file
+ * @property {number} size
+ * @property {string} sha256 of the original bytes (hex)
+ * @property {string} [thumb] the vault file id of a small thumbnail
+ * @property {number} at     when it was added
+ * @property {number} seq
+ */
+
+/**
+ * @typedef {object} Revision
+ * @property {number} seq
+ * @property {number} at
+ * @property {IncidentFields} fields
+ * @property {string[]} changed  labels of what changed from the revision before
+ */
+
+/**
+ * @typedef {object} Incident
+ * @property {string} id
+ * @property {number} recordedAt
+ * @property {number} happenedAt  sort key from fields.happened
+ * @property {IncidentFields} fields  the latest revision
+ * @property {Revision[]} revisions   first recorded first
+ * @property {Evidence[]} evidence
+ * @property {{ at: number, seq: number, reason: string } | null} withdrawn
+ * @property {number[]} seqs   every event about it
+ * @property {string} text     lower-case text of everything written, for search
+ */
+
+/**
+ * @typedef {object} Person
+ * @property {string} id
+ * @property {number} recordedAt
+ * @property {Record<string, string>} fields  name, relationship, description, vehicles, places, contacts
+ * @property {{ seq: number, at: number }[]} revisions
+ * @property {Evidence[]} photos
+ * @property {{ at: number } | null} withdrawn
+ */
+
+/** @returns {IncidentFields} */
+export function emptyIncident(now = new Date()) {
+  return {
+    happened: { date: localDate(now), time: localTime(now), about: false, endTime: "" },
+    where: "",
+    location: null,
+    behaviours: [],
+    what: "",
+    personId: "",
+    looks: "",
+    clothing: "",
+    vehicle: "",
+    registration: "",
+    witnesses: [],
+    feelings: [],
+    impact: "",
+    police: { reported: "", date: "", officer: "", reference: "" },
+  };
+}
+
+const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
+/** @param {Date} d */
+export const localDate = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** @param {Date} d */
+export const localTime = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+
+/** When it happened, as a time value for sorting and ranges. @param {IncidentFields} f */
+export function happenedAt(f) {
+  const t = new Date(`${f.happened.date}T${f.happened.time || "00:00"}`).getTime();
+  return Number.isNaN(t) ? 0 : t;
+}
+
+/** Whether the fields hold anything worth saving. @param {IncidentFields} f @param {number} evidence */
+export function isEmpty(f, evidence = 0) {
+  const text = [f.what, f.where, f.looks, f.clothing, f.vehicle, f.registration, f.impact, f.police.officer, f.police.reference];
+  return (
+    evidence === 0 &&
+    f.behaviours.length === 0 &&
+    f.feelings.length === 0 &&
+    !f.personId &&
+    !f.location &&
+    f.witnesses.every((w) => !w.name.trim() && !w.contact.trim() && !w.saw.trim()) &&
+    text.every((t) => !t.trim())
+  );
+}
+
+const FIELD_LABELS = /** @type {const} */ ([
+  ["happened", "when it happened"],
+  ["where", "where"],
+  ["location", "the location"],
+  ["behaviours", "what kind"],
+  ["what", "what happened"],
+  ["personId", "who"],
+  ["looks", "what they looked like"],
+  ["clothing", "clothing"],
+  ["vehicle", "vehicle"],
+  ["registration", "registration"],
+  ["witnesses", "witnesses"],
+  ["feelings", "how it affected you"],
+  ["impact", "what it changed"],
+  ["police", "police"],
+]);
+
+/** Labels of the fields that differ. @param {IncidentFields} a @param {IncidentFields} b */
+export function changedFields(a, b) {
+  return FIELD_LABELS.filter(([key]) => JSON.stringify(a[key]) !== JSON.stringify(b[key])).map(([, label]) => label);
+}
+
+/** @param {IncidentFields} f @param {Map<string, Person>} people */
+function textOf(f, people) {
+  const person = people.get(f.personId);
+  return [
+    f.what,
+    f.where,
+    f.looks,
+    f.clothing,
+    f.vehicle,
+    f.registration,
+    f.impact,
+    f.police.officer,
+    f.police.reference,
+    ...f.witnesses.flatMap((w) => [w.name, w.contact, w.saw]),
+    ...f.behaviours.map((b) => behaviourLabel.get(b) || ""),
+    person ? person.fields.name : "",
+  ]
+    .join("\n")
+    .toLowerCase();
+}
+
+/** @type {{ events: log.Event[] | null, diary: { incidents: Map<string, Incident>, people: Map<string, Person> } | null }} */
+let derived = { events: null, diary: null };
+
+/**
+ * Fold the log into incidents and people.
+ * @param {log.Event[]} events
+ */
+export function derive(events) {
+  if (derived.events === events && derived.diary) return derived.diary;
+  /** @type {Map<string, Incident>} */
+  const incidents = new Map();
+  /** @type {Map<string, Person>} */
+  const people = new Map();
+  for (const e of events) {
+    const payload = log.payloadOf(e);
+    switch (e.type) {
+      case "incident.recorded":
+      case "incident.revised": {
+        let incident = incidents.get(e.subject);
+        if (!incident) {
+          incident = {
+            id: e.subject,
+            recordedAt: e.at,
+            happenedAt: 0,
+            fields: emptyIncident(new Date(e.at)),
+            revisions: [],
+            evidence: [],
+            withdrawn: null,
+            seqs: [],
+            text: "",
+          };
+          incidents.set(e.subject, incident);
+        }
+        incident.seqs.push(e.seq);
+        if (!payload) break;
+        const fields = { ...emptyIncident(new Date(e.at)), ...payload.fields };
+        const before = incident.revisions.at(-1);
+        incident.revisions.push({ seq: e.seq, at: e.at, fields, changed: before ? changedFields(before.fields, fields) : [] });
+        incident.fields = fields;
+        break;
+      }
+      case "evidence.added": {
+        const owner = incidents.get(e.subject) || people.get(e.subject);
+        if (owner && "seqs" in owner) owner.seqs.push(e.seq);
+        if (!owner || !payload) break;
+        const item = { ...payload, at: e.at, seq: e.seq };
+        if ("evidence" in owner) owner.evidence.push(item);
+        else owner.photos.push(item);
+        break;
+      }
+      case "person.described": {
+        let person = people.get(e.subject);
+        if (!person) {
+          person = { id: e.subject, recordedAt: e.at, fields: {}, revisions: [], photos: [], withdrawn: null };
+          people.set(e.subject, person);
+        }
+        person.revisions.push({ seq: e.seq, at: e.at });
+        if (payload) person.fields = payload.fields;
+        break;
+      }
+      case "entry.withdrawn": {
+        const incident = incidents.get(e.subject);
+        if (incident) {
+          incident.withdrawn = { at: e.at, seq: e.seq, reason: payload?.reason || "" };
+          incident.seqs.push(e.seq);
+        }
+        const person = people.get(e.subject);
+        if (person) person.withdrawn = { at: e.at };
+        break;
+      }
+      default:
+        break; // kinds from later versions (checklists, receipts) are read by their own views
+    }
+  }
+  for (const incident of incidents.values()) {
+    incident.happenedAt = happenedAt(incident.fields) || incident.recordedAt;
+    incident.text = incident.withdrawn ? "" : textOf(incident.fields, people);
+  }
+  const diary = { incidents, people };
+  derived = { events, diary };
+  return diary;
+}
+
+/** The diary as it stands now. */
+export async function load() {
+  return derive(await log.events());
+}
+
+/**
+ * Record a new incident, with a new person if one was added, and its evidence, together.
+ * @param {IncidentFields} fields
+ * @param {{ person?: Record<string, string>, evidence?: Omit<Evidence, "at" | "seq">[] }} [extra]
+ * @returns {Promise<string>} the incident's id
+ */
+export async function recordIncident(fields, { person, evidence = [] } = {}) {
+  const id = newId();
+  /** @type {log.NewEvent[]} */
+  const batch = [];
+  if (person) {
+    const personId = newId();
+    batch.push({ type: "person.described", subject: personId, payload: { fields: person } });
+    fields = { ...fields, personId };
+  }
+  batch.push({ type: "incident.recorded", subject: id, payload: { fields } });
+  for (const item of evidence) batch.push({ type: "evidence.added", subject: id, payload: item });
+  await log.append(batch);
+  return id;
+}
+
+/**
+ * Add a revision to an incident (and any new person and evidence), together. Nothing is
+ * overwritten: the earlier revisions stay in the log.
+ * @param {string} id
+ * @param {IncidentFields} fields
+ * @param {{ person?: Record<string, string>, evidence?: Omit<Evidence, "at" | "seq">[] }} [extra]
+ */
+export async function reviseIncident(id, fields, { person, evidence = [] } = {}) {
+  /** @type {log.NewEvent[]} */
+  const batch = [];
+  if (person) {
+    const personId = newId();
+    batch.push({ type: "person.described", subject: personId, payload: { fields: person } });
+    fields = { ...fields, personId };
+  }
+  const { incidents } = await load();
+  const current = incidents.get(id);
+  if (!current || current.withdrawn) throw new Error("This entry is no longer in the diary.");
+  if (changedFields(current.fields, fields).length) batch.push({ type: "incident.revised", subject: id, payload: { fields } });
+  for (const item of evidence) batch.push({ type: "evidence.added", subject: id, payload: item });
+  if (batch.length) await log.append(batch);
+}
+
+/**
+ * Describe a person (new when `id` is empty), with an optional photo.
+ * @param {string} id
+ * @param {Record<string, string>} fields
+ * @param {Omit<Evidence, "at" | "seq">[]} [photos]
+ * @returns {Promise<string>} the person's id
+ */
+export async function describePerson(id, fields, photos = []) {
+  const subject = id || newId();
+  await log.append([
+    { type: "person.described", subject, payload: { fields } },
+    ...photos.map((p) => ({ type: "evidence.added", subject, payload: p })),
+  ]);
+  return subject;
+}
+
+/**
+ * @typedef {object} Filter
+ * @property {string} [behaviour]
+ * @property {string} [personId]
+ * @property {string} [from]  yyyy-mm-dd, inclusive
+ * @property {string} [to]    yyyy-mm-dd, inclusive
+ * @property {"" | "yes" | "no"} [reported]
+ * @property {string} [query] words to find
+ * @property {boolean} [withdrawn] include withdrawn entries
+ */
+
+/**
+ * Incidents matching a filter, newest first.
+ * @param {Map<string, Incident>} incidents
+ * @param {Filter} filter
+ */
+export function select(incidents, filter = {}) {
+  const from = filter.from ? new Date(`${filter.from}T00:00`).getTime() : -Infinity;
+  const to = filter.to ? new Date(`${filter.to}T23:59:59.999`).getTime() : Infinity;
+  const words = (filter.query || "").toLowerCase().split(/\s+/).filter(Boolean);
+  const out = [];
+  for (const incident of incidents.values()) {
+    if (incident.withdrawn && !filter.withdrawn) continue;
+    const f = incident.fields;
+    if (filter.behaviour && !f.behaviours.includes(filter.behaviour)) continue;
+    if (filter.personId && f.personId !== filter.personId) continue;
+    if (incident.happenedAt < from || incident.happenedAt > to) continue;
+    if (filter.reported === "yes" && f.police.reported !== "yes") continue;
+    if (filter.reported === "no" && f.police.reported === "yes") continue;
+    if (words.length && !words.every((w) => incident.text.includes(w))) continue;
+    out.push(incident);
+  }
+  return out.sort((a, b) => b.happenedAt - a.happenedAt || b.recordedAt - a.recordedAt);
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The pattern in numbers: how many, first and latest, days spanned, incidents per week,
+ * counts by behaviour.
+ * @param {Incident[]} list
+ */
+export function summarise(list) {
+  const live = list.filter((i) => !i.withdrawn);
+  const times = live.map((i) => i.happenedAt).sort((a, b) => a - b);
+  const first = times[0];
+  const latest = times.at(-1);
+  /** @type {Map<string, number>} */
+  const byBehaviour = new Map();
+  for (const i of live) for (const b of i.fields.behaviours) byBehaviour.set(b, (byBehaviour.get(b) || 0) + 1);
+  /** @type {{ start: number, count: number }[]} */
+  const weeks = [];
+  if (first !== undefined && latest !== undefined) {
+    const start = startOfWeek(first);
+    // Rounded: a week with a clock change is an hour longer or shorter.
+    const weekOf = (/** @type {number} */ t) => Math.round((startOfWeek(t) - start) / (7 * DAY));
+    const count = weekOf(latest) + 1;
+    for (let w = 0; w < count; w++) weeks.push({ start: start + w * 7 * DAY, count: 0 });
+    for (const t of times) weeks[weekOf(t)].count += 1;
+  }
+  return {
+    count: live.length,
+    first,
+    latest,
+    days: first === undefined || latest === undefined ? 0 : Math.round((startOfDay(latest) - startOfDay(first)) / DAY) + 1,
+    weeks,
+    byBehaviour: [...byBehaviour].sort((a, b) => b[1] - a[1]),
+  };
+}
+
+/** @param {number} t */
+function startOfDay(t) {
+  const d = new Date(t);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** Monday 00:00 of t's week, local time. @param {number} t */
+function startOfWeek(t) {
+  const d = new Date(startOfDay(t));
+  d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
+  return d.getTime();
+}

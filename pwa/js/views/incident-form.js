@@ -1,0 +1,305 @@
+// @ts-check
+// Log an incident (or edit one): the important fields first, the rest a tap away. What is
+// typed is kept as an encrypted draft as it is typed; a failed save keeps everything.
+import { announce, h } from "../dom.js";
+import * as drafts from "../diary/drafts.js";
+import * as model from "../diary/model.js";
+import { evidenceList, pickFiles } from "./evidence-ui.js";
+import { longDateTime } from "./format.js";
+import { recordAudioButton } from "./recording-ui.js";
+import { busy, button, checked, choices, errorBox, field, more } from "./ui.js";
+
+/**
+ * @param {{ id?: string, onDone: (id: string) => void, onCancel: () => void }} options
+ *   id: the incident to edit; none for a new one
+ */
+export function incidentForm({ id, onDone, onCancel }) {
+  const target = id || "new";
+  /** @type {ReturnType<typeof drafts.keep> | null} */
+  let keeper = null;
+  return {
+    title: id ? "Edit incident" : "Log an incident",
+    leave() {
+      // Leaving the form (not saving it) keeps the draft as it was last typed.
+      keeper?.saveNow();
+      keeper?.stop();
+    },
+    async render() {
+      const { incidents, people } = await model.load();
+      const existing = id ? incidents.get(id) : undefined;
+      if (id && (!existing || existing.withdrawn)) throw new Error("This entry is no longer in the diary.");
+      const draft = await drafts.get(target);
+      /** @type {model.IncidentFields} */
+      const f = draft?.fields || existing?.fields || model.emptyIncident();
+      /** @type {Omit<model.Evidence, "at" | "seq">[]} */
+      const pending = [...(draft?.evidence || [])];
+      let location = f.location;
+
+      const $error = errorBox();
+      const $saved = h("p", { class: "hint draft-state", "aria-live": "polite" }, draft ? "Your unfinished entry was kept. Carry on where you left off." : "");
+      const input = (/** @type {string} */ value, /** @type {Record<string, any>} */ attrs = {}) => h("input", { type: "text", value, ...attrs });
+      const area = (/** @type {string} */ value, /** @type {Record<string, any>} */ attrs = {}) => {
+        const el = h("textarea", attrs);
+        el.value = value;
+        return el;
+      };
+
+      // When
+      const $date = input(f.happened.date, { type: "date", required: true });
+      const $time = input(f.happened.time, { type: "time" });
+      const $about = h("input", { type: "checkbox", checked: f.happened.about });
+      const $end = input(f.happened.endTime, { type: "time" });
+      // What, where
+      const $what = area(f.what, { rows: 6, spellcheck: "true", autocapitalize: "sentences" });
+      const $where = input(f.where, { autocapitalize: "sentences" });
+      const $location = h("p", { class: "hint" });
+      const $forget = button("Remove the location", () => {
+        location = null;
+        showLocation();
+        changed();
+      }, "button secondary");
+      const showLocation = () => {
+        $location.textContent = location
+          ? `Location kept: ${location.latitude.toFixed(5)}, ${location.longitude.toFixed(5)} (within about ${Math.round(location.accuracy)} m)`
+          : "";
+        $forget.hidden = !location;
+      };
+      const $locate = button("Use my location", async () => {
+        $error.textContent = "";
+        try {
+          await busy($locate, "Finding where you are…", async () => {
+            const pos = await new Promise((resolve, reject) =>
+              navigator.geolocation.getCurrentPosition(resolve, reject, { enableHighAccuracy: true, timeout: 20_000, maximumAge: 0 }),
+            );
+            const { latitude, longitude, accuracy } = /** @type {GeolocationPosition} */ (pos).coords;
+            location = { latitude, longitude, accuracy };
+          });
+        } catch {
+          $error.textContent = "Your location could not be found. You can write where it happened instead.";
+        }
+        showLocation();
+        changed();
+      }, "button secondary");
+      showLocation();
+      // Who
+      const $person = h(
+        "select",
+        {},
+        h("option", { value: "" }, "Someone I don't know, or not sure"),
+        [...people.values()]
+          .filter((p) => !p.withdrawn)
+          .map((p) => h("option", { value: p.id, selected: p.id === f.personId }, p.fields.name || "Unnamed")),
+        h("option", { value: "+", selected: Boolean(draft?.person) }, "Add someone new…"),
+      );
+      const $newName = input(draft?.person?.name || "", { autocomplete: "off" });
+      const $newRelationship = h(
+        "select",
+        {},
+        model.RELATIONSHIPS.map(([v, label]) => h("option", { value: v, selected: v === (draft?.person?.relationship || "unknown") }, label)),
+      );
+      const $newPerson = h("div", { class: "stack nested" }, field("Their name, or what you call them", $newName), field("Who they are to you", $newRelationship));
+      const showNewPerson = () => {
+        $newPerson.hidden = $person.value !== "+";
+      };
+      $person.addEventListener("change", showNewPerson);
+      showNewPerson();
+      const $looks = area(f.looks, { rows: 2 });
+      const $clothing = input(f.clothing);
+      const $vehicle = input(f.vehicle);
+      const $registration = input(f.registration, { autocapitalize: "characters", autocomplete: "off" });
+      // Witnesses
+      const $witnesses = h("div", { class: "stack" });
+      const addWitness = (/** @type {{name: string, contact: string, saw: string}} */ w) => {
+        const $w = h(
+          "fieldset",
+          { class: "witness" },
+          h("legend", {}, "Witness"),
+          field("Name", input(w.name, { "data-w": "name" })),
+          field("How to reach them", input(w.contact, { "data-w": "contact" })),
+          field("What they saw or heard", area(w.saw, { rows: 2, "data-w": "saw" })),
+          button("Remove this witness", () => {
+            $w.remove();
+            changed();
+          }, "button secondary"),
+        );
+        $witnesses.append($w);
+        return $w;
+      };
+      f.witnesses.forEach(addWitness);
+      const $addWitness = button("Add a witness", () => {
+        const $w = addWitness({ name: "", contact: "", saw: "" });
+        /** @type {HTMLInputElement} */ ($w.querySelector("input")).focus();
+      }, "button block secondary");
+      // How it affected you
+      const $impact = area(f.impact, { rows: 3 });
+      // Police
+      const $reported = h(
+        "select",
+        {},
+        [["", "Not yet said"], ["no", "No"], ["yes", "Yes"]].map(([v, label]) => h("option", { value: v, selected: v === f.police.reported }, label)),
+      );
+      const $policeDate = input(f.police.date, { type: "date" });
+      const $officer = input(f.police.officer);
+      const $reference = input(f.police.reference, { autocomplete: "off", autocapitalize: "characters" });
+
+      /** @returns {model.IncidentFields} */
+      const read = () => ({
+        happened: { date: $date.value, time: $time.value, about: $about.checked, endTime: $end.value },
+        where: $where.value,
+        location,
+        behaviours: checked($form, "behaviour"),
+        what: $what.value,
+        personId: $person.value === "+" ? "" : $person.value,
+        looks: $looks.value,
+        clothing: $clothing.value,
+        vehicle: $vehicle.value,
+        registration: $registration.value,
+        witnesses: [...$witnesses.querySelectorAll("fieldset")].map(($w) => {
+          const v = (/** @type {string} */ k) => /** @type {HTMLInputElement} */ ($w.querySelector(`[data-w="${k}"]`)).value;
+          return { name: v("name"), contact: v("contact"), saw: v("saw") };
+        }),
+        feelings: checked($form, "feeling"),
+        impact: $impact.value,
+        police: { reported: /** @type {any} */ ($reported.value), date: $policeDate.value, officer: $officer.value, reference: $reference.value },
+      });
+      const newPerson = () => ($person.value === "+" && $newName.value.trim() ? { name: $newName.value.trim(), relationship: $newRelationship.value } : null);
+
+      // Evidence: stored (encrypted) as soon as it is picked; recorded with the entry.
+      const $evidence = h("div", { class: "stack" });
+      const showEvidence = () => {
+        $evidence.replaceChildren(
+          evidenceList([...(existing?.evidence || []), ...pending], (item) =>
+            pending.includes(item)
+              ? () => {
+                  pending.splice(pending.indexOf(item), 1);
+                  drafts.discardFiles([item]);
+                  showEvidence();
+                  changed();
+                }
+              : null,
+          ),
+        );
+      };
+      showEvidence();
+      const $progress = h("p", { class: "hint", "aria-live": "polite" });
+      /** @param {Omit<model.Evidence, "at" | "seq">} item */
+      const added = (item) => {
+        pending.push(item);
+        showEvidence();
+        keeper?.saveNow();
+        announce(`${item.name} added.`);
+      };
+      const pick = (/** @type {string} */ accept, /** @type {string} */ how, /** @type {string} */ label, capture = "") =>
+        button(label, async () => {
+          $error.textContent = "";
+          await pickFiles({ accept, capture, how, progress: $progress, onAdded: added, onError: (e) => ($error.textContent = e.message) });
+        }, "button secondary");
+
+      const $form = h(
+        "form",
+        { class: "stack incident-form", novalidate: true },
+        h("fieldset", { class: "when" }, h("legend", {}, "When it happened"),
+          h("div", { class: "pair" }, field("Date", $date), field("Time", $time)),
+          h("label", { class: "check" }, $about, h("span", {}, "The time is approximate")),
+          field("Until (if it went on)", $end)),
+        choices("What kind of thing happened", "behaviour", model.BEHAVIOURS, f.behaviours, { hint: "Pick all that fit." }),
+        field("What happened", $what, "In your own words, as much detail as you can. You can use the microphone on your keyboard. Write only what you would be content for a court to read."),
+        field("Where it happened", $where),
+        h("div", { class: "row-buttons" }, $locate, $forget),
+        $location,
+        h("h2", {}, "Photos, screenshots, recordings"),
+        $evidence,
+        h("div", { class: "row-buttons" },
+          pick("image/*", "photo", "Take a photo", "environment"),
+          pick("", "file", "Add screenshots or files"),
+          recordAudioButton({ onAdded: added, onError: (e) => ($error.textContent = e.message) }),
+          pick("video/*", "video", "Record a video", "environment")),
+        $progress,
+        more("Who did it", Boolean(f.personId || f.looks || f.clothing || f.vehicle || f.registration || draft?.person),
+          field("Who was it", $person), $newPerson,
+          field("What they looked like", $looks), field("Clothing", $clothing),
+          field("Vehicle (make, model, colour)", $vehicle), field("Registration", $registration)),
+        more("Witnesses", f.witnesses.length > 0, $witnesses, $addWitness),
+        more("How it affected you", Boolean(f.feelings.length || f.impact),
+          choices("How did it make you feel", "feeling", model.FEELINGS, f.feelings),
+          field("What it changed in your life", $impact, "For example: stopped going out, changed your route, took time off work.")),
+        more("Police", Boolean(f.police.reported || f.police.officer || f.police.reference),
+          field("Did you report it to the police?", $reported), field("Date reported", $policeDate),
+          field("Officer's name", $officer), field("Crime reference number", $reference)),
+        existing
+          ? h("p", { class: "hint" }, `First recorded ${longDateTime(existing.recordedAt)}. Saving adds a new version; the first stays.`)
+          : h("p", { class: "hint" }, "The time you save it is recorded too, and cannot be changed."),
+        $error,
+        $saved,
+        h("div", { class: "actions" },
+          h("button", { type: "submit", class: "button block" }, id ? "Save changes" : "Save incident"),
+          button(draft ? "Discard this draft" : "Cancel", async () => {
+            if (draft || pending.length) {
+              if (!window.confirm("Throw away what you have typed here?")) return;
+              keeper?.stop();
+              keeper = null;
+              await drafts.drop(target);
+              announce("Draft discarded.");
+            }
+            onCancel();
+          }, "button block secondary")),
+      );
+
+      keeper = drafts.keep(
+        target,
+        () => {
+          const fields = read();
+          const person = newPerson();
+          const same = existing ? model.changedFields(existing.fields, fields).length === 0 : model.isEmpty(fields);
+          if (same && !person && pending.length === 0) return null;
+          return { fields, person, evidence: pending };
+        },
+        (error) => {
+          $saved.textContent = error ? `Your draft could not be kept: ${error.message}` : "Draft kept on this phone.";
+        },
+      );
+      const changed = () => keeper?.changed();
+      $form.addEventListener("input", changed);
+      $form.addEventListener("change", changed);
+
+      $form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        $error.textContent = "";
+        const fields = read();
+        const person = newPerson();
+        if (!existing && model.isEmpty(fields, pending.length) && !person) {
+          $error.textContent = "There is nothing to save yet. Write what happened, or pick what kind of thing it was.";
+          $what.focus();
+          return;
+        }
+        if (!fields.happened.date) {
+          $error.textContent = "Say on what day it happened (roughly is fine: tick \"approximate\").";
+          $date.focus();
+          return;
+        }
+        const $submit = /** @type {HTMLButtonElement} */ ($form.querySelector("[type=submit]"));
+        try {
+          await busy($submit, "Saving…", async () => {
+            await keeper?.saveNow(); // the draft is safe first, whatever happens next
+            const extra = { person: person || undefined, evidence: pending };
+            const savedId = existing ? (await model.reviseIncident(existing.id, fields, extra), existing.id) : await model.recordIncident(fields, extra);
+            keeper?.stop();
+            keeper = null;
+            await drafts.done(target);
+            announce(existing ? "Changes saved." : "Incident saved.");
+            onDone(savedId);
+          });
+        } catch (error) {
+          $error.textContent = `It was not saved: ${/** @type {Error} */ (error).message} Everything you typed is still here.`;
+        }
+      });
+
+      return h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, id ? "Edit incident" : "Log an incident"),
+        $form,
+      );
+    },
+  };
+}

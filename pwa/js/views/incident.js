@@ -1,0 +1,161 @@
+// @ts-check
+// One incident: every field, its evidence, when it was recorded, and its history. Editing
+// adds a version; withdrawing removes the content but keeps its place in the record.
+import { announce, h } from "../dom.js";
+import * as log from "../diary/log.js";
+import * as model from "../diary/model.js";
+import { discard } from "../diary/evidence.js";
+import { evidenceList } from "./evidence-ui.js";
+import { happened, longDateTime } from "./format.js";
+import { button, errorBox } from "./ui.js";
+
+/**
+ * Every field of one version of an incident, as a description list.
+ * @param {model.IncidentFields} f
+ * @param {Map<string, model.Person>} people
+ */
+export function details(f, people) {
+  /** @type {[string, string | Node][]} */
+  const rows = [
+    ["When it happened", happened(f)],
+    ["What kind", f.behaviours.map((b) => model.behaviourLabel.get(b) || b).join(", ")],
+    ["What happened", f.what],
+    ["Where", f.where],
+    ["Location", f.location ? `${f.location.latitude.toFixed(5)}, ${f.location.longitude.toFixed(5)} (within about ${Math.round(f.location.accuracy)} m)` : ""],
+    ["Who", f.personId ? people.get(f.personId)?.fields.name || "Someone removed from the diary" : ""],
+    ["What they looked like", f.looks],
+    ["Clothing", f.clothing],
+    ["Vehicle", f.vehicle],
+    ["Registration", f.registration],
+    ["How it made you feel", f.feelings.map((x) => model.feelingLabel.get(x) || x).join(", ")],
+    ["What it changed", f.impact],
+    ["Reported to police", f.police.reported === "yes" ? "Yes" : f.police.reported === "no" ? "No" : ""],
+    ["Date reported", f.police.date],
+    ["Officer", f.police.officer],
+    ["Crime reference number", f.police.reference],
+  ];
+  const witnesses = f.witnesses.filter((w) => w.name || w.contact || w.saw);
+  return h(
+    "div",
+    { class: "details" },
+    h(
+      "dl",
+      {},
+      rows.filter(([, v]) => v).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
+    ),
+    witnesses.length
+      ? [
+          h("h3", {}, witnesses.length === 1 ? "Witness" : "Witnesses"),
+          witnesses.map((w) =>
+            h("dl", { class: "witness" }, [
+              ["Name", w.name],
+              ["How to reach them", w.contact],
+              ["What they saw", w.saw],
+            ].filter(([, v]) => v).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+          ),
+        ]
+      : null,
+  );
+}
+
+/**
+ * @param {string} id
+ * @param {{ onBack: () => void, onEdit: (id: string) => void, onOpenFile: (item: model.Evidence) => void,
+ *   onPerson: (id: string) => void, onHistory: (id: string) => void }} actions
+ */
+export function incidentView(id, actions) {
+  return {
+    title: "Incident",
+    async render() {
+      const { incidents, people } = await model.load();
+      const incident = incidents.get(id);
+      if (!incident) return h("section", {}, h("h1", {}, "Not found"), h("p", {}, "This entry is not in the diary."), button("Back", actions.onBack, "button block secondary"));
+      const $error = errorBox();
+      if (incident.withdrawn) {
+        return h(
+          "section",
+          { class: "stack" },
+          h("h1", {}, "Withdrawn entry"),
+          h("p", {}, `This entry was withdrawn ${longDateTime(incident.withdrawn.at)}. Its content is gone; its place in the record stays, so the record still checks out.`),
+          h("p", { class: "hint" }, `First recorded ${longDateTime(incident.recordedAt)}.`),
+          button("Back", actions.onBack, "button block secondary"),
+        );
+      }
+      const edits = incident.revisions.length - 1;
+      const person = people.get(incident.fields.personId);
+      return h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, `Incident, ${happened(incident.fields)}`),
+        h(
+          "p",
+          { class: "recorded" },
+          `Recorded ${longDateTime(incident.recordedAt)}.`,
+          edits ? ` Edited ${edits === 1 ? "once" : `${edits} times`}, last ${longDateTime(/** @type {model.Revision} */ (incident.revisions.at(-1)).at)}.` : "",
+        ),
+        details(incident.fields, people),
+        person && !person.withdrawn ? button(`About ${person.fields.name || "this person"}`, () => actions.onPerson(person.id), "button block secondary") : null,
+        h("h2", {}, "Evidence"),
+        evidenceList(incident.evidence, () => null, actions.onOpenFile),
+        $error,
+        h(
+          "div",
+          { class: "actions" },
+          button("Edit", () => actions.onEdit(id), "button block"),
+          edits ? button("See earlier versions", () => actions.onHistory(id), "button block secondary") : null,
+          button("Withdraw this entry", async () => {
+            if (!window.confirm("Withdraw this entry? Its words and files are removed for good. The record keeps a mark that an entry was withdrawn, and when.")) return;
+            try {
+              await log.withdraw(id);
+              await discard(incident.evidence.flatMap((e) => (e.thumb ? [e.file, e.thumb] : [e.file])));
+              announce("Entry withdrawn.");
+              actions.onBack();
+            } catch (error) {
+              $error.textContent = /** @type {Error} */ (error).message;
+            }
+          }, "button block danger"),
+          button("Back", actions.onBack, "button block secondary"),
+        ),
+      );
+    },
+  };
+}
+
+/**
+ * Every version of an incident, first recorded first, with what changed and when.
+ * @param {string} id
+ * @param {{ onBack: () => void }} actions
+ */
+export function historyView(id, actions) {
+  return {
+    title: "Earlier versions",
+    async render() {
+      const { incidents, people } = await model.load();
+      const incident = incidents.get(id);
+      const revisions = incident?.revisions || [];
+      return h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, "Earlier versions"),
+        h("p", {}, "Every version is kept, with the time it was saved. The first is what you recorded at the time."),
+        h(
+          "ol",
+          { class: "versions" },
+          revisions.map((r, i) =>
+            h(
+              "li",
+              {},
+              h(
+                "details",
+                { class: "more", open: i === 0 },
+                h("summary", {}, i === 0 ? `First recorded ${longDateTime(r.at)}` : `Version ${i + 1}, saved ${longDateTime(r.at)}`),
+                h("div", { class: "more-body" }, i > 0 ? h("p", { class: "hint" }, `Changed: ${r.changed.join(", ") || "nothing but evidence"}.`) : null, details(r.fields, people)),
+              ),
+            ),
+          ),
+        ),
+        button("Back", actions.onBack, "button block secondary"),
+      );
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// @ts-check
+// The diary's screens and the ways between them. The address never changes: every screen
+// is shown by the router in place, so nothing reaches the address bar or history.
+import { show } from "../router.js";
+import * as keys from "../vault/keys.js";
+import { evidenceView } from "./evidence-view.js";
+import { incidentForm } from "./incident-form.js";
+import { historyView, incidentView } from "./incident.js";
+import { peopleList, personForm, personView } from "./people.js";
+import { settings } from "./settings.js";
+import { summaryView } from "./summary.js";
+import { timeline } from "./timeline.js";
+
+/** @typedef {import("../diary/model.js").Evidence} Evidence */
+
+export const go = {
+  home() {
+    return show(
+      timeline({
+        onLog: (id) => go.log(id),
+        onOpen: (id) => go.incident(id),
+        onSummary: () => go.summary(),
+        onPeople: () => go.people(),
+        onSettings: () => go.settings(),
+        onLock: () => keys.lock(),
+      }),
+    );
+  },
+  /** @param {string} [id] edit this incident; a new one when absent */
+  log(id) {
+    return show(
+      incidentForm({
+        id,
+        onDone: (saved) => go.incident(saved),
+        onCancel: () => (id ? go.incident(id) : go.home()),
+      }),
+    );
+  },
+  /** @param {string} id */
+  incident(id) {
+    return show(
+      incidentView(id, {
+        onBack: () => go.home(),
+        onEdit: (i) => go.log(i),
+        onHistory: (i) => show(historyView(i, { onBack: () => go.incident(i) })),
+        onPerson: (p) => go.person(p),
+        onOpenFile: (item) => go.file(item, () => go.incident(id)),
+      }),
+    );
+  },
+  /** @param {Evidence} item @param {() => void} back */
+  file(item, back) {
+    return show(evidenceView(item, { onBack: back }));
+  },
+  people() {
+    return show(peopleList({ onBack: () => go.home(), onOpen: (id) => go.person(id), onAdd: () => go.editPerson("") }));
+  },
+  /** @param {string} id */
+  person(id) {
+    return show(
+      personView(id, {
+        onBack: () => go.people(),
+        onEdit: (p) => go.editPerson(p),
+        onIncident: (i) => go.incident(i),
+        onOpenFile: (item) => go.file(item, () => go.person(id)),
+      }),
+    );
+  },
+  /** @param {string} id empty for a new person */
+  editPerson(id) {
+    return show(personForm(id, { onDone: (p) => go.person(p), onCancel: () => (id ? go.person(id) : go.people()) }));
+  },
+  summary() {
+    return show(summaryView({ onBack: () => go.home() }));
+  },
+  settings() {
+    return show(settings({ onBack: () => go.home() }));
+  },
+};

@@ -1,0 +1,117 @@
+// @ts-check
+// The pattern at a glance: how many, over how long, how often (a chart drawn as inline SVG),
+// which kinds; and a check that the record has not been altered.
+import { h } from "../dom.js";
+import * as log from "../diary/log.js";
+import * as model from "../diary/model.js";
+import { shortDate } from "./format.js";
+import { busy, button } from "./ui.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} attrs
+ * @param {...Node} children
+ */
+function svg(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  el.append(...children);
+  return el;
+}
+
+/**
+ * Incidents per week as bars, with a text alternative.
+ * @param {{ start: number, count: number }[]} weeks
+ */
+export function weekChart(weeks) {
+  const width = 320;
+  const height = 140;
+  const max = Math.max(1, ...weeks.map((w) => w.count));
+  const bar = width / Math.max(1, weeks.length);
+  const title = document.createElementNS(SVG, "title");
+  const busiest = weeks.reduce((a, b) => (b.count > a.count ? b : a), weeks[0]);
+  title.textContent = `Incidents per week over ${weeks.length} ${weeks.length === 1 ? "week" : "weeks"}. The most in one week: ${busiest?.count || 0}, the week of ${busiest ? shortDate(busiest.start) : ""}.`;
+  return svg(
+    "svg",
+    { viewBox: `0 0 ${width} ${height + 20}`, role: "img", class: "chart", "aria-labelledby": "chart-title" },
+    Object.assign(title, { id: "chart-title" }),
+    svg("line", { x1: 0, y1: height, x2: width, y2: height, class: "axis" }),
+    ...weeks.map((w, i) => {
+      const hgt = (w.count / max) * (height - 10);
+      return svg("rect", { x: i * bar + bar * 0.1, y: height - hgt, width: Math.max(1, bar * 0.8), height: hgt, class: "bar" });
+    }),
+    svg("text", { x: 0, y: height + 16, class: "label" }, document.createTextNode(weeks.length ? shortDate(weeks[0].start) : "")),
+    svg("text", { x: width, y: height + 16, class: "label", "text-anchor": "end" }, document.createTextNode(`max ${max} a week`)),
+  );
+}
+
+/** @param {{ onBack: () => void }} actions */
+export function summaryView(actions) {
+  return {
+    title: "Summary",
+    async render() {
+      const { incidents } = await model.load();
+      const s = model.summarise([...incidents.values()]);
+      const $check = h("div", { role: "status", class: "check-result" });
+      const $verify = button("Check the record", async () => {
+        await busy($verify, "Checking every entry…", async () => {
+          const result = await log.verify();
+          $check.replaceChildren(
+            result.ok
+              ? h("p", { class: "ok" }, `The record checks out: all ${result.count} entries are as they were recorded.`)
+              : h(
+                  "div",
+                  {},
+                  h("p", { class: "error" }, `The record does not check out. ${result.problems.length} ${result.problems.length === 1 ? "problem" : "problems"} found:`),
+                  h("ul", {}, result.problems.map((p) => h("li", {}, `${p.where[0].toUpperCase()}${p.where.slice(1)} ${p.what}`))),
+                ),
+            h("p", { class: "hint hash" }, `Fingerprint of the whole record: ${result.head}`),
+          );
+        });
+      }, "button block secondary");
+      return h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, "Summary"),
+        s.count === 0
+          ? h("p", {}, "Nothing recorded yet.")
+          : [
+              h(
+                "dl",
+                { class: "details stats" },
+                h("dt", {}, "Incidents"),
+                h("dd", {}, String(s.count)),
+                h("dt", {}, "First"),
+                h("dd", {}, shortDate(/** @type {number} */ (s.first))),
+                h("dt", {}, "Latest"),
+                h("dd", {}, shortDate(/** @type {number} */ (s.latest))),
+                h("dt", {}, "Days spanned"),
+                h("dd", {}, String(s.days)),
+              ),
+              s.count >= 2
+                ? h(
+                    "p",
+                    { class: "notice" },
+                    `You have recorded ${s.count} incidents. Two or more incidents by the same person can be a "course of conduct": the pattern the law on stalking and harassment recognises. Your diary shows that pattern; the police can act on it.`,
+                  )
+                : null,
+              h("h2", {}, "Incidents per week"),
+              weekChart(s.weeks),
+              h("h2", {}, "By kind"),
+              h(
+                "ul",
+                { class: "list counts" },
+                s.byBehaviour.map(([b, n]) => h("li", { class: "row" }, h("span", {}, model.behaviourLabel.get(b) || b), h("strong", {}, String(n)))),
+              ),
+            ],
+        h("h2", {}, "Is the record intact?"),
+        h("p", { class: "hint" }, "Each entry is sealed with a fingerprint of the one before it, so changing, removing or back-dating one shows up here."),
+        $verify,
+        $check,
+        button("Back", actions.onBack, "button block secondary"),
+      );
+    },
+  };
+}

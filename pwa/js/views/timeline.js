@@ -1,0 +1,201 @@
+// @ts-check
+// The diary's first screen: log an incident, unfinished drafts, and every incident, newest
+// first, grouped by month, with search and filters. Rows are rendered as they scroll into
+// reach, so ten thousand incidents cost no more to open than forty.
+import { announce, h } from "../dom.js";
+import * as drafts from "../diary/drafts.js";
+import * as model from "../diary/model.js";
+import { onLock } from "../vault/keys.js";
+import { monthName, shortDate } from "./format.js";
+import { button, field } from "./ui.js";
+
+const PAGE = 40;
+
+/** The filter the user last set; it holds words from the diary, so it goes on lock. */
+/** @type {model.Filter} */
+let filter = {};
+onLock(() => {
+  filter = {};
+});
+
+/**
+ * @param {{ onLog: (id?: string) => void, onOpen: (id: string) => void, onSummary: () => void,
+ *   onPeople: () => void, onSettings: () => void, onLock: () => void }} actions
+ */
+export function timeline(actions) {
+  /** @type {IntersectionObserver | null} */
+  let observer = null;
+  return {
+    title: "Your diary",
+    leave() {
+      observer?.disconnect();
+    },
+    async render() {
+      const [{ incidents, people }, unfinished] = await Promise.all([model.load(), drafts.all()]);
+
+      const $drafts = h(
+        "div",
+        { class: "stack" },
+        unfinished.map((d) => {
+          const what = d.target === "new" ? "a new incident" : "changes to an incident";
+          const $box = h(
+            "div",
+            { class: "notice", role: "region", "aria-label": "Unfinished entry" },
+            h("p", {}, `You have an unfinished entry: ${what}, last kept ${shortDate(d.saved)}.`),
+            h(
+              "div",
+              { class: "row-buttons" },
+              button("Carry on", () => actions.onLog(d.target === "new" ? undefined : d.target), "button"),
+              button("Discard it", async () => {
+                if (!window.confirm("Throw this unfinished entry away?")) return;
+                await drafts.drop(d.target);
+                $box.remove();
+                announce("Draft discarded.");
+              }, "button secondary"),
+            ),
+          );
+          return $box;
+        }),
+      );
+
+      const $query = h("input", { type: "search", value: filter.query || "", autocomplete: "off", enterkeyhint: "search" });
+      const select = (/** @type {string} */ value, /** @type {[string, string][]} */ options) =>
+        h("select", {}, options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
+      const $behaviour = select(filter.behaviour || "", [["", "Any kind"], ...model.BEHAVIOURS.map(([v, l]) => /** @type {[string, string]} */ ([v, l]))]);
+      const $person = select(filter.personId || "", [
+        ["", "Anyone"],
+        ...[...people.values()].filter((p) => !p.withdrawn).map((p) => /** @type {[string, string]} */ ([p.id, p.fields.name || "Unnamed"])),
+      ]);
+      const $from = h("input", { type: "date", value: filter.from || "" });
+      const $to = h("input", { type: "date", value: filter.to || "" });
+      const $reported = select(filter.reported || "", [["", "Reported or not"], ["yes", "Reported to police"], ["no", "Not reported"]]);
+      const $count = h("p", { class: "count", role: "status" });
+      const $list = h("div", { class: "timeline" });
+      const $more = h("div", { class: "sentinel", "aria-hidden": "true" });
+
+      /** @type {model.Incident[]} */
+      let shown = [];
+      let rendered = 0;
+      let lastMonth = "";
+      /** @type {HTMLElement | null} */
+      let $month = null;
+      const renderMore = () => {
+        const end = Math.min(shown.length, rendered + PAGE);
+        for (; rendered < end; rendered++) {
+          const incident = shown[rendered];
+          const key = monthName(incident.happenedAt);
+          if (key !== lastMonth || !$month) {
+            lastMonth = key;
+            $month = h("ul", { class: "list" });
+            $list.append(h("section", { class: "month" }, h("h2", {}, key), $month));
+          }
+          $month.append(h("li", {}, row(incident, people, () => actions.onOpen(incident.id))));
+        }
+        $more.hidden = rendered >= shown.length;
+      };
+      const refresh = () => {
+        filter = {
+          query: $query.value.trim(),
+          behaviour: $behaviour.value,
+          personId: $person.value,
+          from: $from.value,
+          to: $to.value,
+          reported: /** @type {any} */ ($reported.value),
+        };
+        shown = model.select(incidents, filter);
+        rendered = 0;
+        lastMonth = "";
+        $month = null;
+        $list.replaceChildren();
+        const total = [...incidents.values()].filter((i) => !i.withdrawn).length;
+        $count.textContent =
+          total === 0
+            ? "Nothing recorded yet. When something happens, tap \"Log an incident\"."
+            : shown.length === total
+              ? `${total} ${total === 1 ? "incident" : "incidents"}.`
+              : `${shown.length} of ${total} incidents match.`;
+        renderMore();
+      };
+      /** @type {ReturnType<typeof setTimeout> | undefined} */
+      let typing;
+      $query.addEventListener("input", () => {
+        clearTimeout(typing);
+        typing = setTimeout(refresh, 120);
+      });
+      for (const $f of [$behaviour, $person, $from, $to, $reported]) $f.addEventListener("change", refresh);
+      refresh();
+
+      observer = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) renderMore();
+      }, { rootMargin: "800px 0px" });
+      observer.observe($more);
+
+      const filtering = Boolean(filter.behaviour || filter.personId || filter.from || filter.to || filter.reported);
+      return h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, "Your diary"),
+        $drafts,
+        button("Log an incident", () => actions.onLog(), "button block primary-action"),
+        h(
+          "nav",
+          { class: "nav-grid", "aria-label": "Diary" },
+          button("Summary", actions.onSummary, "button secondary"),
+          button("People", actions.onPeople, "button secondary"),
+          button("Settings", actions.onSettings, "button secondary"),
+          button("Lock now", actions.onLock, "button secondary"),
+        ),
+        h(
+          "search",
+          { class: "stack" },
+          field("Search everything you wrote", $query),
+          h(
+            "details",
+            { class: "more", open: filtering },
+            h("summary", {}, "Filter"),
+            h(
+              "div",
+              { class: "more-body" },
+              field("Kind of thing", $behaviour),
+              field("Person", $person),
+              h("div", { class: "pair" }, field("From", $from), field("To", $to)),
+              field("Police", $reported),
+            ),
+          ),
+        ),
+        $count,
+        $list,
+        $more,
+      );
+    },
+  };
+}
+
+/**
+ * One incident in the list: the date, the kinds of behaviour, the first words, evidence.
+ * @param {model.Incident} incident
+ * @param {Map<string, model.Person>} people
+ * @param {() => void} onOpen
+ */
+function row(incident, people, onOpen) {
+  const f = incident.fields;
+  const kinds = f.behaviours.map((b) => model.behaviourLabel.get(b)).filter(Boolean).join(", ");
+  const words = f.what.trim().replace(/\s+/g, " ");
+  const first = words.length > 90 ? `${words.slice(0, 90)}…` : words;
+  const person = people.get(f.personId)?.fields.name;
+  const files = incident.evidence.length;
+  const extras = [
+    person,
+    files ? `${files} ${files === 1 ? "file" : "files"}` : "",
+    f.police.reported === "yes" ? "reported" : "",
+    incident.revisions.length > 1 ? "edited" : "",
+  ].filter(Boolean);
+  return h(
+    "button",
+    { type: "button", class: "incident-row", onclick: onOpen },
+    h("span", { class: "incident-date" }, shortDate(incident.happenedAt), f.happened.time ? ` ${f.happened.about ? "about " : ""}${f.happened.time}` : ""),
+    kinds ? h("span", { class: "incident-kinds" }, kinds) : null,
+    first ? h("span", { class: "incident-words" }, first) : null,
+    extras.length ? h("span", { class: "hint" }, extras.join(" · ")) : null,
+  );
+}
