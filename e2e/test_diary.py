@@ -4,7 +4,7 @@ check the record, keep a draft, work offline, and link people. Phone-sized Chrom
 from __future__ import annotations
 
 import hashlib
-import random
+import os
 import re
 import struct
 import zlib
@@ -38,6 +38,10 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 
 PHOTO = png(640, 480, (200, 40, 40))
 SCREENSHOT = png(360, 780, (30, 90, 200))
+
+
+def image(name: str, data: bytes = PHOTO) -> dict:
+    return {"name": name, "mimeType": "image/png", "buffer": data}
 
 
 def diary_home(page: Page) -> None:
@@ -96,9 +100,7 @@ def fill_everything(page: Page, *, what: str) -> None:
     page.get_by_label("Officer's name").fill("PC Morgan")
     page.get_by_label("Crime reference number").fill("CR-2026-55501")
 
-    add_files(
-        page, "Take a photo", [{"name": "photo.png", "mimeType": "image/png", "buffer": PHOTO}]
-    )
+    add_files(page, "Take a photo", [image("photo.png")])
     add_files(
         page,
         "Add screenshots or files",
@@ -189,7 +191,8 @@ def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page
             const { blob } = await import('/js/diary/evidence.js');
             const { load } = await import('/js/diary/model.js');
             const { incidents } = await load();
-            const item = [...incidents.values()].flatMap((i) => i.evidence).find((e) => e.kind === 'audio');
+            const item = [...incidents.values()].flatMap((i) => i.evidence)
+                .find((e) => e.kind === 'audio');
             const bytes = new Uint8Array(await (await blob(item.file, item.type)).arrayBuffer());
             return Array.from(bytes);
         }"""
@@ -383,9 +386,7 @@ def test_discarding_a_draft_takes_one_tap_and_removes_its_files(page: Page):
     set_up_with_passphrase_only(page)
     page.get_by_role("button", name="Log an incident").click()
     page.get_by_label("What happened").fill("Not ready yet")
-    add_files(
-        page, "Take a photo", [{"name": "photo.png", "mimeType": "image/png", "buffer": PHOTO}]
-    )
+    add_files(page, "Take a photo", [image("photo.png")])
     page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
     unlock_with_passphrase(page)
     box = page.get_by_role("region", name="Unfinished entry")
@@ -411,9 +412,7 @@ def test_logging_works_fully_offline(page: Page, phone: BrowserContext):
         page.get_by_role("button", name="Log an incident").click()
         page.get_by_label("What happened").fill("Offline: a note on my car")
         page.get_by_label("Letters, cards or notes").check()
-        add_files(
-            page, "Take a photo", [{"name": "note.png", "mimeType": "image/png", "buffer": PHOTO}]
-        )
+        add_files(page, "Take a photo", [image("note.png")])
         page.get_by_role("button", name="Save incident").click()
         expect(page.locator("#view")).to_contain_text("Offline: a note on my car")
         page.get_by_role("button", name=re.compile("note.png")).click()
@@ -476,7 +475,7 @@ def test_a_full_disk_says_so_and_keeps_everything_typed(page: Page, live_server)
     page.get_by_label("What happened").fill("Typed before the disk filled up")
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Add screenshots or files").click()
-    video = {"name": "long.mp4", "mimeType": "video/mp4", "buffer": random.randbytes(3 << 20)}
+    video = {"name": "long.mp4", "mimeType": "video/mp4", "buffer": os.urandom(3 << 20)}
     chooser.value.set_files([video])
     expect(page.get_by_role("alert")).to_contain_text("storage is full")
     assert draft_text(page) == "Typed before the disk filled up"
@@ -490,3 +489,71 @@ def test_a_full_disk_says_so_and_keeps_everything_typed(page: Page, live_server)
     )
     assert chunks == 0
     cdp.send("Storage.overrideQuotaForOrigin", {"origin": live_server.url})
+
+
+APPEND_MANY = """(tag) => {
+    window.__appended = (async () => {
+        const log = await import('/js/diary/log.js');
+        for (let n = 0; n < 10; n++) {
+            await log.append([{ type: 'incident.recorded', subject: `${tag}${n}`, payload: {} }]);
+        }
+    })().then(() => 'done', (e) => e.name);
+}"""
+
+
+def test_two_windows_appending_at_once_neither_lose_nor_fork(page: Page, phone: BrowserContext):
+    set_up_with_passphrase_only(page)
+    other = phone.new_page()
+    other.goto("/")
+    wait_for_app(other)
+    unlock_with_passphrase(other)
+    diary_home(other)
+    page.evaluate(APPEND_MANY, "a")
+    other.evaluate(APPEND_MANY, "b")
+    assert page.evaluate("window.__appended") == "done"
+    assert other.evaluate("window.__appended") == "done"
+    result = page.evaluate(
+        """async () => {
+            const log = await import('/js/diary/log.js');
+            const events = await log.events();
+            return { seqs: events.map((e) => e.seq), check: await log.verify() };
+        }"""
+    )
+    assert result["seqs"] == list(range(1, 21))
+    assert result["check"]["ok"], result["check"]["problems"]
+
+
+def test_the_chain_can_be_checked_outside_the_browser(page: Page):
+    """The event hash is written down in docs/diary-format.md; Python recomputes it."""
+    set_up_with_passphrase_only(page)
+    log_incident(
+        page, "Flowers left on the doorstep, no card", behaviour="Gifts or things left for me"
+    )
+    log_incident(page, "Café – “he sat two tables away” 😟", behaviour="Staring at me")
+    events = page.evaluate("async () => (await import('/js/diary/log.js')).events()")
+    prev = "0" * 64
+    for n, e in enumerate(events, start=1):
+        assert e["seq"] == n and e["prev"] == prev
+        payload_hash = hashlib.sha256(e["payload"].encode()).hexdigest()
+        assert payload_hash == e["payloadHash"]
+        fields = ["cairn/event/v1", e["seq"], e["prev"], e["type"], e["subject"], e["at"]]
+        header = "\n".join(str(x) for x in [*fields, payload_hash])
+        prev = hashlib.sha256(header.encode()).hexdigest()
+        assert prev == e["hash"]
+    assert "he sat two tables away" in events[-1]["payload"]
+
+
+def test_back_keeps_an_unfinished_entry_and_discard_in_the_form_throws_it_away(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("Keep this for later")
+    page.get_by_role("button", name="Back").click()
+    expect(page.get_by_text("You have an unfinished entry")).to_be_visible()
+    page.get_by_role("button", name="Carry on").click()
+    assert draft_text(page) == "Keep this for later"
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Discard this entry").click()
+    diary_home(page)
+    expect(page.get_by_text("You have an unfinished entry")).to_have_count(0)
+    page.get_by_role("button", name="Log an incident").click()
+    assert draft_text(page) == ""

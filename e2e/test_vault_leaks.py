@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 from playwright.sync_api import Page, expect
 
 from e2e.support import Authenticator, wait_for_worker
+from e2e.test_diary import png
 from e2e.test_vault import PASSPHRASE, set_up_with_passkey
 
 MARKER = "MARKER-c41rn-9f2e"
+PNG = png(64, 48, (10, 200, 10))
 
 DUMP_EVERYTHING = """async () => {
     const hex = (buffer) => Array.from(new Uint8Array(buffer),
@@ -101,6 +104,25 @@ def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(page: Page, passke
         }""",
         MARKER,
     )
+    # Logged through the diary too: an incident with a file, a person, and a draft left open.
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill(f"Words {MARKER} words")
+    page.get_by_label("Where it happened").fill(MARKER)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Add screenshots or files").click()
+    chooser.value.set_files([{"name": f"{MARKER}.png", "mimeType": "image/png", "buffer": PNG}])
+    expect(page.locator(".evidence-name", has_text=MARKER)).to_be_visible()
+    page.locator("summary", has_text="Who did it").click()
+    page.get_by_label("Who was it").select_option(label="Add someone new…")
+    page.get_by_label("Their name, or what you call them").fill(MARKER)
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    assert MARKER not in page.title() and MARKER not in page.url
+    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill(f"Draft {MARKER}")
+    page.get_by_role("button", name="Back").click()
+    expect(page.get_by_text("You have an unfinished entry")).to_be_visible()
     # The app is used a while: lock and unlock with the passkey, read the note back.
     page.get_by_role("button", name="Lock now").click()
     page.get_by_role("button", name="Unlock with passkey").click()

@@ -54,6 +54,24 @@ onLock(() => {
   cachedHeadVersion = -1;
 });
 
+// Changes from this window go one at a time; another window's are caught by the head's
+// version check, and retried.
+/** @type {Promise<unknown>} */
+let queue = Promise.resolve();
+/**
+ * @template T
+ * @param {() => Promise<T>} work
+ * @returns {Promise<T>}
+ */
+function serial(work) {
+  const run = queue.then(work, work);
+  queue = run.catch(() => {});
+  return run;
+}
+
+/** Wait a little, more each time, so windows that collided do not collide again. @param {number} attempt */
+const backOff = (attempt) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * (attempt + 1)));
+
 /** Call `listener` after every change to the log. @param {() => void} listener */
 export function onChange(listener) {
   listeners.add(listener);
@@ -95,7 +113,12 @@ export async function events() {
  * @returns {Promise<Event[]>} the events as stored
  * @throws {import("../vault/idb.js").StorageFullError}
  */
-export async function append(batch) {
+export function append(batch) {
+  return serial(() => appendNow(batch));
+}
+
+/** @param {NewEvent[]} batch @returns {Promise<Event[]>} */
+async function appendNow(batch) {
   for (let attempt = 0; ; attempt++) {
     const head = await readHead();
     const at = Date.now();
@@ -116,8 +139,9 @@ export async function append(batch) {
         { ...HEAD, value: { seq, hash: prev }, expect: head.version },
       ]);
     } catch (error) {
-      if (error instanceof records.ConflictError && attempt < 5) continue; // another window appended
-      throw error;
+      if (!(error instanceof records.ConflictError) || attempt >= 10) throw error;
+      await backOff(attempt); // another window appended: build on its head
+      continue;
     }
     if (cachedHeadVersion === head.version) {
       cache = [...cache, ...made];
@@ -134,7 +158,12 @@ export async function append(batch) {
  * @param {string} subject
  * @param {{ reason?: string }} [details]
  */
-export async function withdraw(subject, details = {}) {
+export function withdraw(subject, details = {}) {
+  return serial(() => withdrawNow(subject, details));
+}
+
+/** @param {string} subject @param {{ reason?: string }} details */
+async function withdrawNow(subject, details) {
   for (let attempt = 0; ; attempt++) {
     const all = await events();
     const rows = await records.rows("event");
@@ -152,8 +181,9 @@ export async function withdraw(subject, details = {}) {
         { ...HEAD, value: { seq, hash }, expect: head.version },
       ]);
     } catch (error) {
-      if (error instanceof records.ConflictError && attempt < 5) continue;
-      throw error;
+      if (!(error instanceof records.ConflictError) || attempt >= 10) throw error;
+      await backOff(attempt);
+      continue;
     }
     cachedHeadVersion = -1; // rewritten events: read again
     for (const listener of listeners) listener();

@@ -233,14 +233,18 @@ export function incidentForm({ id, onDone, onCancel }) {
         $saved,
         h("div", { class: "actions" },
           h("button", { type: "submit", class: "button block" }, id ? "Save changes" : "Save incident"),
-          button(draft ? "Discard this draft" : "Cancel", async () => {
-            if (draft || pending.length) {
-              if (!window.confirm("Throw away what you have typed here?")) return;
-              keeper?.stop();
-              keeper = null;
-              await drafts.drop(target);
-              announce("Draft discarded.");
-            }
+          button("Back", async () => {
+            // What was typed is kept as an unfinished entry, shown on the diary's first screen.
+            await keeper?.saveNow();
+            onCancel();
+          }, "button block secondary"),
+          button("Discard this entry", async () => {
+            if (!window.confirm("Throw away what you have typed here? This cannot be undone.")) return;
+            keeper?.stop();
+            keeper = null;
+            await drafts.drop(target);
+            await drafts.discardFiles(pending);
+            announce("Discarded.");
             onCancel();
           }, "button block secondary")),
       );
