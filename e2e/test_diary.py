@@ -40,6 +40,13 @@ PHOTO = png(640, 480, (200, 40, 40))
 SCREENSHOT = png(360, 780, (30, 90, 200))
 
 
+LOADS = """(u) => new Promise((resolve) => {
+    const img = new Image();
+    img.onload = () => resolve(true);
+    img.onerror = () => resolve(false);
+    img.src = u; })"""
+
+
 def image(name: str, data: bytes = PHOTO) -> dict:
     return {"name": name, "mimeType": "image/png", "buffer": data}
 
@@ -183,6 +190,16 @@ def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page
         until(page, "() => document.querySelector('img.evidence-full')?.naturalWidth > 0")
         assert image.get_attribute("src").startswith("blob:")
         page.get_by_role("button", name="Back").click()
+    # A file opened and then the vault locks: its decrypted copy is gone from memory.
+    page.get_by_role("button", name=re.compile("photo.png")).click()
+    src = page.get_by_role("img", name="The picture photo.png").get_attribute("src")
+    assert page.evaluate(LOADS, src) is True
+    page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
+    expect(page.get_by_role("img", name="The picture photo.png")).to_have_count(0)
+    assert page.evaluate(LOADS, src) is False, "the photo's blob: URL still loads after lock"
+    unlock_with_passphrase(page)
+    diary_home(page)
+    page.locator(".incident-row", has_text="library").click()
     page.get_by_role("button", name=re.compile("recording-")).click()
     until(page, "() => document.querySelector('audio')?.readyState >= 1")
     audio_hash = page.locator("dd.hash").inner_text()
@@ -242,7 +259,9 @@ def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page
     page.get_by_label("From").fill("2026-10-01")
     expect(page.locator(".incident-row")).to_have_count(1)
     assert "silent call" in shown_rows(page)[0]
-    assert not watch.errors and not watch.foreign
+    # The one failed load is the revoked photo, tried on purpose above.
+    assert watch.errors == ["Failed to load resource: net::ERR_FILE_NOT_FOUND"]
+    assert not watch.foreign
 
 
 def test_an_empty_entry_cannot_be_saved_and_says_why(page: Page):

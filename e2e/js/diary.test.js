@@ -196,3 +196,20 @@ export async function testADraftIsKeptWhenTheVaultLocksMidSentence() {
   await drafts.drop("new");
   equal(await drafts.get("new"), undefined);
 }
+
+export async function testAFileThePhoneCannotReadSaysSoAndLeavesNothing() {
+  await unlocked();
+  const { store, UnreadableFileError } = await import("/js/diary/evidence.js");
+  let sent = 0;
+  const stream = new ReadableStream({
+    pull(controller) {
+      if (sent++ < 3) controller.enqueue(new Uint8Array(512 * 1024));
+      else controller.error(new DOMException("The file changed on disk", "NotReadableError"));
+    },
+  });
+  const error = await rejects(store({ stream, name: "broken.jpg", type: "image/jpeg", kind: "image" }));
+  ok(error instanceof UnreadableFileError, String(error));
+  ok(/"broken.jpg" could not be read/.test(error.message) && /still here/.test(error.message), error.message);
+  const { tx, req } = await import("/js/vault/idb.js");
+  equal(await tx("chunks", "readonly", (t) => req(t.objectStore("chunks").count())), 0);
+}
