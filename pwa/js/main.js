@@ -5,7 +5,6 @@ import { clear, setFallback, show } from "./router.js";
 import * as keys from "./vault/keys.js";
 import * as lockPolicy from "./vault/lock.js";
 import * as records from "./vault/records.js";
-import { go } from "./views/navigate.js";
 import { setup } from "./views/setup.js";
 import { unlock } from "./views/unlock.js";
 
@@ -19,8 +18,13 @@ async function opened() {
   }
   lockPolicy.configure({ ...lockPolicy.DEFAULTS, ...(saved || {}) });
   lockPolicy.unlocked();
+  const { go } = await diary();
   if (keys.isUnlocked()) await go.home();
 }
+
+/** The diary's screens load after start-up (from the worker's cache, offline too), so the
+ * first screen needs only the vault and the unlock. */
+const diary = () => import("./views/navigate.js");
 
 async function locked() {
   // Drop every decrypted view at once, before anything slow.
@@ -31,13 +35,15 @@ async function locked() {
 
 async function main() {
   lockPolicy.watch();
-  setFallback(() => void go.home());
+  setFallback(() => void diary().then(({ go }) => go.home()));
   keys.onLock(() => void locked());
   await locked();
   document.documentElement.dataset.ready = "true";
   performance.mark("app-ready");
   // Registration waits for first paint: the app is usable before the worker is.
   bridge.start().catch((error) => console.warn("service worker:", error.name));
+  // Fetch the diary's code while the person types: it is ready when they have unlocked.
+  setTimeout(() => void diary().catch(() => {}), 0);
 }
 
 main();
