@@ -171,7 +171,7 @@ def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page
         "Saw the car circle twice",
         "Frightened, Afraid they would be violent",
         "Stopped walking home alone",
-        "2026-11-15",
+        "Nov 15, 2026",
         "PC Morgan",
         "CR-2026-55501",
         "photo.png",
@@ -296,7 +296,9 @@ def test_editing_keeps_the_first_version_and_the_record_verifies(page: Page):
 
     page.get_by_role("button", name="Summary").click()
     page.get_by_role("button", name="Check the record").click()
-    expect(page.get_by_text("The record checks out: all 2 entries")).to_be_visible()
+    expect(
+        page.get_by_text("The record checks out: all 2 saved entries and changes")
+    ).to_be_visible()
 
     # Someone with the key rewrites the first event's words: the check names that event.
     page.evaluate(
@@ -357,7 +359,9 @@ def test_withdrawing_keeps_its_place_and_the_record_still_verifies(page: Page):
     assert gone == 1
     page.get_by_role("button", name="Summary").click()
     page.get_by_role("button", name="Check the record").click()
-    expect(page.get_by_text("The record checks out: all 3 entries")).to_be_visible()
+    expect(
+        page.get_by_text("The record checks out: all 3 saved entries and changes")
+    ).to_be_visible()
 
 
 def draft_text(page: Page) -> str:
@@ -370,8 +374,8 @@ def test_a_draft_survives_reload_lock_and_going_offline(page: Page, phone: Brows
     page.get_by_role("button", name="Log an incident").click()
     page.get_by_label("What happened").fill("Half-written: he was at the gate again")
     page.get_by_label("Threats").check()
-    # A reload (or a crash) straight after typing: the draft was kept as it was typed.
-    page.wait_for_timeout(600)
+    # A reload (or a crash) a moment after the last tap: the draft was kept as it was typed.
+    page.wait_for_timeout(200)
     page.reload()
     wait_for_app(page)
     unlock_with_passphrase(page)

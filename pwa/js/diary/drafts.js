@@ -8,7 +8,6 @@ import * as records from "../vault/records.js";
 import { discard } from "./evidence.js";
 
 const KIND = "draft";
-const QUIET_MS = 300;
 
 /**
  * @typedef {object} Draft
@@ -34,60 +33,77 @@ export function get(target) {
 }
 
 /**
- * Keep one form's draft saved as it changes. `read` returns the draft's current content,
- * or null when there is nothing worth keeping.
+ * Keep one form's draft saved as it changes: every change is written at once (one write at a
+ * time; changes made meanwhile are written next, the newest only), again when the page is
+ * hidden, and once more just before the vault locks. `read` returns the draft's current
+ * content, or null when there is nothing worth keeping.
  * @param {string} target
  * @param {() => Omit<Draft, "saved" | "target"> | null} read
  * @param {(error: Error | null) => void} [onResult] told of each save's failure (or null on success)
  */
 export function keep(target, read, onResult = () => {}) {
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let timer;
+  const id = idFor(target);
   let last = "";
   let stopped = false;
-  /** @type {Promise<unknown>} */
-  let writing = Promise.resolve();
+  let dirty = false;
+  /** @type {CryptoKey | null} */
+  let key = null;
+  /** @type {Promise<void> | null} */
+  let running = null;
 
-  // Called synchronously, also from beforeLock: the key is taken now, while it is there,
-  // and the writes run one after another so the last one wins.
-  const saveNow = () => {
-    clearTimeout(timer);
-    if (stopped || !isUnlocked()) return writing;
-    const content = read();
-    const text = JSON.stringify(content);
-    if (text === last) return writing;
-    last = text;
-    const key = dataKey();
-    const id = idFor(target);
-    const write = () => (content ? records.put(KIND, id, { ...content, target, saved: Date.now() }, { key }) : records.remove(KIND, id));
-    writing = writing.then(write, write);
-    writing.then(
-      () => onResult(null),
-      (error) => {
-        last = ""; // try again on the next change
-        onResult(error);
-      },
-    );
-    return writing;
+  const pump = async () => {
+    while (dirty) {
+      dirty = false;
+      const content = read();
+      const text = JSON.stringify(content);
+      if (text === last) continue;
+      try {
+        if (content) await records.put(KIND, id, { ...content, target, saved: Date.now() }, { key: /** @type {CryptoKey} */ (key) });
+        else await records.remove(KIND, id);
+        last = text;
+        onResult(null);
+      } catch (error) {
+        onResult(/** @type {Error} */ (error)); // kept in the form; tried again on the next change
+      }
+    }
   };
+  const start = () => {
+    running = pump().finally(() => {
+      running = null;
+      if (dirty) start(); // asked for after the loop's last look
+    });
+  };
+  /** Resolves once every write asked for so far is done. */
+  const settled = async () => {
+    while (running) await running;
+  };
+  // Synchronous up to taking the key, so it works from beforeLock, while the key is there.
+  const saveNow = () => {
+    if (!stopped && isUnlocked()) {
+      key = dataKey();
+      dirty = true;
+      if (!running) start();
+    }
+    return settled();
+  };
+  const onHidden = () => {
+    if (document.visibilityState === "hidden") saveNow();
+  };
+  document.addEventListener("visibilitychange", onHidden);
   const stopLock = beforeLock(() => void saveNow());
-  const stopUpdate = beforeUpdate(() => saveNow().then(() => {}));
+  const stopUpdate = beforeUpdate(() => saveNow());
   return {
-    /** Save soon (after typing pauses). */
-    changed() {
-      clearTimeout(timer);
-      timer = setTimeout(saveNow, QUIET_MS);
-    },
+    /** Something changed: save it now. */
+    changed: () => void saveNow(),
     saveNow,
     /** Stop keeping the draft (the form was saved or left). */
     stop() {
-      clearTimeout(timer);
       stopped = true;
+      document.removeEventListener("visibilitychange", onHidden);
       stopLock();
       stopUpdate();
     },
-    /** The last save, for tests and for a save before leaving. */
-    settled: () => writing,
+    settled,
   };
 }
 

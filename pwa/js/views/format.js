@@ -1,7 +1,8 @@
 // @ts-check
 // Dates and times as people read them, in the phone's language.
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+// 24-hour times throughout, as the times typed into the form are.
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", hourCycle: "h23" });
 const date = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", year: "numeric" });
 const month = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
 
@@ -9,6 +10,11 @@ const month = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric
 export const longDateTime = (t) => dateTime.format(t);
 /** @param {number} t */
 export const shortDate = (t) => date.format(t);
+/** A yyyy-mm-dd date as typed, for reading. @param {string} day */
+export function dayName(day) {
+  const t = new Date(`${day}T00:00`).getTime();
+  return Number.isNaN(t) ? day : shortDate(t);
+}
 /** @param {number} t */
 export const monthName = (t) => month.format(t);
 
@@ -21,6 +27,7 @@ export function happened(f) {
   const t = new Date(`${day}T${time || "00:00"}`).getTime();
   const parts = [Number.isNaN(t) ? day : shortDate(t)];
   if (time) parts.push(`${about ? "about " : ""}${time}${endTime ? ` to ${endTime}` : ""}`);
+  else if (endTime) parts.push(`until ${endTime}`);
   else if (about) parts.push("time not known");
   return parts.join(", ");
 }

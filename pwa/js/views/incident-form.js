@@ -36,7 +36,8 @@ export function incidentForm({ id, onDone, onCancel }) {
       let location = f.location;
 
       const $error = errorBox();
-      const $saved = h("p", { class: "hint draft-state", "aria-live": "polite" }, draft ? "Your unfinished entry was kept. Carry on where you left off." : "");
+      // Not a live region: a message on every keystroke would drown a screen reader.
+      const $saved = h("p", { class: "hint draft-state" }, draft ? "Your unfinished entry was kept. Carry on where you left off." : "");
       const input = (/** @type {string} */ value, /** @type {Record<string, any>} */ attrs = {}) => h("input", { type: "text", value, ...attrs });
       const area = (/** @type {string} */ value, /** @type {Record<string, any>} */ attrs = {}) => {
         const el = h("textarea", attrs);
@@ -56,6 +57,8 @@ export function incidentForm({ id, onDone, onCancel }) {
       const $forget = button("Remove the location", () => {
         location = null;
         showLocation();
+        $locate.focus();
+        announce("Location removed.");
         changed();
       }, "button secondary");
       const showLocation = () => {
@@ -119,6 +122,8 @@ export function incidentForm({ id, onDone, onCancel }) {
           field("What they saw or heard", area(w.saw, { rows: 2, "data-w": "saw" })),
           button("Remove this witness", () => {
             $w.remove();
+            $addWitness.focus();
+            announce("Witness removed.");
             changed();
           }, "button secondary"),
         );
@@ -166,6 +171,7 @@ export function incidentForm({ id, onDone, onCancel }) {
 
       // Evidence: stored (encrypted) as soon as it is picked; recorded with the entry.
       const $evidence = h("div", { class: "stack" });
+      const $evidenceHeading = h("h2", { tabindex: "-1" }, "Photos, screenshots, recordings");
       const showEvidence = () => {
         $evidence.replaceChildren(
           evidenceList([...(existing?.evidence || []), ...pending], (item) =>
@@ -174,6 +180,8 @@ export function incidentForm({ id, onDone, onCancel }) {
                   pending.splice(pending.indexOf(item), 1);
                   drafts.discardFiles([item]);
                   showEvidence();
+                  $evidenceHeading.focus();
+                  announce(`${item.name} removed.`);
                   changed();
                 }
               : null,
@@ -197,17 +205,17 @@ export function incidentForm({ id, onDone, onCancel }) {
 
       const $form = h(
         "form",
-        { class: "stack incident-form", novalidate: true },
+        { class: "stack incident-form", novalidate: true, autocomplete: "off" },
         h("fieldset", { class: "when" }, h("legend", {}, "When it happened"),
           h("div", { class: "pair" }, field("Date", $date), field("Time", $time)),
           h("label", { class: "check" }, $about, h("span", {}, "The time is approximate")),
           field("Until (if it went on)", $end)),
-        choices("What kind of thing happened", "behaviour", model.BEHAVIOURS, f.behaviours, { hint: "Pick all that fit." }),
         field("What happened", $what, "In your own words, as much detail as you can. You can use the microphone on your keyboard. Write only what you would be content for a court to read."),
+        choices("What kind of thing happened", "behaviour", model.BEHAVIOURS, f.behaviours, { hint: "Pick all that fit." }),
         field("Where it happened", $where),
         h("div", { class: "row-buttons" }, $locate, $forget),
         $location,
-        h("h2", {}, "Photos, screenshots, recordings"),
+        $evidenceHeading,
         $evidence,
         h("div", { class: "row-buttons" },
           pick("image/*", "photo", "Take a photo", "environment"),
@@ -231,15 +239,16 @@ export function incidentForm({ id, onDone, onCancel }) {
           : h("p", { class: "hint" }, "The time you save it is recorded too, and cannot be changed."),
         $error,
         $saved,
+        h("div", { class: "save-bar" }, h("button", { type: "submit", class: "button block" }, id ? "Save changes" : "Save incident")),
         h("div", { class: "actions" },
-          h("button", { type: "submit", class: "button block" }, id ? "Save changes" : "Save incident"),
           button("Back", async () => {
             // What was typed is kept as an unfinished entry, shown on the diary's first screen.
             await keeper?.saveNow();
             onCancel();
           }, "button block secondary"),
-          button("Discard this entry", async () => {
-            if (!window.confirm("Throw away what you have typed here? This cannot be undone.")) return;
+          button(id ? "Discard these changes" : "Discard this entry", async () => {
+            const question = id ? "Throw away the changes you made here? The entry stays as it was." : "Throw away what you have typed here? This cannot be undone.";
+            if (!window.confirm(question)) return;
             keeper?.stop();
             keeper = null;
             await drafts.drop(target);
@@ -259,7 +268,8 @@ export function incidentForm({ id, onDone, onCancel }) {
           return { fields, person, evidence: pending };
         },
         (error) => {
-          $saved.textContent = error ? `Your draft could not be kept: ${error.message}` : "Draft kept on this phone.";
+          if (error) $error.textContent = `What you type could not be kept as a draft: ${error.message}`;
+          else $saved.textContent = "Kept on this phone as you type.";
         },
       );
       const changed = () => keeper?.changed();
@@ -278,6 +288,11 @@ export function incidentForm({ id, onDone, onCancel }) {
         }
         if (!fields.happened.date) {
           $error.textContent = "Say on what day it happened (roughly is fine: tick \"approximate\").";
+          $date.focus();
+          return;
+        }
+        if (model.happenedAt(fields) > Date.now() + 5 * 60_000) {
+          $error.textContent = "That date and time is in the future. Check when it happened.";
           $date.focus();
           return;
         }

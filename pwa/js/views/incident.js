@@ -6,7 +6,7 @@ import * as log from "../diary/log.js";
 import * as model from "../diary/model.js";
 import { discard } from "../diary/evidence.js";
 import { evidenceList } from "./evidence-ui.js";
-import { happened, longDateTime } from "./format.js";
+import { dayName, happened, longDateTime } from "./format.js";
 import { button, errorBox } from "./ui.js";
 
 /**
@@ -30,7 +30,7 @@ export function details(f, people) {
     ["How it made you feel", f.feelings.map((x) => model.feelingLabel.get(x) || x).join(", ")],
     ["What it changed", f.impact],
     ["Reported to police", f.police.reported === "yes" ? "Yes" : f.police.reported === "no" ? "No" : ""],
-    ["Date reported", f.police.date],
+    ["Date reported", f.police.date ? dayName(f.police.date) : ""],
     ["Officer", f.police.officer],
     ["Crime reference number", f.police.reference],
   ];
@@ -103,6 +103,9 @@ export function incidentView(id, actions) {
           { class: "actions" },
           button("Edit", () => actions.onEdit(id), "button block"),
           edits ? button("See earlier versions", () => actions.onHistory(id), "button block secondary") : null,
+          button("Back", actions.onBack, "button block secondary"),
+        ),
+        h("div", { class: "danger-zone" },
           button("Withdraw this entry", async () => {
             if (!window.confirm("Withdraw this entry? Its words and files are removed for good. The record keeps a mark that an entry was withdrawn, and when.")) return;
             try {
@@ -113,9 +116,7 @@ export function incidentView(id, actions) {
             } catch (error) {
               $error.textContent = /** @type {Error} */ (error).message;
             }
-          }, "button block danger"),
-          button("Back", actions.onBack, "button block secondary"),
-        ),
+          }, "button block danger")),
       );
     },
   };

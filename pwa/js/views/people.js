@@ -96,7 +96,7 @@ export function personView(id, actions) {
                     "button",
                     { type: "button", class: "incident-row", onclick: () => actions.onIncident(i.id) },
                     h("span", { class: "incident-date" }, happened(i.fields)),
-                    h("span", { class: "incident-words" }, i.fields.what.slice(0, 90)),
+                    h("span", { class: "incident-words" }, i.fields.what.length > 90 ? `${i.fields.what.slice(0, 90)}…` : i.fields.what),
                   ),
                 ),
               ),

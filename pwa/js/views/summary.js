@@ -60,7 +60,7 @@ export function summaryView(actions) {
           const result = await log.verify();
           $check.replaceChildren(
             result.ok
-              ? h("p", { class: "ok" }, `The record checks out: all ${result.count} entries are as they were recorded.`)
+              ? h("p", { class: "ok" }, `The record checks out: all ${result.count} saved entries and changes are as they were recorded.`)
               : h(
                   "div",
                   {},
@@ -94,7 +94,7 @@ export function summaryView(actions) {
                 ? h(
                     "p",
                     { class: "notice" },
-                    `You have recorded ${s.count} incidents. Two or more incidents by the same person can be a "course of conduct": the pattern the law on stalking and harassment recognises. Your diary shows that pattern; the police can act on it.`,
+                    `You have recorded ${s.count} incidents. Two or more incidents by the same person make a "course of conduct": the pattern the law on stalking and harassment recognises. A diary like this shows that pattern, and the police can act on it.`,
                   )
                 : null,
               h("h2", {}, "Incidents per week"),

@@ -6,7 +6,7 @@ import { announce, h } from "../dom.js";
 import * as drafts from "../diary/drafts.js";
 import * as model from "../diary/model.js";
 import { onLock } from "../vault/keys.js";
-import { monthName, shortDate } from "./format.js";
+import { happened, longDateTime, monthName, shortDate } from "./format.js";
 import { button, field } from "./ui.js";
 
 const PAGE = 40;
@@ -37,11 +37,12 @@ export function timeline(actions) {
         "div",
         { class: "stack" },
         unfinished.map((d) => {
-          const what = d.target === "new" ? "a new incident" : "changes to an incident";
+          const editing = incidents.get(d.target);
+          const what = editing ? `changes to the incident of ${happened(editing.fields)}` : "a new incident";
           const $box = h(
             "div",
             { class: "notice", role: "region", "aria-label": "Unfinished entry" },
-            h("p", {}, `You have an unfinished entry: ${what}, last kept ${shortDate(d.saved)}.`),
+            h("p", {}, `You have an unfinished entry: ${what}, last kept ${longDateTime(d.saved)}.`),
             h(
               "div",
               { class: "row-buttons" },
@@ -50,7 +51,8 @@ export function timeline(actions) {
                 if (!window.confirm("Throw this unfinished entry away?")) return;
                 await drafts.drop(d.target);
                 $box.remove();
-                announce("Draft discarded.");
+                $log.focus();
+                announce("Unfinished entry discarded.");
               }, "button secondary"),
             ),
           );
@@ -58,6 +60,7 @@ export function timeline(actions) {
         }),
       );
 
+      const $log = button("Log an incident", () => actions.onLog(), "button block primary-action");
       const $query = h("input", { type: "search", value: filter.query || "", autocomplete: "off", enterkeyhint: "search" });
       const select = (/** @type {string} */ value, /** @type {[string, string][]} */ options) =>
         h("select", {}, options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
@@ -136,7 +139,7 @@ export function timeline(actions) {
         { class: "stack" },
         h("h1", {}, "Your diary"),
         $drafts,
-        button("Log an incident", () => actions.onLog(), "button block primary-action"),
+        $log,
         h(
           "nav",
           { class: "nav-grid", "aria-label": "Diary" },

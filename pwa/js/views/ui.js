@@ -13,6 +13,8 @@ let counter = 0;
 export function field(label, control, hint) {
   const id = control.id || `f${++counter}`;
   control.id = id;
+  // Nothing typed into Cairn may reach the browser's autofill store (it is kept in clear).
+  if (!control.hasAttribute("autocomplete")) control.setAttribute("autocomplete", "off");
   const hintId = hint ? `${id}-hint` : undefined;
   if (hintId) control.setAttribute("aria-describedby", hintId);
   return h(
