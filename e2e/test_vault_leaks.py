@@ -6,12 +6,13 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sqlite3
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Playwright, expect
 
-from e2e.support import Authenticator, wait_for_worker
+from e2e.support import Authenticator, installed_phone, wait_for_worker
 from e2e.test_diary import png
-from e2e.test_vault import PASSPHRASE, set_up_with_passkey
+from e2e.test_vault import PASSPHRASE, set_up_with_passkey, set_up_with_passphrase_only
 
 MARKER = "MARKER-c41rn-9f2e"
 PNG = png(64, 48, (10, 200, 10))
@@ -155,3 +156,39 @@ def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(page: Page, passke
     # The scan saw the encrypted rows (so it looked in the right places).
     assert len(dump["hexes"]) > 10 and any("slots" in s for s in dump["strings"])
     assert dump["blobs"] >= 1  # the file's encrypted parts were read too
+
+
+def test_nothing_typed_into_the_diary_reaches_the_browsers_autofill_store(
+    playwright: Playwright, live_server, tmp_path
+):
+    """Chromium keeps what is typed into forms in clear in the profile, unless told not to."""
+    profile = tmp_path / "profile"
+    context = installed_phone(playwright, live_server, profile)
+    page = context.new_page()
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill(f"What {MARKER}")
+    page.get_by_label("Where it happened").fill(f"Where {MARKER}")
+    for section in ["Who did it", "Witnesses", "Police"]:
+        page.locator("summary", has_text=section).click()
+    page.get_by_label("Clothing").fill(f"Clothing {MARKER}")
+    page.get_by_label("Vehicle (make, model, colour)").fill(f"Vehicle {MARKER}")
+    page.get_by_role("button", name="Add a witness").click()
+    page.get_by_label("Name", exact=True).fill(f"Witness {MARKER}")
+    page.get_by_label("How to reach them").fill(f"Contact {MARKER}")
+    page.get_by_label("Officer's name").fill(f"Officer {MARKER}")
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    page.get_by_label("Search everything you wrote").fill(f"search {MARKER}")
+    page.get_by_label("Search everything you wrote").press("Enter")
+    context.close()  # the profile's databases are written out on close
+
+    web_data = profile / "Default" / "Web Data"
+    assert web_data.exists(), "the profile has no autofill database to check"
+    with sqlite3.connect(web_data) as db:
+        tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
+        assert "autofill" in tables
+        rows = [str(r) for t in tables for r in db.execute(f'select * from "{t}"')]  # noqa: S608
+    leaked = [r for r in rows if MARKER in r]
+    assert not leaked, leaked
