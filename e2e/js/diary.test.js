@@ -213,3 +213,21 @@ export async function testAFileThePhoneCannotReadSaysSoAndLeavesNothing() {
   const { tx, req } = await import("/js/vault/idb.js");
   equal(await tx("chunks", "readonly", (t) => req(t.objectStore("chunks").count())), 0);
 }
+
+export async function testFoldingInNewEventsGivesWhatAFullRebuildGives() {
+  await unlocked();
+  const fields = (/** @type {string} */ what) => ({ ...model.emptyIncident(new Date(2026, 9, 3)), what });
+  const a = await model.recordIncident(fields("alpha"));
+  await model.load();
+  const b = await model.recordIncident(fields("beta"), { person: { name: "Jo", relationship: "neighbour" } });
+  await model.load();
+  const { incidents } = await model.load();
+  const personId = /** @type {model.Incident} */ (incidents.get(b)).fields.personId;
+  await model.describePerson(personId, { name: "Joanne", relationship: "neighbour" });
+  await model.reviseIncident(a, { ...fields("alpha two"), personId });
+  const stepwise = await model.load();
+  const full = model.derive([...(await log.events())].slice()); // a new array: rebuilt from scratch
+  const view = (/** @type {model.Diary} */ d) => JSON.stringify([...d.incidents.values()].map((i) => [i.id, i.text, i.happenedAt, i.revisions.length]));
+  equal(view(stepwise), view(full));
+  ok(/joanne/.test(/** @type {model.Incident} */ (stepwise.incidents.get(b)).text), "a renamed person is found by the new name");
+}

@@ -198,20 +198,51 @@ function textOf(f, people) {
     .toLowerCase();
 }
 
-/** @type {{ events: log.Event[] | null, diary: { incidents: Map<string, Incident>, people: Map<string, Person> } | null }} */
+/** @typedef {{ incidents: Map<string, Incident>, people: Map<string, Person> }} Diary */
+
+/** @type {{ events: log.Event[] | null, diary: Diary | null }} */
 let derived = { events: null, diary: null };
 
 /**
- * Fold the log into incidents and people.
+ * Fold the log into incidents and people. When the log only grew since the last call (the
+ * usual case: an entry was saved), only the new events are folded in.
  * @param {log.Event[]} events
+ * @returns {Diary}
  */
 export function derive(events) {
-  if (derived.events === events && derived.diary) return derived.diary;
-  /** @type {Map<string, Incident>} */
-  const incidents = new Map();
-  /** @type {Map<string, Person>} */
-  const people = new Map();
+  const before = derived.events;
+  if (before === events && derived.diary) return derived.diary;
+  const grew = Boolean(derived.diary && before && before.length < events.length && events[before.length - 1] === before[before.length - 1]);
+  const diary = grew ? /** @type {Diary} */ (derived.diary) : { incidents: new Map(), people: new Map() };
+  const touched = fold(diary, grew ? events.slice(/** @type {log.Event[]} */ (before).length) : events);
+  if (touched.people) {
+    // A person's name is part of every incident's search text.
+    for (const incident of diary.incidents.values()) finish(incident, diary.people);
+  } else {
+    for (const id of touched.incidents) finish(/** @type {Incident} */ (diary.incidents.get(id)), diary.people);
+  }
+  derived = { events, diary };
+  return diary;
+}
+
+/** @param {Incident} incident @param {Map<string, Person>} people */
+function finish(incident, people) {
+  incident.happenedAt = happenedAt(incident.fields) || incident.recordedAt;
+  incident.text = incident.withdrawn ? "" : textOf(incident.fields, people);
+}
+
+/**
+ * Apply events to a diary; say which incidents they touched and whether any person changed.
+ * @param {Diary} diary
+ * @param {log.Event[]} events
+ */
+function fold({ incidents, people }, events) {
+  /** @type {Set<string>} */
+  const touched = new Set();
+  let peopleChanged = false;
   for (const e of events) {
+    if (e.type === "person.described") peopleChanged = true;
+    else if (incidents.has(e.subject) || e.type.startsWith("incident.")) touched.add(e.subject);
     const payload = log.payloadOf(e);
     switch (e.type) {
       case "incident.recorded":
@@ -272,13 +303,8 @@ export function derive(events) {
         break; // kinds from later versions (checklists, receipts) are read by their own views
     }
   }
-  for (const incident of incidents.values()) {
-    incident.happenedAt = happenedAt(incident.fields) || incident.recordedAt;
-    incident.text = incident.withdrawn ? "" : textOf(incident.fields, people);
-  }
-  const diary = { incidents, people };
-  derived = { events, diary };
-  return diary;
+  for (const id of touched) if (!incidents.has(id)) touched.delete(id);
+  return { incidents: touched, people: peopleChanged };
 }
 
 /** The diary as it stands now. */
