@@ -123,7 +123,7 @@ export function timeline(actions) {
       let typing;
       $query.addEventListener("input", () => {
         clearTimeout(typing);
-        typing = setTimeout(refresh, 120);
+        typing = setTimeout(refresh, 60);
       });
       for (const $f of [$behaviour, $person, $from, $to, $reported]) $f.addEventListener("change", refresh);
       refresh();
