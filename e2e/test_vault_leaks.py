@@ -192,3 +192,36 @@ def test_nothing_typed_into_the_diary_reaches_the_browsers_autofill_store(
         rows = [str(r) for t in tables for r in db.execute(f'select * from "{t}"')]  # noqa: S608
     leaked = [r for r in rows if MARKER in r]
     assert not leaked, leaked
+
+
+def heap_holds(page: Page, text: str) -> bool:
+    """Whether the page's JavaScript heap holds `text`, after a full garbage collection."""
+    cdp = page.context.new_cdp_session(page)
+    chunks: list[str] = []
+    cdp.on("HeapProfiler.addHeapSnapshotChunk", lambda p: chunks.append(p["chunk"]))
+    cdp.send("HeapProfiler.enable")
+    for _ in range(3):
+        cdp.send("HeapProfiler.collectGarbage")
+    cdp.send("HeapProfiler.takeHeapSnapshot", {"reportProgress": False})
+    cdp.detach()
+    return text in "".join(chunks)
+
+
+def test_nothing_decrypted_is_left_in_memory_after_lock(page: Page):
+    set_up_with_passphrase_only(page)
+    secret = "Heap" + MARKER[::-1]  # made here, so the test's own strings do not hold it
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill(f"He said {secret} at the door")
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    page.get_by_label("Search everything you wrote").fill(secret[:12])
+    expect(page.locator(".incident-row")).to_have_count(1)
+    page.get_by_role("button", name="Summary").click()
+    page.get_by_role("button", name="Check the record").click()
+    expect(page.get_by_text("The record checks out")).to_be_visible()
+    assert heap_holds(page, secret), "the check cannot see the diary even while it is open"
+    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Lock now").click()
+    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible()
+    assert not heap_holds(page, secret), "decrypted diary text outlived the lock"

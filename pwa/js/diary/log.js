@@ -65,7 +65,11 @@ let queue = Promise.resolve();
  */
 function serial(work) {
   const run = queue.then(work, work);
-  queue = run.catch(() => {});
+  // The queue keeps no result: a save's decrypted events must not outlive the lock.
+  queue = run.then(
+    () => {},
+    () => {},
+  );
   return run;
 }
 

@@ -3,6 +3,7 @@
 // evidence, and people. Nothing here is stored; it is rebuilt from the log (and cached
 // while the log is unchanged).
 import * as log from "./log.js";
+import { onLock } from "../vault/keys.js";
 import { newId } from "../vault/records.js";
 
 /** Kinds of behaviour, from what police and charities list (GUIDANCE.md). */
@@ -202,6 +203,9 @@ function textOf(f, people) {
 
 /** @type {{ events: log.Event[] | null, diary: Diary | null }} */
 let derived = { events: null, diary: null };
+onLock(() => {
+  derived = { events: null, diary: null }; // nothing decrypted outlives the lock
+});
 
 /**
  * Fold the log into incidents and people. When the log only grew since the last call (the

@@ -34,6 +34,9 @@ export function revoke(url) {
 }
 
 onLock(() => {
+  // The engine keeps the last string a regular expression matched (RegExp.input, `$_`):
+  // match a harmless one so no diary text stays reachable that way.
+  /(?:)/.exec("");
   for (const url of objectUrls) URL.revokeObjectURL(url);
   objectUrls.clear();
   clearTimeout(idleTimer);
