@@ -133,7 +133,7 @@ def log_incident(page: Page, what: str, behaviour: str | None = None, date: str 
 
 
 def shown_rows(page: Page) -> list[str]:
-    return page.locator(".incident-row").all_inner_texts()
+    return page.locator(".incident-row").all_text_contents()
 
 
 @pytest.fixture
