@@ -580,3 +580,26 @@ def test_back_keeps_an_unfinished_entry_and_discard_in_the_form_throws_it_away(p
     expect(page.get_by_text("You have an unfinished entry")).to_have_count(0)
     page.get_by_role("button", name="Log an incident").click()
     assert draft_text(page) == ""
+
+
+def test_leaving_while_recording_stops_the_microphone_and_keeps_the_clip(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("He rang the bell for ten minutes")
+    page.get_by_role("button", name="Record audio").click()
+    expect(page.get_by_role("timer")).to_have_text(re.compile(r"0:0[1-9]"), timeout=5_000)
+    page.get_by_role("button", name="Back").click()
+    diary_home(page)
+    page.get_by_role("button", name="Carry on").click()
+    expect(page.locator(".evidence-name", has_text="recording-")).to_be_visible()
+    assert draft_text(page) == "He rang the bell for ten minutes"
+    # Nothing holds the lock open any more: locking on idle works again.
+    holds = page.evaluate(
+        """async () => {
+            const lock = await import('/js/vault/lock.js');
+            lock.configure({ idleMinutes: 0.001 });
+            await new Promise((r) => setTimeout(r, 300));
+            return (await import('/js/vault/keys.js')).isUnlocked();
+        }"""
+    )
+    assert holds is False

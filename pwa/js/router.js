@@ -29,7 +29,8 @@ export async function show(view, params) {
   try {
     node = await view.render(params);
   } catch (error) {
-    if (mine !== generation) return; // locked or moved on meanwhile
+    // Locked or moved on meanwhile: the unlock screen (or the next view) is up already.
+    if (mine !== generation || /** @type {Error} */ (error).name === "LockedError") return;
     node = fallback(/** @type {Error} */ (error));
   }
   if (mine !== generation) {

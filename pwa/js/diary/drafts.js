@@ -51,8 +51,9 @@ export function keep(target, read, onResult = () => {}) {
   /** @type {Promise<void> | null} */
   let running = null;
 
+  let cancelled = false;
   const pump = async () => {
-    while (dirty) {
+    while (dirty && !cancelled) {
       dirty = false;
       const content = read();
       const text = JSON.stringify(content);
@@ -66,11 +67,12 @@ export function keep(target, read, onResult = () => {}) {
         onResult(/** @type {Error} */ (error)); // kept in the form; tried again on the next change
       }
     }
+    key = null; // held no longer than the writes that need it
   };
   const start = () => {
     running = pump().finally(() => {
       running = null;
-      if (dirty) start(); // asked for after the loop's last look
+      if (dirty && !cancelled) start(); // asked for after the loop's last look
     });
   };
   /** Resolves once every write asked for so far is done. */
@@ -96,7 +98,12 @@ export function keep(target, read, onResult = () => {}) {
     /** Something changed: save it now. */
     changed: () => void saveNow(),
     saveNow,
-    /** Stop keeping the draft (the form was saved or left). */
+    /** The entry was saved or thrown away: write nothing more (await settled() next). */
+    cancel() {
+      cancelled = true;
+      this.stop();
+    },
+    /** Stop watching (the form was left); writes already asked for still finish. */
     stop() {
       stopped = true;
       document.removeEventListener("visibilitychange", onHidden);
@@ -120,6 +127,17 @@ export async function drop(target) {
 /** Delete stored files that will not be recorded after all. @param {{ file: string, thumb?: string }[]} items */
 export function discardFiles(items) {
   return discard(items.flatMap((e) => (e.thumb ? [e.file, e.thumb] : [e.file])));
+}
+
+/**
+ * Add a stored file to a target's draft (a recording that finished after its form was left).
+ * @param {string} target
+ * @param {Omit<import("./model.js").Evidence, "at" | "seq">} item
+ */
+export async function attach(target, item) {
+  const draft = await get(target);
+  const base = draft || { target, fields: (await import("./model.js")).emptyIncident(), person: null, evidence: [] };
+  await records.put(KIND, idFor(target), { ...base, evidence: [...base.evidence, item], saved: Date.now() });
 }
 
 /** Remove a draft's record after its content was recorded (its files are now in the diary). @param {string} target */

@@ -2,7 +2,7 @@
 // Evidence files: encrypted as they arrive, the SHA-256 taken from the original bytes on the
 // way in, a small encrypted thumbnail for lists. Opened only inside the app, through blob:
 // URLs that are revoked when the vault locks.
-import { onLock } from "../vault/keys.js";
+import { LockedError, lockEpoch, onLock } from "../vault/keys.js";
 import { objectUrl } from "../vault/lock.js";
 import * as records from "../vault/records.js";
 
@@ -107,7 +107,11 @@ onLock(() => thumbUrls.clear()); // the URLs themselves are revoked by lock.js
 export function thumbUrl(id, type = "image/jpeg") {
   let made = thumbUrls.get(id);
   if (!made) {
-    made = blob(id, type).then(objectUrl);
+    const epoch = lockEpoch();
+    made = blob(id, type).then((b) => {
+      if (epoch !== lockEpoch()) throw new LockedError(); // no URL may outlive the lock
+      return objectUrl(b);
+    });
     made.catch(() => thumbUrls.delete(id));
     thumbUrls.set(id, made);
   }

@@ -6,7 +6,7 @@
 // in docs/diary-format.md; `hashEvent` must stay reproducible outside the browser.
 import { toHex, utf8 } from "../vault/bytes.js";
 import { sha256 } from "../vault/crypto.js";
-import { onLock } from "../vault/keys.js";
+import { LockedError, lockEpoch, onLock } from "../vault/keys.js";
 import * as records from "../vault/records.js";
 
 export const GENESIS = "0".repeat(64);
@@ -95,6 +95,7 @@ async function readHead() {
  * @returns {Promise<Event[]>}
  */
 export async function events() {
+  const epoch = lockEpoch();
   const head = await readHead();
   if (head.version === cachedHeadVersion) return cache;
   const rows = await records.rows("event");
@@ -105,6 +106,8 @@ export async function events() {
     all.push(...(await Promise.all(rows.slice(i, i + 500).map((row) => records.openRow(row)))));
   }
   all.sort((a, b) => a.seq - b.seq);
+  // Locked while this was decrypting: keep nothing.
+  if (epoch !== lockEpoch()) throw new LockedError();
   cache = all;
   cachedHeadVersion = head.version;
   return cache;
@@ -169,10 +172,12 @@ export function withdraw(subject, details = {}) {
 /** @param {string} subject @param {{ reason?: string }} details */
 async function withdrawNow(subject, details) {
   for (let attempt = 0; ; attempt++) {
+    // The head first: if the log grows meanwhile, the events read will not reach it, so try again.
+    const head = await readHead();
     const all = await events();
+    if ((all.at(-1)?.seq || 0) !== head.seq) continue;
     const rows = await records.rows("event");
     const versions = new Map(rows.map((r) => [r.id, r.version]));
-    const head = await readHead();
     const text = JSON.stringify({ reason: details.reason || "" });
     const seq = head.seq + 1;
     const body = { v: /** @type {1} */ (1), seq, prev: head.hash, type: "entry.withdrawn", subject, at: Date.now(), payloadHash: await hashText(text) };

@@ -39,9 +39,11 @@ export async function recordAudio() {
   let pending = Promise.resolve();
   recorder.ondataavailable = (event) => {
     // Keep the pieces in order: each waits for the one before.
-    pending = pending.then(async () => {
-      if (event.data.size) controller.enqueue(new Uint8Array(await event.data.arrayBuffer()));
-    });
+    pending = pending
+      .then(async () => {
+        if (event.data.size) controller.enqueue(new Uint8Array(await event.data.arrayBuffer()));
+      })
+      .catch(() => {}); // the stream already failed (locked): stop() still finishes
   };
   const started = Date.now();
   const name = `recording-${new Date(started).toISOString().slice(0, 19).replace(/[:T]/g, "-")}.${type.split("/")[1]}`;

@@ -148,6 +148,12 @@ export function isUnlocked() {
   return session !== null;
 }
 
+/** A number that changes at every lock: work that started under another one must not keep
+ * what it decrypted. */
+export function lockEpoch() {
+  return epoch;
+}
+
 /** The data key, for records.js. @throws {LockedError} */
 export function dataKey() {
   if (!session) throw new LockedError();

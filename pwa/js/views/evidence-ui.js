@@ -49,16 +49,25 @@ export async function pickFiles({ accept, capture, how, progress, onAdded, onErr
   const $input = h("input", { type: "file", accept: accept || null, capture: capture || null, multiple: !capture, hidden: true });
   document.body.append($input);
   try {
-    const files = await holdDuring(
-      () =>
-        new Promise((resolve) => {
-          $input.addEventListener("change", () => resolve([...($input.files || [])]), { once: true });
-          $input.addEventListener("cancel", () => resolve([]), { once: true });
-          $input.click();
-        }),
-      600,
-    );
-    for (const file of /** @type {File[]} */ (files)) {
+    // The camera or picker hides the page, and storing a long video takes a while: the vault
+    // stays unlocked for both (quick exit still locks).
+    await holdDuring(async () => {
+      /** @type {File[]} */
+      const files = await new Promise((resolve) => {
+        $input.addEventListener("change", () => resolve([...($input.files || [])]), { once: true });
+        $input.addEventListener("cancel", () => resolve([]), { once: true });
+        $input.click();
+      });
+      await storeAll(files);
+    }, 900);
+  } finally {
+    progress.textContent = "";
+    $input.remove();
+  }
+
+  /** @param {File[]} files */
+  async function storeAll(files) {
+    for (const file of files) {
       const kind = how === "file" ? (file.type.startsWith("image/") ? "image" : evidence.kindOf(file.type)) : how;
       progress.textContent = `Adding ${file.name}…`;
       try {
@@ -70,8 +79,5 @@ export async function pickFiles({ accept, capture, how, progress, onAdded, onErr
         onError(/** @type {Error} */ (error));
       }
     }
-  } finally {
-    progress.textContent = "";
-    $input.remove();
   }
 }

@@ -17,12 +17,18 @@ export function incidentForm({ id, onDone, onCancel }) {
   const target = id || "new";
   /** @type {ReturnType<typeof drafts.keep> | null} */
   let keeper = null;
+  /** @type {ReturnType<typeof recordAudioButton> | null} */
+  let $recorder = null;
   return {
     title: id ? "Edit incident" : "Log an incident",
     leave() {
       // Leaving the form (not saving it) keeps the draft as it was last typed.
       keeper?.saveNow();
       keeper?.stop();
+      // A recording under way stops (the microphone goes off) and joins the draft.
+      $recorder?.finish().then((item) => {
+        if (item) return drafts.attach(target, item);
+      }).catch(() => {});
     },
     async render() {
       const { incidents, people } = await model.load();
@@ -220,7 +226,7 @@ export function incidentForm({ id, onDone, onCancel }) {
         h("div", { class: "row-buttons" },
           pick("image/*", "photo", "Take a photo", "environment"),
           pick("", "file", "Add screenshots or files"),
-          recordAudioButton({ onAdded: added, onError: (e) => ($error.textContent = e.message) }),
+          ($recorder = recordAudioButton({ onAdded: added, onError: (e) => ($error.textContent = e.message) })),
           pick("video/*", "video", "Record a video", "environment")),
         $progress,
         more("Who did it", Boolean(f.personId || f.looks || f.clothing || f.vehicle || f.registration || draft?.person),
@@ -242,17 +248,26 @@ export function incidentForm({ id, onDone, onCancel }) {
         h("div", { class: "save-bar" }, h("button", { type: "submit", class: "button block" }, id ? "Save changes" : "Save incident")),
         h("div", { class: "actions" },
           button("Back", async () => {
-            // What was typed is kept as an unfinished entry, shown on the diary's first screen.
+            // What was typed (and recorded) is kept as an unfinished entry, shown on the
+            // diary's first screen.
+            const clip = await $recorder?.finish();
+            if (clip) added(clip);
             await keeper?.saveNow();
             onCancel();
           }, "button block secondary"),
           button(id ? "Discard these changes" : "Discard this entry", async () => {
             const question = id ? "Throw away the changes you made here? The entry stays as it was." : "Throw away what you have typed here? This cannot be undone.";
             if (!window.confirm(question)) return;
-            keeper?.stop();
+            try {
+              keeper?.cancel();
+              await keeper?.settled();
+              await drafts.drop(target);
+              await drafts.discardFiles(pending);
+            } catch (error) {
+              $error.textContent = `It could not be discarded: ${/** @type {Error} */ (error).message}`;
+              return;
+            }
             keeper = null;
-            await drafts.drop(target);
-            await drafts.discardFiles(pending);
             announce("Discarded.");
             onCancel();
           }, "button block secondary")),
@@ -279,6 +294,8 @@ export function incidentForm({ id, onDone, onCancel }) {
       $form.addEventListener("submit", async (event) => {
         event.preventDefault();
         $error.textContent = "";
+        const clip = await $recorder?.finish(); // a recording under way is part of the entry
+        if (clip) added(clip);
         const fields = read();
         const person = newPerson();
         if (!existing && model.isEmpty(fields, pending.length) && !person) {
@@ -302,8 +319,11 @@ export function incidentForm({ id, onDone, onCancel }) {
             await keeper?.saveNow(); // the draft is safe first, whatever happens next
             const extra = { person: person || undefined, evidence: pending };
             const savedId = existing ? (await model.reviseIncident(existing.id, fields, extra), existing.id) : await model.recordIncident(fields, extra);
-            keeper?.stop();
+            // No draft write may land after the draft is removed: it would bring it back.
+            const kept = keeper;
             keeper = null;
+            kept?.cancel();
+            await kept?.settled();
             await drafts.done(target);
             announce(existing ? "Changes saved." : "Incident saved.");
             onDone(savedId);

@@ -2,6 +2,7 @@
 // One incident: every field, its evidence, when it was recorded, and its history. Editing
 // adds a version; withdrawing removes the content but keeps its place in the record.
 import { announce, h } from "../dom.js";
+import * as drafts from "../diary/drafts.js";
 import * as log from "../diary/log.js";
 import * as model from "../diary/model.js";
 import { discard } from "../diary/evidence.js";
@@ -109,8 +110,11 @@ export function incidentView(id, actions) {
           button("Withdraw this entry", async () => {
             if (!window.confirm("Withdraw this entry? Its words and files are removed for good. The record keeps a mark that an entry was withdrawn, and when.")) return;
             try {
-              await log.withdraw(id);
-              await discard(incident.evidence.flatMap((e) => (e.thumb ? [e.file, e.thumb] : [e.file])));
+              const emptied = await log.withdraw(id);
+              // The files named by the events just emptied (evidence added in another window too).
+              const files = emptied.filter((e) => e.type === "evidence.added" && e.payload).map((e) => JSON.parse(/** @type {string} */ (e.payload)));
+              await discard(files.flatMap((e) => (e.thumb ? [e.file, e.thumb] : [e.file])));
+              await drafts.drop(id); // an unfinished edit of it goes too
               announce("Entry withdrawn.");
               actions.onBack();
             } catch (error) {

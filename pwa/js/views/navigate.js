@@ -1,7 +1,7 @@
 // @ts-check
 // The diary's screens and the ways between them. The address never changes: every screen
 // is shown by the router in place, so nothing reaches the address bar or history.
-import { show } from "../router.js";
+import { show as showView } from "../router.js";
 import * as keys from "../vault/keys.js";
 import { evidenceView } from "./evidence-view.js";
 import { incidentForm } from "./incident-form.js";
@@ -12,6 +12,16 @@ import { summaryView } from "./summary.js";
 import { timeline } from "./timeline.js";
 
 /** @typedef {import("../diary/model.js").Evidence} Evidence */
+
+/**
+ * Show a diary screen, unless the vault locked meanwhile (a save that finished after a quick
+ * exit must not bring a screen back over the unlock).
+ * @param {import("../router.js").View} view
+ */
+function show(view) {
+  if (!keys.isUnlocked()) return Promise.resolve();
+  return showView(view);
+}
 
 export const go = {
   home() {

@@ -50,5 +50,14 @@ export function recordAudioButton({ onAdded, onError }) {
     }, 250);
   }, "button secondary");
   $timer.hidden = true;
-  return h("span", { class: "recorder" }, $button, $timer);
+  return Object.assign(h("span", { class: "recorder" }, $button, $timer), {
+    /** Stop a recording under way (the form is being left); resolves with what was stored. */
+    async finish() {
+      if (!recording) return null;
+      const current = recording;
+      recording = null;
+      clearInterval(ticking);
+      return current.stop().catch(() => null);
+    },
+  });
 }

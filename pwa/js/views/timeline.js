@@ -25,10 +25,13 @@ onLock(() => {
 export function timeline(actions) {
   /** @type {IntersectionObserver | null} */
   let observer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let typing;
   return {
     title: "Your diary",
     leave() {
       observer?.disconnect();
+      clearTimeout(typing); // a search must not run on diary text after a lock
     },
     async render() {
       const [{ incidents, people }, unfinished] = await Promise.all([model.load(), drafts.all()]);
@@ -49,7 +52,12 @@ export function timeline(actions) {
               button("Carry on", () => actions.onLog(d.target === "new" ? undefined : d.target), "button"),
               button("Discard it", async () => {
                 if (!window.confirm("Throw this unfinished entry away?")) return;
-                await drafts.drop(d.target);
+                try {
+                  await drafts.drop(d.target);
+                } catch (error) {
+                  announce(`It could not be discarded: ${/** @type {Error} */ (error).message}`);
+                  return;
+                }
                 $box.remove();
                 $log.focus();
                 announce("Unfinished entry discarded.");
@@ -119,8 +127,6 @@ export function timeline(actions) {
               : `${shown.length} of ${total} incidents match.`;
         renderMore();
       };
-      /** @type {ReturnType<typeof setTimeout> | undefined} */
-      let typing;
       $query.addEventListener("input", () => {
         clearTimeout(typing);
         typing = setTimeout(refresh, 60);
