@@ -176,6 +176,17 @@ def wait_for_app(page: Page) -> None:
 
 
 @contextlib.contextmanager
+def storage_quota(page: Page, origin: str, quota: int) -> Iterator[None]:
+    """Give the site only `quota` bytes of storage (set before the site first stores)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": quota})
+    try:
+        yield
+    finally:
+        cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin})
+
+
+@contextlib.contextmanager
 def offline(context: BrowserContext) -> Iterator[None]:
     """Cut the network for the whole context, and bring it back afterwards."""
     context.set_offline(True)

@@ -12,7 +12,7 @@ import zlib
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.support import offline, until, wait_for_app, wait_for_worker
+from e2e.support import offline, storage_quota, until, wait_for_app, wait_for_worker
 from e2e.test_vault import set_up_with_passphrase_only, unlock_with_passphrase
 
 DIARY = "Your diary"
@@ -364,6 +364,16 @@ def test_withdrawing_keeps_its_place_and_the_record_still_verifies(page: Page):
     ).to_be_visible()
 
 
+def stored_chunks(page: Page) -> int:
+    """How many encrypted file parts the phone holds."""
+    return page.evaluate(
+        """async () => {
+            const { tx, req } = await import('/js/vault/idb.js');
+            return tx('chunks', 'readonly', (t) => req(t.objectStore('chunks').count()));
+        }"""
+    )
+
+
 def draft_text(page: Page) -> str:
     return page.get_by_label("What happened").input_value()
 
@@ -416,12 +426,7 @@ def test_discarding_a_draft_takes_one_tap_and_removes_its_files(page: Page):
     page.once("dialog", lambda d: d.accept())
     box.get_by_role("button", name="Discard it").click()
     expect(box).to_have_count(0)
-    files = page.evaluate(
-        """async () => {
-            const { tx, req } = await import('/js/vault/idb.js');
-            return tx('chunks', 'readonly', (t) => req(t.objectStore('chunks').count()));
-        }"""
-    )
+    files = stored_chunks(page)
     assert files == 0
 
 
@@ -487,31 +492,21 @@ def test_the_summary_counts_and_notes_the_pattern(page: Page):
 
 
 def test_a_full_disk_says_so_and_keeps_everything_typed(page: Page, live_server):
-    cdp = page.context.new_cdp_session(page)
     # A phone with 2 MB free for this site, and a 3 MB video to add.
-    cdp.send(
-        "Storage.overrideQuotaForOrigin",
-        {"origin": live_server.url, "quotaSize": 2 * 1024 * 1024},
-    )
-    set_up_with_passphrase_only(page)
-    page.get_by_role("button", name="Log an incident").click()
-    page.get_by_label("What happened").fill("Typed before the disk filled up")
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Add screenshots or files").click()
-    video = {"name": "long.mp4", "mimeType": "video/mp4", "buffer": os.urandom(3 << 20)}
-    chooser.value.set_files([video])
-    expect(page.get_by_role("alert")).to_contain_text("storage is full")
-    assert draft_text(page) == "Typed before the disk filled up"
-    expect(page.locator(".evidence-name")).to_have_count(0)
-    # Nothing half-stored is left behind.
-    chunks = page.evaluate(
-        """async () => {
-            const { tx, req } = await import('/js/vault/idb.js');
-            return tx('chunks', 'readonly', (t) => req(t.objectStore('chunks').count()));
-        }"""
-    )
-    assert chunks == 0
-    cdp.send("Storage.overrideQuotaForOrigin", {"origin": live_server.url})
+    with storage_quota(page, live_server.url, 2 * 1024 * 1024):
+        set_up_with_passphrase_only(page)
+        page.get_by_role("button", name="Log an incident").click()
+        page.get_by_label("What happened").fill("Typed before the disk filled up")
+        with page.expect_file_chooser() as chooser:
+            page.get_by_role("button", name="Add screenshots or files").click()
+        video = {"name": "long.mp4", "mimeType": "video/mp4", "buffer": os.urandom(3 << 20)}
+        chooser.value.set_files([video])
+        expect(page.get_by_role("alert")).to_contain_text("storage is full")
+        assert draft_text(page) == "Typed before the disk filled up"
+        expect(page.locator(".evidence-name")).to_have_count(0)
+        # Nothing half-stored is left behind.
+        chunks = stored_chunks(page)
+        assert chunks == 0
 
 
 APPEND_MANY = """(tag) => {

@@ -8,7 +8,14 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.support import Authenticator, offline, until, wait_for_app, wait_for_worker
+from e2e.support import (
+    Authenticator,
+    offline,
+    storage_quota,
+    until,
+    wait_for_app,
+    wait_for_worker,
+)
 
 PASSPHRASE = "quiet harbour lantern meadow pebble"
 
@@ -319,27 +326,22 @@ def test_lock_revokes_blob_urls(page: Page):
 
 
 def test_a_full_disk_is_a_clear_error_and_loses_nothing(page: Page, live_server):
-    cdp = page.context.new_cdp_session(page)
     # A phone with 2 MB free for this site.
-    cdp.send(
-        "Storage.overrideQuotaForOrigin",
-        {"origin": live_server.url, "quotaSize": 2 * 1024 * 1024},
-    )
-    set_up_with_passphrase_only(page)
-    store_marker(page, "saved before the disk filled")
-    error = page.evaluate(
-        """async () => {
-            const records = await import('/js/vault/records.js');
-            try {
-                await records.put('note', 'big', { text: 'x'.repeat(4 * 1024 * 1024) });
-                return null;
-            } catch (e) { return { name: e.name, message: e.message }; }
-        }"""
-    )
-    assert error and error["name"] == "StorageFullError", error
-    assert "storage is full" in error["message"] and "still here" in error["message"]
-    assert read_marker(page) == "saved before the disk filled"
-    cdp.send("Storage.overrideQuotaForOrigin", {"origin": live_server.url})
+    with storage_quota(page, live_server.url, 2 * 1024 * 1024):
+        set_up_with_passphrase_only(page)
+        store_marker(page, "saved before the disk filled")
+        error = page.evaluate(
+            """async () => {
+                const records = await import('/js/vault/records.js');
+                try {
+                    await records.put('note', 'big', { text: 'x'.repeat(4 * 1024 * 1024) });
+                    return null;
+                } catch (e) { return { name: e.name, message: e.message }; }
+            }"""
+        )
+        assert error and error["name"] == "StorageFullError", error
+        assert "storage is full" in error["message"] and "still here" in error["message"]
+        assert read_marker(page) == "saved before the disk filled"
 
 
 def test_forserver_strips_the_prf_output(page: Page, passkey: Authenticator):

@@ -1,7 +1,7 @@
 // @ts-check
 // Views replace one another in <main>; the address never changes, so no diary word ever
 // reaches the address bar or the history.
-import { $ } from "./dom.js";
+import { $, h } from "./dom.js";
 
 /**
  * @typedef {object} View
@@ -58,19 +58,13 @@ export function setFallback(back) {
 
 /** A screen that failed to show says so, and offers a way back. @param {Error} error */
 function fallback(error) {
-  const $section = document.createElement("section");
-  const $h1 = document.createElement("h1");
-  $h1.textContent = "This could not be shown";
-  const $p = document.createElement("p");
-  $p.className = "error";
-  $p.textContent = error.message;
-  const $back = document.createElement("button");
-  $back.type = "button";
-  $back.className = "button block secondary";
-  $back.textContent = "Go back";
-  $back.addEventListener("click", () => onFallbackBack());
-  $section.append($h1, $p, $back);
-  return $section;
+  return h(
+    "section",
+    {},
+    h("h1", {}, "This could not be shown"),
+    h("p", { class: "error" }, error.message),
+    h("button", { type: "button", class: "button block secondary", onclick: () => onFallbackBack() }, "Go back"),
+  );
 }
 
 /** Remove the current view and everything it showed. */

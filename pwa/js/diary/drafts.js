@@ -6,6 +6,7 @@ import { beforeUpdate } from "../sw-bridge.js";
 import { beforeLock, dataKey, isUnlocked } from "../vault/keys.js";
 import * as records from "../vault/records.js";
 import { discard } from "./evidence.js";
+import { emptyIncident } from "./model.js";
 
 const KIND = "draft";
 
@@ -136,7 +137,7 @@ export function discardFiles(items) {
  */
 export async function attach(target, item) {
   const draft = await get(target);
-  const base = draft || { target, fields: (await import("./model.js")).emptyIncident(), person: null, evidence: [] };
+  const base = draft || { target, fields: emptyIncident(), person: null, evidence: [] };
   await records.put(KIND, idFor(target), { ...base, evidence: [...base.evidence, item], saved: Date.now() });
 }
 

@@ -42,16 +42,32 @@ export async function hashEvent(e) {
 /** @param {string} text */
 const hashText = async (text) => toHex(await sha256(utf8(text)));
 
+/**
+ * Make an event, hashed, from its place in the chain and its payload.
+ * @param {{ seq: number, prev: string, type: string, subject: string, at: number }} header
+ * @param {unknown} payload
+ * @returns {Promise<Event>}
+ */
+async function makeEvent(header, payload) {
+  const text = JSON.stringify(payload ?? {});
+  const body = { v: /** @type {1} */ (1), ...header, payloadHash: await hashText(text) };
+  return { ...body, payload: text, hash: await hashEvent(body) };
+}
+
 // The log, decrypted, while the vault is unlocked. Dropped on lock.
 /** @type {Event[]} */
 let cache = [];
 let cachedHeadVersion = -1;
+/** Each cached event's record version (1, or 2 once withdrawn), for rewriting it. */
+/** @type {Map<string, number>} */
+let versions = new Map();
 /** @type {Set<() => void>} */
 const listeners = new Set();
 
 onLock(() => {
   cache = [];
   cachedHeadVersion = -1;
+  versions = new Map();
 });
 
 // Changes from this window go one at a time; another window's are caught by the head's
@@ -110,6 +126,7 @@ export async function events() {
   if (epoch !== lockEpoch()) throw new LockedError();
   cache = all;
   cachedHeadVersion = head.version;
+  versions = new Map(rows.map((r) => [r.id, r.version]));
   return cache;
 }
 
@@ -133,12 +150,10 @@ async function appendNow(batch) {
     /** @type {Event[]} */
     const made = [];
     for (const { type, subject, payload } of batch) {
-      const text = JSON.stringify(payload ?? {});
       seq += 1;
-      const body = { v: /** @type {1} */ (1), seq, prev, type, subject, at, payloadHash: await hashText(text) };
-      const hash = await hashEvent(body);
-      made.push({ ...body, payload: text, hash });
-      prev = hash;
+      const event = await makeEvent({ seq, prev, type, subject, at }, payload);
+      made.push(event);
+      prev = event.hash;
     }
     try {
       await records.putAll([
@@ -153,6 +168,7 @@ async function appendNow(batch) {
     if (cachedHeadVersion === head.version) {
       cache = [...cache, ...made];
       cachedHeadVersion = head.version + 1;
+      for (const e of made) versions.set(eventId(e.seq), 1);
     }
     for (const listener of listeners) listener();
     return made;
@@ -175,19 +191,17 @@ async function withdrawNow(subject, details) {
     // The head first: if the log grows meanwhile, the events read will not reach it, so try again.
     const head = await readHead();
     const all = await events();
-    if ((all.at(-1)?.seq || 0) !== head.seq) continue;
-    const rows = await records.rows("event");
-    const versions = new Map(rows.map((r) => [r.id, r.version]));
-    const text = JSON.stringify({ reason: details.reason || "" });
-    const seq = head.seq + 1;
-    const body = { v: /** @type {1} */ (1), seq, prev: head.hash, type: "entry.withdrawn", subject, at: Date.now(), payloadHash: await hashText(text) };
-    const hash = await hashEvent(body);
+    const withdrawal = await makeEvent(
+      { seq: head.seq + 1, prev: head.hash, type: "entry.withdrawn", subject, at: Date.now() },
+      { reason: details.reason || "" },
+    );
     const emptied = all.filter((e) => e.subject === subject && e.payload !== null && e.type !== "entry.withdrawn");
     try {
+      if ((all.at(-1)?.seq || 0) !== head.seq) throw new records.ConflictError();
       await records.putAll([
         ...emptied.map((e) => ({ kind: "event", id: eventId(e.seq), value: { ...e, payload: null }, expect: /** @type {number} */ (versions.get(eventId(e.seq))) })),
-        { kind: "event", id: eventId(seq), value: { ...body, payload: text, hash }, expect: 0 },
-        { ...HEAD, value: { seq, hash }, expect: head.version },
+        { kind: "event", id: eventId(withdrawal.seq), value: withdrawal, expect: 0 },
+        { ...HEAD, value: { seq: withdrawal.seq, hash: withdrawal.hash }, expect: head.version },
       ]);
     } catch (error) {
       if (!(error instanceof records.ConflictError) || attempt >= 10) throw error;

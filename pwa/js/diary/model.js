@@ -26,7 +26,7 @@ export const BEHAVIOURS = [
   ["sexual-assault", "Sexual assault"],
   ["other", "Something else"],
 ];
-export const behaviourLabel = new Map(BEHAVIOURS.map(([id, label]) => [id, label]));
+export const behaviourLabel = new Map(/** @type {[string, string][]} */ (BEHAVIOURS));
 
 export const FEELINGS = [
   ["fear", "Frightened"],
@@ -34,7 +34,7 @@ export const FEELINGS = [
   ["distress", "Distressed"],
   ["fear-of-violence", "Afraid they would be violent"],
 ];
-export const feelingLabel = new Map(FEELINGS.map(([id, label]) => [id, label]));
+export const feelingLabel = new Map(/** @type {[string, string][]} */ (FEELINGS));
 
 export const RELATIONSHIPS = [
   ["ex-partner", "Ex-partner"],
@@ -46,7 +46,7 @@ export const RELATIONSHIPS = [
   ["stranger", "Stranger"],
   ["unknown", "I don't know"],
 ];
-export const relationshipLabel = new Map(RELATIONSHIPS.map(([id, label]) => [id, label]));
+export const relationshipLabel = new Map(/** @type {[string, string][]} */ (RELATIONSHIPS));
 
 /**
  * @typedef {object} IncidentFields
@@ -317,6 +317,15 @@ export async function load() {
 }
 
 /**
+ * The event that adds a person named with an incident, if one was.
+ * @param {Record<string, string> | undefined} person
+ * @returns {log.NewEvent[]}
+ */
+function withNewPerson(person) {
+  return person ? [{ type: "person.described", subject: newId(), payload: { fields: person } }] : [];
+}
+
+/**
  * Record a new incident, with a new person if one was added, and its evidence, together.
  * @param {IncidentFields} fields
  * @param {{ person?: Record<string, string>, evidence?: Omit<Evidence, "at" | "seq">[] }} [extra]
@@ -324,13 +333,8 @@ export async function load() {
  */
 export async function recordIncident(fields, { person, evidence = [] } = {}) {
   const id = newId();
-  /** @type {log.NewEvent[]} */
-  const batch = [];
-  if (person) {
-    const personId = newId();
-    batch.push({ type: "person.described", subject: personId, payload: { fields: person } });
-    fields = { ...fields, personId };
-  }
+  const batch = withNewPerson(person);
+  if (batch.length) fields = { ...fields, personId: batch[0].subject };
   batch.push({ type: "incident.recorded", subject: id, payload: { fields } });
   for (const item of evidence) batch.push({ type: "evidence.added", subject: id, payload: item });
   await log.append(batch);
@@ -345,13 +349,8 @@ export async function recordIncident(fields, { person, evidence = [] } = {}) {
  * @param {{ person?: Record<string, string>, evidence?: Omit<Evidence, "at" | "seq">[] }} [extra]
  */
 export async function reviseIncident(id, fields, { person, evidence = [] } = {}) {
-  /** @type {log.NewEvent[]} */
-  const batch = [];
-  if (person) {
-    const personId = newId();
-    batch.push({ type: "person.described", subject: personId, payload: { fields: person } });
-    fields = { ...fields, personId };
-  }
+  const batch = withNewPerson(person);
+  if (batch.length) fields = { ...fields, personId: batch[0].subject };
   const { incidents } = await load();
   const current = incidents.get(id);
   if (!current || current.withdrawn) throw new Error("This entry is no longer in the diary.");

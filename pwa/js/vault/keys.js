@@ -178,20 +178,16 @@ export function beforeLock(listener) {
 
 /** Drop the data key and tell every listener to drop what it decrypted. */
 export function lock() {
-  if (session) {
-    for (const listener of beforeLockListeners) {
-      try {
-        listener();
-      } catch (error) {
-        console.error("before-lock listener failed", error);
-      }
-    }
-  }
+  if (session) callEach(beforeLockListeners);
   epoch += 1;
   const was = session;
   session = null;
-  if (!was) return;
-  for (const listener of lockListeners) {
+  if (was) callEach(lockListeners);
+}
+
+/** Call every listener; one failing must not stop the others (the lock must happen). @param {Set<() => void>} listeners */
+function callEach(listeners) {
+  for (const listener of listeners) {
     try {
       listener();
     } catch (error) {

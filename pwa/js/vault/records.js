@@ -78,9 +78,8 @@ export async function get(kind, id) {
  * @param {string} kind
  */
 export async function list(kind) {
-  dataKey();
-  const rows = await tx("records", "readonly", (t) => req(t.objectStore("records").index("kind").getAll(kind)));
-  return Promise.all(rows.map(async (row) => ({ id: row.id, version: row.version, value: await decrypt(row) })));
+  const found = await rows(kind);
+  return Promise.all(found.map(async (row) => ({ id: row.id, version: row.version, value: await decrypt(row) })));
 }
 
 /**

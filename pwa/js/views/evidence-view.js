@@ -6,7 +6,7 @@ import { h } from "../dom.js";
 import * as evidence from "../diary/evidence.js";
 import { objectUrl, revoke } from "../vault/lock.js";
 import { longDateTime } from "./format.js";
-import { button } from "./ui.js";
+import { button, terms } from "./ui.js";
 
 /**
  * @param {import("../diary/model.js").Evidence} item
@@ -48,18 +48,12 @@ export function evidenceView(item, actions) {
         { class: "stack" },
         h("h1", {}, item.name),
         $content,
-        h(
-          "dl",
-          { class: "details" },
-          h("dt", {}, "Kind of file"),
-          h("dd", {}, item.type),
-          h("dt", {}, "Size"),
-          h("dd", {}, evidence.formatSize(item.size)),
-          h("dt", {}, "Added"),
-          h("dd", {}, longDateTime(item.at)),
-          h("dt", {}, "SHA-256 fingerprint"),
-          h("dd", { class: "hash" }, item.sha256),
-        ),
+        terms("details", [
+          ["Kind of file", item.type],
+          ["Size", evidence.formatSize(item.size)],
+          ["Added", longDateTime(item.at)],
+          ["SHA-256 fingerprint", item.sha256, { class: "hash" }],
+        ]),
         h("p", { class: "hint" }, "The fingerprint was taken from the file as it was added. Anyone can recompute it to show the file was not changed."),
         button("Back", actions.onBack, "button block secondary"),
       );

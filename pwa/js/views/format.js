@@ -31,3 +31,9 @@ export function happened(f) {
   else if (about) parts.push("time not known");
   return parts.join(", ");
 }
+
+/** The first words of a text, on one line, for lists. @param {string} text */
+export function firstWords(text, max = 90) {
+  const words = text.trim().replace(/\s+/g, " ");
+  return words.length > max ? `${words.slice(0, max)}…` : words;
+}

@@ -5,10 +5,9 @@ import { announce, h } from "../dom.js";
 import * as drafts from "../diary/drafts.js";
 import * as log from "../diary/log.js";
 import * as model from "../diary/model.js";
-import { discard } from "../diary/evidence.js";
 import { evidenceList } from "./evidence-ui.js";
 import { dayName, happened, longDateTime } from "./format.js";
-import { button, errorBox } from "./ui.js";
+import { button, errorBox, terms } from "./ui.js";
 
 /**
  * Every field of one version of an incident, as a description list.
@@ -39,20 +38,16 @@ export function details(f, people) {
   return h(
     "div",
     { class: "details" },
-    h(
-      "dl",
-      {},
-      rows.filter(([, v]) => v).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
-    ),
+    terms("", rows),
     witnesses.length
       ? [
           h("h3", {}, witnesses.length === 1 ? "Witness" : "Witnesses"),
           witnesses.map((w) =>
-            h("dl", { class: "witness" }, [
+            terms("witness", [
               ["Name", w.name],
               ["How to reach them", w.contact],
               ["What they saw", w.saw],
-            ].filter(([, v]) => v).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+            ]),
           ),
         ]
       : null,
@@ -113,7 +108,7 @@ export function incidentView(id, actions) {
               const emptied = await log.withdraw(id);
               // The files named by the events just emptied (evidence added in another window too).
               const files = emptied.filter((e) => e.type === "evidence.added" && e.payload).map((e) => JSON.parse(/** @type {string} */ (e.payload)));
-              await discard(files.flatMap((e) => (e.thumb ? [e.file, e.thumb] : [e.file])));
+              await drafts.discardFiles(files);
               await drafts.drop(id); // an unfinished edit of it goes too
               announce("Entry withdrawn.");
               actions.onBack();

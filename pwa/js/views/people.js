@@ -3,8 +3,8 @@
 import { announce, h } from "../dom.js";
 import * as model from "../diary/model.js";
 import { evidenceList, pickFiles } from "./evidence-ui.js";
-import { happened, longDateTime } from "./format.js";
-import { busy, button, errorBox, field } from "./ui.js";
+import { firstWords, happened, longDateTime } from "./format.js";
+import { busy, button, errorBox, field, terms } from "./ui.js";
 
 const PERSON_FIELDS = /** @type {const} */ ([
   ["name", "Name, or what you call them", "input", ""],
@@ -74,13 +74,10 @@ export function personView(id, actions) {
         "section",
         { class: "stack" },
         h("h1", {}, f.name || "Unnamed"),
-        h(
-          "dl",
-          { class: "details" },
-          h("dt", {}, "Who they are to you"),
-          h("dd", {}, model.relationshipLabel.get(f.relationship) || "Not said"),
-          PERSON_FIELDS.slice(1).filter(([k]) => f[k]).map(([k, label]) => [h("dt", {}, label), h("dd", {}, f[k])]),
-        ),
+        terms("details", [
+          ["Who they are to you", model.relationshipLabel.get(f.relationship) || "Not said"],
+          ...PERSON_FIELDS.slice(1).map(([k, label]) => /** @type {[string, string]} */ ([label, f[k] || ""])),
+        ]),
         h("p", { class: "hint" }, `Added ${longDateTime(person.recordedAt)}.`),
         person.photos.length ? [h("h2", {}, "Photos"), evidenceList(person.photos, () => null, actions.onOpenFile)] : null,
         h("h2", {}, `Incidents (${theirs.length})`),
@@ -96,7 +93,7 @@ export function personView(id, actions) {
                     "button",
                     { type: "button", class: "incident-row", onclick: () => actions.onIncident(i.id) },
                     h("span", { class: "incident-date" }, happened(i.fields)),
-                    h("span", { class: "incident-words" }, i.fields.what.length > 90 ? `${i.fields.what.slice(0, 90)}…` : i.fields.what),
+                    h("span", { class: "incident-words" }, firstWords(i.fields.what)),
                   ),
                 ),
               ),

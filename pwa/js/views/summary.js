@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import * as log from "../diary/log.js";
 import * as model from "../diary/model.js";
 import { shortDate } from "./format.js";
-import { busy, button } from "./ui.js";
+import { busy, button, terms } from "./ui.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -78,18 +78,12 @@ export function summaryView(actions) {
         s.count === 0
           ? h("p", {}, "Nothing recorded yet.")
           : [
-              h(
-                "dl",
-                { class: "details stats" },
-                h("dt", {}, "Incidents"),
-                h("dd", {}, String(s.count)),
-                h("dt", {}, "First"),
-                h("dd", {}, shortDate(/** @type {number} */ (s.first))),
-                h("dt", {}, "Latest"),
-                h("dd", {}, shortDate(/** @type {number} */ (s.latest))),
-                h("dt", {}, "Days spanned"),
-                h("dd", {}, String(s.days)),
-              ),
+              terms("details stats", [
+                ["Incidents", String(s.count)],
+                ["First", shortDate(/** @type {number} */ (s.first))],
+                ["Latest", shortDate(/** @type {number} */ (s.latest))],
+                ["Days spanned", String(s.days)],
+              ]),
               s.count >= 2
                 ? h(
                     "p",

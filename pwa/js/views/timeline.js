@@ -6,7 +6,7 @@ import { announce, h } from "../dom.js";
 import * as drafts from "../diary/drafts.js";
 import * as model from "../diary/model.js";
 import { onLock } from "../vault/keys.js";
-import { happened, longDateTime, monthName, shortDate } from "./format.js";
+import { firstWords, happened, longDateTime, monthName, shortDate } from "./format.js";
 import { button, field } from "./ui.js";
 
 const PAGE = 40;
@@ -189,8 +189,7 @@ export function timeline(actions) {
 function row(incident, people, onOpen) {
   const f = incident.fields;
   const kinds = f.behaviours.map((b) => model.behaviourLabel.get(b)).filter(Boolean).join(", ");
-  const words = f.what.trim().replace(/\s+/g, " ");
-  const first = words.length > 90 ? `${words.slice(0, 90)}…` : words;
+  const first = firstWords(f.what);
   const person = people.get(f.personId)?.fields.name;
   const files = incident.evidence.length;
   const extras = [

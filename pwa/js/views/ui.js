@@ -109,3 +109,16 @@ export function checked(root, name) {
 export function more(title, open, ...children) {
   return h("details", { class: "more", open }, h("summary", {}, title), h("div", { class: "more-body" }, ...children));
 }
+
+/**
+ * A description list of [term, value] pairs; pairs with an empty value are left out.
+ * @param {string} cls
+ * @param {[string, string | Node, Record<string, string>?][]} pairs  the third item: the value's attributes
+ */
+export function terms(cls, pairs) {
+  return h(
+    "dl",
+    { class: cls || null },
+    pairs.filter(([, v]) => v !== "").map(([k, v, attrs]) => [h("dt", {}, k), h("dd", attrs || {}, v)]),
+  );
+}
