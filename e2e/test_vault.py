@@ -18,15 +18,56 @@ from e2e.support import (
 )
 
 PASSPHRASE = "quiet harbour lantern meadow pebble"
+# The server's start code (the default in the README) and the code each test user picks.
+START_CODE = "24680"
+CODE = "1379"
+
+
+def type_code(page: Page, code: str) -> None:
+    """Type a code into the calculator disguise and press =, as the user does."""
+    for digit in code:
+        page.locator(f'.calc [data-key="{digit}"]').click()
+    page.locator('.calc [data-key="="]').click()
 
 
 def start(page: Page) -> None:
+    """Open the site on a new phone and type the start code: set-up begins."""
     page.goto("/")
     wait_for_app(page)
+    type_code(page, START_CODE)
+    expect(page.get_by_role("heading", name="Set up your private diary")).to_be_visible()
+
+
+def reveal(page: Page) -> None:
+    """From the disguise, the user's own code leads to the unlock screen."""
+    wait_for_app(page)
+    type_code(page, CODE)
+    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
+
+
+def reopen(page: Page) -> None:
+    """Reload: the disguise shows, and the code leads to the unlock."""
+    page.reload()
+    reveal(page)
+
+
+def expect_disguise(page: Page) -> None:
+    """The calculator is showing, and nothing behind it."""
+    expect(page.locator(".calc")).to_be_visible()
+    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_have_count(0)
+
+
+def choose_disguise_and_code(page: Page, look: str = "Calculator", code: str = CODE) -> None:
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("radio", name=look).check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Secret code (4 to 6 digits)").fill(code)
+    page.get_by_label("The same code again").fill(code)
+    page.get_by_role("button", name="Next").click()
 
 
 def choose_passphrase(page: Page, passphrase: str = PASSPHRASE) -> None:
-    page.get_by_role("button", name="Start").click()
+    choose_disguise_and_code(page)
     page.get_by_role("button", name="I'd rather choose my own").click()
     page.get_by_label("Your passphrase").fill(passphrase)
     page.get_by_label("Type it again").fill(passphrase)
@@ -49,6 +90,12 @@ def set_up_with_passphrase_only(page: Page) -> None:
 
 
 def unlock_with_passphrase(page: Page, passphrase: str = PASSPHRASE) -> None:
+    """Unlock with the passphrase, from the disguise (typing the code first) or the unlock."""
+    wait_for_app(page)
+    disguise = page.locator(".calc")
+    expect(disguise.or_(page.get_by_role("heading", name="Unlock", exact=True))).to_be_visible()
+    if disguise.is_visible():
+        reveal(page)
     if page.get_by_role("button", name="Use my passphrase instead").is_visible():
         page.get_by_role("button", name="Use my passphrase instead").click()
     page.get_by_label("Recovery passphrase").fill(passphrase)
@@ -77,8 +124,7 @@ def test_set_up_with_a_prf_passkey_then_unlock_with_it_after_reload(
     set_up_with_passkey(page)
     assert len(passkey.credentials()) == 1
     store_marker(page, "kept across reload")
-    page.reload()
-    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible()
+    reopen(page)
     page.get_by_role("button", name="Unlock with passkey").click()
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
     assert read_marker(page) == "kept across reload"
@@ -89,17 +135,17 @@ def test_the_passkey_unlocks_offline(page: Page, passkey: Authenticator):
     set_up_with_passkey(page)
     wait_for_worker(page)
     with offline(page.context):
-        page.reload()
+        reopen(page)
         page.get_by_role("button", name="Unlock with passkey").click()
         expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
 
 
 def test_setting_up_works_offline(page: Page, passkey: Authenticator):
-    start(page)
+    # The start code is checked by the server; every step after it works offline.
+    page.goto("/")
     wait_for_worker(page)
+    start(page)
     with offline(page.context):
-        page.reload()
-        wait_for_app(page)
         choose_passphrase(page)
         page.get_by_role("button", name="Use fingerprint, face or screen lock").click()
         expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
@@ -109,7 +155,7 @@ def test_a_generated_passphrase_is_written_down_confirmed_and_works(
     page: Page, passkey_without_prf: Authenticator
 ):
     start(page)
-    page.get_by_role("button", name="Start").click()
+    choose_disguise_and_code(page)
     words = page.locator("#generated-passphrase").inner_text().split()
     assert len(words) == 6 and all(w.isalpha() and w.islower() for w in words)
     page.get_by_role("button", name="Show different words").click()
@@ -131,7 +177,7 @@ def test_a_generated_passphrase_is_written_down_confirmed_and_works(
 
 def test_a_chosen_passphrase_gets_honest_strength_feedback(page: Page):
     start(page)
-    page.get_by_role("button", name="Start").click()
+    choose_disguise_and_code(page)
     page.get_by_role("button", name="I'd rather choose my own").click()
     field = page.get_by_label("Your passphrase")
     field.fill("password")
@@ -157,7 +203,7 @@ def test_without_prf_it_says_so_and_sets_up_with_the_passphrase(
     expect(page.get_by_role("alert")).to_contain_text("unlock with your passphrase")
     page.get_by_role("button", name="Continue with my passphrase").click()
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
-    page.reload()
+    reopen(page)
     # No passkey slot: the passphrase form is there at once.
     expect(page.get_by_role("button", name="Unlock with passkey")).to_have_count(0)
     unlock_with_passphrase(page)
@@ -172,7 +218,7 @@ def test_a_wrong_passphrase_says_so_and_the_wait_survives_reload(page: Page):
         expect(page.get_by_role("alert")).to_contain_text("not right")
     unlock_with_passphrase(page, "wrong words entirely")
     expect(page.get_by_role("alert")).to_contain_text("Wait 5 seconds")
-    page.reload()
+    reopen(page)
     expect(page.get_by_role("button", name=re.compile(r"^Wait \d"))).to_be_disabled()
     expect(page.get_by_role("button", name="Unlock", exact=True)).to_be_enabled(timeout=8_000)
     unlock_with_passphrase(page)
@@ -183,7 +229,7 @@ def test_lost_passkey_recover_with_passphrase_and_add_a_new_one(page: Page, pass
     set_up_with_passkey(page)
     store_marker(page, "still here")
     passkey.clear()
-    page.reload()
+    reopen(page)
     page.get_by_role("button", name="Unlock with passkey").click()
     expect(page.get_by_role("alert")).to_be_visible()
     unlock_with_passphrase(page)
@@ -202,7 +248,7 @@ def test_lost_passkey_recover_with_passphrase_and_add_a_new_one(page: Page, pass
         page.get_by_role("listitem").filter(has_text="Recovery passphrase").get_by_role("button")
     ).to_have_count(0)
 
-    page.reload()
+    reopen(page)
     page.get_by_role("button", name="Unlock with passkey").click()
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
     assert read_marker(page) == "still here"
@@ -216,7 +262,7 @@ def test_change_passphrase(page: Page):
     page.get_by_label("Type it again").fill("copper valley whistle garden oak")
     page.get_by_role("button", name="Save new passphrase").click()
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
-    page.reload()
+    reopen(page)
     unlock_with_passphrase(page)
     expect(page.get_by_role("alert")).to_contain_text("not right")
     unlock_with_passphrase(page, "copper valley whistle garden oak")
@@ -255,7 +301,7 @@ def test_hiding_the_page_locks_it_and_leaves_no_decrypted_text(page: Page):
             document.getElementById('view').append(p); }"""
     )
     hide_page(page)
-    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible()
+    expect_disguise(page)
     assert "decrypted-marker" not in page.content()
     assert (
         page.evaluate("(async () => (await import('/js/vault/keys.js')).isUnlocked())()") is False
@@ -270,7 +316,7 @@ def test_hidden_longer_than_the_grace_time_locks_on_return(page: Page):
     hide_page(page)
     page.wait_for_timeout(1300)
     show_page(page)
-    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible()
+    expect_disguise(page)
 
 
 def test_a_short_absence_within_the_grace_time_does_not_lock(page: Page):
@@ -303,14 +349,14 @@ def test_idle_time_locks(page: Page):
     page.evaluate(
         "async () => (await import('/js/vault/lock.js')).configure({ idleMinutes: 0.01 })"
     )
-    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible(timeout=5_000)
+    expect_disguise(page)
 
 
 def test_lock_revokes_blob_urls(page: Page):
     set_up_with_passphrase_only(page)
     url = page.evaluate(
         """async () => {
-            const image = await (await fetch('/icons/favicon-32.png')).blob();
+            const image = await (await fetch('/calculator/favicon-32.png')).blob();
             return (await import('/js/vault/lock.js')).objectUrl(image);
         }"""
     )
@@ -321,7 +367,7 @@ def test_lock_revokes_blob_urls(page: Page):
         img.src = u; })"""
     assert page.evaluate(loads, url) is True
     page.get_by_role("button", name="Lock now").click()
-    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible()
+    expect_disguise(page)
     assert page.evaluate(loads, url) is False
 
 

@@ -12,7 +12,13 @@ from playwright.sync_api import Page, Playwright, expect
 
 from e2e.support import Authenticator, installed_phone, wait_for_worker
 from e2e.test_diary import png
-from e2e.test_vault import PASSPHRASE, set_up_with_passkey, set_up_with_passphrase_only
+from e2e.test_vault import (
+    PASSPHRASE,
+    expect_disguise,
+    reveal,
+    set_up_with_passkey,
+    set_up_with_passphrase_only,
+)
 
 MARKER = "MARKER-c41rn-9f2e"
 PNG = png(64, 48, (10, 200, 10))
@@ -126,6 +132,7 @@ def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(page: Page, passke
     expect(page.get_by_text("You have an unfinished entry")).to_be_visible()
     # The app is used a while: lock and unlock with the passkey, read the note back.
     page.get_by_role("button", name="Lock now").click()
+    reveal(page)
     page.get_by_role("button", name="Unlock with passkey").click()
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
     assert (
@@ -223,5 +230,5 @@ def test_nothing_decrypted_is_left_in_memory_after_lock(page: Page):
     assert heap_holds(page, secret), "the check cannot see the diary even while it is open"
     page.get_by_role("button", name="Back").click()
     page.get_by_role("button", name="Lock now").click()
-    expect(page.get_by_role("heading", name="Unlock your diary")).to_be_visible()
+    expect_disguise(page)
     assert not heap_holds(page, secret), "decrypted diary text outlived the lock"

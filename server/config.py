@@ -26,6 +26,13 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Strict",
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+    # What a first visit shows (a folder under pwa/ with a manifest.webmanifest).
+    "DEFAULT_DISGUISE": "calculator",
+    # Typed into the disguise on a new phone (for the calculator: the code, then =) to start
+    # setting up. Whoever gives people the address gives them this code: change it.
+    "START_CODE": "24680",
+    # Wrong start codes allowed per client address per minute before 429.
+    "START_CODE_TRIES_PER_MINUTE": 10,
 }
 
 
@@ -45,6 +52,11 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["DATABASE"] = str(Path(app.instance_path) / database)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    # The environment's parser turns "24680" into a number; a code is text (leading zeros count).
+    code = str(app.config["START_CODE"])
+    if not (code.isascii() and code.isdigit() and 4 <= len(code) <= 12):
+        raise ValueError("START_CODE must be 4 to 12 digits")
+    app.config["START_CODE"] = code
     tls = bool(app.config["FORCE_TLS"] or app.config["BEHIND_PROXY"])
     app.config["SESSION_COOKIE_SECURE"] = tls
 

@@ -8,9 +8,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 
 # Served by the server itself, generated from this list; never precached as files.
 WORKER = "sw.js"
+# The page's template: one page is made from it for each disguise (see disguise_pages).
+PAGE = "index.html"
 SKIP_PREFIXES = (".",)
 
 MIME = {
@@ -43,7 +46,7 @@ class Shell:
 
     def mimetype(self, url: str) -> str:
         """Return the Content-Type for an app file's URL."""
-        suffix = Path("index.html" if url == "/" else url).suffix
+        suffix = Path("index.html" if url.endswith("/") else url).suffix
         return MIME.get(suffix, "application/octet-stream")
 
     def worker_source(self) -> bytes:
@@ -60,29 +63,51 @@ class Shell:
         ).encode()
 
 
-def url_for_file(relative: str) -> str:
-    """Map a path under pwa/ to the URL it is served at (index.html is the root)."""
-    return "/" if relative == "index.html" else "/" + relative
+def disguise_pages(root: Path, default: str) -> dict[str, bytes]:
+    """Make the page once per disguise: ``/calculator/``, ``/notes/``, … and ``/`` (the default).
+
+    A disguise is a folder under ``pwa/`` with a ``manifest.webmanifest``. Each page links its
+    own manifest, title, favicon and apple-touch-icon, so the browser installs the disguise
+    that was showing; the app itself is the same on every page.
+
+    :raise ValueError: the default disguise has no folder.
+    """
+    template = Template((root / PAGE).read_text())
+    pages: dict[str, bytes] = {}
+    for manifest in sorted(root.glob("*/manifest.webmanifest")):
+        name = manifest.parent.name
+        fields = json.loads(manifest.read_text())
+        page = template.substitute(
+            disguise=name,
+            title=fields["name"],
+            theme=fields["theme_color"],
+            base=f"/{name}/",
+        ).encode()
+        pages[f"/{name}/"] = page
+        if name == default:
+            pages["/"] = page
+    if "/" not in pages:
+        raise ValueError(f"no disguise called {default!r} in {root}")
+    return pages
 
 
-def build(root: Path) -> Shell:
+def build(root: Path, default_disguise: str = "calculator") -> Shell:
     """Walk ``root`` and hash every app file (sha256, as Subresource Integrity wants it)."""
-    files: dict[str, bytes] = {}
-    gzipped: dict[str, bytes] = {}
-    integrity: dict[str, str] = {}
+    files: dict[str, bytes] = disguise_pages(root, default_disguise)
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if not path.is_file() or relative == WORKER:
+        if not path.is_file() or relative in (WORKER, PAGE):
             continue
         if any(part.startswith(SKIP_PREFIXES) for part in relative.split("/")):
             continue
-        url = url_for_file(relative)
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).digest()
-        files[url] = data
-        if path.suffix in COMPRESSIBLE:
+        files["/" + relative] = path.read_bytes()
+    gzipped: dict[str, bytes] = {}
+    integrity: dict[str, str] = {}
+    for url, data in files.items():
+        if Path("index.html" if url.endswith("/") else url).suffix in COMPRESSIBLE:
             # mtime=0: the same file always compresses to the same bytes.
             gzipped[url] = gzip.compress(data, compresslevel=9, mtime=0)
+        digest = hashlib.sha256(data).digest()
         integrity[url] = "sha256-" + base64.b64encode(digest).decode()
     worker = (root / WORKER).read_bytes()
     overall = hashlib.sha256(worker)

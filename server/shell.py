@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, current_app, request
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, request
 from werkzeug.routing import PathConverter
 
 from . import precache
@@ -21,7 +21,9 @@ class ShellPath(PathConverter):
 def init_app(app: Flask) -> None:
     """Hash the app files once at start-up; the worker is generated from that list."""
     app.url_map.converters["shell"] = ShellPath
-    app.extensions["cairn.shell"] = precache.build(Path(app.config["PWA_DIR"]))
+    app.extensions["cairn.shell"] = precache.build(
+        Path(app.config["PWA_DIR"]), app.config["DEFAULT_DISGUISE"]
+    )
 
 
 def current_shell() -> precache.Shell:
@@ -60,6 +62,8 @@ def app_file(name: str) -> Response:
     url = "/" + name
     data = shell.files.get(url)
     if data is None:
+        if url + "/" in shell.files:
+            return redirect(url + "/", code=308)
         abort(404)
     etag = shell.integrity[url]
     compressed = shell.gzipped.get(url)

@@ -12,3 +12,45 @@ def test_csrf_token_is_json_and_never_cached(client):
 
 def test_health_says_ok(client):
     assert client.get("/api/health").get_json() == {"ok": True}
+
+
+def csrf(client) -> dict[str, str]:
+    return {"X-CSRFToken": client.get("/api/csrf").get_json()["token"]}
+
+
+def test_the_start_code_is_checked(client):
+    headers = csrf(client)
+    right = client.post("/api/start", json={"code": "24680"}, headers=headers)
+    assert right.status_code == 200 and right.get_json() == {"ok": True}
+    wrong = client.post("/api/start", json={"code": "1234"}, headers=headers)
+    assert wrong.status_code == 200 and wrong.get_json() == {"ok": False}
+
+
+def test_the_start_code_refuses_bad_input_with_json(client):
+    headers = csrf(client)
+    for body in ({"code": 24680}, {"code": "24a80"}, {"nope": 1}, ["24680"], {"code": "9" * 40}):
+        response = client.post("/api/start", json=body, headers=headers)
+        assert response.status_code == 400 and "code" in response.get_json()["error"], body
+    raw = client.post(
+        "/api/start", data="{", headers={**headers, "Content-Type": "application/json"}
+    )
+    assert raw.status_code == 400
+
+
+def test_the_start_code_needs_the_csrf_token(client):
+    response = client.post("/api/start", json={"code": "24680"})
+    assert response.status_code == 400 and "error" in response.get_json()
+
+
+def test_too_many_wrong_start_codes_are_refused_for_a_minute(tmp_path):
+    from server import create_app
+
+    app = create_app(
+        {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "START_CODE_TRIES_PER_MINUTE": 3}
+    )
+    client = app.test_client()
+    headers = csrf(client)
+    for _ in range(3):
+        assert client.post("/api/start", json={"code": "1111"}, headers=headers).status_code == 200
+    refused = client.post("/api/start", json={"code": "24680"}, headers=headers)
+    assert refused.status_code == 429 and "Wait" in refused.get_json()["error"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from server import create_app
 
 
@@ -37,3 +39,17 @@ def test_an_empty_secret_file_is_replaced(tmp_path):
     (tmp_path / "secret_key").write_text("")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert len(app.config["SECRET_KEY"]) >= 48
+
+
+def test_the_start_code_is_text_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAIRN_START_CODE", "013579")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["START_CODE"] == "013579"
+    monkeypatch.setenv("CAIRN_START_CODE", "24680")
+    assert (
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)}).config["START_CODE"]
+        == "24680"
+    )
+    monkeypatch.setenv("CAIRN_START_CODE", "12ab")
+    with pytest.raises(ValueError, match="START_CODE"):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})

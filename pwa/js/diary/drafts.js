@@ -93,7 +93,7 @@ export function keep(target, read, onResult = () => {}) {
     if (document.visibilityState === "hidden") saveNow();
   };
   document.addEventListener("visibilitychange", onHidden);
-  const stopLock = beforeLock(() => void saveNow());
+  const stopLock = beforeLock(() => saveNow());
   const stopUpdate = beforeUpdate(() => saveNow());
   return {
     /** Something changed: save it now. */

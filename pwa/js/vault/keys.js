@@ -169,31 +169,45 @@ export function onLock(listener) {
 /**
  * Call `listener` just before the vault locks, while the key is still there, so it can start
  * saving unsaved work (records.put takes the key at once, before it awaits anything).
- * It must not await before starting the save. @param {() => void} listener
+ * It must not await before starting the save; it may return the save's promise.
+ * @param {() => unknown} listener
  */
 export function beforeLock(listener) {
   beforeLockListeners.add(listener);
   return () => beforeLockListeners.delete(listener);
 }
 
-/** Drop the data key and tell every listener to drop what it decrypted. */
-export function lock() {
-  if (session) callEach(beforeLockListeners);
+/**
+ * Drop the data key and tell every listener to drop what it decrypted. The vault is locked
+ * when this returns; the promise settles when the saves begun before the lock have finished
+ * (for leaving the page without cutting a draft's write short).
+ * @param {{ save?: boolean }} [options] `save: false` skips the saves (when erasing)
+ * @returns {Promise<void>}
+ */
+export function lock({ save = true } = {}) {
+  const saving = session && save ? callEach(beforeLockListeners) : [];
   epoch += 1;
   const was = session;
   session = null;
   if (was) callEach(lockListeners);
+  return Promise.allSettled(saving).then(() => undefined);
 }
 
-/** Call every listener; one failing must not stop the others (the lock must happen). @param {Set<() => void>} listeners */
+/**
+ * Call every listener; one failing must not stop the others (the lock must happen).
+ * @param {Set<() => unknown>} listeners
+ * @returns {unknown[]} what each returned
+ */
 function callEach(listeners) {
+  const results = [];
   for (const listener of listeners) {
     try {
-      listener();
+      results.push(listener());
     } catch (error) {
       console.error("lock listener failed", error);
     }
   }
+  return results;
 }
 
 /**
@@ -381,8 +395,8 @@ export async function changePassphrase(passphrase) {
 
 // --- erasing --------------------------------------------------------------------------------
 
-/** Erase every record, file, draft and key slot on this phone. */
+/** Erase every record, file, draft and key slot on this phone (no draft is kept first). */
 export async function eraseEverything() {
-  lock();
+  await lock({ save: false });
   await destroy();
 }

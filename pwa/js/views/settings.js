@@ -1,11 +1,13 @@
 // @ts-check
-// Settings: ways to unlock (passkeys, the passphrase), locking, erase after wrong tries.
+// Settings: ways to unlock (passkeys, the passphrase), locking, erase after wrong tries,
+// and hiding (the disguise, quick exit, erasing everything: views/hiding.js).
 import { announce, h } from "../dom.js";
 import { show } from "../router.js";
 import * as keys from "../vault/keys.js";
 import * as lockPolicy from "../vault/lock.js";
 import { NoPrfError, createWithPrf } from "../vault/passkey.js";
 import * as records from "../vault/records.js";
+import { hidingSettings } from "./hiding.js";
 import { newPassphraseForm } from "./passphrase-form.js";
 import { busy, button, errorBox, field } from "./ui.js";
 
@@ -133,6 +135,7 @@ export function settings({ onBack }) {
           $wipe,
           "If someone keeps guessing your passphrase, the diary is erased. You would lose it too, unless you have a copy.",
         ),
+        hidingSettings(view, $error),
         h("h2", {}, "Storage"),
         h(
           "p",

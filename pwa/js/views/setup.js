@@ -1,6 +1,9 @@
 // @ts-check
-// First run: a recovery passphrase (generated or chosen, then confirmed), then a passkey
-// with PRF if the phone has one. Everything here works offline.
+// First run, after the start code: what Cairn is, the disguise and its secret code, a
+// recovery passphrase (generated or chosen, then confirmed), then a passkey with PRF if the
+// phone has one. Nothing is kept until the last step; everything here works offline.
+import { LOOKS, wear } from "../disguise/index.js";
+import * as prefs from "../disguise/prefs.js";
 import { h } from "../dom.js";
 import { show } from "../router.js";
 import * as keys from "../vault/keys.js";
@@ -8,19 +11,25 @@ import { NoPrfError, createWithPrf, supported } from "../vault/passkey.js";
 import { generate } from "../vault/passphrase.js";
 import { newPassphraseForm } from "./passphrase-form.js";
 import { persist } from "../vault/records.js";
+import { safetyView } from "./safety.js";
 import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
 
-/** @type {{ passphrase: string }} */
-const state = { passphrase: "" };
+/** @type {{ passphrase: string, look: string, code: string }} */
+const state = { passphrase: "", look: "calculator", code: "" };
 
-/** @param {() => void} done called once the vault exists and is unlocked */
-export function setup(done) {
+/**
+ * @param {() => void} done called once the vault exists and is unlocked
+ * @param {() => void} cancel back to the disguise, keeping nothing
+ */
+export function setup(done, cancel) {
   state.passphrase = "";
+  state.code = "";
   return {
     title: "Set up your private diary",
-    render: () => intro(done),
+    render: () => intro(done, cancel),
     leave() {
       state.passphrase = "";
+      state.code = "";
     },
   };
 }
@@ -30,13 +39,97 @@ function step(title, body) {
   return h("section", { class: "stack" }, h("h1", {}, title), ...body);
 }
 
-/** @param {() => void} done */
-function intro(done) {
+/** @param {() => void} done @param {() => void} cancel */
+function intro(done, cancel) {
   return step("Set up your private diary", [
     h("p", { class: "lead" }, "Cairn keeps a diary of what is happening to you, encrypted on this phone. Nobody can read it without your passkey or your recovery passphrase."),
-    h("p", {}, "It takes two steps: a recovery passphrase that you write down, then your fingerprint, face or screen lock."),
-    button("Start", () => show({ title: "Your recovery passphrase", render: () => generated(done) })),
+    h("p", {}, "To anyone else it looks like an ordinary app. You choose which one, and a secret code that opens the diary from it."),
+    button("Start", () => show({ title: "Choose how it looks", render: () => pickLook(done) })),
+    button("What the disguise does not hide", () => show(safetyView(() => show({ title: "Set up your private diary", render: () => intro(done, cancel) }))), "button block secondary"),
+    button("Not now", cancel, "button block secondary"),
   ]);
+}
+
+/** Choose the disguise: the app's icon, name and look on this phone. @param {() => void} done */
+function pickLook(done) {
+  const $form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    h(
+      "fieldset",
+      { class: "looks" },
+      h("legend", {}, "Cairn will look like"),
+      Object.entries(LOOKS).map(([name, look]) =>
+        h(
+          "label",
+          { class: "look" },
+          h("input", { type: "radio", name: "look", value: name, checked: name === state.look }),
+          h("img", { src: `/${name}/icon-192.png`, alt: "", width: 48, height: 48 }),
+          h("span", {}, look.title),
+        ),
+      ),
+    ),
+    h("p", { class: "hint" }, "It is a real, working app. Add it to your home screen after setting up, so the icon and name are the disguise's."),
+    h("button", { type: "submit", class: "button block" }, "Next"),
+  );
+  $form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const picked = /** @type {HTMLInputElement | null} */ ($form.querySelector("input[name=look]:checked"));
+    state.look = picked ? picked.value : "calculator";
+    show({ title: "Choose your secret code", render: () => pickCode(done) });
+  });
+  return step("Choose how it looks", [$form]);
+}
+
+/** Choose the secret code that opens the unlock from the disguise. @param {() => void} done */
+function pickCode(done) {
+  const { $form } = codeForm({
+    look: state.look,
+    submit: "Next",
+    onValid(code) {
+      state.code = code;
+      show({ title: "Your recovery passphrase", render: () => generated(done) });
+    },
+  });
+  return step("Choose your secret code", [$form]);
+}
+
+/**
+ * A code typed twice, with how it is used in the chosen disguise.
+ * @param {{ look: string, submit: string, onValid: (code: string) => void | Promise<void> }} options
+ */
+export function codeForm({ look, submit, onValid }) {
+  const input = (/** @type {string} */ name) =>
+    // Text shown as dots (not a password field, which password managers offer to save).
+    h("input", { class: "input secret-digits", name, type: "text", inputmode: "numeric", pattern: "[0-9]*", maxlength: 6, autocomplete: "off", spellcheck: "false" });
+  const $code = input("code");
+  const $again = input("again");
+  const $error = errorBox();
+  const $form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    field("Secret code (4 to 6 digits)", $code, `${LOOKS[look].how} Pick digits nobody would guess: not a birthday.`),
+    field("The same code again", $again),
+    $error,
+    h("button", { type: "submit", class: "button block" }, submit),
+  );
+  $form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $error.textContent = "";
+    if (!prefs.CODE.test($code.value)) {
+      $error.textContent = "The code must be 4 to 6 digits.";
+      $code.focus();
+      return;
+    }
+    if ($code.value !== $again.value) {
+      $error.textContent = "The two codes are not the same. Type them again.";
+      $again.value = "";
+      $again.focus();
+      return;
+    }
+    await onValid($code.value);
+  });
+  return { $form, $error };
 }
 
 /** @param {() => void} done */
@@ -114,12 +207,16 @@ function passkeyStep(done) {
   const finish = async (passkey) => {
     try {
       await keys.createVault({ passphrase: state.passphrase, passkey });
+      await prefs.setCode(state.code);
+      prefs.setLook(state.look);
+      wear(state.look);
     } catch (error) {
       $status.textContent = "";
       $error.textContent = /** @type {Error} */ (error).message;
       return;
     }
     state.passphrase = "";
+    state.code = "";
     persist().catch(() => false);
     done();
   };

@@ -5,12 +5,16 @@ import * as keys from "../vault/keys.js";
 import { getPrf } from "../vault/passkey.js";
 import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
 
-/** @param {() => void} done called once unlocked */
-export function unlock(done) {
+/**
+ * Nothing on this screen says what is behind it: it is shown before the unlock.
+ * @param {() => void} done called once unlocked
+ * @param {() => void} cancel back to the disguise
+ */
+export function unlock(done, cancel) {
   /** @type {ReturnType<typeof setInterval> | undefined} */
   let countdown;
   return {
-    title: "Unlock your diary",
+    title: "Unlock",
     async render() {
       const passkeys = await keys.passkeySlots();
       const $error = errorBox();
@@ -67,7 +71,7 @@ export function unlock(done) {
         } catch (error) {
           const e = /** @type {Error} */ (error);
           $error.textContent =
-            e.name === "TamperedError" ? "That passkey does not open this diary. Use your passphrase instead." : e.message;
+            e.name === "TamperedError" ? "That passkey does not unlock this. Use your passphrase instead." : e.message;
           return;
         }
         done();
@@ -86,11 +90,12 @@ export function unlock(done) {
       return h(
         "section",
         { class: "stack" },
-        h("h1", {}, "Unlock your diary"),
+        h("h1", {}, "Unlock"),
         passkeys.length ? $passkey : null,
         $error,
         $form,
         passkeys.length ? $other : null,
+        button("Close", cancel, "button block secondary"),
       );
     },
     leave() {

@@ -1,0 +1,67 @@
+// @ts-check
+// The disguises, and wearing one: the page's title, manifest, icons, colour and address
+// are the disguise's, and after any lock the disguise is what shows.
+import { show } from "../router.js";
+import { calculator } from "./calculator.js";
+import { converter } from "./converter.js";
+import { notes } from "./notes.js";
+import * as prefs from "./prefs.js";
+import { timer } from "./timer.js";
+
+/**
+ * Each disguise: its name on the home screen, its colour, how its secret entry works (said
+ * only inside Cairn, at set-up and in settings), and its view.
+ * @type {Record<string, { title: string, theme: string, how: string, view: (entry: (code: string) => void) => import("../router.js").View }>}
+ */
+export const LOOKS = {
+  calculator: { title: "Calculator", theme: "#202124", how: "Type your code on the calculator, then press =.", view: calculator },
+  notes: { title: "Notes", theme: "#f6c026", how: "Type your code in the search box, then press the search (Enter) key.", view: notes },
+  converter: { title: "Unit Converter", theme: "#1a73e8", how: "Type your code as the amount, then press Convert.", view: converter },
+  timer: { title: "Timer", theme: "#188038", how: "Type your code as the time, then press Start.", view: timer },
+};
+
+/** The disguise this page was served as (the first visit's default, or its own address). */
+const served = document.documentElement.dataset.disguise || "calculator";
+
+/** The disguise to wear: the one chosen on this phone, else the one the page came as. */
+export function current() {
+  const chosen = prefs.look();
+  return chosen && chosen in LOOKS ? chosen : served in LOOKS ? served : "calculator";
+}
+
+/** The disguise's own address, where the installed app starts. @param {string} name */
+export const home = (name) => `/${name}/`;
+
+/**
+ * Wear a disguise: title, manifest, icons, colour, and the address (without a reload).
+ * @param {string} name
+ */
+export function wear(name) {
+  const look = LOOKS[name];
+  document.documentElement.dataset.disguise = name;
+  document.title = look.title;
+  const set = (/** @type {string} */ selector, /** @type {string} */ attr, /** @type {string} */ value) => {
+    const el = document.querySelector(selector);
+    if (el && el.getAttribute(attr) !== value) el.setAttribute(attr, value);
+  };
+  set('link[rel="manifest"]', "href", `${home(name)}manifest.webmanifest`);
+  set('link[rel="icon"]', "href", `${home(name)}favicon-32.png`);
+  set('link[rel="apple-touch-icon"]', "href", `${home(name)}apple-touch-icon.png`);
+  set('meta[name="theme-color"]', "content", look.theme);
+  if (name !== served || (location.pathname !== "/" && location.pathname !== home(name))) {
+    history.replaceState(null, "", home(name));
+  }
+}
+
+/** Where a typed code goes: the unlock (or set-up) lives in the app module, loaded on demand. */
+async function entry(/** @type {string} */ code) {
+  const app = await import("../app.js");
+  await app.enter(code);
+}
+
+/** Show the disguise in the page (after start, and after every lock). */
+export async function showDisguise() {
+  const name = current();
+  wear(name);
+  await show(LOOKS[name].view(entry));
+}

@@ -1,0 +1,77 @@
+// @ts-check
+// What the phone remembers before anything is unlocked: which disguise it wears, and a
+// salted hash of the secret code that leads from the disguise to the unlock. Kept in
+// localStorage (read synchronously, so the first paint is already the right disguise).
+// Nothing here is from the diary; the code only opens the unlock screen, never the vault.
+import { fromBase64url, random, toBase64url, utf8, view } from "../vault/bytes.js";
+
+const KEY = "prefs";
+const ITERATIONS = 50_000;
+export const CODE = /^[0-9]{4,6}$/;
+
+/**
+ * @typedef {{ salt: string, hash: string, iterations: number }} Pin
+ * @typedef {{ look?: string, pin?: Pin }} Prefs
+ */
+
+/** @returns {Prefs} */
+function read() {
+  try {
+    const value = JSON.parse(localStorage.getItem(KEY) || "{}");
+    return value && typeof value === "object" ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+/** @param {Prefs} prefs */
+function write(prefs) {
+  localStorage.setItem(KEY, JSON.stringify(prefs));
+}
+
+/** The disguise this phone wears, or undefined before set-up. */
+export function look() {
+  return read().look;
+}
+
+/** @param {string} name */
+export function setLook(name) {
+  write({ ...read(), look: name });
+}
+
+/** Whether a secret code was set on this phone. */
+export function hasCode() {
+  return Boolean(read().pin);
+}
+
+/** @param {string} code @param {Uint8Array} salt @param {number} iterations */
+async function derive(code, salt, iterations) {
+  const base = await crypto.subtle.importKey("raw", view(utf8(code)), "PBKDF2", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: view(salt), iterations }, base, 256);
+  return new Uint8Array(bits);
+}
+
+/** Keep a new secret code (its salted hash only). @param {string} code */
+export async function setCode(code) {
+  if (!CODE.test(code)) throw new Error("The code must be 4 to 6 digits.");
+  const salt = random(16);
+  const hash = await derive(code, salt, ITERATIONS);
+  write({ ...read(), pin: { salt: toBase64url(salt), hash: toBase64url(hash), iterations: ITERATIONS } });
+}
+
+/** Whether `code` is this phone's secret code. @param {string} code */
+export async function checkCode(code) {
+  const pin = read().pin;
+  if (!pin || !CODE.test(code)) return false;
+  const hash = await derive(code, fromBase64url(pin.salt), pin.iterations);
+  const expected = fromBase64url(pin.hash);
+  let diff = hash.length ^ expected.length;
+  for (let i = 0; i < hash.length; i++) diff |= hash[i] ^ (expected[i] ?? 0);
+  return diff === 0;
+}
+
+/** Forget the secret code (quick delete). The disguise stays, so the icon still matches. */
+export function forgetCode() {
+  const { look: kept } = read();
+  write(kept ? { look: kept } : {});
+}

@@ -1,0 +1,30 @@
+// @ts-check
+// What the disguise does not hide, said plainly, so nobody relies on it for more than it does.
+import { h } from "../dom.js";
+
+/** @param {() => void} back */
+export function safetyView(back) {
+  return {
+    title: "What the disguise does not hide",
+    render: () =>
+      h(
+        "section",
+        { class: "stack prose" },
+        h("h1", {}, "What the disguise does not hide"),
+        h("p", { class: "lead" }, "The disguise makes Cairn look like an ordinary app. It cannot hide everything. Someone who looks closely may still find:"),
+        h(
+          "ul",
+          {},
+          h("li", {}, h("strong", {}, "The phone's Settings. "), "The list of apps shows the disguise's name and icon, but its details show this website's address."),
+          h("li", {}, h("strong", {}, "Browser history. "), "If you open Cairn in a browser tab, the site's address stays in the browser's history. Use the app from your home screen, or clear the history."),
+          h("li", {}, h("strong", {}, "Your screen lock. "), "Anyone who knows your phone's PIN or pattern can open the disguise. They would still need your secret code to go further, and your passkey or recovery passphrase to read anything."),
+          h("li", {}, h("strong", {}, "Someone watching. "), "Your secret code can be seen as you type it. Cover the screen if you can."),
+          h("li", {}, h("strong", {}, "Passkeys. "), "Your phone's list of passkeys shows one called “Notebook” with this website's address."),
+          h("li", {}, h("strong", {}, "Spying apps. "), "If you think someone has put tracking or spying software on your phone, it may see your screen. Keep your diary on a phone they have never had."),
+          h("li", {}, h("strong", {}, "The disguise's own notes. "), "Notes written in the notes disguise are ordinary notes that anyone opening it can read."),
+        ),
+        h("p", {}, "Quick exit covers the screen and locks the diary at once, and Back does not bring it back. An icon already on your home screen keeps its old look until you remove it and add it again."),
+        h("button", { type: "button", class: "button block secondary", onclick: back }, "Back"),
+      ),
+  };
+}
