@@ -1,0 +1,506 @@
+"""Disguise, quick exit and quick delete: what a person who picks up the phone finds."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from e2e.support import installed_phone, offline, until, wait_for_app, wait_for_worker
+from e2e.test_vault import (
+    CODE,
+    PASSPHRASE,
+    START_CODE,
+    choose_disguise_and_code,
+    expect_disguise,
+    reveal,
+    set_up_with_passphrase_only,
+    start,
+    type_code,
+    unlock_with_passphrase,
+)
+
+DISGUISES = {
+    "calculator": "Calculator",
+    "notes": "Notes",
+    "converter": "Unit Converter",
+    "timer": "Timer",
+}
+# Nothing before the unlock may say any of these (issue 5).
+TELLING = re.compile(r"cairn|stalk|diary|incident|harass|evidence|police|abuse", re.IGNORECASE)
+NEUTRAL = "https://www.bbc.co.uk/weather"
+ELSEWHERE = "https://elsewhere.example/start"
+DRAFT = "He followed me from the station again"
+
+
+def neutral_sites(context: BrowserContext) -> None:
+    """Answer the outside sites a test visits with plain local pages (no network here)."""
+
+    def answer(route):
+        route.fulfill(content_type="text/html", body="<title>Weather</title><h1>Weather</h1>")
+
+    context.route("https://www.bbc.co.uk/**", answer)
+    context.route("https://elsewhere.example/**", answer)
+
+
+def telling_words_on(page: Page) -> list[str]:
+    """Every telling word in the title, address, text, accessible names, alt text and
+    manifest of the page as it is now."""
+    manifest = page.evaluate(
+        """async () => {
+            const link = document.querySelector('link[rel="manifest"]');
+            return link ? (await fetch(link.href)).text() : '';
+        }"""
+    )
+    seen = {
+        "title": page.title(),
+        "url": page.url,
+        "text": page.locator("body").inner_text(),
+        "accessible names": page.locator("body").aria_snapshot(),
+        "alt": " ".join(page.evaluate("[...document.querySelectorAll('[alt]')].map(e => e.alt)")),
+        "labels": " ".join(
+            page.evaluate(
+                "[...document.querySelectorAll('[aria-label],[title],[placeholder]')]"
+                ".map(e => [e.ariaLabel, e.title, e.placeholder].join(' '))"
+            )
+        ),
+        "manifest": manifest,
+    }
+    return [f"{where}: {m.group()}" for where, text in seen.items() for m in TELLING.finditer(text)]
+
+
+def set_up(page: Page, look: str = "Calculator", code: str = CODE) -> None:
+    """Set up with a chosen disguise and code, passphrase only."""
+    start(page)
+    choose_disguise_and_code(page, look, code)
+    page.get_by_role("button", name="I'd rather choose my own").click()
+    page.get_by_label("Your passphrase").fill(PASSPHRASE)
+    page.get_by_label("Type it again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Use this passphrase").click()
+    page.get_by_role("button", name=re.compile("passphrase only")).click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def start_a_draft(page: Page) -> None:
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill(DRAFT)
+
+
+def exit_to_the_disguise(page: Page) -> None:
+    """Settings: quick exit stays on the disguise (as the installed app always does)."""
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("radio", name="The disguise on this phone").check()
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    page.get_by_role("button", name="Back").click()
+
+
+WATCH_COVER = """async () => {
+    // Runs after the app's own capture listener, in the same event: what the press did
+    // before the browser could paint anything.
+    const keys = await import('/js/vault/keys.js');
+    window.__cover = [];
+    document.addEventListener('keydown', (event) => {
+        if (event.key !== 'Shift') return;
+        window.__cover.push({
+            up: !document.getElementById('cover').hidden,
+            unlocked: keys.isUnlocked(),
+        });
+    });
+}"""
+
+
+# --- each disguise ------------------------------------------------------------------------
+
+
+def test_each_disguise_installs_as_itself(playwright, live_server, tmp_path):
+    context = installed_phone(playwright, live_server, tmp_path / "profile")
+    try:
+        page = context.pages[0]
+        page.goto("/calculator/")
+        wait_for_worker(page)
+        cdp = context.new_cdp_session(page)
+        ids = set()
+        for name, title in DISGUISES.items():
+            page.goto(f"/{name}/")
+            wait_for_app(page)
+            expect(page).to_have_title(title)
+            until(
+                page,
+                f"() => document.documentElement.dataset.disguise === '{name}'"
+                " && document.querySelector('.disguise') !== null",
+            )
+            manifest = cdp.send("Page.getAppManifest")
+            assert manifest["errors"] == [], manifest["errors"]
+            assert manifest["url"].endswith(f"/{name}/manifest.webmanifest")
+            parsed = json.loads(manifest["data"])
+            assert parsed["name"] == title and parsed["start_url"] == f"/{name}/"
+            ids.add(parsed["id"])
+            sizes = {(i["sizes"], i.get("purpose", "any")) for i in parsed["icons"]}
+            assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+            assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+            links = page.evaluate(
+                """() => Object.fromEntries(['icon', 'apple-touch-icon'].map(
+                    (rel) => [rel, document.querySelector(`link[rel="${rel}"]`).href]))"""
+            )
+            assert links["icon"].endswith(f"/{name}/favicon-32.png")
+            assert links["apple-touch-icon"].endswith(f"/{name}/apple-touch-icon.png")
+            assert telling_words_on(page) == []
+        assert len(ids) == len(DISGUISES)
+    finally:
+        context.close()
+
+
+def press(page: Page, keys: str) -> None:
+    for key in keys:
+        page.locator(f'.calc [data-key="{key}"]').click()
+
+
+def test_the_calculator_calculates(page: Page, watch):
+    page.goto("/")
+    wait_for_app(page)
+    display = page.locator(".calc-display")
+    press(page, "12+3×4=")
+    expect(display).to_have_text("24")
+    press(page, "C0.1+0.2=")
+    expect(display).to_have_text("0.3")
+    press(page, "7÷0=")
+    expect(display).to_have_text("Error")
+    press(page, "C9−12=")
+    expect(display).to_have_text("-3")
+    # The keyboard works too.
+    page.keyboard.type("6*7")
+    page.keyboard.press("Enter")
+    expect(display).to_have_text("42")
+    assert not watch.errors and not watch.foreign
+
+
+def test_notes_are_kept(page: Page):
+    page.goto("/notes/")
+    wait_for_app(page)
+    page.get_by_role("button", name="New note").click()
+    page.get_by_label("Note").fill("Milk, eggs\nbread")
+    page.get_by_role("button", name="Done").click()
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name=re.compile("Milk, eggs"))).to_be_visible()
+    page.get_by_role("searchbox", name="Search notes").fill("bread")
+    expect(page.locator(".notes-item")).to_have_count(1)
+    page.get_by_role("searchbox", name="Search notes").fill("cheese")
+    expect(page.get_by_text("No notes found.")).to_be_visible()
+
+
+def test_the_converter_converts(page: Page):
+    page.goto("/converter/")
+    wait_for_app(page)
+    page.get_by_label("Amount").fill("1")
+    page.get_by_label("From", exact=True).select_option("Miles")
+    page.get_by_label("To", exact=True).select_option("Kilometres")
+    expect(page.locator(".conv-result")).to_have_text("1 miles = 1.609344 kilometres")
+    page.get_by_label("What to convert").select_option("Temperature")
+    page.get_by_label("Amount").fill("100")
+    page.get_by_label("From", exact=True).select_option("Celsius")
+    page.get_by_label("To", exact=True).select_option("Fahrenheit")
+    expect(page.locator(".conv-result")).to_have_text("100 celsius = 212 fahrenheit")
+
+
+def test_the_timer_counts_down(page: Page):
+    page.goto("/timer/")
+    wait_for_app(page)
+    page.get_by_label(re.compile("^Time")).fill("2")
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("timer")).to_have_text(re.compile(r"0:0[12]"))
+    expect(page.get_by_text("Time's up.")).to_be_visible(timeout=5_000)
+
+
+# --- before the unlock, nothing tells ----------------------------------------------------
+
+
+def test_nothing_before_the_unlock_says_what_this_is(page: Page):
+    for name in DISGUISES:
+        page.goto(f"/{name}/")
+        wait_for_app(page)
+        assert telling_words_on(page) == [], name
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Lock now").click()
+    expect_disguise(page)
+    assert telling_words_on(page) == []
+    reveal(page)
+    assert telling_words_on(page) == []
+    # A wrong passphrase's message says nothing either.
+    page.get_by_label("Recovery passphrase").fill("wrong words entirely")
+    page.get_by_role("button", name="Unlock", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("not right")
+    assert telling_words_on(page) == []
+    # And after the unlock the title stays the disguise's.
+    unlock_with_passphrase(page)
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    assert page.title() == "Calculator" and not TELLING.search(page.url)
+
+
+def test_a_wrong_code_calculates_and_the_right_one_unlocks(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Lock now").click()
+    expect_disguise(page)
+    type_code(page, "1234")
+    expect(page.locator(".calc-display")).to_have_text("1234")
+    # The server's start code opens nothing on a phone that is set up.
+    type_code(page, START_CODE)
+    expect(page.locator(".calc-display")).to_have_text(START_CODE)
+    page.wait_for_timeout(500)
+    expect_disguise(page)
+    type_code(page, CODE)
+    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
+    # Closing the unlock goes back to the calculator.
+    page.get_by_role("button", name="Close").click()
+    expect_disguise(page)
+
+
+def test_a_new_phone_needs_the_start_code(page: Page):
+    page.goto("/")
+    wait_for_app(page)
+    type_code(page, "13579")
+    expect(page.locator(".calc-display")).to_have_text("13579")
+    page.wait_for_timeout(500)
+    expect(page.get_by_role("heading", name="Set up your private diary")).to_have_count(0)
+    type_code(page, START_CODE)
+    expect(page.get_by_role("heading", name="Set up your private diary")).to_be_visible()
+    page.get_by_role("button", name="Not now").click()
+    expect_disguise(page)
+
+
+def test_the_notes_disguise_opens_with_a_search(page: Page):
+    set_up(page, look="Notes")
+    assert page.title() == "Notes" and page.url.endswith("/notes/")
+    page.get_by_role("button", name="Lock now").click()
+    expect(page.get_by_role("heading", name="Notes")).to_be_visible()
+    page.reload()
+    wait_for_app(page)
+    search = page.get_by_role("searchbox", name="Search notes")
+    search.fill("1111")
+    search.press("Enter")
+    expect(page.get_by_text("No notes found.")).to_be_visible()
+    search.fill(CODE)
+    search.press("Enter")
+    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
+    manifest = page.evaluate("document.querySelector('link[rel=manifest]').href")
+    assert manifest.endswith("/notes/manifest.webmanifest")
+
+
+def test_changing_the_disguise_warns_about_the_icon(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="Change the disguise").click()
+    expect(page.get_by_text("keeps its old name and picture")).to_be_visible()
+    page.get_by_role("radio", name="Timer").check()
+    page.get_by_role("button", name="Use this disguise").click()
+    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    assert page.title() == "Timer" and page.url.endswith("/timer/")
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Timer")).to_be_visible()
+    page.get_by_label(re.compile("^Time")).fill(CODE)
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
+
+
+# --- quick exit ------------------------------------------------------------------------------
+
+
+def test_shift_three_times_hides_everything_and_back_never_shows_it(
+    page: Page, phone: BrowserContext
+):
+    neutral_sites(phone)
+    page.goto(ELSEWHERE)
+    set_up_with_passphrase_only(page)
+    start_a_draft(page)
+    page.evaluate(WATCH_COVER)
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    with page.expect_navigation(url=NEUTRAL):
+        page.keyboard.press("Shift")
+    expect(page).to_have_title("Weather")
+    page.go_back()
+    # Back skips the diary's entry (it was replaced): the page before it.
+    assert page.url == ELSEWHERE
+    assert DRAFT not in page.content()
+    page.go_forward()
+    assert page.url == NEUTRAL
+    # Opening the app again: the disguise, then the unlock, and the draft is there.
+    page.goto("/")
+    wait_for_app(page)
+    expect_disguise(page)
+    unlock_with_passphrase(page)
+    page.get_by_role("button", name="Carry on").click()
+    expect(page.get_by_label("What happened")).to_have_value(DRAFT)
+
+
+def test_the_cover_is_up_in_the_same_frame_and_the_lock_follows(page: Page):
+    set_up_with_passphrase_only(page)
+    exit_to_the_disguise(page)
+    start_a_draft(page)
+    page.evaluate(WATCH_COVER)
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    expect_disguise(page)
+    records = page.evaluate("window.__cover")
+    assert records[-1] == {"up": True, "unlocked": True}, records
+    assert [r["up"] for r in records[:2]] == [False, False]
+    expect(page.locator("#cover")).to_be_hidden()
+    expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
+    assert DRAFT not in page.content()
+    assert page.evaluate("location.pathname") in ("/", "/calculator/")
+    unlock_with_passphrase(page)
+    page.get_by_role("button", name="Carry on").click()
+    expect(page.get_by_label("What happened")).to_have_value(DRAFT)
+
+
+def test_shift_a_letter_shift_shift_does_not_exit(page: Page):
+    set_up_with_passphrase_only(page)
+    exit_to_the_disguise(page)
+    heading = page.get_by_role("heading", name="Your diary", exact=True)
+    page.keyboard.press("Shift")
+    page.keyboard.press("a")
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    page.wait_for_timeout(300)
+    expect(heading).to_be_visible()
+    expect(page.locator("#cover")).to_be_hidden()
+    # Holding Shift down repeats the key: that is one press, not three.
+    page.keyboard.press("x")
+    page.keyboard.down("Shift")
+    page.evaluate(
+        """() => { for (let i = 0; i < 5; i++) window.dispatchEvent(new KeyboardEvent('keydown',
+            { key: 'Shift', repeat: true })); }"""
+    )
+    page.keyboard.up("Shift")
+    page.wait_for_timeout(300)
+    expect(heading).to_be_visible()
+    # The held Shift counted once: two more on their own make three, and it exits.
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    expect_disguise(page)
+
+
+def test_the_quick_exit_button_does_the_same(page: Page):
+    set_up_with_passphrase_only(page)
+    exit_to_the_disguise(page)
+    start_a_draft(page)
+    button = page.get_by_role("button", name="Quick exit")
+    box = button.bounding_box()
+    viewport = page.viewport_size
+    # In thumb reach: the bottom of the screen, at least 44 px each way.
+    assert box["y"] + box["height"] > viewport["height"] * 0.8
+    assert box["height"] >= 44 and box["width"] >= 44
+    button.click()
+    expect_disguise(page)
+    assert DRAFT not in page.content()
+    unlock_with_passphrase(page)
+    page.get_by_role("button", name="Carry on").click()
+    expect(page.get_by_label("What happened")).to_have_value(DRAFT)
+
+
+def test_escape_exits_only_when_turned_on(page: Page):
+    set_up_with_passphrase_only(page)
+    exit_to_the_disguise(page)
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_label("The Escape key hides it too").check()
+    until(page, "async () => (await import('/js/exit.js')).currentSettings().escape")
+    page.keyboard.press("Escape")
+    expect_disguise(page)
+
+
+def test_coming_back_from_the_back_forward_cache_shows_the_disguise(
+    page: Page, phone: BrowserContext
+):
+    neutral_sites(phone)
+    set_up_with_passphrase_only(page)
+    start_a_draft(page)
+    page.wait_for_timeout(300)  # the draft is written as it is typed
+    page.goto(ELSEWHERE)
+    page.go_back()
+    wait_for_app(page)
+    expect_disguise(page)
+    assert DRAFT not in page.content()
+    unlock_with_passphrase(page)
+    page.get_by_role("button", name="Carry on").click()
+    expect(page.get_by_label("What happened")).to_have_value(DRAFT)
+
+
+# --- quick delete ------------------------------------------------------------------------------
+
+STORAGE = """async () => ({
+    databases: (await indexedDB.databases()).map((d) => d.name),
+    local: Object.fromEntries(Object.entries(localStorage)),
+    session: sessionStorage.length,
+    caches: await Promise.all((await caches.keys()).map(async (name) =>
+        (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname))),
+})"""
+
+
+def test_erase_everything_counts_down_can_be_stopped_and_leaves_nothing(
+    page: Page, phone: BrowserContext
+):
+    set_up_with_passphrase_only(page)
+    wait_for_worker(page)
+    start_a_draft(page)
+    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="Erase everything on this phone").click()
+    expect(page.get_by_role("timer")).to_have_text(re.compile("[345]"))
+    page.get_by_text("Tap anywhere to stop.").click()
+    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    page.wait_for_timeout(5_500)
+    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    assert "app" in page.evaluate(STORAGE)["databases"]
+
+    page.get_by_role("button", name="Erase everything on this phone").click()
+    expect(page.get_by_role("heading", name="Erasing everything on this phone")).to_be_visible()
+    expect(page.locator(".calc")).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(300)
+    left = page.evaluate(STORAGE)
+    assert "app" not in left["databases"], left
+    assert left["session"] == 0
+    assert list(left["local"]) == ["prefs"] and json.loads(left["local"]["prefs"]) == {
+        "look": "calculator"
+    }
+    shell = set(
+        page.evaluate("async () => (await import('/sw/precache.js')).PRECACHE.map(([u]) => u)")
+    )
+    assert all(set(urls) <= shell for urls in left["caches"]), left["caches"]
+
+    # The disguise still works, offline too; the old code opens nothing now.
+    with offline(phone):
+        page.reload()
+        wait_for_app(page)
+        press(page, "12+3=")
+        expect(page.locator(".calc-display")).to_have_text("15")
+        type_code(page, CODE)
+        page.wait_for_timeout(500)
+        expect_disguise(page)
+    # Online again, the start code sets up afresh.
+    type_code(page, START_CODE)
+    expect(page.get_by_role("heading", name="Set up your private diary")).to_be_visible()
+
+
+def test_the_safety_page_says_what_the_disguise_does_not_hide(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="What the disguise does not hide").click()
+    text = page.locator("#view").inner_text()
+    for said in ("Settings", "browser's history", "PIN", "home screen"):
+        assert said in text, said
+    page.get_by_role("button", name="Back").click()
+    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+
+
+@pytest.mark.parametrize("look", ["Notes"])
+def test_the_chosen_disguise_shows_after_hiding(page: Page, look: str):
+    set_up(page, look=look)
+    page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
+    expect(page.get_by_role("heading", name=look)).to_be_visible()
+    assert page.title() == look
