@@ -800,11 +800,8 @@ def diary(server: LiveServer, playwright: Playwright, count: int = 10_000) -> li
 EXIT_RUNS = 7
 # Stay on the page after a quick exit (what the installed app always does), so it can be
 # unlocked again; the neutral-page row sets its destination at run time instead.
-EXIT_STAYS = """async () => {
-    const records = await import('/js/vault/records.js');
-    await records.put('settings', 'exit', { escape: false, to: '' });
-}"""
-EXIT_TO = "async (to) => (await import('/js/exit.js')).configure({ to })"
+EXIT_STAYS = "async () => (await import('/js/disguise/prefs.js')).setExit({ to: '' })"
+EXIT_TO = "async (to) => (await import('/js/disguise/prefs.js')).setExit({ to })"
 
 # In every page, before the app's scripts: a keydown listener on window, in the capture
 # phase, that runs before the app's own (added later, in the same phase) and calls the hook

@@ -8,7 +8,15 @@ import re
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.support import installed_phone, offline, until, wait_for_app, wait_for_worker
+from e2e.support import (
+    installed_phone,
+    launch_options,
+    new_phone,
+    offline,
+    until,
+    wait_for_app,
+    wait_for_worker,
+)
 from e2e.test_vault import (
     CODE,
     PASSPHRASE,
@@ -409,26 +417,146 @@ def test_escape_exits_only_when_turned_on(page: Page):
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
     page.get_by_role("button", name="Settings").click()
     page.get_by_label("The Escape key hides it too").check()
-    until(page, "async () => (await import('/js/exit.js')).currentSettings().escape")
+    until(page, "async () => (await import('/js/disguise/prefs.js')).exitSettings().escape")
     page.keyboard.press("Escape")
     expect_disguise(page)
 
 
-def test_coming_back_from_the_back_forward_cache_shows_the_disguise(
-    page: Page, phone: BrowserContext
-):
-    neutral_sites(phone)
+def test_coming_back_from_the_back_forward_cache_shows_the_disguise(playwright, live_server):
+    # Playwright turns the back/forward cache off; this browser has it on, as phones do.
+    options = launch_options(playwright)
+    browser = playwright.chromium.launch(
+        **options, ignore_default_args=["--disable-back-forward-cache"]
+    )
+    context = new_phone(playwright, browser, live_server)
+    try:
+        page = context.new_page()
+        neutral_sites(context)
+        set_up_with_passphrase_only(page)
+        start_a_draft(page)
+        page.wait_for_timeout(300)  # the draft is written as it is typed
+        page.evaluate("window.__sameDocument = true")
+        page.goto(ELSEWHERE)
+        page.go_back(wait_until="commit")
+        wait_for_app(page)
+        # The very page came back from the cache (not a reload), and it wears the disguise.
+        assert page.evaluate("window.__sameDocument === true")
+        expect_disguise(page)
+        assert DRAFT not in page.content()
+        expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
+        unlock_with_passphrase(page)
+        page.get_by_role("button", name="Carry on").click()
+        expect(page.get_by_label("What happened")).to_have_value(DRAFT)
+
+        # From the unlock screen too: back from the cache, the code still opens it.
+        page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
+        reveal(page)
+        page.goto(ELSEWHERE)
+        page.go_back(wait_until="commit")
+        wait_for_app(page)
+        expect_disguise(page)
+        expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
+        reveal(page)
+    finally:
+        context.close()
+        browser.close()
+
+
+def test_quick_exit_during_set_up_keeps_it_shut(page: Page, phone: BrowserContext):
+    start(page)
+    choose_disguise_and_code(page)
+    page.get_by_role("button", name="I'd rather choose my own").click()
+    page.get_by_label("Your passphrase").fill(PASSPHRASE)
+    page.get_by_label("Type it again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Use this passphrase").click()
+    with offline(phone):  # stays on the disguise
+        page.get_by_role("button", name=re.compile("passphrase only")).click()
+        page.get_by_role("button", name="Quick exit").click()
+        expect_disguise(page)
+        page.wait_for_timeout(1500)  # longer than the passphrase's derivation
+        expect_disguise(page)
+        assert page.evaluate("async () => !(await import('/js/vault/keys.js')).isUnlocked()"), (
+            "the set-up finished after the quick exit"
+        )
+        assert PASSPHRASE not in page.content()
+
+
+def test_the_unlock_screen_gives_way_to_the_disguise_when_left(page: Page):
     set_up_with_passphrase_only(page)
-    start_a_draft(page)
-    page.wait_for_timeout(300)  # the draft is written as it is typed
-    page.goto(ELSEWHERE)
-    page.go_back()
-    wait_for_app(page)
+    page.get_by_role("button", name="Lock now").click()
+    reveal(page)
+    page.evaluate(
+        """() => {
+            const define = (name, value) =>
+                Object.defineProperty(document, name, { value, configurable: true });
+            const set = (state, at) => { define('visibilityState', state);
+                document.dispatchEvent(new Event('visibilitychange')); };
+            const now = Date.now;
+            set('hidden');
+            Date.now = () => now() + 60_000;  // a minute later
+            set('visible');
+            Date.now = now;
+        }"""
+    )
     expect_disguise(page)
-    assert DRAFT not in page.content()
+    expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
+
+
+def test_a_code_may_start_with_zero(page: Page):
+    start(page)
+    choose_disguise_and_code(page, code="0427")
+    page.get_by_role("button", name="I'd rather choose my own").click()
+    page.get_by_label("Your passphrase").fill(PASSPHRASE)
+    page.get_by_label("Type it again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Use this passphrase").click()
+    page.get_by_role("button", name=re.compile("passphrase only")).click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Lock now").click()
+    type_code(page, "427")
+    expect(page.locator(".calc-display")).to_have_text("427")
+    page.wait_for_timeout(300)
+    expect_disguise(page)
+    type_code(page, "0427")
+    expect(page.locator(".calc-display")).to_have_text("427")
+    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
+
+
+def test_nothing_said_inside_stays_in_the_page_after_the_lock(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="Change the disguise").click()
+    page.get_by_role("radio", name="Timer").check()
+    page.get_by_role("button", name="Use this disguise").click()
+    expect(page.get_by_role("status")).to_contain_text("Timer")
+    page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
+    expect(page.get_by_role("heading", name="Timer")).to_be_visible()
+    page.wait_for_timeout(100)
+    assert telling_words_on(page) == []
+    assert page.locator("#status").text_content() == ""
+
+
+def test_a_diary_without_a_code_gets_one_after_the_unlock(page: Page):
+    set_up_with_passphrase_only(page)
+    # As a diary made before disguises: no code kept on the phone.
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    wait_for_app(page)
+    type_code(page, START_CODE)
+    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
     unlock_with_passphrase(page)
-    page.get_by_role("button", name="Carry on").click()
-    expect(page.get_by_label("What happened")).to_have_value(DRAFT)
+    expect(page.get_by_role("heading", name="Choose how it looks")).to_be_visible()
+    page.get_by_role("radio", name="Notes").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Secret code (4 to 6 digits)").fill("2580")
+    page.get_by_label("The same code again").fill("2580")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    assert page.title() == "Notes"
+    page.get_by_role("button", name="Lock now").click()
+    search = page.get_by_role("searchbox", name="Search notes")
+    search.fill("2580")
+    search.press("Enter")
+    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
 
 
 # --- quick delete ------------------------------------------------------------------------------

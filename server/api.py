@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_wtf.csrf import generate_csrf
@@ -30,28 +32,51 @@ def health() -> Response:
 
 
 class _Tries:
-    """Wrong tries per client address in the last minute (one process's memory is enough:
-    the start code only opens the set-up screens, never a diary)."""
+    """Wrong start codes per client in the last minute, in this process's memory (enough:
+    the code only opens the set-up screens, never a diary). An IPv6 client is counted by
+    its /64, which one household or phone usually has whole."""
+
+    WINDOW = 60.0
+    # Past this many clients, forget every client whose tries have all expired.
+    SWEEP_AT = 10_000
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_client: dict[str, deque[float]] = {}
 
-    def allowed(self, client: str, limit: int) -> bool:
+    @staticmethod
+    def client(address: str | None) -> str:
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return address or "?"
+        if isinstance(ip, ipaddress.IPv6Address):
+            if ip.ipv4_mapped is not None:
+                return str(ip.ipv4_mapped)
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ip)
+
+    def check(self, client: str, limit: int, right: Callable[[], bool]) -> bool | None:
+        """Return whether the code is right, or None when this client has used its tries;
+        counting and checking happen under one lock, so tries sent at once each count."""
         now = time.monotonic()
         with self._lock:
             tries = self._by_client.get(client)
-            if tries is None:
-                return True
-            while tries and now - tries[0] > 60:
-                tries.popleft()
-            if not tries:
-                del self._by_client[client]
-            return len(tries) < limit
+            if tries is not None:
+                while tries and now - tries[0] > self.WINDOW:
+                    tries.popleft()
+                if len(tries) >= limit:
+                    return None
+            ok = right()
+            if not ok:
+                if len(self._by_client) >= self.SWEEP_AT:
+                    self._sweep(now)
+                self._by_client.setdefault(client, deque()).append(now)
+            return ok
 
-    def wrong(self, client: str) -> None:
-        with self._lock:
-            self._by_client.setdefault(client, deque()).append(time.monotonic())
+    def _sweep(self, now: float) -> None:
+        for key in [k for k, v in self._by_client.items() if not v or now - v[-1] > self.WINDOW]:
+            del self._by_client[key]
 
 
 @bp.post("/start")
@@ -68,10 +93,12 @@ def start_code() -> Response:
     if not isinstance(code, str) or not code.isascii() or not code.isdigit() or len(code) > 32:
         raise BadInput('Send {"code": "<digits>"}.')
     tries: _Tries = current_app.extensions.setdefault("cairn.start_tries", _Tries())
-    client = request.remote_addr or "?"
-    if not tries.allowed(client, current_app.config["START_CODE_TRIES_PER_MINUTE"]):
+    expected = current_app.config["START_CODE"].encode()
+    ok = tries.check(
+        _Tries.client(request.remote_addr),
+        current_app.config["START_CODE_TRIES_PER_MINUTE"],
+        lambda: hmac.compare_digest(code.encode(), expected),
+    )
+    if ok is None:
         raise CairnError("Too many tries. Wait a minute.", status=429)
-    ok = hmac.compare_digest(code.encode(), current_app.config["START_CODE"].encode())
-    if not ok:
-        tries.wrong(client)
     return jsonify(ok=ok)

@@ -54,9 +54,13 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     # The environment's parser turns "24680" into a number; a code is text (leading zeros count).
     code = str(app.config["START_CODE"])
-    if not (code.isascii() and code.isdigit() and 4 <= len(code) <= 12):
-        raise ValueError("START_CODE must be 4 to 12 digits")
+    # Every disguise takes 4 to 6 digits (the timer's entry holds no more).
+    if not (code.isascii() and code.isdigit() and 4 <= len(code) <= 6):
+        raise ValueError("START_CODE must be 4 to 6 digits")
     app.config["START_CODE"] = code
+    tries = app.config["START_CODE_TRIES_PER_MINUTE"]
+    if isinstance(tries, bool) or not isinstance(tries, int) or tries < 1:
+        raise ValueError("START_CODE_TRIES_PER_MINUTE must be a whole number, 1 or more")
     tls = bool(app.config["FORCE_TLS"] or app.config["BEHIND_PROXY"])
     app.config["SESSION_COOKIE_SECURE"] = tls
 

@@ -54,3 +54,19 @@ def test_too_many_wrong_start_codes_are_refused_for_a_minute(tmp_path):
         assert client.post("/api/start", json={"code": "1111"}, headers=headers).status_code == 200
     refused = client.post("/api/start", json={"code": "24680"}, headers=headers)
     assert refused.status_code == 429 and "Wait" in refused.get_json()["error"]
+
+
+def test_start_code_tries_are_counted_per_ipv6_network_and_forgotten_when_old():
+    from server.api import _Tries
+
+    assert _Tries.client("2001:db8:1:2:aaaa::1") == _Tries.client("2001:db8:1:2:bbbb::9")
+    assert _Tries.client("2001:db8:1:3::1") != _Tries.client("2001:db8:1:2::1")
+    assert _Tries.client("::ffff:192.0.2.7") == "192.0.2.7" == _Tries.client("192.0.2.7")
+    tries = _Tries()
+    tries.SWEEP_AT = 3
+    for n in range(3):
+        assert tries.check(f"10.0.0.{n}", 5, lambda: False) is False
+    for deque_ in tries._by_client.values():
+        deque_[0] -= 120  # a minute and more ago
+    assert tries.check("10.0.0.9", 5, lambda: False) is False
+    assert list(tries._by_client) == ["10.0.0.9"]

@@ -50,6 +50,15 @@ def test_the_start_code_is_text_from_the_environment(tmp_path, monkeypatch):
         create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)}).config["START_CODE"]
         == "24680"
     )
+    monkeypatch.setenv("CAIRN_START_CODE", "1234567")
+    with pytest.raises(ValueError, match="START_CODE"):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
     monkeypatch.setenv("CAIRN_START_CODE", "12ab")
     with pytest.raises(ValueError, match="START_CODE"):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_the_start_code_limit_must_be_a_whole_number(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAIRN_START_CODE_TRIES_PER_MINUTE", "ten")
+    with pytest.raises(ValueError, match="TRIES_PER_MINUTE"):
         create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})

@@ -27,9 +27,9 @@ async function csrfToken() {
 /**
  * Call the API. Throws ApiError with the server's plain message on any 4xx/5xx.
  * @param {string} path  e.g. "/api/backup"
- * @param {{ method?: string, body?: unknown }} [options]
+ * @param {{ method?: string, body?: unknown, signal?: AbortSignal }} [options]
  */
-export async function api(path, { method = "GET", body } = {}) {
+export async function api(path, { method = "GET", body, signal } = {}) {
   /** @type {Record<string, string>} */
   const headers = { Accept: "application/json" };
   if (method !== "GET" && method !== "HEAD") headers["X-CSRFToken"] = await csrfToken();
@@ -39,6 +39,7 @@ export async function api(path, { method = "GET", body } = {}) {
     headers,
     credentials: "same-origin",
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
   });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {

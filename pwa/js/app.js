@@ -1,20 +1,22 @@
 // @ts-check
 // Behind the disguise: a code typed into it leads here. The phone's own secret code (or, on
-// a new phone, the server's start code) opens the unlock or the set-up; every lock goes
-// back to the disguise.
+// a new phone, the server's start code) opens the unlock or the set-up; every lock, and
+// every way of leaving the unlock or set-up screens, goes back to the disguise.
 import { api } from "./api.js";
 import { showDisguise } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
+import { silence } from "./dom.js";
 import * as exit from "./exit.js";
 import { clear, setFallback, show } from "./router.js";
 import * as keys from "./vault/keys.js";
 import * as lockPolicy from "./vault/lock.js";
 import * as records from "./vault/records.js";
-import { setup } from "./views/setup.js";
+import { forget, missingCode, setup } from "./views/setup.js";
 import { unlock } from "./views/unlock.js";
 
 /** The diary's screens load after the unlock (from the worker's cache, offline too). */
 const diary = () => import("./views/navigate.js");
+const START_CODE_TIMEOUT_MS = 8000;
 
 let checking = false;
 
@@ -26,11 +28,15 @@ let checking = false;
 export async function enter(code) {
   if (checking || exit.revealed()) return;
   checking = true;
+  const startedAt = keys.lockEpoch();
   try {
     const right = prefs.hasCode() ? await prefs.checkCode(code) : await startCode(code);
-    if (!right || exit.revealed()) return;
+    if (!right) return;
+    const vault = await keys.hasVault();
+    // Something hid the app meanwhile (or another code got there first): stay hidden.
+    if (keys.lockEpoch() !== startedAt || exit.revealed()) return;
     exit.reveal();
-    if (await keys.hasVault()) await show(unlock(opened, () => void hide()));
+    if (vault) await show(unlock(opened, () => void hide()));
     else await show(setup(opened, () => void hide()));
   } finally {
     checking = false;
@@ -40,43 +46,83 @@ export async function enter(code) {
 /** On a phone without a code, the server's start code opens set-up (online only). @param {string} code */
 async function startCode(code) {
   try {
-    const answer = /** @type {{ ok?: boolean }} */ (await api("/api/start", { method: "POST", body: { code } }));
+    const answer = /** @type {{ ok?: boolean }} */ (
+      await api("/api/start", { method: "POST", body: { code }, signal: AbortSignal.timeout(START_CODE_TIMEOUT_MS) })
+    );
     return answer.ok === true;
   } catch {
-    return false; // offline, or too many tries: the disguise just goes on being itself
+    return false; // offline, slow, or too many tries: the disguise just goes on being itself
   }
 }
 
 async function opened() {
   let saved;
-  let exitSaved;
   try {
-    [saved, exitSaved] = await Promise.all([
-      records.get(lockPolicy.SETTINGS.kind, lockPolicy.SETTINGS.id),
-      records.get(exit.SETTINGS.kind, exit.SETTINGS.id),
-    ]);
+    saved = await records.get(lockPolicy.SETTINGS.kind, lockPolicy.SETTINGS.id);
   } catch (error) {
     if (!keys.isUnlocked()) return; // locked meanwhile: the disguise is already up
-    console.warn("settings:", /** @type {Error} */ (error).name);
+    console.warn("lock settings:", /** @type {Error} */ (error).name);
   }
   lockPolicy.configure({ ...lockPolicy.DEFAULTS, ...(saved || {}) });
-  exit.configure({ ...exit.DEFAULTS, ...(exitSaved || {}) });
   lockPolicy.unlocked();
   const { go } = await diary();
-  if (keys.isUnlocked()) await go.home();
+  if (!keys.isUnlocked()) return;
+  if (!prefs.hasCode()) await show(missingCode(() => void go.home()));
+  else await go.home();
 }
 
-/** Back to the disguise: from the unlock screen, or after any lock. */
+/** Back to the disguise: after any lock, and from the unlock or set-up screens. */
 async function hide() {
   clear();
+  silence();
+  forget();
+  // Not unlocked (the unlock or set-up screens): still end anything under way there.
+  if (!keys.isUnlocked()) keys.lock();
   exit.conceal();
   await showDisguise();
   exit.uncover();
 }
 
+/**
+ * The unlock and set-up screens have no key to drop, but must not stay up either: hidden
+ * past the grace time, idle, or leaving the page, they give way to the disguise. (The
+ * user's own timings are in the vault, so the defaults apply here.)
+ */
+function watchRevealed() {
+  const locked = () => exit.revealed() && !keys.isUnlocked();
+  let hiddenAt = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let idle;
+  const resetIdle = () => {
+    clearTimeout(idle);
+    if (locked()) idle = setTimeout(() => locked() && void hide(), lockPolicy.DEFAULTS.idleMinutes * 60_000);
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") {
+      hiddenAt = Date.now();
+      return;
+    }
+    if (hiddenAt && locked() && Date.now() - hiddenAt >= lockPolicy.DEFAULTS.hiddenGraceSeconds * 1000) void hide();
+    hiddenAt = 0;
+    resetIdle();
+  });
+  for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, resetIdle, { passive: true, capture: true });
+  window.addEventListener("pagehide", () => {
+    if (locked()) void hide();
+  });
+  // Back or forward into this page from the browser's cache: the disguise, never what was left.
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    exit.returned();
+    keys.lock();
+    void hide();
+  });
+}
+
 lockPolicy.watch();
 exit.watch();
 exit.setHide(hide);
+watchRevealed();
 setFallback(() => void diary().then(({ go }) => go.home()));
 keys.onLock(() => void hide());
 // Fetch the diary's code while the person types: it is ready when they have unlocked.

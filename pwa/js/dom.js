@@ -55,12 +55,22 @@ export function $(selector, root = document) {
   return /** @type {T} */ (el);
 }
 
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let announcing;
+
 /** Say something to screen readers through the page's status region. @param {string} text */
 export function announce(text) {
   const region = $("#status");
   region.textContent = "";
+  clearTimeout(announcing);
   // A fresh text node in a later task makes repeated messages announce again.
-  setTimeout(() => {
+  announcing = setTimeout(() => {
     region.textContent = text;
   }, 50);
+}
+
+/** Empty the status region, and drop a message still on its way (on every lock). */
+export function silence() {
+  clearTimeout(announcing);
+  $("#status").textContent = "";
 }

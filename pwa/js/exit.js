@@ -2,15 +2,12 @@
 // Quick exit: a button on every screen behind the disguise, Shift pressed three times, and
 // (if the user turns it on) Escape. The cover goes up in the same frame as the press; the
 // lock, the draft, the history entry and the way out follow once it is painted.
-import { h } from "./dom.js";
 import { current, home } from "./disguise/index.js";
+import * as prefs from "./disguise/prefs.js";
+import { h } from "./dom.js";
 import * as keys from "./vault/keys.js";
 
-/** Where the user's quick-exit settings are kept (encrypted). */
-export const SETTINGS = { kind: "settings", id: "exit" };
-/** `to`: the neutral site a browser tab goes to; "" stays on the disguise. */
-export const DEFAULTS = { escape: false, to: "https://www.bbc.co.uk/weather" };
-/** The choices offered in settings (any https address also works). */
+/** The neutral sites offered in settings, and staying on the disguise (""). */
 export const PLACES = [
   { to: "https://www.bbc.co.uk/weather", label: "BBC Weather" },
   { to: "https://www.google.com/", label: "Google" },
@@ -20,21 +17,10 @@ const SHIFT_WINDOW_MS = 5000;
 // A slow draft write must not hold the person on the page: leave after this at most.
 const DRAFT_WAIT_MS = 300;
 
-let settings = { ...DEFAULTS };
 let shown = false;
 let leaving = false;
 /** @type {HTMLButtonElement | null} */
 let $button = null;
-
-/** @param {Partial<typeof DEFAULTS>} next */
-export function configure(next) {
-  settings = { ...settings, ...next };
-}
-
-export function currentSettings() {
-  return { ...settings };
-}
-
 /** @type {() => Promise<void> | void} */
 let backToDisguise = () => {};
 
@@ -69,6 +55,11 @@ export function uncover() {
   if (!leaving) cover(false);
 }
 
+/** A page restored from the back/forward cache is not leaving any more. */
+export function returned() {
+  leaving = false;
+}
+
 /** @param {boolean} on */
 function cover(on) {
   /** @type {HTMLElement} */ (document.getElementById("cover")).hidden = !on;
@@ -82,7 +73,7 @@ function installed() {
 /** Hide everything now: cover first, the rest once the cover is painted. */
 export function quickExit() {
   cover(true);
-  const to = installed() || !navigator.onLine ? "" : settings.to;
+  const to = installed() || !navigator.onLine ? "" : prefs.exitSettings().to;
   leaving = Boolean(to);
   performance.mark("quick-exit-covered");
   requestAnimationFrame(() => setTimeout(() => void leave(to), 0));
@@ -96,7 +87,6 @@ async function leave(to) {
   const saved = keys.lock();
   // From the unlock or set-up screens there was nothing to lock: put the disguise back here.
   if (!wasUnlocked) void backToDisguise();
-  settings = { ...DEFAULTS };
   // The only entry this app has in history becomes the disguise's plain address.
   history.replaceState(null, "", home(current()));
   if (!to) return;
@@ -104,7 +94,7 @@ async function leave(to) {
   location.replace(to);
 }
 
-/** Listen for Shift × 3 and (if chosen) Escape, and for a return from the back/forward cache. */
+/** Listen for Shift × 3 and (if chosen) Escape. */
 export function watch() {
   let presses = 0;
   let last = -Infinity;
@@ -126,16 +116,11 @@ export function watch() {
         return;
       }
       presses = 0;
-      if (event.key === "Escape" && settings.escape) {
+      if (event.key === "Escape" && prefs.exitSettings().escape) {
         event.preventDefault();
         quickExit();
       }
     },
     true,
   );
-  window.addEventListener("pageshow", (event) => {
-    if (!event.persisted) return;
-    leaving = false;
-    keys.lock();
-  });
 }

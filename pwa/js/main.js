@@ -6,13 +6,6 @@ import { showDisguise } from "./disguise/index.js";
 
 async function main() {
   await showDisguise();
-  // Back or forward into this page from the browser's cache: the disguise, never what was left.
-  window.addEventListener("pageshow", (event) => {
-    if (!event.persisted) return;
-    void showDisguise().then(() => {
-      /** @type {HTMLElement} */ (document.getElementById("cover")).hidden = true;
-    });
-  });
   document.documentElement.dataset.ready = "true";
   performance.mark("app-ready");
   // Registration waits for first paint: the disguise is usable before the worker is.

@@ -48,6 +48,9 @@ export function calculator(entry) {
   /** @type {string[]} */
   let tokens = [];
   let current = "";
+  // The keys pressed for the number being typed, as typed: "0427" shows as 427, but a
+  // code may start with 0.
+  let typed = "";
   let justEvaluated = false;
   /** @type {HTMLOutputElement} */
   let $display;
@@ -66,11 +69,14 @@ export function calculator(entry) {
       if (justEvaluated) clear();
       if (current.replace(/[-.]/g, "").length >= MAX_DIGITS) return;
       current = current === "0" ? key : current + key;
+      typed += key;
     } else if (key === ".") {
       if (justEvaluated) clear();
       if (!current.includes(".")) current = (current || "0") + ".";
+      typed += key;
     } else if (key in OPS) {
       justEvaluated = false;
+      typed = "";
       if (current) {
         tokens.push(current);
         current = "";
@@ -80,11 +86,14 @@ export function calculator(entry) {
       else tokens.push(key);
     } else if (key === "±") {
       if (current) current = current.startsWith("-") ? current.slice(1) : "-" + current;
+      typed += key;
     } else if (key === "%") {
       if (current) current = display(Number(current) / 100);
+      typed += key;
     } else if (key === "⌫") {
       if (justEvaluated) return clear();
       current = current.slice(0, -1);
+      typed = typed.slice(0, -1);
       if (current === "-") current = "";
     } else if (key === "C") {
       return clear();
@@ -97,6 +106,7 @@ export function calculator(entry) {
   const clear = () => {
     tokens = [];
     current = "";
+    typed = "";
     justEvaluated = false;
     refresh("0");
   };
@@ -105,15 +115,16 @@ export function calculator(entry) {
     const all = [...tokens, current].filter(Boolean);
     if (all.length && all[all.length - 1] in OPS) all.pop();
     if (!all.length) return;
-    const typed = all.length === 1 ? all[0] : "";
+    const code = all.length === 1 ? typed : "";
     const result = display(evaluate(all));
     $expression.textContent = all.join(" ") + " =";
     $display.value = result;
     tokens = [];
     current = result === "Error" ? "" : result;
+    typed = "";
     justEvaluated = true;
     // The secret entry: a code on its own, then "=". The display already shows the number.
-    if (/^[0-9]{4,12}$/.test(typed)) entry(typed);
+    if (/^[0-9]{4,6}$/.test(code)) entry(code);
   };
 
   /** @param {KeyboardEvent} event */

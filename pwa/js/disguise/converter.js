@@ -78,7 +78,7 @@ export function converter(entry) {
         event.preventDefault();
         update();
         const typed = $amount.value.trim();
-        if (/^[0-9]{4,12}$/.test(typed)) entry(typed);
+        if (/^[0-9]{4,6}$/.test(typed)) entry(typed);
       });
       units();
       return h("section", { class: "disguise converter" }, h("h1", { class: "disguise-title" }, "Converter"), $form);

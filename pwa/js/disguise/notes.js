@@ -44,7 +44,7 @@ export function notes(entry) {
       query = $search.value;
       $results.replaceChildren(...results());
       const typed = query.trim();
-      if (/^[0-9]{4,12}$/.test(typed)) entry(typed);
+      if (/^[0-9]{4,6}$/.test(typed)) entry(typed);
     });
     const results = () => {
       const found = allNotes()

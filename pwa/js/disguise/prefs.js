@@ -11,8 +11,12 @@ export const CODE = /^[0-9]{4,6}$/;
 
 /**
  * @typedef {{ salt: string, hash: string, iterations: number }} Pin
- * @typedef {{ look?: string, pin?: Pin }} Prefs
+ * @typedef {{ escape: boolean, to: string }} Exit  where quick exit goes ("" the disguise)
+ * @typedef {{ look?: string, pin?: Pin, exit?: Partial<Exit> }} Prefs
  */
+
+/** Quick exit's defaults: Escape off (it has other uses); a browser tab goes to BBC Weather. */
+export const EXIT_DEFAULTS = { escape: false, to: "https://www.bbc.co.uk/weather" };
 
 /** @returns {Prefs} */
 function read() {
@@ -37,6 +41,20 @@ export function look() {
 /** @param {string} name */
 export function setLook(name) {
   write({ ...read(), look: name });
+}
+
+/**
+ * Quick exit's settings. Kept here, not in the vault, because quick exit must work the
+ * same from the unlock and set-up screens, before there is a key.
+ * @returns {Exit}
+ */
+export function exitSettings() {
+  return { ...EXIT_DEFAULTS, ...(read().exit || {}) };
+}
+
+/** @param {Partial<Exit>} change */
+export function setExit(change) {
+  write({ ...read(), exit: { ...exitSettings(), ...change } });
 }
 
 /** Whether a secret code was set on this phone. */
@@ -70,7 +88,8 @@ export async function checkCode(code) {
   return diff === 0;
 }
 
-/** Forget the secret code (quick delete). The disguise stays, so the icon still matches. */
+/** Forget the secret code and quick exit's settings (erasing). The disguise stays, so the
+ * icon on the home screen still matches what opens. */
 export function forgetCode() {
   const { look: kept } = read();
   write(kept ? { look: kept } : {});

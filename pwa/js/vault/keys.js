@@ -246,16 +246,18 @@ async function makePasskeySlot(extractable, proof) {
 /**
  * Create the vault: a new data key, a passphrase slot, and a passkey slot when the
  * authenticator gave a PRF output. Leaves the vault unlocked.
- * @param {{ passphrase: string, passkey?: PasskeyProof }} options
+ * @param {{ passphrase: string, passkey?: PasskeyProof, startedAt?: number }} options
+ *   `startedAt`: lockEpoch() when the person acted; a lock since then (quick exit during
+ *   the slow part) means nothing is written and LockedError is thrown
  */
-export async function createVault({ passphrase, passkey }) {
+export async function createVault({ passphrase, passkey, startedAt = epoch }) {
   if (await hasVault()) throw new Error("This phone already has a diary.");
   const extractable = await newDataKey();
   const made = [await makePassphraseSlot(extractable, passphrase)];
   if (passkey) made.push(await makePasskeySlot(extractable, passkey));
   /** @type {VaultMeta} */
   const meta = { format: 1, slots: made.map((m) => m.slot) };
-  const startedAt = epoch;
+  if (startedAt !== epoch) throw new LockedError();
   try {
     // add(), not put(): a second window setting up at the same time must not replace this.
     await tx("meta", "readwrite", (t) => {
@@ -334,13 +336,14 @@ export async function unlockWithPassphrase(passphrase) {
  * Unlock with a passkey's PRF output for its slot.
  * @param {string} credentialId base64url
  * @param {Uint8Array} prfOutput
+ * @param {number} [startedAt] lockEpoch() before the passkey was asked for: a lock during
+ *   the ceremony (quick exit) stops this unlock
  * @throws {TamperedError} the passkey does not open this diary
  */
-export async function unlockWithPrf(credentialId, prfOutput) {
+export async function unlockWithPrf(credentialId, prfOutput, startedAt = epoch) {
   const meta = await vaultMeta();
   const slot = meta?.slots.find((s) => s.type === "passkey" && s.credentialId === credentialId);
   if (!slot) throw new TamperedError("This passkey is not one of this diary's, and the key");
-  const startedAt = epoch;
   const kek = await prfKek(prfOutput);
   const key = await unwrapDataKey(slot, kek);
   await writeMeta("throttle", { failures: 0, until: 0 });
@@ -395,8 +398,11 @@ export async function changePassphrase(passphrase) {
 
 // --- erasing --------------------------------------------------------------------------------
 
-/** Erase every record, file, draft and key slot on this phone (no draft is kept first). */
+/**
+ * Erase every record, file, draft and key slot on this phone, then lock (no draft is kept).
+ * If deleting fails, nothing is locked, so the person is still there to be told.
+ */
 export async function eraseEverything() {
-  await lock({ save: false });
   await destroy();
+  await lock({ save: false });
 }

@@ -7,9 +7,8 @@ import { announce, h } from "../dom.js";
 import * as exit from "../exit.js";
 import { show } from "../router.js";
 import * as keys from "../vault/keys.js";
-import * as records from "../vault/records.js";
 import { safetyView } from "./safety.js";
-import { codeForm } from "./setup.js";
+import { codeForm, lookPicker } from "./setup.js";
 import { button, errorBox } from "./ui.js";
 
 const ERASE_SECONDS = 5;
@@ -21,35 +20,32 @@ const ERASE_SECONDS = 5;
  */
 export function hidingSettings(back, $error) {
   const look = LOOKS[current()];
-  const { escape, to } = exit.currentSettings();
+  const { escape, to } = prefs.exitSettings();
 
+  /** @param {Partial<prefs.Exit>} change */
+  const saveExit = (change) => {
+    try {
+      prefs.setExit(change);
+      announce("Saved.");
+    } catch (error) {
+      $error.textContent = /** @type {Error} */ (error).message;
+    }
+  };
   const $escape = h("input", { type: "checkbox", name: "escape", checked: escape });
-  $escape.addEventListener("change", () => void saveExit({ escape: $escape.checked }));
+  $escape.addEventListener("change", () => saveExit({ escape: $escape.checked }));
   const known = exit.PLACES.some((place) => place.to === to);
   const $places = h(
     "fieldset",
     { class: "choices" },
     h("legend", {}, "In a browser tab, quick exit goes to"),
     exit.PLACES.map((place) =>
-      h("label", { class: "choice" }, radio("exit-to", place.to, place.to === to || (!known && place.to === exit.DEFAULTS.to)), place.label),
+      h("label", { class: "choice" }, radio("exit-to", place.to, place.to === to || (!known && place.to === prefs.EXIT_DEFAULTS.to)), place.label),
     ),
     h("span", { class: "hint" }, "The app on your home screen always goes back to its disguise."),
   );
   $places.addEventListener("change", (event) => {
-    void saveExit({ to: /** @type {HTMLInputElement} */ (event.target).value });
+    saveExit({ to: /** @type {HTMLInputElement} */ (event.target).value });
   });
-
-  /** @param {Partial<typeof exit.DEFAULTS>} change */
-  const saveExit = async (change) => {
-    const next = { ...exit.currentSettings(), ...change };
-    try {
-      await records.put(exit.SETTINGS.kind, exit.SETTINGS.id, next);
-      exit.configure(next);
-      announce("Saved.");
-    } catch (error) {
-      $error.textContent = /** @type {Error} */ (error).message;
-    }
-  };
 
   return [
     h("h2", {}, "Disguise"),
@@ -84,14 +80,7 @@ function changeLook(back) {
       const $form = h(
         "form",
         { class: "stack", novalidate: true },
-        h(
-          "fieldset",
-          { class: "looks" },
-          h("legend", {}, "Cairn will look like"),
-          Object.entries(LOOKS).map(([name, look]) =>
-            h("label", { class: "look" }, radio("look", name, name === current()), h("img", { src: `/${name}/icon-192.png`, alt: "", width: 48, height: 48 }), h("span", {}, look.title)),
-          ),
-        ),
+        lookPicker(current()),
         h(
           "p",
           { class: "warning" },
@@ -173,10 +162,11 @@ function erasing(back) {
         if (left > 0) return;
         stop();
         try {
-          prefs.forgetCode();
+          // Deleted first, then locked: if deleting fails, the person is still here to see it.
           await keys.eraseEverything();
+          prefs.forgetCode();
         } catch (error) {
-          $error.textContent = `Not everything could be erased: ${/** @type {Error} */ (error).message}`;
+          $error.textContent = `Nothing was erased: ${/** @type {Error} */ (error).message} Try again.`;
         }
       }, 1000);
       return $section;

@@ -22,16 +22,14 @@ const state = { passphrase: "", look: "calculator", code: "" };
  * @param {() => void} cancel back to the disguise, keeping nothing
  */
 export function setup(done, cancel) {
+  forget();
+  return { title: "Set up your private diary", render: () => intro(done, cancel) };
+}
+
+/** Drop the passphrase and code being chosen: when set-up ends, or is hidden midway. */
+export function forget() {
   state.passphrase = "";
   state.code = "";
-  return {
-    title: "Set up your private diary",
-    render: () => intro(done, cancel),
-    leave() {
-      state.passphrase = "";
-      state.code = "";
-    },
-  };
 }
 
 /** @param {string} title @param {(Node | string | null)[]} body */
@@ -44,54 +42,95 @@ function intro(done, cancel) {
   return step("Set up your private diary", [
     h("p", { class: "lead" }, "Cairn keeps a diary of what is happening to you, encrypted on this phone. Nobody can read it without your passkey or your recovery passphrase."),
     h("p", {}, "To anyone else it looks like an ordinary app. You choose which one, and a secret code that opens the diary from it."),
-    button("Start", () => show({ title: "Choose how it looks", render: () => pickLook(done) })),
+    button("Start", () => show(lookStep(() => show(codeStep(() => show({ title: "Your recovery passphrase", render: () => generated(done) })))))),
     button("What the disguise does not hide", () => show(safetyView(() => show({ title: "Set up your private diary", render: () => intro(done, cancel) }))), "button block secondary"),
     button("Not now", cancel, "button block secondary"),
   ]);
 }
 
-/** Choose the disguise: the app's icon, name and look on this phone. @param {() => void} done */
-function pickLook(done) {
-  const $form = h(
-    "form",
-    { class: "stack", novalidate: true },
-    h(
-      "fieldset",
-      { class: "looks" },
-      h("legend", {}, "Cairn will look like"),
-      Object.entries(LOOKS).map(([name, look]) =>
-        h(
-          "label",
-          { class: "look" },
-          h("input", { type: "radio", name: "look", value: name, checked: name === state.look }),
-          h("img", { src: `/${name}/icon-192.png`, alt: "", width: 48, height: 48 }),
-          h("span", {}, look.title),
-        ),
-      ),
-    ),
-    h("p", { class: "hint" }, "It is a real, working app. Add it to your home screen after setting up, so the icon and name are the disguise's."),
-    h("button", { type: "submit", class: "button block" }, "Next"),
-  );
-  $form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const picked = /** @type {HTMLInputElement | null} */ ($form.querySelector("input[name=look]:checked"));
-    state.look = picked ? picked.value : "calculator";
-    show({ title: "Choose your secret code", render: () => pickCode(done) });
-  });
-  return step("Choose how it looks", [$form]);
+/**
+ * Choose the disguise: the app's icon, name and look on this phone.
+ * @param {() => void} next
+ */
+function lookStep(next) {
+  return {
+    title: "Choose how it looks",
+    render() {
+      const $form = h(
+        "form",
+        { class: "stack", novalidate: true },
+        lookPicker(state.look),
+        h("p", { class: "hint" }, "It is a real, working app. Add it to your home screen after setting up, so the icon and name are the disguise's."),
+        h("button", { type: "submit", class: "button block" }, "Next"),
+      );
+      $form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const picked = /** @type {HTMLInputElement | null} */ ($form.querySelector("input[name=look]:checked"));
+        state.look = picked ? picked.value : "calculator";
+        next();
+      });
+      return step("Choose how it looks", [$form]);
+    },
+  };
 }
 
-/** Choose the secret code that opens the unlock from the disguise. @param {() => void} done */
-function pickCode(done) {
-  const { $form } = codeForm({
-    look: state.look,
-    submit: "Next",
-    onValid(code) {
-      state.code = code;
-      show({ title: "Your recovery passphrase", render: () => generated(done) });
+/** The disguises as large choices with their icons. @param {string} chosen */
+export function lookPicker(chosen) {
+  return h(
+    "fieldset",
+    { class: "looks" },
+    h("legend", {}, "Cairn will look like"),
+    Object.entries(LOOKS).map(([name, look]) =>
+      h(
+        "label",
+        { class: "look" },
+        h("input", { type: "radio", name: "look", value: name, checked: name === chosen }),
+        h("img", { src: `/${name}/icon-192.png`, alt: "", width: 48, height: 48 }),
+        h("span", {}, look.title),
+      ),
+    ),
+  );
+}
+
+/**
+ * Choose the secret code that opens the unlock from the disguise.
+ * @param {() => void} next
+ */
+function codeStep(next) {
+  return {
+    title: "Choose your secret code",
+    render() {
+      const { $form } = codeForm({
+        look: state.look,
+        submit: "Next",
+        onValid(code) {
+          state.code = code;
+          next();
+        },
+      });
+      return step("Choose your secret code", [$form]);
     },
-  });
-  return step("Choose your secret code", [$form]);
+  };
+}
+
+/**
+ * A diary made before disguises (or whose code was lost) gets its disguise and code now,
+ * right after the unlock, before anything else.
+ * @param {() => void} done
+ */
+export function missingCode(done) {
+  state.look = prefs.look() || "calculator";
+  return lookStep(() =>
+    show(
+      codeStep(async () => {
+        await prefs.setCode(state.code);
+        prefs.setLook(state.look);
+        wear(state.look);
+        forget();
+        done();
+      }),
+    ),
+  );
 }
 
 /**
@@ -203,25 +242,32 @@ function choose(done) {
 function passkeyStep(done) {
   const $error = errorBox();
   const $status = h("p", { role: "status" });
-  /** @param {import("../vault/keys.js").PasskeyProof} [passkey] */
-  const finish = async (passkey) => {
+  /**
+   * @param {number} startedAt lockEpoch() at the tap: a quick exit since then stops it all
+   * @param {import("../vault/keys.js").PasskeyProof} [passkey]
+   */
+  const finish = async (startedAt, passkey) => {
+    if (keys.lockEpoch() !== startedAt) return;
     try {
-      await keys.createVault({ passphrase: state.passphrase, passkey });
+      // The code and look first: a vault must never exist without its way in.
       await prefs.setCode(state.code);
       prefs.setLook(state.look);
-      wear(state.look);
+      await keys.createVault({ passphrase: state.passphrase, passkey, startedAt });
     } catch (error) {
+      if (keys.lockEpoch() !== startedAt) return; // hidden meanwhile: the disguise is up
       $status.textContent = "";
       $error.textContent = /** @type {Error} */ (error).message;
       return;
     }
-    state.passphrase = "";
-    state.code = "";
+    forget();
+    if (keys.lockEpoch() !== startedAt) return;
+    wear(prefs.look() || "calculator");
     persist().catch(() => false);
     done();
   };
   const $passkey = button("Use fingerprint, face or screen lock", async () => {
     $error.textContent = "";
+    const startedAt = keys.lockEpoch();
     await busy($passkey, "Waiting for your passkey…", async () => {
       let proof;
       try {
@@ -236,11 +282,12 @@ function passkeyStep(done) {
         return;
       }
       $status.textContent = "Setting up your diary…";
-      await finish(proof);
+      await finish(startedAt, proof);
     });
   });
   const $skip = button("Skip: unlock with my passphrase only", async () => {
-    await busy($skip, "Setting up your diary…", () => finish());
+    const startedAt = keys.lockEpoch();
+    await busy($skip, "Setting up your diary…", () => finish(startedAt));
   }, "button block secondary");
   if (!supported()) {
     $passkey.hidden = true;

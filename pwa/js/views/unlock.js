@@ -1,6 +1,7 @@
 // @ts-check
 // Unlock: one button for the passkey, "use my passphrase instead" below it.
 import { h } from "../dom.js";
+import * as prefs from "../disguise/prefs.js";
 import * as keys from "../vault/keys.js";
 import { getPrf } from "../vault/passkey.js";
 import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
@@ -52,7 +53,10 @@ export function unlock(done, cancel) {
           await busy($submit, "Unlocking…", () => keys.unlockWithPassphrase($input.value));
         } catch (error) {
           $error.textContent = /** @type {Error} */ (error).message;
-          if (/** @type {Error} */ (error).name === "WipedError") return;
+          if (/** @type {Error} */ (error).name === "WipedError") {
+            prefs.forgetCode(); // the phone is as new: only the start code sets it up again
+            return;
+          }
           $input.select();
           await waitThenAllow();
           return;
@@ -65,8 +69,9 @@ export function unlock(done, cancel) {
         $error.textContent = "";
         try {
           await busy($passkey, "Waiting for your passkey…", async () => {
+            const startedAt = keys.lockEpoch();
             const { credentialId, prfOutput } = await getPrf(passkeys);
-            await keys.unlockWithPrf(credentialId, prfOutput);
+            await keys.unlockWithPrf(credentialId, prfOutput, startedAt);
           });
         } catch (error) {
           const e = /** @type {Error} */ (error);
