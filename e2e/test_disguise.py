@@ -205,12 +205,12 @@ def test_the_converter_converts(page: Page):
     page.get_by_label("Amount").fill("1")
     page.get_by_label("From", exact=True).select_option("Miles")
     page.get_by_label("To", exact=True).select_option("Kilometres")
-    expect(page.locator(".conv-result")).to_have_text("1 miles = 1.609344 kilometres")
+    expect(page.locator(".conv-result")).to_have_text("1 mi = 1.609344 km")
     page.get_by_label("What to convert").select_option("Temperature")
     page.get_by_label("Amount").fill("100")
     page.get_by_label("From", exact=True).select_option("Celsius")
     page.get_by_label("To", exact=True).select_option("Fahrenheit")
-    expect(page.locator(".conv-result")).to_have_text("100 celsius = 212 fahrenheit")
+    expect(page.locator(".conv-result")).to_have_text("100 °C = 212 °F")
 
 
 def test_the_timer_counts_down(page: Page):
@@ -263,6 +263,27 @@ def test_a_wrong_code_calculates_and_the_right_one_unlocks(page: Page):
     # Closing the unlock goes back to the calculator.
     page.get_by_role("button", name="Close").click()
     expect_disguise(page)
+
+
+def test_the_start_code_and_easy_codes_cannot_be_ones_own(page: Page):
+    start(page)
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Next").click()
+    for code, said in ((START_CODE, "the code you were given"), ("1234", "in a row")):
+        page.get_by_label("Secret code (4 to 6 digits)").fill(code)
+        page.get_by_label("The same code again").fill(code)
+        page.get_by_role("button", name="Next").click()
+        expect(page.get_by_role("alert")).to_contain_text(said)
+    expect(page.get_by_role("heading", name="Choose your secret code")).to_be_visible()
+
+
+def test_the_percent_key_works_as_on_a_phone(page: Page):
+    page.goto("/")
+    wait_for_app(page)
+    press(page, "200+10%=")
+    expect(page.locator(".calc-display")).to_have_text("220")
+    press(page, "C50%=")
+    expect(page.locator(".calc-display")).to_have_text("0.5")
 
 
 def test_a_new_phone_needs_the_start_code(page: Page):
@@ -580,7 +601,9 @@ def test_erase_everything_counts_down_can_be_stopped_and_leaves_nothing(
     page.get_by_role("button", name="Settings").click()
     page.get_by_role("button", name="Erase everything on this phone").click()
     expect(page.get_by_role("timer")).to_have_text(re.compile("[345]"))
-    page.get_by_text("Tap anywhere to stop.").click()
+    # A thumb resting low on the screen stops it, not only a tap on the words.
+    viewport = page.viewport_size
+    page.mouse.click(30, viewport["height"] - 30)
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
     page.wait_for_timeout(5_500)
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()

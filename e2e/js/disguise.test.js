@@ -64,3 +64,8 @@ export async function testTheSecretCodeIsKeptOnlyAsASaltedHash() {
     else localStorage.setItem("prefs", before);
   }
 }
+
+export function testCodesTooEasyToGuessAreNamed() {
+  for (const weak of ["0000", "1111", "1234", "4321", "7890", "123456", "1212", "909090"]) ok(prefs.weakness(weak), weak);
+  for (const fine of ["1379", "0427", "2580", "24680", "8351"]) equal(prefs.weakness(fine), "", fine);
+}

@@ -37,7 +37,7 @@ export async function enter(code) {
     if (keys.lockEpoch() !== startedAt || exit.revealed()) return;
     exit.reveal();
     if (vault) await show(unlock(opened, () => void hide()));
-    else await show(setup(opened, () => void hide()));
+    else await show(setup(opened, () => void hide(), prefs.hasCode() ? "" : code));
   } finally {
     checking = false;
   }
@@ -99,9 +99,13 @@ function watchRevealed() {
   };
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") {
+      // The phone's app switcher shows a picture of the page as it was left: let it be the
+      // cover, even while the grace time keeps the diary unlocked.
+      if (exit.revealed()) exit.cover(true);
       hiddenAt = Date.now();
       return;
     }
+    exit.uncover();
     if (hiddenAt && locked() && Date.now() - hiddenAt >= lockPolicy.DEFAULTS.hiddenGraceSeconds * 1000) void hide();
     hiddenAt = 0;
     resetIdle();

@@ -66,8 +66,13 @@ export function announce(text) {
   // A fresh text node in a later task makes repeated messages announce again.
   announcing = setTimeout(() => {
     region.textContent = text;
+    // Shown for a while, then gone, so it never stands over the screen.
+    announcing = setTimeout(() => {
+      if (region.textContent === text) region.textContent = "";
+    }, SHOWN_MS);
   }, 50);
 }
+const SHOWN_MS = 6000;
 
 /** Empty the status region, and drop a message still on its way (on every lock). */
 export function silence() {

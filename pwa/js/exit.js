@@ -60,8 +60,8 @@ export function returned() {
   leaving = false;
 }
 
-/** @param {boolean} on */
-function cover(on) {
+/** Cover the screen (or take the cover down). @param {boolean} on */
+export function cover(on) {
   /** @type {HTMLElement} */ (document.getElementById("cover")).hidden = !on;
 }
 

@@ -88,7 +88,10 @@ export function calculator(entry) {
       if (current) current = current.startsWith("-") ? current.slice(1) : "-" + current;
       typed += key;
     } else if (key === "%") {
-      if (current) current = display(Number(current) / 100);
+      // As phone calculators do: 200 + 10 % is 200 + 20; on its own, 10 % is 0.1.
+      const op = tokens[tokens.length - 1];
+      const base = (op === "+" || op === "−") && tokens.length > 1 ? evaluate(tokens.slice(0, -1)) : 1;
+      if (current) current = display((base * Number(current)) / 100);
       typed += key;
     } else if (key === "⌫") {
       if (justEvaluated) return clear();

@@ -5,14 +5,17 @@
 import { h } from "../dom.js";
 import { display } from "./calculator.js";
 
-/** Each unit as [label, factor to the base unit] (temperature is handled apart). */
+/** Each unit as [label, factor to the base unit, symbol] (temperature is handled apart). */
 export const UNITS = {
-  Length: [["Millimetres", 0.001], ["Centimetres", 0.01], ["Metres", 1], ["Kilometres", 1000], ["Inches", 0.0254], ["Feet", 0.3048], ["Yards", 0.9144], ["Miles", 1609.344]],
-  Weight: [["Grams", 1], ["Kilograms", 1000], ["Ounces", 28.349523125], ["Pounds", 453.59237], ["Stones", 6350.29318]],
-  Volume: [["Millilitres", 0.001], ["Litres", 1], ["Teaspoons", 0.00591939], ["Tablespoons", 0.0177582], ["Cups", 0.284131], ["Pints", 0.56826125], ["Gallons", 4.54609]],
-  Speed: [["Metres a second", 1], ["Kilometres an hour", 1 / 3.6], ["Miles an hour", 0.44704], ["Knots", 0.514444]],
-  Temperature: [["Celsius", 0], ["Fahrenheit", 0], ["Kelvin", 0]],
+  Length: [["Millimetres", 0.001, "mm"], ["Centimetres", 0.01, "cm"], ["Metres", 1, "m"], ["Kilometres", 1000, "km"], ["Inches", 0.0254, "in"], ["Feet", 0.3048, "ft"], ["Yards", 0.9144, "yd"], ["Miles", 1609.344, "mi"]],
+  Weight: [["Grams", 1, "g"], ["Kilograms", 1000, "kg"], ["Ounces", 28.349523125, "oz"], ["Pounds", 453.59237, "lb"], ["Stones", 6350.29318, "st"]],
+  Volume: [["Millilitres", 0.001, "ml"], ["Litres", 1, "l"], ["Teaspoons", 0.00591939, "tsp"], ["Tablespoons", 0.0177582, "tbsp"], ["Cups", 0.284131, "cups"], ["Pints", 0.56826125, "pt"], ["Gallons", 4.54609, "gal"]],
+  Speed: [["Metres a second", 1, "m/s"], ["Kilometres an hour", 1 / 3.6, "km/h"], ["Miles an hour", 0.44704, "mph"], ["Knots", 0.514444, "kn"]],
+  Temperature: [["Celsius", 0, "°C"], ["Fahrenheit", 0, "°F"], ["Kelvin", 0, "K"]],
 };
+
+/** @param {keyof UNITS} kind @param {string} label */
+const symbol = (kind, label) => String(UNITS[kind].find(([l]) => l === label)?.[2] ?? label);
 
 /** @param {number} value @param {string} from @param {string} to */
 function temperature(value, from, to) {
@@ -55,7 +58,8 @@ export function converter(entry) {
           return;
         }
         const out = convert(/** @type {keyof UNITS} */ ($kind.value), value, $from.value, $to.value);
-        $result.textContent = `${display(value)} ${$from.value.toLowerCase()} = ${display(out)} ${$to.value.toLowerCase()}`;
+        const kind = /** @type {keyof UNITS} */ ($kind.value);
+        $result.textContent = `${display(value)} ${symbol(kind, $from.value)} = ${display(out)} ${symbol(kind, $to.value)}`;
       };
       $kind.addEventListener("change", units);
       for (const $el of [$amount, $from, $to]) $el.addEventListener("input", update);

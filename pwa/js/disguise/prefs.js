@@ -18,6 +18,19 @@ export const CODE = /^[0-9]{4,6}$/;
 /** Quick exit's defaults: Escape off (it has other uses); a browser tab goes to BBC Weather. */
 export const EXIT_DEFAULTS = { escape: false, to: "https://www.bbc.co.uk/weather" };
 
+/**
+ * Why a code is too easy to guess, or "" if it is not: one digit repeated, a run up or
+ * down (1234, 9876), or a pair repeated (1212).
+ * @param {string} code
+ */
+export function weakness(code) {
+  if (/^(\d)\1+$/.test(code)) return "One digit repeated is too easy to guess.";
+  const steps = new Set([...code].slice(1).map((d, i) => (Number(d) - Number(code[i]) + 10) % 10));
+  if (steps.size === 1 && (steps.has(1) || steps.has(9))) return "Digits in a row are too easy to guess.";
+  if (/^(\d\d)\1+$/.test(code)) return "A pair repeated is too easy to guess.";
+  return "";
+}
+
 /** @returns {Prefs} */
 function read() {
   try {

@@ -62,7 +62,7 @@ export function timer(entry) {
         $status.textContent = "Stopped.";
       });
       const $form = h("form", { class: "stack", novalidate: true },
-        h("div", { class: "field" }, h("label", { for: "timer-time" }, "Time (minutes and seconds, like 130 for 1:30)"), $time),
+        h("div", { class: "field" }, h("label", { for: "timer-time" }, "Time: type the digits, like 130 for 1:30"), $time),
         $start,
       );
       $form.addEventListener("submit", (event) => {

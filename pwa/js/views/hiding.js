@@ -132,7 +132,12 @@ function changeCode(back) {
 function erasing(back) {
   /** @type {ReturnType<typeof setInterval> | undefined} */
   let timer;
-  const stop = () => clearInterval(timer);
+  /** @type {(event: Event) => void} */
+  let onTap = () => {};
+  const stop = () => {
+    clearInterval(timer);
+    document.removeEventListener("pointerdown", onTap, true);
+  };
   return {
     title: "Erasing everything",
     render() {
@@ -149,13 +154,16 @@ function erasing(back) {
         { class: "stack erase-countdown" },
         h("h1", {}, "Erasing everything on this phone"),
         $count,
-        h("p", { class: "lead" }, "Tap anywhere to stop."),
+        h("p", { class: "lead" }, "Tap anywhere on the screen to stop."),
         h("button", { type: "button", class: "button block", onclick: cancel }, "Stop, don't erase"),
         $error,
       );
-      $section.addEventListener("click", (event) => {
-        if (!(/** @type {HTMLElement} */ (event.target).closest("button"))) cancel();
-      });
+      // A tap anywhere on the screen stops it (the Stop button and Quick exit included).
+      onTap = (event) => {
+        event.preventDefault();
+        cancel();
+      };
+      document.addEventListener("pointerdown", onTap, true);
       timer = setInterval(async () => {
         left -= 1;
         $count.textContent = String(Math.max(left, 0));

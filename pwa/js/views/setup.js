@@ -14,15 +14,18 @@ import { persist } from "../vault/records.js";
 import { safetyView } from "./safety.js";
 import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
 
-/** @type {{ passphrase: string, look: string, code: string }} */
-const state = { passphrase: "", look: "calculator", code: "" };
+/** @type {{ passphrase: string, look: string, code: string, startCode: string }} */
+const state = { passphrase: "", look: "calculator", code: "", startCode: "" };
 
 /**
  * @param {() => void} done called once the vault exists and is unlocked
  * @param {() => void} cancel back to the disguise, keeping nothing
+ * @param {string} [startCode] the code that opened set-up: everyone given the address has
+ *   it, so it cannot be this phone's own
  */
-export function setup(done, cancel) {
+export function setup(done, cancel, startCode = "") {
   forget();
+  state.startCode = startCode;
   return { title: "Set up your private diary", render: () => intro(done, cancel) };
 }
 
@@ -30,6 +33,7 @@ export function setup(done, cancel) {
 export function forget() {
   state.passphrase = "";
   state.code = "";
+  state.startCode = "";
 }
 
 /** @param {string} title @param {(Node | string | null)[]} body */
@@ -102,6 +106,7 @@ function codeStep(next) {
     render() {
       const { $form } = codeForm({
         look: state.look,
+        refuse: state.startCode,
         submit: "Next",
         onValid(code) {
           state.code = code;
@@ -135,9 +140,9 @@ export function missingCode(done) {
 
 /**
  * A code typed twice, with how it is used in the chosen disguise.
- * @param {{ look: string, submit: string, onValid: (code: string) => void | Promise<void> }} options
+ * @param {{ look: string, submit: string, refuse?: string, onValid: (code: string) => void | Promise<void> }} options
  */
-export function codeForm({ look, submit, onValid }) {
+export function codeForm({ look, submit, refuse = "", onValid }) {
   const input = (/** @type {string} */ name) =>
     // Text shown as dots (not a password field, which password managers offer to save).
     h("input", { class: "input secret-digits", name, type: "text", inputmode: "numeric", pattern: "[0-9]*", maxlength: 6, autocomplete: "off", spellcheck: "false" });
@@ -157,6 +162,12 @@ export function codeForm({ look, submit, onValid }) {
     $error.textContent = "";
     if (!prefs.CODE.test($code.value)) {
       $error.textContent = "The code must be 4 to 6 digits.";
+      $code.focus();
+      return;
+    }
+    const weak = $code.value === refuse ? "That is the code you were given to start. Choose one of your own." : prefs.weakness($code.value);
+    if (weak) {
+      $error.textContent = weak;
       $code.focus();
       return;
     }

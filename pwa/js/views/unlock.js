@@ -54,7 +54,10 @@ export function unlock(done, cancel) {
         } catch (error) {
           $error.textContent = /** @type {Error} */ (error).message;
           if (/** @type {Error} */ (error).name === "WipedError") {
-            prefs.forgetCode(); // the phone is as new: only the start code sets it up again
+            // Whoever was guessing learns nothing: the phone is as new, showing its disguise,
+            // and only the start code sets it up again.
+            prefs.forgetCode();
+            cancel();
             return;
           }
           $input.select();
