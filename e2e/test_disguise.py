@@ -21,7 +21,7 @@ from e2e.test_vault import (
     CODE,
     PASSPHRASE,
     START_CODE,
-    choose_disguise_and_code,
+    choose_passphrase,
     expect_disguise,
     reveal,
     set_up_with_passphrase_only,
@@ -82,13 +82,16 @@ def telling_words_on(page: Page) -> list[str]:
 def set_up(page: Page, look: str = "Calculator", code: str = CODE) -> None:
     """Set up with a chosen disguise and code, passphrase only."""
     start(page)
-    choose_disguise_and_code(page, look, code)
-    page.get_by_role("button", name="I'd rather choose my own").click()
-    page.get_by_label("Your passphrase").fill(PASSPHRASE)
-    page.get_by_label("Type it again").fill(PASSPHRASE)
-    page.get_by_role("button", name="Use this passphrase").click()
+    choose_passphrase(page, look=look, code=code)
     page.get_by_role("button", name=re.compile("passphrase only")).click()
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+
+
+def expect_the_draft_back(page: Page) -> None:
+    """Unlock (from the disguise): the unfinished entry is offered, as it was typed."""
+    unlock_with_passphrase(page)
+    page.get_by_role("button", name="Carry on").click()
+    expect(page.get_by_label("What happened")).to_have_value(DRAFT)
 
 
 def start_a_draft(page: Page) -> None:
@@ -360,9 +363,7 @@ def test_shift_three_times_hides_everything_and_back_never_shows_it(
     page.goto("/")
     wait_for_app(page)
     expect_disguise(page)
-    unlock_with_passphrase(page)
-    page.get_by_role("button", name="Carry on").click()
-    expect(page.get_by_label("What happened")).to_have_value(DRAFT)
+    expect_the_draft_back(page)
 
 
 def test_the_cover_is_up_in_the_same_frame_and_the_lock_follows(page: Page):
@@ -380,9 +381,7 @@ def test_the_cover_is_up_in_the_same_frame_and_the_lock_follows(page: Page):
     expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
     assert DRAFT not in page.content()
     assert page.evaluate("location.pathname") in ("/", "/calculator/")
-    unlock_with_passphrase(page)
-    page.get_by_role("button", name="Carry on").click()
-    expect(page.get_by_label("What happened")).to_have_value(DRAFT)
+    expect_the_draft_back(page)
 
 
 def test_shift_a_letter_shift_shift_does_not_exit(page: Page):
@@ -425,9 +424,7 @@ def test_the_quick_exit_button_does_the_same(page: Page):
     button.click()
     expect_disguise(page)
     assert DRAFT not in page.content()
-    unlock_with_passphrase(page)
-    page.get_by_role("button", name="Carry on").click()
-    expect(page.get_by_label("What happened")).to_have_value(DRAFT)
+    expect_the_draft_back(page)
 
 
 def test_escape_exits_only_when_turned_on(page: Page):
@@ -465,9 +462,7 @@ def test_coming_back_from_the_back_forward_cache_shows_the_disguise(playwright, 
         expect_disguise(page)
         assert DRAFT not in page.content()
         expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
-        unlock_with_passphrase(page)
-        page.get_by_role("button", name="Carry on").click()
-        expect(page.get_by_label("What happened")).to_have_value(DRAFT)
+        expect_the_draft_back(page)
 
         # From the unlock screen too: back from the cache, the code still opens it.
         page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
@@ -485,11 +480,7 @@ def test_coming_back_from_the_back_forward_cache_shows_the_disguise(playwright, 
 
 def test_quick_exit_during_set_up_keeps_it_shut(page: Page, phone: BrowserContext):
     start(page)
-    choose_disguise_and_code(page)
-    page.get_by_role("button", name="I'd rather choose my own").click()
-    page.get_by_label("Your passphrase").fill(PASSPHRASE)
-    page.get_by_label("Type it again").fill(PASSPHRASE)
-    page.get_by_role("button", name="Use this passphrase").click()
+    choose_passphrase(page)
     with offline(phone):  # stays on the disguise
         page.get_by_role("button", name=re.compile("passphrase only")).click()
         page.get_by_role("button", name="Quick exit").click()
@@ -524,14 +515,7 @@ def test_the_unlock_screen_gives_way_to_the_disguise_when_left(page: Page):
 
 
 def test_a_code_may_start_with_zero(page: Page):
-    start(page)
-    choose_disguise_and_code(page, code="0427")
-    page.get_by_role("button", name="I'd rather choose my own").click()
-    page.get_by_label("Your passphrase").fill(PASSPHRASE)
-    page.get_by_label("Type it again").fill(PASSPHRASE)
-    page.get_by_role("button", name="Use this passphrase").click()
-    page.get_by_role("button", name=re.compile("passphrase only")).click()
-    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    set_up(page, code="0427")
     page.get_by_role("button", name="Lock now").click()
     type_code(page, "427")
     expect(page.locator(".calc-display")).to_have_text("427")

@@ -66,8 +66,10 @@ def choose_disguise_and_code(page: Page, look: str = "Calculator", code: str = C
     page.get_by_role("button", name="Next").click()
 
 
-def choose_passphrase(page: Page, passphrase: str = PASSPHRASE) -> None:
-    choose_disguise_and_code(page)
+def choose_passphrase(
+    page: Page, passphrase: str = PASSPHRASE, look: str = "Calculator", code: str = CODE
+) -> None:
+    choose_disguise_and_code(page, look, code)
     page.get_by_role("button", name="I'd rather choose my own").click()
     page.get_by_label("Your passphrase").fill(passphrase)
     page.get_by_label("Type it again").fill(passphrase)
