@@ -56,7 +56,7 @@ export function strength(input) {
     return { bits, level: "weak", ok: false, message: `Weak: someone with a copy of this phone could guess it in ${time}. Add more words.` };
   }
   if (bits < 55) {
-    return { bits, level: "fair", ok: true, message: `Fair: guessing it would take about ${time}. More words would make it stronger.` };
+    return { bits, level: "fair", ok: true, message: `Fair: guessing it would take ${time}. More words would make it stronger.` };
   }
   return { bits, level: "strong", ok: true, message: `Strong: guessing it would take ${time}.` };
 }
