@@ -46,8 +46,7 @@ class Shell:
 
     def mimetype(self, url: str) -> str:
         """Return the Content-Type for an app file's URL."""
-        suffix = Path("index.html" if url.endswith("/") else url).suffix
-        return MIME.get(suffix, "application/octet-stream")
+        return MIME.get(_suffix(url), "application/octet-stream")
 
     def worker_source(self) -> bytes:
         """Return ``sw.js`` stamped with this version, so any changed file changes the worker."""
@@ -61,6 +60,11 @@ class Shell:
             f"export const VERSION = {json.dumps(self.version)};\n"
             f"export const PRECACHE = {json.dumps(entries, indent=1)};\n"
         ).encode()
+
+
+def _suffix(url: str) -> str:
+    """The file type of an app URL: a page's address ends in "/"."""
+    return ".html" if url.endswith("/") else Path(url).suffix
 
 
 def disguise_pages(root: Path, default: str) -> dict[str, bytes]:
@@ -104,7 +108,7 @@ def build(root: Path, default_disguise: str = "calculator") -> Shell:
     gzipped: dict[str, bytes] = {}
     integrity: dict[str, str] = {}
     for url, data in files.items():
-        if Path("index.html" if url.endswith("/") else url).suffix in COMPRESSIBLE:
+        if _suffix(url) in COMPRESSIBLE:
             # mtime=0: the same file always compresses to the same bytes.
             gzipped[url] = gzip.compress(data, compresslevel=9, mtime=0)
         digest = hashlib.sha256(data).digest()

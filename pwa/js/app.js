@@ -36,6 +36,7 @@ export async function enter(code) {
     // Something hid the app meanwhile (or another code got there first): stay hidden.
     if (keys.lockEpoch() !== startedAt || exit.revealed()) return;
     exit.reveal();
+    lockPolicy.opened();
     if (vault) await show(unlock(opened, () => void hide()));
     else await show(setup(opened, () => void hide(), prefs.hasCode() ? "" : code));
   } finally {
@@ -64,7 +65,7 @@ async function opened() {
     console.warn("lock settings:", /** @type {Error} */ (error).name);
   }
   lockPolicy.configure({ ...lockPolicy.DEFAULTS, ...(saved || {}) });
-  lockPolicy.unlocked();
+  lockPolicy.opened();
   const { go } = await diary();
   if (!keys.isUnlocked()) return;
   if (!prefs.hasCode()) await show(missingCode(() => void go.home()));
@@ -76,57 +77,45 @@ async function hide() {
   clear();
   silence();
   forget();
-  // Not unlocked (the unlock or set-up screens): still end anything under way there.
-  if (!keys.isUnlocked()) keys.lock();
+  // Never called while unlocked; from the unlock or set-up screens this ends anything still
+  // under way there (an unlock, a vault being made) by moving the lock epoch on.
+  keys.lock();
   exit.conceal();
   await showDisguise();
   exit.uncover();
 }
 
-/**
- * The unlock and set-up screens have no key to drop, but must not stay up either: hidden
- * past the grace time, idle, or leaving the page, they give way to the disguise. (The
- * user's own timings are in the vault, so the defaults apply here.)
- */
-function watchRevealed() {
-  const locked = () => exit.revealed() && !keys.isUnlocked();
-  let hiddenAt = 0;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let idle;
-  const resetIdle = () => {
-    clearTimeout(idle);
-    if (locked()) idle = setTimeout(() => locked() && void hide(), lockPolicy.DEFAULTS.idleMinutes * 60_000);
-  };
+/** Lock (which goes back to the disguise), or with nothing unlocked, go back to it. */
+function closeAll() {
+  if (keys.isUnlocked()) keys.lock();
+  else void hide();
+}
+
+/** The picture the phone's app switcher keeps, and a page back from the browser's cache. */
+function watchLeaving() {
   document.addEventListener("visibilitychange", () => {
+    // Covered as soon as it is hidden, even while the grace time keeps the diary unlocked.
     if (document.visibilityState === "hidden") {
-      // The phone's app switcher shows a picture of the page as it was left: let it be the
-      // cover, even while the grace time keeps the diary unlocked.
       if (exit.revealed()) exit.cover(true);
-      hiddenAt = Date.now();
-      return;
+    } else {
+      exit.uncover();
     }
-    exit.uncover();
-    if (hiddenAt && locked() && Date.now() - hiddenAt >= lockPolicy.DEFAULTS.hiddenGraceSeconds * 1000) void hide();
-    hiddenAt = 0;
-    resetIdle();
-  });
-  for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, resetIdle, { passive: true, capture: true });
-  window.addEventListener("pagehide", () => {
-    if (locked()) void hide();
   });
   // Back or forward into this page from the browser's cache: the disguise, never what was left.
   window.addEventListener("pageshow", (event) => {
     if (!event.persisted) return;
     exit.returned();
-    keys.lock();
-    void hide();
+    closeAll();
   });
 }
 
-lockPolicy.watch();
+// The unlock and set-up screens close by themselves like the diary does (hidden past the
+// grace time, idle, the page left), though there is no key to drop: they go back to the
+// disguise.
+lockPolicy.watch({ open: () => keys.isUnlocked() || exit.revealed(), close: closeAll });
 exit.watch();
 exit.setHide(hide);
-watchRevealed();
+watchLeaving();
 setFallback(() => void diary().then(({ go }) => go.home()));
 keys.onLock(() => void hide());
 // Fetch the diary's code while the person types: it is ready when they have unlocked.

@@ -9,7 +9,7 @@ import * as keys from "./vault/keys.js";
 
 /** The neutral sites offered in settings, and staying on the disguise (""). */
 export const PLACES = [
-  { to: "https://www.bbc.co.uk/weather", label: "BBC Weather" },
+  { to: prefs.EXIT_DEFAULTS.to, label: "BBC Weather" },
   { to: "https://www.google.com/", label: "Google" },
   { to: "", label: "The disguise on this phone" },
 ];

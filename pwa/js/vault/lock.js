@@ -1,6 +1,8 @@
 // @ts-check
 // When the vault locks by itself: when the app is hidden (after a grace time the user sets),
 // and after idle time. Also the registry of blob: URLs, which are revoked on every lock.
+// The app may widen what "open" means (its unlock and set-up screens are open too, with
+// nothing to lock) and say how such a screen is closed: see watch().
 import { isUnlocked, lock, onLock } from "./keys.js";
 
 export const DEFAULTS = { hiddenGraceSeconds: 15, idleMinutes: 5 };
@@ -8,6 +10,10 @@ export const DEFAULTS = { hiddenGraceSeconds: 15, idleMinutes: 5 };
 export const SETTINGS = { kind: "settings", id: "lock" };
 
 let settings = { ...DEFAULTS };
+/** Whether anything is open that must close by itself. */
+let isOpen = isUnlocked;
+/** Close it: lock, unless the app says otherwise. */
+let close = () => void lock();
 let hiddenAt = 0;
 let holds = 0;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -80,52 +86,59 @@ export async function holdDuring(work, maxSeconds = 300) {
   }
 }
 
+/** Close what is open, unless it closed meanwhile or a hold keeps it. */
+function closeIfOpen() {
+  if (holds === 0 && isOpen()) close();
+}
+
 function resetIdle() {
   clearTimeout(idleTimer);
-  if (!isUnlocked()) return;
-  idleTimer = setTimeout(() => {
-    if (holds === 0) lock();
-  }, settings.idleMinutes * 60_000);
+  if (!isOpen()) return;
+  idleTimer = setTimeout(closeIfOpen, settings.idleMinutes * 60_000);
 }
 
 function onHidden() {
-  if (!isUnlocked() || holds > 0) return;
+  if (!isOpen() || holds > 0) return;
   hiddenAt = Date.now();
   clearTimeout(hiddenTimer);
   if (settings.hiddenGraceSeconds <= 0) {
-    lock();
+    close();
     return;
   }
   // Timers are slowed or frozen in hidden pages; onVisible() checks the time as well.
   hiddenTimer = setTimeout(() => {
-    if (holds === 0 && document.visibilityState === "hidden") lock();
+    if (document.visibilityState === "hidden") closeIfOpen();
   }, settings.hiddenGraceSeconds * 1000);
 }
 
 function onVisible() {
   clearTimeout(hiddenTimer);
-  if (hiddenAt && isUnlocked() && holds === 0 && Date.now() - hiddenAt >= settings.hiddenGraceSeconds * 1000) lock();
+  if (hiddenAt && Date.now() - hiddenAt >= settings.hiddenGraceSeconds * 1000) closeIfOpen();
   hiddenAt = 0;
   resetIdle();
 }
 
-/** Start watching visibility and activity. Call once, at start-up. */
-export function watch() {
+/**
+ * Start watching visibility and activity. Call once, at start-up.
+ * @param {{ open?: () => boolean, close?: () => void }} [app] what counts as open (the
+ *   unlocked vault by default) and how to close it (lock, by default)
+ */
+export function watch(app = {}) {
+  isOpen = app.open ?? isOpen;
+  close = app.close ?? close;
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") onHidden();
     else onVisible();
   });
   // pagehide covers the app being closed or frozen without a visibilitychange.
-  window.addEventListener("pagehide", () => {
-    if (holds === 0) lock();
-  });
+  window.addEventListener("pagehide", closeIfOpen);
   for (const type of ["pointerdown", "keydown", "input", "scroll"]) {
     window.addEventListener(type, resetIdle, { passive: true, capture: true });
   }
 }
 
-/** Tell the lock the vault was just unlocked. */
-export function unlocked() {
+/** Tell the lock something was just opened (the vault unlocked, or a screen shown). */
+export function opened() {
   hiddenAt = 0;
   resetIdle();
   // Unlocked while the app was being hidden: the grace time starts now.

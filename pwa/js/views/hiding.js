@@ -8,7 +8,7 @@ import * as exit from "../exit.js";
 import { show } from "../router.js";
 import * as keys from "../vault/keys.js";
 import { safetyView } from "./safety.js";
-import { codeForm, lookPicker } from "./setup.js";
+import { codeForm, lookPicker, pickedLook } from "./setup.js";
 import { button, errorBox } from "./ui.js";
 
 const ERASE_SECONDS = 5;
@@ -33,13 +33,12 @@ export function hidingSettings(back, $error) {
   };
   const $escape = h("input", { type: "checkbox", name: "escape", checked: escape });
   $escape.addEventListener("change", () => saveExit({ escape: $escape.checked }));
-  const known = exit.PLACES.some((place) => place.to === to);
   const $places = h(
     "fieldset",
     { class: "choices" },
     h("legend", {}, "In a browser tab, quick exit goes to"),
     exit.PLACES.map((place) =>
-      h("label", { class: "choice" }, radio("exit-to", place.to, place.to === to || (!known && place.to === prefs.EXIT_DEFAULTS.to)), place.label),
+      h("label", { class: "choice" }, radio("exit-to", place.to, place.to === to), place.label),
     ),
     h("span", { class: "hint" }, "The app on your home screen always goes back to its disguise."),
   );
@@ -91,11 +90,10 @@ function changeLook(back) {
       );
       $form.addEventListener("submit", (event) => {
         event.preventDefault();
-        const picked = /** @type {HTMLInputElement | null} */ ($form.querySelector("input[name=look]:checked"));
-        if (!picked) return;
-        prefs.setLook(picked.value);
-        wear(picked.value);
-        announce(`Cairn now looks like: ${LOOKS[picked.value].title}.`);
+        const name = pickedLook($form);
+        prefs.setLook(name);
+        wear(name);
+        announce(`Cairn now looks like: ${LOOKS[name].title}.`);
         show(back);
       });
       return h("section", { class: "stack" }, h("h1", {}, "Change the disguise"), $form);

@@ -69,8 +69,7 @@ function lookStep(next) {
       );
       $form.addEventListener("submit", (event) => {
         event.preventDefault();
-        const picked = /** @type {HTMLInputElement | null} */ ($form.querySelector("input[name=look]:checked"));
-        state.look = picked ? picked.value : "calculator";
+        state.look = pickedLook($form);
         next();
       });
       return step("Choose how it looks", [$form]);
@@ -94,6 +93,12 @@ export function lookPicker(chosen) {
       ),
     ),
   );
+}
+
+/** The disguise chosen in a form with a lookPicker(). @param {HTMLFormElement} $form */
+export function pickedLook($form) {
+  const picked = /** @type {HTMLInputElement | null} */ ($form.querySelector("input[name=look]:checked"));
+  return picked ? picked.value : "calculator";
 }
 
 /**
