@@ -346,8 +346,8 @@ def test_withdrawing_keeps_its_place_and_the_record_still_verifies(page: Page):
     log_incident(page, "Written in error", behaviour="Emails")
     log_incident(page, "A real incident", behaviour="Text messages")
     page.locator(".incident-row", has_text="Written in error").click()
-    page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Withdraw this entry").click()
+    page.get_by_role("button", name="Yes, withdraw it").click()
     diary_home(page)
     expect(page.locator(".incident-row")).to_have_count(1)
     gone = page.evaluate(
@@ -423,8 +423,8 @@ def test_discarding_a_draft_takes_one_tap_and_removes_its_files(page: Page):
     page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
     unlock_with_passphrase(page)
     box = page.get_by_role("region", name="Unfinished entry")
-    page.once("dialog", lambda d: d.accept())
     box.get_by_role("button", name="Discard it").click()
+    box.get_by_role("button", name="Yes, throw it away").click()
     expect(box).to_have_count(0)
     files = stored_chunks(page)
     assert files == 0
@@ -569,8 +569,8 @@ def test_back_keeps_an_unfinished_entry_and_discard_in_the_form_throws_it_away(p
     expect(page.get_by_text("You have an unfinished entry")).to_be_visible()
     page.get_by_role("button", name="Carry on").click()
     assert draft_text(page) == "Keep this for later"
-    page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Discard this entry").click()
+    page.get_by_role("button", name="Yes, throw it away").click()
     diary_home(page)
     expect(page.get_by_text("You have an unfinished entry")).to_have_count(0)
     page.get_by_role("button", name="Log an incident").click()

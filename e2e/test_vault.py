@@ -243,8 +243,8 @@ def test_lost_passkey_recover_with_passphrase_and_add_a_new_one(page: Page, pass
     expect(page.get_by_text("Passkey, added")).to_have_count(2)
     assert len(passkey.credentials()) == 1
     # The lost one goes; the passphrase can never be removed.
-    page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Remove").first.click()
+    page.get_by_role("button", name="Yes, remove it").click()
     expect(page.get_by_text("Passkey, added")).to_have_count(1)
     expect(
         page.get_by_role("listitem").filter(has_text="Recovery passphrase").get_by_role("button")

@@ -7,7 +7,8 @@ import * as model from "../diary/model.js";
 import { evidenceList, pickFiles } from "./evidence-ui.js";
 import { longDateTime } from "./format.js";
 import { recordAudioButton } from "./recording-ui.js";
-import { busy, button, checked, choices, errorBox, field, more } from "./ui.js";
+import { FORM_HINTS } from "../help/guides.js";
+import { ask, busy, button, checked, choices, errorBox, field, more } from "./ui.js";
 
 /**
  * @param {{ id?: string, onDone: (id: string) => void, onCancel: () => void }} options
@@ -216,12 +217,13 @@ export function incidentForm({ id, onDone, onCancel }) {
           h("div", { class: "pair" }, field("Date", $date), field("Time", $time)),
           h("label", { class: "check" }, $about, h("span", {}, "The time is approximate")),
           field("Until (if it went on)", $end)),
-        field("What happened", $what, "In your own words, as much detail as you can. You can use the microphone on your keyboard. Write only what you would be content for a court to read."),
+        field("What happened", $what, FORM_HINTS.what),
         choices("What kind of thing happened", "behaviour", model.BEHAVIOURS, f.behaviours, { hint: "Pick all that fit." }),
         field("Where it happened", $where),
         h("div", { class: "row-buttons" }, $locate, $forget),
         $location,
         $evidenceHeading,
+        h("p", { class: "hint" }, FORM_HINTS.evidence),
         $evidence,
         h("div", { class: "row-buttons" },
           pick("image/*", "photo", "Take a photo", "environment"),
@@ -230,14 +232,16 @@ export function incidentForm({ id, onDone, onCancel }) {
           pick("video/*", "video", "Record a video", "environment")),
         $progress,
         more("Who did it", Boolean(f.personId || f.looks || f.clothing || f.vehicle || f.registration || draft?.person),
+          h("p", { class: "hint" }, FORM_HINTS.who),
           field("Who was it", $person), $newPerson,
           field("What they looked like", $looks), field("Clothing", $clothing),
           field("Vehicle (make, model, colour)", $vehicle), field("Registration", $registration)),
-        more("Witnesses", f.witnesses.length > 0, $witnesses, $addWitness),
+        more("Witnesses", f.witnesses.length > 0, h("p", { class: "hint" }, FORM_HINTS.witnesses), $witnesses, $addWitness),
         more("How it affected you", Boolean(f.feelings.length || f.impact),
           choices("How did it make you feel", "feeling", model.FEELINGS, f.feelings),
-          field("What it changed in your life", $impact, "For example: stopped going out, changed your route, took time off work.")),
+          field("What it changed in your life", $impact, FORM_HINTS.impact)),
         more("Police", Boolean(f.police.reported || f.police.officer || f.police.reference),
+          h("p", { class: "hint" }, FORM_HINTS.police),
           field("Did you report it to the police?", $reported), field("Date reported", $policeDate),
           field("Officer's name", $officer), field("Crime reference number", $reference)),
         existing
@@ -255,9 +259,10 @@ export function incidentForm({ id, onDone, onCancel }) {
             await keeper?.saveNow();
             onCancel();
           }, "button block secondary"),
-          button(id ? "Discard these changes" : "Discard this entry", async () => {
+          button(id ? "Discard these changes" : "Discard this entry", async (/** @type {Event} */ event) => {
             const question = id ? "Throw away the changes you made here? The entry stays as it was." : "Throw away what you have typed here? This cannot be undone.";
-            if (!window.confirm(question)) return;
+            const $button = /** @type {HTMLElement} */ (event.currentTarget);
+            if (!(await ask($button, { question, yes: "Yes, throw it away" }))) return;
             try {
               keeper?.cancel();
               await keeper?.settled();

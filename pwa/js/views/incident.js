@@ -7,7 +7,7 @@ import * as log from "../diary/log.js";
 import * as model from "../diary/model.js";
 import { evidenceList } from "./evidence-ui.js";
 import { dayName, happened, longDateTime } from "./format.js";
-import { button, errorBox, terms } from "./ui.js";
+import { ask, button, errorBox, terms } from "./ui.js";
 
 /**
  * Every field of one version of an incident, as a description list.
@@ -102,8 +102,9 @@ export function incidentView(id, actions) {
           button("Back", actions.onBack, "button block secondary"),
         ),
         h("div", { class: "danger-zone" },
-          button("Withdraw this entry", async () => {
-            if (!window.confirm("Withdraw this entry? Its words and files are removed for good. The record keeps a mark that an entry was withdrawn, and when.")) return;
+          button("Withdraw this entry", async (/** @type {Event} */ event) => {
+            const question = "Withdraw this entry? Its words and files are removed for good. The record keeps a mark that an entry was withdrawn, and when.";
+            if (!(await ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, withdraw it" }))) return;
             try {
               const emptied = await log.withdraw(id);
               // The files named by the events just emptied (evidence added in another window too).

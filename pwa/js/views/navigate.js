@@ -3,7 +3,9 @@
 // is shown by the router in place, so nothing reaches the address bar or history.
 import { show as showView } from "../router.js";
 import * as keys from "../vault/keys.js";
+import { checklistView } from "./checklist.js";
 import { evidenceView } from "./evidence-view.js";
+import { helpView } from "./help.js";
 import { incidentForm } from "./incident-form.js";
 import { historyView, incidentView } from "./incident.js";
 import { peopleList, personForm, personView } from "./people.js";
@@ -32,6 +34,8 @@ export const go = {
         onSummary: () => go.summary(),
         onPeople: () => go.people(),
         onSettings: () => go.settings(),
+        onHelp: () => go.help(),
+        onChecklist: () => go.checklist(),
         onLock: () => keys.lock(),
       }),
     );
@@ -82,6 +86,13 @@ export const go = {
   },
   summary() {
     return show(summaryView({ onBack: () => go.home() }));
+  },
+  /** @param {string} [guide] open this guide */
+  help(guide) {
+    return show(helpView({ onBack: () => go.home(), onChecklist: () => go.checklist(), guide }));
+  },
+  checklist() {
+    return show(checklistView({ onBack: () => go.home(), onHelp: () => go.help() }));
   },
   settings() {
     return show(settings({ onBack: () => go.home() }));

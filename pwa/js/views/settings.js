@@ -9,7 +9,7 @@ import { NoPrfError, createWithPrf } from "../vault/passkey.js";
 import * as records from "../vault/records.js";
 import { hidingSettings } from "./hiding.js";
 import { newPassphraseForm } from "./passphrase-form.js";
-import { busy, button, errorBox, field } from "./ui.js";
+import { ask, busy, button, errorBox, field } from "./ui.js";
 
 
 const GRACE = [
@@ -60,8 +60,9 @@ export function settings({ onBack }) {
             slot.type === "passkey"
               ? button(
                   "Remove",
-                  async () => {
-                    if (!window.confirm("Remove this passkey? You can still unlock with your passphrase.")) return;
+                  async (/** @type {Event} */ event) => {
+                    const question = "Remove this passkey? You can still unlock with your passphrase.";
+                    if (!(await ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, remove it" }))) return;
                     try {
                       await keys.removeSlot(slot.id);
                       announce("Passkey removed.");

@@ -7,7 +7,7 @@ import * as drafts from "../diary/drafts.js";
 import * as model from "../diary/model.js";
 import { onLock } from "../vault/keys.js";
 import { firstWords, happened, longDateTime, monthName, shortDate } from "./format.js";
-import { button, field } from "./ui.js";
+import { ask, button, field } from "./ui.js";
 
 const PAGE = 40;
 
@@ -20,7 +20,8 @@ onLock(() => {
 
 /**
  * @param {{ onLog: (id?: string) => void, onOpen: (id: string) => void, onSummary: () => void,
- *   onPeople: () => void, onSettings: () => void, onLock: () => void }} actions
+ *   onPeople: () => void, onSettings: () => void, onHelp: () => void, onChecklist: () => void,
+ *   onLock: () => void }} actions
  */
 export function timeline(actions) {
   /** @type {IntersectionObserver | null} */
@@ -34,7 +35,8 @@ export function timeline(actions) {
       clearTimeout(typing); // a search must not run on diary text after a lock
     },
     async render() {
-      const [{ incidents, people }, unfinished] = await Promise.all([model.load(), drafts.all()]);
+      const [{ incidents, people }, all] = await Promise.all([model.load(), drafts.all()]);
+      const unfinished = all.filter((d) => d.target !== "checklist"); // the checklist shows its own
 
       const $drafts = h(
         "div",
@@ -50,8 +52,9 @@ export function timeline(actions) {
               "div",
               { class: "row-buttons" },
               button("Carry on", () => actions.onLog(d.target === "new" ? undefined : d.target), "button"),
-              button("Discard it", async () => {
-                if (!window.confirm("Throw this unfinished entry away?")) return;
+              button("Discard it", async (/** @type {Event} */ event) => {
+                const $button = /** @type {HTMLElement} */ (event.currentTarget);
+                if (!(await ask($button, { question: "Throw this unfinished entry away?", yes: "Yes, throw it away" }))) return;
                 try {
                   await drafts.drop(d.target);
                 } catch (error) {
@@ -151,6 +154,8 @@ export function timeline(actions) {
           { class: "nav-grid", "aria-label": "Diary" },
           button("Summary", actions.onSummary, "button secondary"),
           button("People", actions.onPeople, "button secondary"),
+          button("Get help", actions.onHelp, "button secondary"),
+          button("Risk checklist", actions.onChecklist, "button secondary"),
           button("Settings", actions.onSettings, "button secondary"),
           button("Lock now", actions.onLock, "button secondary"),
         ),

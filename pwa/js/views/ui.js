@@ -65,7 +65,7 @@ export async function busy(button, busyText, work) {
   }
 }
 
-/** @param {string} text @param {() => void} onclick @param {string} [cls] */
+/** @param {string} text @param {(event: Event) => void} onclick @param {string} [cls] */
 export function button(text, onclick, cls = "button block") {
   return h("button", { type: "button", class: cls, onclick }, text);
 }
@@ -121,4 +121,45 @@ export function terms(cls, pairs) {
     { class: cls || null },
     pairs.filter(([, v]) => v !== "").map(([k, v, attrs]) => [h("dt", {}, k), h("dd", attrs || {}, v)]),
   );
+}
+
+/**
+ * Ask before something that cannot be undone, in the page (not a browser dialog, which
+ * would block quick exit and show the site's address). The question and its two buttons
+ * appear just after `$from`; focus goes to the safe choice. Escape means no.
+ * @param {HTMLElement} $from  the button that asked
+ * @param {{ question: string, yes: string, no?: string }} words
+ * @returns {Promise<boolean>}
+ */
+export function ask($from, { question, yes, no = "No, keep it" }) {
+  return new Promise((resolve) => {
+    const id = `ask${++counter}`;
+    const settle = (/** @type {boolean} */ answer) => {
+      $box.remove();
+      $from.hidden = false;
+      if (!answer && $from.isConnected) $from.focus();
+      resolve(answer);
+    };
+    const $no = h("button", { type: "button", class: "button secondary", onclick: () => settle(false) }, no);
+    const $box = h(
+      "div",
+      { class: "ask", role: "group", "aria-labelledby": id },
+      h("p", { id }, question),
+      h(
+        "div",
+        { class: "row-buttons" },
+        h("button", { type: "button", class: "button danger", onclick: () => settle(true) }, yes),
+        $no,
+      ),
+    );
+    $box.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.stopPropagation();
+        settle(false);
+      }
+    });
+    $from.hidden = true;
+    $from.after($box);
+    $no.focus();
+  });
 }

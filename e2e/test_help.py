@@ -1,0 +1,181 @@
+"""Get help and the risk checklist, as a person uses them: inside the diary, offline too."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from e2e.support import offline, wait_for_app, wait_for_worker
+from e2e.test_diary import diary_home
+from e2e.test_vault import reopen, set_up_with_passphrase_only, unlock_with_passphrase
+
+GUIDANCE = Path(__file__).resolve().parents[2] / "shared" / "GUIDANCE.md"
+
+
+def published_numbers() -> dict[str, str]:
+    """Every helpline with a number in GUIDANCE.md's table: name → number as published."""
+    rows = re.findall(r"^\| ([^|]+?) \| ([0-9][0-9 ]*[0-9]) \|", GUIDANCE.read_text(), re.M)
+    assert len(rows) >= 8, "the helpline table in GUIDANCE.md was not found"
+    return dict(rows)
+
+
+def open_help(page: Page) -> None:
+    page.get_by_role("button", name="Get help").click()
+    expect(page.get_by_role("heading", name="Get help", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Get help", exact=True)).to_be_focused()
+
+
+def test_every_number_in_help_is_the_published_one_and_taps_to_call(page: Page):
+    set_up_with_passphrase_only(page)
+    open_help(page)
+    links = page.locator("#view a[href^='tel:']")
+    shown = {
+        (
+            links.nth(i).inner_text(),
+            links.nth(i).get_attribute("href"),
+            links.nth(i).get_attribute("aria-label"),
+        )
+        for i in range(links.count())
+    }
+    published = published_numbers()
+    # Every published number is there, exactly as published, with a tel: link of its digits.
+    for name, number in published.items():
+        matches = [s for s in shown if s[0] == f"Call {number}"]
+        assert matches, f"{name}: {number} is not in Get help"
+        for _, href, label in matches:
+            assert href == "tel:" + number.replace(" ", ""), (name, href)
+            assert label.startswith(f"Call {number}, "), label
+    # And nothing else: no number that is not in the published list.
+    assert {s[0].removeprefix("Call ") for s in shown} == set(published.values())
+    # Each charity's number sits under its own name.
+    for name, number in published.items():
+        if name.startswith("Police"):
+            continue
+        heading = re.sub(r" \(.*\)$", "", name)  # "National Stalking Helpline (UK)"
+        item = page.locator(".helpline").filter(
+            has=page.get_by_role("heading", name=heading, exact=True)
+        )
+        expect(item.get_by_role("link", name=re.compile(re.escape(number)))).to_have_count(1)
+    # 999 comes first: it is the first call link on the page.
+    assert links.first.get_attribute("href") == "tel:999"
+    # Grouped by nation.
+    for nation in ("Anywhere in the UK", "Scotland", "England and Wales"):
+        expect(page.get_by_role("heading", name=nation, exact=True)).to_be_visible()
+    expect(page.get_by_text("6pm to midnight, 7 days a week")).to_be_visible()
+
+
+def test_the_guides_open_and_say_what_matters(page: Page):
+    set_up_with_passphrase_only(page)
+    open_help(page)
+    page.locator("summary", has_text="Why every small thing counts").click()
+    expect(page.get_by_text("two or more incidents")).to_be_visible()
+    page.locator("summary", has_text="Reporting to the police").click()
+    expect(page.locator("#guide-report")).to_contain_text("ask for the crime reference number")
+    page.locator("summary", has_text="What to write down").click()
+    expect(page.locator("#guide-record")).to_contain_text("content for a court to read")
+    page.locator("summary", has_text="Civil orders in Scotland").click()
+    expect(page.get_by_text("non-harassment order")).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    diary_home(page)
+
+
+def test_help_opens_offline(page: Page, phone: BrowserContext):
+    set_up_with_passphrase_only(page)
+    wait_for_worker(page)
+    with offline(phone):
+        page.reload()
+        wait_for_app(page)
+        unlock_with_passphrase(page)
+        open_help(page)
+        expect(
+            page.get_by_role("link", name="Call 0808 802 0300, National Stalking Helpline").first
+        ).to_be_visible()
+        page.locator("summary", has_text="Staying safe").click()
+        expect(page.get_by_text("Do not reply to them")).to_be_visible()
+
+
+def test_the_incident_form_gives_short_hints_from_the_guidance(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    expect(
+        page.get_by_text("Write only what you would be content for a court to read")
+    ).to_be_visible()
+    expect(page.get_by_text("Screenshot messages before they can be deleted")).to_be_visible()
+
+
+def answer(page: Page, number: int, choice: str, note: str = "") -> None:
+    group = page.get_by_role("group", name=re.compile(rf"^{number}\. "))
+    group.get_by_role("radio", name=choice, exact=True).check()
+    if note:
+        page.get_by_label(f"A note on question {number} (if you want)").fill(note)
+
+
+def test_the_checklist_is_kept_survives_lock_and_reload_and_shows_its_history(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Risk checklist").click()
+    expect(page.get_by_role("heading", name="Risk checklist", exact=True)).to_be_focused()
+    expect(page.get_by_role("group", name=re.compile(r"^\d+\. "))).to_have_count(11)
+    answer(page, 1, "Yes", "Since he turned up at work")
+    answer(page, 2, "Don't know")
+    answer(page, 3, "No")
+    # Half way through, the phone locks: the answers so far are kept, encrypted.
+    page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
+    unlock_with_passphrase(page)
+    page.get_by_role("button", name="Risk checklist").click()
+    expect(page.get_by_text("Your unfinished answers were kept")).to_be_visible()
+    group = page.get_by_role("group", name=re.compile(r"^1\. "))
+    expect(group.get_by_role("radio", name="Yes", exact=True)).to_be_checked()
+    expect(page.get_by_label("A note on question 1 (if you want)")).to_have_value(
+        "Since he turned up at work"
+    )
+    answer(page, 5, "Yes")
+    answer(page, 6, "Yes")
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("heading", name="Answers saved")).to_be_focused()
+    expect(page.get_by_text("You answered yes to 3 of the 11 questions.")).to_be_visible()
+    # Several yes: where to get help now.
+    help_now = page.get_by_role("region", name="Help now")
+    expect(help_now.get_by_role("link", name=re.compile("999"))).to_be_visible()
+    page.get_by_role("button", name="Back to your diary").click()
+    diary_home(page)
+
+    # Stored as a diary event, encrypted: the note is nowhere in clear.
+    stored = page.evaluate(
+        """async () => {
+            const log = await import('/js/diary/log.js');
+            return (await log.events()).filter((e) => e.type === 'checklist.answered').length;
+        }"""
+    )
+    assert stored == 1
+
+    reopen(page)
+    unlock_with_passphrase(page)
+    page.get_by_role("button", name="Risk checklist").click()
+    expect(page.get_by_text("Your unfinished answers were kept")).to_have_count(0)
+    earlier = page.locator("summary", has_text="yes to 3 of 11")
+    expect(earlier).to_have_count(1)
+    earlier.click()
+    details = page.locator("details[open] dl")
+    expect(details).to_contain_text("1. Are you very frightened?")
+    expect(details).to_contain_text("Yes. Since he turned up at work")
+    expect(details).to_contain_text("Don't know")
+    expect(details).to_contain_text("Not answered")
+
+    # Answered again: both are kept, newest first.
+    answer(page, 1, "No")
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_text("You answered yes to 0 of the 11 questions.")).to_be_visible()
+    expect(page.get_by_role("region", name="Help now")).to_have_count(0)
+    page.get_by_role("button", name="See my answers").click()
+    summaries = page.locator("summary", has_text=re.compile(r"yes to \d+ of 11"))
+    expect(summaries).to_have_count(2)
+    expect(summaries.first).to_contain_text("yes to 0 of 11")
+
+
+def test_an_empty_checklist_is_not_saved_and_says_why(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Risk checklist").click()
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("alert")).to_contain_text("Answer at least one question first.")
