@@ -130,6 +130,15 @@ def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(page: Page, passke
     page.get_by_label("What happened").fill(f"Draft {MARKER}")
     page.get_by_role("button", name="Back").click()
     expect(page.get_by_text("You have an unfinished entry")).to_be_visible()
+    # The risk checklist: answers saved with a note, and another left unfinished.
+    page.get_by_role("button", name="Risk checklist").click()
+    page.get_by_role("group", name=re.compile(r"^1\. ")).get_by_label("Yes", exact=True).check()
+    page.get_by_label("A note on question 1 (if you want)").fill(f"Saved {MARKER}")
+    page.get_by_role("button", name="Save my answers").click()
+    page.get_by_role("button", name="See my answers").click()
+    page.get_by_label("A note on question 2 (if you want)").fill(f"Unfinished {MARKER}")
+    page.wait_for_timeout(300)  # kept as it is typed
+    page.get_by_role("button", name="Back").click()
     # The app is used a while: lock and unlock with the passkey, read the note back.
     page.get_by_role("button", name="Lock now").click()
     reveal(page)

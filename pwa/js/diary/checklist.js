@@ -31,6 +31,11 @@ export const answerLabel = new Map(/** @type {[string, string][]} */ (/** @type 
 
 /** "Yes" to this many questions or more: show where to get help now. */
 export const SEVERAL = 3;
+/** Threats or violence in the current incidents (questions 6 and 8): help now, whatever else. */
+const VIOLENCE = [5, 7];
+
+/** Whether the answers call for showing where to get help now. @param {Answer[]} answers */
+export const helpNow = (answers) => yesCount(answers) >= SEVERAL || VIOLENCE.some((i) => answers[i]?.answer === "yes");
 
 /**
  * @typedef {{ answer: "" | "yes" | "no" | "unknown", note: string }} Answer
@@ -66,8 +71,12 @@ export async function history() {
   for (const e of events) {
     if (e.type !== "checklist.answered") continue;
     const payload = log.payloadOf(e);
-    if (!payload) continue; // withdrawn
-    const answers = QUESTIONS.map((_, i) => payload.answers[i] || { answer: "", note: "" });
+    // Withdrawn (no payload), or a form this version does not know: not shown here.
+    if (!payload || payload.form !== FORM || !Array.isArray(payload.answers)) continue;
+    const answers = QUESTIONS.map((_, i) => {
+      const a = payload.answers[i] || {};
+      return { answer: answerLabel.has(a.answer) ? a.answer : "", note: typeof a.note === "string" ? a.note : "" };
+    });
     out.push({ id: e.subject, at: e.at, answers, yes: yesCount(answers) });
   }
   return out.reverse();

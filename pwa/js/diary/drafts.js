@@ -22,10 +22,13 @@ const KIND = "draft";
 /** The draft's record id for a target. @param {string} target */
 const idFor = (target) => `draft-${target}`;
 
-/** Every draft, newest first. @returns {Promise<Draft[]>} */
+/** Every unfinished incident, newest first (other forms' drafts are theirs to show). @returns {Promise<Draft[]>} */
 export async function all() {
   const list = await records.list(KIND);
-  return list.map((r) => /** @type {Draft} */ (r.value)).sort((a, b) => b.saved - a.saved);
+  return list
+    .map((r) => /** @type {Draft} */ (r.value))
+    .filter((d) => d.fields)
+    .sort((a, b) => b.saved - a.saved);
 }
 
 /** The draft for a target, if any. @param {string} target @returns {Promise<Draft | undefined>} */
@@ -122,7 +125,7 @@ export function keep(target, read, onResult = () => {}) {
 export async function drop(target) {
   const draft = await get(target);
   await records.remove(KIND, idFor(target));
-  if (draft) await discardFiles(draft.evidence);
+  if (draft) await discardFiles(draft.evidence || []);
 }
 
 /** Delete stored files that will not be recorded after all. @param {{ file: string, thumb?: string }[]} items */

@@ -21,7 +21,8 @@ export const GUIDES = [
         "contacting people close to you",
         "damage to your car or your things",
       ],
-      "Harassment is behaviour that causes you alarm or distress, or makes you fear violence. Both are crimes in Scotland and in England and Wales. In England and Wales the laws are the Protection from Harassment Act 1997 and, for stalking, the Protection of Freedoms Act 2012.",
+      "Harassment is behaviour that causes you alarm or distress, or makes you fear violence.",
+      "Stalking is a crime in Scotland and in England and Wales. In England and Wales, harassment is a crime too (the Protection from Harassment Act 1997), and the Protection of Freedoms Act 2012 made stalking, and stalking that causes fear of violence, offences of their own. In Scotland you can also ask a civil court to order them to stop (see \"Civil orders in Scotland\").",
       "If it is making you feel afraid or harassed, it matters, and you do not have to put up with it.",
     ],
   },
@@ -37,7 +38,7 @@ export const GUIDES = [
     id: "record",
     title: "What to write down, and how",
     blocks: [
-      "Write each incident down as soon as you safely can. Notes made at the time carry weight in court. Cairn keeps the time you saved each entry, and that time cannot be changed.",
+      "Write each incident down as soon as you safely can. Notes made at the time carry weight in court. Cairn keeps the time you saved each entry (by your phone's clock), and it cannot be edited afterwards.",
       "For each incident, try to note:",
       [
         "the date and time, and roughly how long it went on",
@@ -58,8 +59,8 @@ export const GUIDES = [
     blocks: [
       [
         "Take a screenshot of messages and posts before they can be deleted, with the sender and the date showing.",
-        "Keep letters, cards, parcels and gifts. Handle them as little as you can, and put each in a bag or envelope with the date.",
-        "Keep texts, emails and voicemails. Add copies to the incident in Cairn.",
+        "Keep letters, cards, parcels and gifts, and note when and how each one arrived.",
+        "Keep texts, emails and voicemails, and record what you can of phone calls. Add copies to the incident in Cairn.",
         "Photograph damage, notes left on your car, or someone outside, only if you can do it without being seen.",
         "Gather evidence at home only when it is safe. Your safety comes before any evidence.",
       ],
@@ -97,8 +98,8 @@ export const GUIDES = [
         "Tell people you trust what is happening: friends, neighbours, people at work. They can watch out for you, and may be witnesses.",
         "Carry a charged phone, and a personal alarm if you can.",
         "Tell someone where you are going and when you expect to be back.",
-        "Think about your home's security: locks, lights, a doorbell camera.",
-        "Check your phone and accounts for location sharing and apps you did not install.",
+        "Think about improving your home's security.",
+        "If you think they can see where you are or read your messages, talk to the National Stalking Helpline before you change anything: a sudden change can tell them you know.",
       ],
       "If you ever feel in danger, call 999.",
     ],

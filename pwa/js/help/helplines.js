@@ -62,7 +62,7 @@ export const HELPLINES = [
       {
         name: "Victim Support",
         number: "",
-        what: "Support whether or not you talk to the police. Interpreters, Relay UK and SignLive (BSL) are available. Cairn does not hold their number: the police can put you in touch, or search for \"Victim Support Supportline\".",
+        what: "Support whether or not you talk to the police. Interpreters, Relay UK and SignLive (BSL) are available. Cairn does not hold their number. When you report a crime, the police should ask whether you would like their help.",
       },
     ],
   },

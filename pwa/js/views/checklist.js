@@ -1,15 +1,17 @@
 // @ts-check
 // The risk checklist: eleven questions police ask, answered yes / no / don't know with a
 // note, kept in the diary with the day they were answered. Earlier answers stay, and show.
-import { announce, h } from "../dom.js";
+import { h } from "../dom.js";
 import * as checklist from "../diary/checklist.js";
 import * as drafts from "../diary/drafts.js";
 import { show } from "../router.js";
+import { isUnlocked } from "../vault/keys.js";
 import { longDateTime } from "./format.js";
 import { helpNow } from "./help.js";
 import { busy, button, choices, errorBox, field, terms } from "./ui.js";
 
-const DRAFT = "checklist";
+// The draft's record id is stored in clear, so it says nothing of what the form is.
+const DRAFT = "q";
 
 /** @param {{ onBack: () => void, onHelp: () => void }} actions */
 export function checklistView(actions) {
@@ -57,20 +59,18 @@ export function checklistView(actions) {
         const answers = read();
         const $submit = /** @type {HTMLButtonElement} */ ($form.querySelector("[type=submit]"));
         try {
-          await busy($submit, "Saving…", async () => {
-            await checklist.save(answers);
-            const kept = keeper;
-            keeper = null;
-            kept?.cancel();
-            await kept?.settled();
-            await drafts.done(DRAFT);
-          });
+          await busy($submit, "Saving…", () => checklist.save(answers));
         } catch (error) {
           $error.textContent = `Your answers were not saved: ${/** @type {Error} */ (error).message} They are all still here.`;
           return;
         }
-        announce("Your answers are saved.");
-        show(saved(checklist.yesCount(answers), actions, () => show(view)));
+        // Saved. The draft goes now; if that fails it is only shown again next time.
+        const kept = keeper;
+        keeper = null;
+        kept?.cancel();
+        await kept?.settled();
+        await drafts.done(DRAFT).catch(() => {});
+        if (isUnlocked()) show(saved(answers, actions, () => show(view))); // not over the disguise after a lock
       });
 
       return h(
@@ -115,24 +115,26 @@ function earlier(filled) {
 }
 
 /**
- * What to do with the answers just saved; where to get help now when several were "yes".
- * @param {number} yes
+ * What to do with the answers just saved; where to get help now when several were "yes",
+ * or there were threats or violence.
+ * @param {checklist.Answer[]} answers
  * @param {{ onBack: () => void, onHelp: () => void }} actions
  * @param {() => void} again
  */
-function saved(yes, { onBack, onHelp }, again) {
+function saved(answers, { onBack, onHelp }, again) {
+  const yes = checklist.yesCount(answers);
   return {
     title: "Answers saved",
     render() {
-      const several = yes >= checklist.SEVERAL;
+      const urgent = checklist.helpNow(answers);
       return h(
         "section",
         { class: "stack" },
         h("h1", {}, "Answers saved"),
         h("p", { class: "lead" }, `You answered yes to ${yes} of the 11 questions.`),
-        several
+        urgent
           ? [
-              h("p", {}, "Several of your answers point to a real risk. Please talk to someone now. If you are in danger, call 999."),
+              h("p", {}, "Your answers suggest you may be at risk. Please talk to someone about it now. If you are in danger, call 999."),
               helpNow(),
             ]
           : h("p", {}, "Whatever your answers, if you are worried, the National Stalking Helpline can talk it through with you."),

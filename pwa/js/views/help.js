@@ -50,7 +50,7 @@ export function helpView({ onBack, onChecklist, guide }) {
         h("h1", {}, "Get help"),
         h("p", { class: "lead" }, "If you are in danger now, or the person is still there, call 999."),
         helpNow(),
-        h("p", { class: "hint" }, "A call shows in your phone's call list. You can delete it there afterwards."),
+        h("p", { class: "hint" }, "A call shows in your phone's call list, and may show on a phone bill or on other devices signed in to the same account."),
         h("h2", {}, "Helplines"),
         HELPLINES.map(({ nation, lines }) => h("section", { class: "nation" }, h("h3", {}, nation), h("ul", { class: "list helplines" }, lines.map(helpline)))),
         h("h2", {}, "Guides"),

@@ -259,22 +259,23 @@ export function incidentForm({ id, onDone, onCancel }) {
             await keeper?.saveNow();
             onCancel();
           }, "button block secondary"),
-          button(id ? "Discard these changes" : "Discard this entry", async (/** @type {Event} */ event) => {
+          button(id ? "Discard these changes" : "Discard this entry", (/** @type {Event} */ event) => {
             const question = id ? "Throw away the changes you made here? The entry stays as it was." : "Throw away what you have typed here? This cannot be undone.";
             const $button = /** @type {HTMLElement} */ (event.currentTarget);
-            if (!(await ask($button, { question, yes: "Yes, throw it away" }))) return;
-            try {
-              keeper?.cancel();
-              await keeper?.settled();
-              await drafts.drop(target);
-              await drafts.discardFiles(pending);
-            } catch (error) {
-              $error.textContent = `It could not be discarded: ${/** @type {Error} */ (error).message}`;
-              return;
-            }
-            keeper = null;
-            announce("Discarded.");
-            onCancel();
+            ask($button, { question, yes: "Yes, throw it away" }, async () => {
+              try {
+                keeper?.cancel();
+                await keeper?.settled();
+                await drafts.drop(target);
+                await drafts.discardFiles(pending);
+              } catch (error) {
+                $error.textContent = `It could not be discarded: ${/** @type {Error} */ (error).message}`;
+                return;
+              }
+              keeper = null;
+              announce("Discarded.");
+              onCancel();
+            });
           }, "button block secondary")),
       );
 

@@ -102,20 +102,21 @@ export function incidentView(id, actions) {
           button("Back", actions.onBack, "button block secondary"),
         ),
         h("div", { class: "danger-zone" },
-          button("Withdraw this entry", async (/** @type {Event} */ event) => {
+          button("Withdraw this entry", (/** @type {Event} */ event) => {
             const question = "Withdraw this entry? Its words and files are removed for good. The record keeps a mark that an entry was withdrawn, and when.";
-            if (!(await ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, withdraw it" }))) return;
-            try {
-              const emptied = await log.withdraw(id);
-              // The files named by the events just emptied (evidence added in another window too).
-              const files = emptied.filter((e) => e.type === "evidence.added" && e.payload).map((e) => JSON.parse(/** @type {string} */ (e.payload)));
-              await drafts.discardFiles(files);
-              await drafts.drop(id); // an unfinished edit of it goes too
-              announce("Entry withdrawn.");
-              actions.onBack();
-            } catch (error) {
-              $error.textContent = /** @type {Error} */ (error).message;
-            }
+            ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, withdraw it" }, async () => {
+              try {
+                const emptied = await log.withdraw(id);
+                // The files named by the events just emptied (evidence added in another window too).
+                const files = emptied.filter((e) => e.type === "evidence.added" && e.payload).map((e) => JSON.parse(/** @type {string} */ (e.payload)));
+                await drafts.discardFiles(files);
+                await drafts.drop(id); // an unfinished edit of it goes too
+                announce("Entry withdrawn.");
+                actions.onBack();
+              } catch (error) {
+                $error.textContent = /** @type {Error} */ (error).message;
+              }
+            });
           }, "button block danger")),
       );
     },

@@ -60,16 +60,17 @@ export function settings({ onBack }) {
             slot.type === "passkey"
               ? button(
                   "Remove",
-                  async (/** @type {Event} */ event) => {
+                  (/** @type {Event} */ event) => {
                     const question = "Remove this passkey? You can still unlock with your passphrase.";
-                    if (!(await ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, remove it" }))) return;
-                    try {
-                      await keys.removeSlot(slot.id);
-                      announce("Passkey removed.");
-                      show(view);
-                    } catch (error) {
-                      $error.textContent = /** @type {Error} */ (error).message;
-                    }
+                    ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, remove it" }, async () => {
+                      try {
+                        await keys.removeSlot(slot.id);
+                        announce("Passkey removed.");
+                        show(view);
+                      } catch (error) {
+                        $error.textContent = /** @type {Error} */ (error).message;
+                      }
+                    });
                   },
                   "button secondary",
                 )

@@ -35,8 +35,7 @@ export function timeline(actions) {
       clearTimeout(typing); // a search must not run on diary text after a lock
     },
     async render() {
-      const [{ incidents, people }, all] = await Promise.all([model.load(), drafts.all()]);
-      const unfinished = all.filter((d) => d.target !== "checklist"); // the checklist shows its own
+      const [{ incidents, people }, unfinished] = await Promise.all([model.load(), drafts.all()]);
 
       const $drafts = h(
         "div",
@@ -52,18 +51,19 @@ export function timeline(actions) {
               "div",
               { class: "row-buttons" },
               button("Carry on", () => actions.onLog(d.target === "new" ? undefined : d.target), "button"),
-              button("Discard it", async (/** @type {Event} */ event) => {
+              button("Discard it", (/** @type {Event} */ event) => {
                 const $button = /** @type {HTMLElement} */ (event.currentTarget);
-                if (!(await ask($button, { question: "Throw this unfinished entry away?", yes: "Yes, throw it away" }))) return;
-                try {
-                  await drafts.drop(d.target);
-                } catch (error) {
-                  announce(`It could not be discarded: ${/** @type {Error} */ (error).message}`);
-                  return;
-                }
-                $box.remove();
-                $log.focus();
-                announce("Unfinished entry discarded.");
+                ask($button, { question: "Throw this unfinished entry away?", yes: "Yes, throw it away" }, async () => {
+                  try {
+                    await drafts.drop(d.target);
+                  } catch (error) {
+                    announce(`It could not be discarded: ${/** @type {Error} */ (error).message}`);
+                    return;
+                  }
+                  $box.remove();
+                  $log.focus();
+                  announce("Unfinished entry discarded.");
+                });
               }, "button secondary"),
             ),
           );

@@ -126,40 +126,38 @@ export function terms(cls, pairs) {
 /**
  * Ask before something that cannot be undone, in the page (not a browser dialog, which
  * would block quick exit and show the site's address). The question and its two buttons
- * appear just after `$from`; focus goes to the safe choice. Escape means no.
+ * appear in place of `$from`; focus goes to the safe choice; Escape means no. On yes,
+ * `work` runs with the yes button busy, so a second tap cannot do it twice; afterwards (if
+ * the screen is still there) the question goes and focus returns to `$from`.
  * @param {HTMLElement} $from  the button that asked
  * @param {{ question: string, yes: string, no?: string }} words
- * @returns {Promise<boolean>}
+ * @param {() => Promise<void>} work
  */
-export function ask($from, { question, yes, no = "No, keep it" }) {
-  return new Promise((resolve) => {
-    const id = `ask${++counter}`;
-    const settle = (/** @type {boolean} */ answer) => {
-      $box.remove();
-      $from.hidden = false;
-      if (!answer && $from.isConnected) $from.focus();
-      resolve(answer);
-    };
-    const $no = h("button", { type: "button", class: "button secondary", onclick: () => settle(false) }, no);
-    const $box = h(
-      "div",
-      { class: "ask", role: "group", "aria-labelledby": id },
-      h("p", { id }, question),
-      h(
-        "div",
-        { class: "row-buttons" },
-        h("button", { type: "button", class: "button danger", onclick: () => settle(true) }, yes),
-        $no,
-      ),
-    );
-    $box.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") {
-        event.stopPropagation();
-        settle(false);
-      }
-    });
-    $from.hidden = true;
-    $from.after($box);
-    $no.focus();
+export function ask($from, { question, yes, no = "No, keep it" }, work) {
+  const id = `ask${++counter}`;
+  const close = () => {
+    $box.remove();
+    $from.hidden = false;
+    if ($from.isConnected) $from.focus();
+  };
+  const $yes = h("button", { type: "button", class: "button danger", "aria-describedby": id }, yes);
+  const $no = h("button", { type: "button", class: "button secondary", "aria-describedby": id, onclick: close }, no);
+  $yes.addEventListener("click", async () => {
+    $no.disabled = true;
+    try {
+      await busy($yes, "Working…", work);
+    } finally {
+      close();
+    }
   });
+  const $box = h("div", { class: "ask", role: "group", "aria-labelledby": id }, h("p", { id }, question), h("div", { class: "row-buttons" }, $yes, $no));
+  $box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !$yes.disabled) {
+      event.stopPropagation();
+      close();
+    }
+  });
+  $from.hidden = true;
+  $from.after($box);
+  $no.focus();
 }
