@@ -9,6 +9,7 @@ import { helpView } from "./help.js";
 import { incidentForm } from "./incident-form.js";
 import { historyView, incidentView } from "./incident.js";
 import { peopleList, personForm, personView } from "./people.js";
+import { reportChooser, reportView } from "./report.js";
 import { settings } from "./settings.js";
 import { summaryView } from "./summary.js";
 import { timeline } from "./timeline.js";
@@ -85,7 +86,10 @@ export const go = {
     return show(personForm(id, { onDone: (p) => go.person(p), onCancel: () => (id ? go.person(id) : go.people()) }));
   },
   summary() {
-    return show(summaryView({ onBack: () => go.home() }));
+    return show(summaryView({ onBack: () => go.home(), onReport: () => go.report() }));
+  },
+  report() {
+    return show(reportChooser({ onBack: () => go.summary(), onReport: (range) => show(reportView(range, { onBack: () => go.report() })) }));
   },
   /** @param {string} [guide] open this guide */
   help(guide) {

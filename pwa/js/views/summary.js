@@ -47,7 +47,7 @@ export function weekChart(weeks) {
   );
 }
 
-/** @param {{ onBack: () => void }} actions */
+/** @param {{ onBack: () => void, onReport: () => void }} actions */
 export function summaryView(actions) {
   return {
     title: "Summary",
@@ -75,6 +75,7 @@ export function summaryView(actions) {
         "section",
         { class: "stack" },
         h("h1", {}, "Summary"),
+        button("Make a report for the police", actions.onReport, "button block"),
         s.count === 0
           ? h("p", {}, "Nothing recorded yet.")
           : [

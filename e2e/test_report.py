@@ -1,0 +1,135 @@
+"""The report for police and courts, printed to PDF in Chromium and read back as text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+
+from playwright.sync_api import Page, expect
+
+from e2e.test_diary import (
+    PHOTO,
+    SCREENSHOT,
+    diary_home,
+    fill_everything,
+    located,  # noqa: F401 (a fixture)
+    log_incident,
+)
+from e2e.test_vault import set_up_with_passphrase_only
+
+
+def pdf_text(page: Page) -> str:
+    """The page printed to PDF by Chromium, as pdftotext reads it (layout kept)."""
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    page.emulate_media(media="screen")
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return out.stdout.decode()
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def open_report(page: Page) -> None:
+    page.get_by_role("button", name="Summary").click()
+    page.get_by_role("button", name="Make a report for the police").click()
+    expect(page.get_by_role("heading", name="Make a report")).to_be_focused()
+    page.get_by_role("button", name="Show the report").click()
+    expect(page.get_by_role("heading", name="Incident diary")).to_be_visible()
+
+
+def test_the_printed_report_has_every_field_revision_and_fingerprint(page: Page, located):  # noqa: F811
+    set_up_with_passphrase_only(page)
+    log_incident(
+        page, "A silent call at work", behaviour="Phone calls (or silent calls)", date="2026-10-02"
+    )
+    page.get_by_role("button", name="Log an incident").click()
+    what = "He waited outside the library and followed me to the bus stop."
+    fill_everything(page, what=what)
+    page.get_by_role("button", name="Save incident").click()
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_label("Where it happened").fill("Outside the library on Mill Street, by the bins")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text(re.compile("Edited once"))).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    log_incident(page, "Written in error", behaviour="Emails", date="2026-10-05")
+    page.locator(".incident-row", has_text="Written in error").click()
+    page.get_by_role("button", name="Withdraw this entry").click()
+    page.get_by_role("button", name="Yes, withdraw it").click()
+    diary_home(page)
+    page.get_by_role("button", name="Risk checklist").click()
+    page.get_by_role("group", name=re.compile(r"^1\. ")).get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Save my answers").click()
+    page.get_by_role("button", name="Back to your diary").click()
+
+    open_report(page)
+    text = squash(pdf_text(page))
+    # The cover.
+    for words in [
+        "Incident diary",
+        "Incidents 2 (and 1 withdrawn)",
+        "People involved Alex Brown",
+        "Produced",
+    ]:
+        assert words in text, words
+    # Every field of the full incident.
+    for words in [
+        what,
+        "Following or watching me, Driving past",
+        "Outside the library on Mill Street, by the bins",
+        "55.95330, -3.18830",
+        "Alex Brown",
+        "Tall, short grey hair",
+        "Dark green parka",
+        "Silver Ford Focus",
+        "SK19 XYZ",
+        "Priya Shah",
+        "07700 900123",
+        "Saw the car circle twice",
+        "Frightened, Afraid they would be violent",
+        "Stopped walking home alone",
+        "PC Morgan",
+        "CR-2026-55501",
+        "A silent call at work",
+    ]:
+        assert words in text, words
+    # When it happened and when it was recorded; the revision marked with what changed.
+    assert "about 21:40 to 22:10" in text
+    assert text.count("Recorded ") >= 2
+    assert "Revised once" in text and "changed where" in text
+    assert "The first version, as recorded" in text
+    # The withdrawn entry shows as withdrawn, not as a gap.
+    assert "Withdrawn entry" in text and "Written in error" not in text
+    # Each file with its name, type, size and full SHA-256 (a hash may wrap: compare squashed).
+    for name, data in [("photo.png", PHOTO), ("screenshot.png", SCREENSHOT)]:
+        assert name in text
+        digest = hashlib.sha256(data).hexdigest()
+        assert digest in text.replace(" ", ""), name
+    assert "image/png" in text and "recording-" in text
+    # The risk checklist, and the integrity page with the chain's head.
+    assert "Stalking risk checklist (S-DASH)" in text and "yes to 1 of 11" in text
+    head = page.evaluate("async () => (await (await import('/js/diary/log.js')).verify()).head")
+    assert head in text.replace(" ", "")
+    assert "Intact: every event is as it was recorded." in text
+    # Nothing of the app's own screen is printed.
+    assert "Quick exit" not in text and "Print or save as PDF" not in text
+
+
+def test_a_report_for_a_range_and_a_kind_leaves_out_the_rest(page: Page):
+    set_up_with_passphrase_only(page)
+    log_incident(page, "October text", behaviour="Text messages", date="2026-10-02")
+    log_incident(page, "November text", behaviour="Text messages", date="2026-11-02")
+    log_incident(page, "November email", behaviour="Emails", date="2026-11-03")
+    page.get_by_role("button", name="Summary").click()
+    page.get_by_role("button", name="Make a report for the police").click()
+    page.get_by_label("From").fill("2026-11-01")
+    page.get_by_label("Kind of thing").select_option(label="Text messages")
+    page.get_by_role("button", name="Show the report").click()
+    report = page.locator(".report-incidents")
+    expect(report).to_contain_text("November text")
+    expect(report).not_to_contain_text("October text")
+    expect(report).not_to_contain_text("November email")

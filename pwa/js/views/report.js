@@ -1,0 +1,245 @@
+// @ts-check
+// The report for police, a solicitor or a court: a cover, the pattern, the risk checklist,
+// then every incident in time order with every field, when it happened and when it was
+// recorded, its revisions, and its evidence with each file's SHA-256; last, how to check
+// that nothing was altered. It is a page in the app that the phone's print ("Save as PDF")
+// turns into a clean document.
+import { h } from "../dom.js";
+import * as checklist from "../diary/checklist.js";
+import * as evidence from "../diary/evidence.js";
+import * as log from "../diary/log.js";
+import * as model from "../diary/model.js";
+import { details } from "./incident.js";
+import { dayName, longDateTime, shortDate } from "./format.js";
+import { weekChart } from "./summary.js";
+import { button, field } from "./ui.js";
+
+/** @typedef {{ from?: string, to?: string, behaviour?: string, personId?: string }} Range */
+
+/** Choose what the report covers. @param {{ onBack: () => void, onReport: (range: Range) => void }} actions */
+export function reportChooser({ onBack, onReport }) {
+  return {
+    title: "Make a report",
+    async render() {
+      const { people } = await model.load();
+      const $from = h("input", { type: "date" });
+      const $to = h("input", { type: "date" });
+      const $behaviour = h("select", {}, [["", "Every kind"], ...model.BEHAVIOURS].map(([v, l]) => h("option", { value: v }, l)));
+      const $person = h(
+        "select",
+        {},
+        [["", "Everyone"], ...[...people.values()].filter((p) => !p.withdrawn).map((p) => [p.id, p.fields.name || "Unnamed"])].map(([v, l]) => h("option", { value: v }, l)),
+      );
+      const $form = h(
+        "form",
+        { class: "stack", novalidate: true },
+        h("div", { class: "pair" }, field("From", $from), field("To", $to)),
+        field("Kind of thing", $behaviour),
+        field("Person", $person),
+        h("button", { type: "submit", class: "button block" }, "Show the report"),
+      );
+      $form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        onReport({ from: $from.value, to: $to.value, behaviour: $behaviour.value, personId: $person.value });
+      });
+      return h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, "Make a report"),
+        h("p", {}, "A clear record for the police, a solicitor or a court: every incident with every detail, its files and their fingerprints, and how to check nothing was changed. Leave the dates empty for everything."),
+        $form,
+        button("Back", onBack, "button block secondary"),
+      );
+    },
+  };
+}
+
+/**
+ * The report itself, ready to print.
+ * @param {Range} range
+ * @param {{ onBack: () => void }} actions
+ */
+export function reportView(range, { onBack }) {
+  return {
+    title: "Report",
+    async render() {
+      const [events, { incidents, people }, answers, check] = await Promise.all([log.events(), model.load(), checklist.history(), log.verify()]);
+      const chosen = model.select(incidents, { ...range, withdrawn: true }).reverse(); // oldest first
+      const live = chosen.filter((i) => !i.withdrawn);
+      const s = model.summarise(live);
+      const involved = new Set(live.map((i) => i.fields.personId).filter(Boolean));
+      const names = [...involved].map((id) => people.get(id)?.fields.name || "Unnamed");
+      const span = range.from || range.to ? `${range.from ? dayName(range.from) : "the first entry"} to ${range.to ? dayName(range.to) : "the latest entry"}` : live.length ? `${shortDate(/** @type {number} */ (s.first))} to ${shortDate(/** @type {number} */ (s.latest))}` : "everything";
+
+      return h(
+        "section",
+        { class: "report" },
+        h(
+          "div",
+          { class: "no-print actions" },
+          button("Print or save as PDF", () => window.print(), "button block"),
+          button("Back", onBack, "button block secondary"),
+        ),
+        h(
+          "header",
+          { class: "report-cover" },
+          h("h1", {}, "Incident diary"),
+          terms2([
+            ["Covering", span],
+            ["Incidents", String(live.length) + (chosen.length > live.length ? ` (and ${chosen.length - live.length} withdrawn)` : "")],
+            ["People involved", names.join(", ") || "Not named"],
+            ["Produced", longDateTime(Date.now())],
+          ]),
+          h("p", {}, "Each incident shows when it happened and when it was recorded on the phone. Entries are never overwritten: a change is kept as a new version, and both are shown. Every file is listed with its SHA-256 fingerprint, taken when it was added."),
+        ),
+        h(
+          "section",
+          { class: "report-summary" },
+          h("h2", {}, "Summary"),
+          live.length
+            ? [
+                terms2([
+                  ["First incident", shortDate(/** @type {number} */ (s.first))],
+                  ["Latest incident", shortDate(/** @type {number} */ (s.latest))],
+                  ["Days spanned", String(s.days)],
+                ]),
+                h("h3", {}, "Incidents per week"),
+                weekChart(s.weeks),
+                h("h3", {}, "By kind"),
+                h("ul", {}, s.byBehaviour.map(([b, n]) => h("li", {}, `${model.behaviourLabel.get(b) || b}: ${n}`))),
+              ]
+            : h("p", {}, "No incidents in this range."),
+          answers.length ? riskAnswers(answers) : null,
+        ),
+        h(
+          "section",
+          { class: "report-incidents" },
+          h("h2", {}, "Incidents"),
+          chosen.map((incident, n) => incidentBlock(incident, n + 1, people)),
+        ),
+        integrity(check, events.length),
+      );
+    },
+  };
+}
+
+/** @param {[string, string][]} pairs */
+function terms2(pairs) {
+  return h("dl", { class: "report-terms" }, pairs.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+}
+
+/** The risk checklist: the latest answers in full, and when it was answered before. @param {checklist.Filled[]} answers */
+function riskAnswers(answers) {
+  const [latest, ...before] = answers;
+  return h(
+    "div",
+    { class: "report-risk" },
+    h("h3", {}, "Stalking risk checklist (S-DASH)"),
+    h("p", {}, `Answered ${longDateTime(latest.at)}: yes to ${latest.yes} of 11.`),
+    h(
+      "ol",
+      {},
+      checklist.QUESTIONS.map((q, i) => {
+        const a = latest.answers[i];
+        const said = checklist.answerLabel.get(a.answer) || "Not answered";
+        return h("li", {}, `${q} `, h("strong", {}, said), a.note ? ` (${a.note})` : "");
+      }),
+    ),
+    before.length ? h("p", {}, `Answered before: ${before.map((f) => `${shortDate(f.at)} (yes to ${f.yes})`).join("; ")}.`) : null,
+  );
+}
+
+/**
+ * One incident with everything known about it.
+ * @param {model.Incident} incident
+ * @param {number} n
+ * @param {Map<string, model.Person>} people
+ */
+function incidentBlock(incident, n, people) {
+  const heading = `${n}. ${incident.withdrawn ? "Withdrawn entry" : shortDate(incident.happenedAt)}`;
+  if (incident.withdrawn) {
+    return h(
+      "article",
+      { class: "report-incident withdrawn" },
+      h("h3", {}, heading),
+      h("p", {}, `First recorded ${longDateTime(incident.recordedAt)}. Withdrawn by the diary's owner ${longDateTime(incident.withdrawn.at)}: its words and files were removed, and its place in the record is kept.`),
+    );
+  }
+  const [first, ...later] = incident.revisions;
+  return h(
+    "article",
+    { class: "report-incident" },
+    h("h3", {}, heading),
+    h("p", { class: "recorded" }, `Recorded ${longDateTime(first?.at ?? incident.recordedAt)}.`),
+    later.length
+      ? h(
+          "div",
+          { class: "revisions" },
+          h("p", {}, h("strong", {}, `Revised ${later.length === 1 ? "once" : `${later.length} times`}:`)),
+          h(
+            "ul",
+            {},
+            later.map((r) => h("li", {}, `Version ${incident.revisions.indexOf(r) + 1}, ${longDateTime(r.at)}: changed ${r.changed.join(", ") || "nothing but evidence"}.`)),
+          ),
+          h(
+            "details",
+            { open: true },
+            h("summary", {}, "The first version, as recorded"),
+            details(first.fields, people),
+          ),
+          h("p", {}, h("strong", {}, "As it stands now:")),
+        )
+      : null,
+    details(incident.fields, people),
+    incident.evidence.length ? evidenceTable(incident.evidence) : null,
+  );
+}
+
+/** Each file: a thumbnail for images, its name, type, size, when it was added and SHA-256. @param {model.Evidence[]} items */
+function evidenceTable(items) {
+  return h(
+    "div",
+    { class: "report-evidence" },
+    h("h4", {}, items.length === 1 ? "Evidence: 1 file" : `Evidence: ${items.length} files`),
+    h(
+      "ul",
+      { class: "list" },
+      items.map((item) => {
+        const $thumb = item.thumb ? h("img", { alt: `Picture: ${item.name}`, width: 96, height: 96 }) : null;
+        if ($thumb && item.thumb) evidence.thumbUrl(item.thumb).then((url) => ($thumb.src = url), () => $thumb.remove());
+        return h(
+          "li",
+          { class: "report-file" },
+          $thumb,
+          h(
+            "div",
+            {},
+            h("strong", {}, item.name),
+            h("div", {}, `${item.type || "unknown type"}, ${evidence.formatSize(item.size)}, added ${longDateTime(item.at)}`),
+            h("div", { class: "hash" }, `SHA-256: ${item.sha256}`),
+          ),
+        );
+      }),
+    ),
+  );
+}
+
+/**
+ * The last page: the chain's head and count, whether it checked out, and how to check it.
+ * @param {Awaited<ReturnType<typeof log.verify>>} check
+ * @param {number} count
+ */
+function integrity(check, count) {
+  return h(
+    "section",
+    { class: "report-integrity" },
+    h("h2", {}, "Integrity"),
+    h("p", {}, "Every entry, change, file and withdrawal in this diary is an event in a chain. Each event holds the SHA-256 fingerprint of its content and of the event before it, so changing, removing, inserting or back-dating any one of them breaks the chain from that point."),
+    terms2([
+      ["Events in the chain", String(count)],
+      ["Fingerprint of the last event (the chain's head)", check.head],
+      ["Checked on the phone when this report was made", check.ok ? "Intact: every event is as it was recorded." : `Not intact: ${check.problems.map((p) => `${p.where} ${p.what}`).join(" ")}`],
+    ]),
+    h("p", {}, "To check it independently, ask for the evidence bundle (one zip file holding this report, every file as it was recorded and the chain), and run cairn verify on it: it recomputes every fingerprint and says, for each file and event, whether it is as recorded. Note the head fingerprint above: a later copy of the diary must contain this event unchanged."),
+  );
+}
