@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 import subprocess
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -133,3 +136,23 @@ def test_a_report_for_a_range_and_a_kind_leaves_out_the_rest(page: Page):
     expect(report).to_contain_text("November text")
     expect(report).not_to_contain_text("October text")
     expect(report).not_to_contain_text("November email")
+
+
+def test_the_csv_table_has_a_row_per_incident_and_no_formulas(page: Page):
+    set_up_with_passphrase_only(page)
+    log_incident(
+        page, '=HYPERLINK("x") said, "come out"', behaviour="Text messages", date="2026-10-02"
+    )
+    log_incident(page, "Second, with a comma", behaviour="Emails", date="2026-10-03")
+    page.get_by_role("button", name="Summary").click()
+    page.get_by_role("button", name="Make a report for the police").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download a table (CSV)").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+    assert rows[0][:3] == ["Number", "Date", "Time"]
+    assert len(rows) == 3
+    assert rows[1][1] == "2026-10-02" and rows[2][1] == "2026-10-03"
+    # A cell that starts like a formula is kept as text.
+    assert rows[1][7] == '\'=HYPERLINK("x") said, "come out"'
+    assert rows[1][6] == "Text messages" and rows[2][7] == "Second, with a comma"

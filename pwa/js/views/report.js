@@ -8,7 +8,9 @@ import { h } from "../dom.js";
 import * as checklist from "../diary/checklist.js";
 import * as evidence from "../diary/evidence.js";
 import * as log from "../diary/log.js";
+import { incidentsCsv } from "../diary/csv.js";
 import * as model from "../diary/model.js";
+import { objectUrl, revoke } from "../vault/lock.js";
 import { details } from "./incident.js";
 import { dayName, longDateTime, shortDate } from "./format.js";
 import { weekChart } from "./summary.js";
@@ -37,10 +39,23 @@ export function reportChooser({ onBack, onReport }) {
         field("Kind of thing", $behaviour),
         field("Person", $person),
         h("button", { type: "submit", class: "button block" }, "Show the report"),
+        button("Download a table (CSV)", () => download(), "button block secondary"),
       );
+      const range = () => ({ from: $from.value, to: $to.value, behaviour: $behaviour.value, personId: $person.value });
+      // A spreadsheet for an advocate: one row per incident, the main fields.
+      const download = async () => {
+        const { incidents, people: everyone } = await model.load();
+        const chosen = model.select(incidents, { ...range(), withdrawn: true }).reverse();
+        const url = objectUrl(new Blob([incidentsCsv(chosen, everyone)], { type: "text/csv" }));
+        const $a = h("a", { href: url, download: `table-${model.localDate(new Date())}.csv`, hidden: true });
+        document.body.append($a);
+        $a.click();
+        $a.remove();
+        setTimeout(() => revoke(url), 60_000);
+      };
       $form.addEventListener("submit", (event) => {
         event.preventDefault();
-        onReport({ from: $from.value, to: $to.value, behaviour: $behaviour.value, personId: $person.value });
+        onReport(range());
       });
       return h(
         "section",
@@ -183,9 +198,9 @@ function incidentBlock(incident, n, people) {
           ),
           h(
             "details",
-            { open: true },
+            { class: "more", open: true },
             h("summary", {}, "The first version, as recorded"),
-            details(first.fields, people),
+            h("div", { class: "more-body" }, details(first.fields, people)),
           ),
           h("p", {}, h("strong", {}, "As it stands now:")),
         )

@@ -1,0 +1,68 @@
+// @ts-check
+// A table of incidents for an advocate's spreadsheet: one row each, the main fields.
+import { behaviourLabel, feelingLabel } from "./model.js";
+
+const COLUMNS = [
+  "Number", "Date", "Time", "Approximate", "Until", "Recorded", "Kinds", "What happened", "Where",
+  "Who", "What they looked like", "Vehicle", "Registration", "Witnesses", "How it made me feel",
+  "What it changed", "Reported to police", "Date reported", "Officer", "Crime reference", "Files",
+  "Versions", "Withdrawn",
+];
+
+/**
+ * One cell: quoted when it must be, and never read by a spreadsheet as a formula.
+ * @param {string | number} value
+ */
+export function cell(value) {
+  let text = String(value ?? "");
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A time as the phone shows it, and as a spreadsheet reads it: 2026-11-14 21:40. @param {number} t */
+const stamp = (t) => {
+  const d = new Date(t);
+  const p = (/** @type {number} */ n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+};
+
+/**
+ * The CSV text (UTF-8, with a byte order mark so spreadsheets read accents right).
+ * @param {import("./model.js").Incident[]} incidents  oldest first
+ * @param {Map<string, import("./model.js").Person>} people
+ */
+export function incidentsCsv(incidents, people) {
+  const lines = [COLUMNS.map(cell).join(",")];
+  incidents.forEach((incident, i) => {
+    const f = incident.fields;
+    const row = incident.withdrawn
+      ? [i + 1, "", "", "", "", stamp(incident.recordedAt), "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", stamp(incident.withdrawn.at)]
+      : [
+          i + 1,
+          f.happened.date,
+          f.happened.time,
+          f.happened.about ? "yes" : "",
+          f.happened.endTime,
+          stamp(incident.recordedAt),
+          f.behaviours.map((b) => behaviourLabel.get(b) || b).join("; "),
+          f.what,
+          f.where,
+          f.personId ? people.get(f.personId)?.fields.name || "" : "",
+          f.looks,
+          f.vehicle,
+          f.registration,
+          f.witnesses.filter((w) => w.name || w.contact).map((w) => [w.name, w.contact].filter(Boolean).join(", ")).join("; "),
+          f.feelings.map((x) => feelingLabel.get(x) || x).join("; "),
+          f.impact,
+          f.police.reported,
+          f.police.date,
+          f.police.officer,
+          f.police.reference,
+          incident.evidence.length,
+          incident.revisions.length,
+          "",
+        ];
+    lines.push(row.map(cell).join(","));
+  });
+  return "\ufeff" + lines.join("\r\n") + "\r\n";
+}
