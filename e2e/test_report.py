@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -14,12 +17,16 @@ from playwright.sync_api import Page, expect
 from e2e.test_diary import (
     PHOTO,
     SCREENSHOT,
+    add_files,
     diary_home,
     fill_everything,
+    image,
     located,  # noqa: F401 (a fixture)
     log_incident,
 )
 from e2e.test_vault import set_up_with_passphrase_only
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pdf_text(page: Page) -> str:
@@ -156,3 +163,97 @@ def test_the_csv_table_has_a_row_per_incident_and_no_formulas(page: Page):
     # A cell that starts like a formula is kept as text.
     assert rows[1][7] == '\'=HYPERLINK("x") said, "come out"'
     assert rows[1][6] == "Text messages" and rows[2][7] == "Second, with a comma"
+
+
+def run_verify(bundle: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", "verify", str(bundle)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def rewrite(bundle: Path, out: Path, change) -> None:
+    """Copy a zip, passing each member's bytes through change(name, data)."""
+    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, change(info.filename, src.read(info.filename)))
+
+
+def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp_path: Path):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("A note left on my car")
+    page.get_by_label("Letters, cards or notes").check()
+    add_files(page, "Take a photo", [image("note.png")])
+    add_files(
+        page,
+        "Add screenshots or files",
+        [{"name": "message.png", "mimeType": "image/png", "buffer": SCREENSHOT}],
+    )
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    log_incident(page, "Not for this report: an email", behaviour="Emails", date="2026-01-02")
+    page.get_by_role("button", name="Summary").click()
+    page.get_by_role("button", name="Make a report for the police").click()
+    page.get_by_label("Kind of thing").select_option(label="Letters, cards or notes")
+    page.get_by_role("button", name="Show the report").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the evidence bundle (zip)").click()
+    bundle = tmp_path / "bundle.zip"
+    download.value.save_as(bundle)
+
+    with zipfile.ZipFile(bundle) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        report_html = zf.read("report.html").decode()
+        originals = {"note.png": PHOTO, "message.png": SCREENSHOT}
+        assert len(manifest["files"]) == 2
+        for entry in manifest["files"]:
+            data = zf.read(entry["path"])
+            assert data == originals[entry["name"]]
+            assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    # The report is a page of its own, with no script, naming each file's fingerprint.
+    assert "<script" not in report_html and "A note left on my car" in report_html
+    assert hashlib.sha256(PHOTO).hexdigest() in report_html
+    assert 'src="files/' in report_html
+    # The chain is whole, but what the report does not cover is not handed over.
+    assert len(manifest["events"]) == manifest["count"] >= 4
+    assert "Not for this report" not in json.dumps(manifest)
+
+    ok = run_verify(bundle)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.count("verified: file files/") == 2 and "All verified." in ok.stdout
+
+    # One byte of one file changed: that file, and only it, fails.
+    target = manifest["files"][0]["path"]
+    altered = tmp_path / "altered-file.zip"
+    rewrite(
+        bundle, altered, lambda n, d: d[:100] + bytes([d[100] ^ 1]) + d[101:] if n == target else d
+    )
+    bad = run_verify(altered)
+    assert bad.returncode == 1
+    assert f"NOT VERIFIED: file {target}" in bad.stdout
+    assert f"verified: file {manifest['files'][1]['path']}" in bad.stdout
+
+    # One event's content changed: that event is named.
+    def edit_event(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        m = json.loads(data)
+        e = next(e for e in m["events"] if e["payload"] and "A note left" in e["payload"])
+        e["payload"] = e["payload"].replace("A note left", "A letter left")
+        edit_event.seq = e["seq"]
+        return json.dumps(m).encode()
+
+    altered = tmp_path / "altered-event.zip"
+    rewrite(bundle, altered, edit_event)
+    bad = run_verify(altered)
+    assert bad.returncode == 1
+    assert f"NOT VERIFIED: event {edit_event.seq} has content that differs" in bad.stdout
+
+    # Something that is not a bundle says so.
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"not a zip at all")
+    assert run_verify(junk).returncode == 2

@@ -1,4 +1,4 @@
-"""The ``cairn`` command: run the server."""
+"""The ``cairn`` command: run the server, check an evidence bundle."""
 
 from __future__ import annotations
 
@@ -42,7 +42,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--instance", metavar="DIR", help="instance folder (or set CAIRN_INSTANCE_PATH)"
     )
+    verify = commands.add_parser(
+        "verify",
+        help="check an evidence bundle: every file's SHA-256 and the diary's chain",
+        description="Check an evidence bundle made in the app: recompute every file's SHA-256 "
+        "and every event's hash, and say per file and event whether it is as recorded. "
+        "Exits 0 when all is verified, 1 when anything is not, 2 when it is not a bundle.",
+    )
+    verify.add_argument("bundle", metavar="BUNDLE", help="the .zip file made by Cairn")
     return parser
+
+
+def verify(args: argparse.Namespace) -> int:
+    """Check a bundle and print what was found."""
+    from .verify import BundleError, report, verify_bundle
+
+    try:
+        result = verify_bundle(args.bundle)
+    except BundleError as error:
+        print(f"cairn verify: {error}", file=sys.stderr)
+        return 2
+    print(report(result))
+    return 0 if result.ok else 1
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -80,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "verify":
+        return verify(args)
     parser.print_help()
     return 2
 

@@ -8,13 +8,14 @@ import { h } from "../dom.js";
 import * as checklist from "../diary/checklist.js";
 import * as evidence from "../diary/evidence.js";
 import * as log from "../diary/log.js";
+import { makeBundle } from "../diary/bundle.js";
 import { incidentsCsv } from "../diary/csv.js";
 import * as model from "../diary/model.js";
 import { objectUrl, revoke } from "../vault/lock.js";
 import { details } from "./incident.js";
 import { dayName, longDateTime, shortDate } from "./format.js";
 import { weekChart } from "./summary.js";
-import { button, field } from "./ui.js";
+import { busy, button, errorBox, field } from "./ui.js";
 
 /** @typedef {{ from?: string, to?: string, behaviour?: string, personId?: string }} Range */
 
@@ -46,12 +47,7 @@ export function reportChooser({ onBack, onReport }) {
       const download = async () => {
         const { incidents, people: everyone } = await model.load();
         const chosen = model.select(incidents, { ...range(), withdrawn: true }).reverse();
-        const url = objectUrl(new Blob([incidentsCsv(chosen, everyone)], { type: "text/csv" }));
-        const $a = h("a", { href: url, download: `table-${model.localDate(new Date())}.csv`, hidden: true });
-        document.body.append($a);
-        $a.click();
-        $a.remove();
-        setTimeout(() => revoke(url), 60_000);
+        save(new Blob([incidentsCsv(chosen, everyone)], { type: "text/csv" }), `table-${model.localDate(new Date())}.csv`);
       };
       $form.addEventListener("submit", (event) => {
         event.preventDefault();
@@ -86,13 +82,34 @@ export function reportView(range, { onBack }) {
       const names = [...involved].map((id) => people.get(id)?.fields.name || "Unnamed");
       const span = range.from || range.to ? `${range.from ? dayName(range.from) : "the first entry"} to ${range.to ? dayName(range.to) : "the latest entry"}` : live.length ? `${shortDate(/** @type {number} */ (s.first))} to ${shortDate(/** @type {number} */ (s.latest))}` : "everything";
 
-      return h(
+      const $progress = h("p", { class: "hint", "aria-live": "polite" });
+      const $error = errorBox();
+      const $bundle = button("Download the evidence bundle (zip)", async () => {
+        $error.textContent = "";
+        try {
+          await busy($bundle, "Making the bundle…", async () => {
+            const blob = await makeBundle({
+              incidents: chosen.filter((i) => !i.withdrawn),
+              report: $report,
+              progress: (done, total) => ($progress.textContent = total ? `Files: ${done} of ${total}` : ""),
+            });
+            save(blob, `bundle-${model.localDate(new Date())}.zip`);
+            $progress.textContent = "The bundle is in your downloads.";
+          });
+        } catch (error) {
+          $error.textContent = `The bundle could not be made: ${/** @type {Error} */ (error).message}`;
+        }
+      }, "button block secondary");
+      const $report = h(
         "section",
         { class: "report" },
         h(
           "div",
           { class: "no-print actions" },
           button("Print or save as PDF", () => window.print(), "button block"),
+          $bundle,
+          $progress,
+          $error,
           button("Back", onBack, "button block secondary"),
         ),
         h(
@@ -134,8 +151,19 @@ export function reportView(range, { onBack }) {
         ),
         integrity(check, events.length),
       );
+      return $report;
     },
   };
+}
+
+/** Hand a file to the browser's downloads. @param {Blob} blob @param {string} name */
+function save(blob, name) {
+  const url = objectUrl(blob);
+  const $a = h("a", { href: url, download: name, hidden: true });
+  document.body.append($a);
+  $a.click();
+  $a.remove();
+  setTimeout(() => revoke(url), 60_000);
 }
 
 /** @param {[string, string][]} pairs */
@@ -220,7 +248,7 @@ function evidenceTable(items) {
       "ul",
       { class: "list" },
       items.map((item) => {
-        const $thumb = item.thumb ? h("img", { alt: `Picture: ${item.name}`, width: 96, height: 96 }) : null;
+        const $thumb = item.thumb ? h("img", { alt: `Picture: ${item.name}`, width: 96, height: 96, "data-file": item.thumb }) : null;
         if ($thumb && item.thumb) evidence.thumbUrl(item.thumb).then((url) => ($thumb.src = url), () => $thumb.remove());
         return h(
           "li",

@@ -1,0 +1,101 @@
+// @ts-check
+// The evidence bundle: one zip to hand over, holding the report as a page with no script,
+// every evidence file as its original bytes, and manifest.json with each file's SHA-256 and
+// the diary's chain. `cairn verify` checks it outside the phone.
+//
+// The chain is whole (every event's header and hashes) so it verifies from the first event
+// to the head; payloads are included only for what the report covers. The others keep
+// their payloadHash, as a withdrawn entry does, so nothing outside the report is handed over.
+import * as records from "../vault/records.js";
+import * as log from "./log.js";
+import { ZipWriter } from "./zip.js";
+
+export const FORMAT = "cairn-bundle/1";
+
+/** @param {ReadableStream<Uint8Array>} stream */
+async function* chunksOf(stream) {
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
+}
+
+/** A file name safe in any archive tool and file system. @param {string} name */
+const safe = (name) => name.replace(/[^\p{L}\p{N}._ -]+/gu, "_").slice(0, 80) || "file";
+
+const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#000}
+dl{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
+.report-incident{border-top:2px solid #999;margin-top:1.5rem}.report-file{display:flex;gap:.75rem;padding:.5rem 0;border-bottom:1px solid #ccc;list-style:none}
+.report-file img{width:96px;height:96px;object-fit:cover}ul.list{padding:0}.hash{font-family:monospace;overflow-wrap:anywhere}
+.chart{max-width:30rem}.chart .bar{fill:#1f3a3d}.chart .axis{stroke:#999}.chart .label{font-size:11px}.withdrawn{color:#555}
+@media print{.report-summary,.report-incidents,.report-integrity{break-before:page}h2,h3,h4{break-after:avoid}.report-file{break-inside:avoid}}`;
+
+/**
+ * The report as a page of its own: a copy of the one on screen, its pictures pointing at
+ * the files beside it, no buttons, no script.
+ * @param {HTMLElement} $report
+ * @param {Map<string, string>} paths  vault file id → path in the bundle
+ */
+function reportPage($report, paths) {
+  const $copy = /** @type {HTMLElement} */ ($report.cloneNode(true));
+  for (const $el of $copy.querySelectorAll(".no-print, script")) $el.remove();
+  for (const $img of $copy.querySelectorAll("img")) {
+    const path = paths.get($img.dataset.file || "");
+    if (path) $img.setAttribute("src", path);
+    else $img.remove();
+    $img.removeAttribute("data-file");
+  }
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Incident diary</title><style>${STYLE}</style></head><body>${$copy.outerHTML}</body></html>\n`;
+}
+
+/**
+ * Make the bundle for the incidents a report covers.
+ * @param {{ incidents: import("./model.js").Incident[], report: HTMLElement, progress?: (done: number, total: number) => void }} what
+ * @returns {Promise<Blob>}
+ */
+export async function makeBundle({ incidents, report, progress = () => {} }) {
+  const events = await log.events();
+  const covered = new Set(incidents.map((i) => i.id));
+  for (const i of incidents) if (i.fields.personId) covered.add(i.fields.personId);
+  for (const e of events) if (e.type === "checklist.answered") covered.add(e.subject); // in the report too
+
+  const zip = new ZipWriter();
+  /** @type {{ path: string, name: string, type: string, size: number, sha256: string, incident: string, event: number }[]} */
+  const files = [];
+  /** @type {Map<string, string>} */
+  const paths = new Map();
+  const all = incidents.flatMap((incident) => incident.evidence.map((item) => ({ incident, item })));
+  for (const [n, { incident, item }] of all.entries()) {
+    progress(n, all.length);
+    const path = `files/${String(n + 1).padStart(3, "0")}-${safe(item.name)}`;
+    await zip.add(path, chunksOf(records.readFile(item.file)));
+    files.push({ path, name: item.name, type: item.type, size: item.size, sha256: item.sha256, incident: incident.id, event: item.seq });
+    paths.set(item.file, path);
+    if (item.thumb) paths.set(item.thumb, path); // the report shows the picture itself
+  }
+  progress(all.length, all.length);
+
+  const manifest = {
+    format: FORMAT,
+    produced: new Date().toISOString(),
+    head: events.at(-1)?.hash || log.GENESIS,
+    count: events.length,
+    files,
+    events: events.map((e) => ({
+      seq: e.seq,
+      prev: e.prev,
+      type: e.type,
+      subject: e.subject,
+      at: e.at,
+      payloadHash: e.payloadHash,
+      hash: e.hash,
+      payload: covered.has(e.subject) ? e.payload : null,
+    })),
+  };
+  const utf8 = (/** @type {string} */ text) => [new TextEncoder().encode(text)];
+  await zip.add("report.html", utf8(reportPage(report, paths)));
+  await zip.add("manifest.json", utf8(JSON.stringify(manifest, null, 1)));
+  return zip.blob();
+}
