@@ -3,6 +3,7 @@ check the record, keep a draft, work offline, and link people. Phone-sized Chrom
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -130,6 +131,16 @@ def log_incident(page: Page, what: str, behaviour: str | None = None, date: str 
     expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
     page.get_by_role("button", name="Back").click()
     diary_home(page)
+
+
+@contextlib.contextmanager
+def reopened_offline(page: Page, phone: BrowserContext):
+    """With the network off: the app reloaded from the worker's cache, and unlocked."""
+    with offline(phone):
+        page.reload()
+        wait_for_app(page)
+        unlock_with_passphrase(page)
+        yield
 
 
 def shown_rows(page: Page) -> list[str]:
@@ -402,10 +413,7 @@ def test_a_draft_survives_reload_lock_and_going_offline(page: Page, phone: Brows
     page.get_by_role("button", name="Carry on").click()
     assert draft_text(page) == "Half-written: he was at the gate again and shouted"
 
-    with offline(phone):
-        page.reload()
-        wait_for_app(page)
-        unlock_with_passphrase(page)
+    with reopened_offline(page, phone):
         page.get_by_role("button", name="Carry on").click()
         assert draft_text(page).endswith("and shouted")
         page.get_by_role("button", name="Save incident").click()
@@ -433,10 +441,7 @@ def test_discarding_a_draft_takes_one_tap_and_removes_its_files(page: Page):
 def test_logging_works_fully_offline(page: Page, phone: BrowserContext):
     set_up_with_passphrase_only(page)
     wait_for_worker(page)
-    with offline(phone):
-        page.reload()
-        wait_for_app(page)
-        unlock_with_passphrase(page)
+    with reopened_offline(page, phone):
         page.get_by_role("button", name="Log an incident").click()
         page.get_by_label("What happened").fill("Offline: a note on my car")
         page.get_by_label("Letters, cards or notes").check()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.support import offline, wait_for_app, wait_for_worker
-from e2e.test_diary import diary_home
+from e2e.support import wait_for_worker
+from e2e.test_diary import diary_home, reopened_offline
 from e2e.test_vault import reopen, set_up_with_passphrase_only, unlock_with_passphrase
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,10 +104,7 @@ def test_the_guides_open_and_say_what_matters(page: Page):
 def test_help_opens_offline(page: Page, phone: BrowserContext):
     set_up_with_passphrase_only(page)
     wait_for_worker(page)
-    with offline(phone):
-        page.reload()
-        wait_for_app(page)
-        unlock_with_passphrase(page)
+    with reopened_offline(page, phone):
         open_help(page)
         expect(
             page.get_by_role("link", name="Call 0808 802 0300, National Stalking Helpline").first

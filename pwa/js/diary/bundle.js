@@ -6,6 +6,7 @@
 // The chain is whole (every event's header and hashes) so it verifies from the first event
 // to the head; payloads are included only for what the report covers. The others keep
 // their payloadHash, as a withdrawn entry does, so nothing outside the report is handed over.
+import { utf8 } from "../vault/bytes.js";
 import * as records from "../vault/records.js";
 import * as log from "./log.js";
 import { ZipWriter } from "./zip.js";
@@ -94,8 +95,7 @@ export async function makeBundle({ incidents, report, progress = () => {} }) {
       payload: covered.has(e.subject) ? e.payload : null,
     })),
   };
-  const utf8 = (/** @type {string} */ text) => [new TextEncoder().encode(text)];
-  await zip.add("report.html", utf8(reportPage(report, paths)));
-  await zip.add("manifest.json", utf8(JSON.stringify(manifest, null, 1)));
+  await zip.add("report.html", [utf8(reportPage(report, paths))]);
+  await zip.add("manifest.json", [utf8(JSON.stringify(manifest, null, 1))]);
   return zip.blob();
 }

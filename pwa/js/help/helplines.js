@@ -16,16 +16,19 @@ export const POLICE = [
   { name: "Police, non-emergency", number: "101", what: "To report stalking or harassment, or to add to a report." },
 ];
 
+/** The helpline for stalking, anywhere in the UK: offered wherever help is needed now. @type {Line} */
+export const STALKING_HELPLINE = {
+  name: "National Stalking Helpline",
+  number: "0808 802 0300",
+  what: "Confidential advice: whether it is stalking, the law, keeping yourself safe, collecting evidence and talking to the police.",
+};
+
 /** @type {{ nation: string, lines: Line[] }[]} */
 export const HELPLINES = [
   {
     nation: "Anywhere in the UK",
     lines: [
-      {
-        name: "National Stalking Helpline",
-        number: "0808 802 0300",
-        what: "Confidential advice: whether it is stalking, the law, keeping yourself safe, collecting evidence and talking to the police.",
-      },
+      STALKING_HELPLINE,
     ],
   },
   {

@@ -3,7 +3,7 @@
 // own files, so it opens with no network.
 import { h } from "../dom.js";
 import { GUIDES } from "../help/guides.js";
-import { HELPLINES, POLICE, telHref } from "../help/helplines.js";
+import { HELPLINES, POLICE, STALKING_HELPLINE, telHref } from "../help/helplines.js";
 import { button } from "./ui.js";
 
 /** @typedef {import("../help/helplines.js").Line} Line */
@@ -15,7 +15,7 @@ export function callLink(line, cls = "button block") {
 
 /** The numbers to call now: the police, and the National Stalking Helpline. */
 export function helpNow() {
-  const stalking = HELPLINES[0].lines[0];
+  const stalking = STALKING_HELPLINE;
   return h(
     "div",
     { class: "notice urgent stack", role: "region", "aria-label": "Help now" },

@@ -15,9 +15,16 @@ import { objectUrl, revoke } from "../vault/lock.js";
 import { details } from "./incident.js";
 import { dayName, longDateTime, shortDate } from "./format.js";
 import { weekChart } from "./summary.js";
-import { busy, button, errorBox, field } from "./ui.js";
+import { busy, button, errorBox, field, terms } from "./ui.js";
 
 /** @typedef {{ from?: string, to?: string, behaviour?: string, personId?: string }} Range */
+
+/**
+ * The incidents a range covers, oldest first; withdrawn ones too, to be shown as withdrawn.
+ * @param {Map<string, model.Incident>} incidents
+ * @param {Range} range
+ */
+const covered = (incidents, range) => model.select(incidents, { ...range, withdrawn: true }).reverse();
 
 /** Choose what the report covers. @param {{ onBack: () => void, onReport: (range: Range) => void }} actions */
 export function reportChooser({ onBack, onReport }) {
@@ -46,7 +53,7 @@ export function reportChooser({ onBack, onReport }) {
       // A spreadsheet for an advocate: one row per incident, the main fields.
       const download = async () => {
         const { incidents, people: everyone } = await model.load();
-        const chosen = model.select(incidents, { ...range(), withdrawn: true }).reverse();
+        const chosen = covered(incidents, range());
         save(new Blob([incidentsCsv(chosen, everyone)], { type: "text/csv" }), `table-${model.localDate(new Date())}.csv`);
       };
       $form.addEventListener("submit", (event) => {
@@ -74,8 +81,8 @@ export function reportView(range, { onBack }) {
   return {
     title: "Report",
     async render() {
-      const [events, { incidents, people }, answers, check] = await Promise.all([log.events(), model.load(), checklist.history(), log.verify()]);
-      const chosen = model.select(incidents, { ...range, withdrawn: true }).reverse(); // oldest first
+      const [{ incidents, people }, answers, check] = await Promise.all([model.load(), checklist.history(), log.verify()]);
+      const chosen = covered(incidents, range);
       const live = chosen.filter((i) => !i.withdrawn);
       const s = model.summarise(live);
       const involved = new Set(live.map((i) => i.fields.personId).filter(Boolean));
@@ -116,7 +123,7 @@ export function reportView(range, { onBack }) {
           "header",
           { class: "report-cover" },
           h("h1", {}, "Incident diary"),
-          terms2([
+          terms("report-terms", [
             ["Covering", span],
             ["Incidents", String(live.length) + (chosen.length > live.length ? ` (and ${chosen.length - live.length} withdrawn)` : "")],
             ["People involved", names.join(", ") || "Not named"],
@@ -130,7 +137,7 @@ export function reportView(range, { onBack }) {
           h("h2", {}, "Summary"),
           live.length
             ? [
-                terms2([
+                terms("report-terms", [
                   ["First incident", shortDate(/** @type {number} */ (s.first))],
                   ["Latest incident", shortDate(/** @type {number} */ (s.latest))],
                   ["Days spanned", String(s.days)],
@@ -149,7 +156,7 @@ export function reportView(range, { onBack }) {
           h("h2", {}, "Incidents"),
           chosen.map((incident, n) => incidentBlock(incident, n + 1, people)),
         ),
-        integrity(check, events.length),
+        integrity(check),
       );
       return $report;
     },
@@ -164,11 +171,6 @@ function save(blob, name) {
   $a.click();
   $a.remove();
   setTimeout(() => revoke(url), 60_000);
-}
-
-/** @param {[string, string][]} pairs */
-function terms2(pairs) {
-  return h("dl", { class: "report-terms" }, pairs.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }
 
 /** The risk checklist: the latest answers in full, and when it was answered before. @param {checklist.Filled[]} answers */
@@ -270,16 +272,15 @@ function evidenceTable(items) {
 /**
  * The last page: the chain's head and count, whether it checked out, and how to check it.
  * @param {Awaited<ReturnType<typeof log.verify>>} check
- * @param {number} count
  */
-function integrity(check, count) {
+function integrity(check) {
   return h(
     "section",
     { class: "report-integrity" },
     h("h2", {}, "Integrity"),
     h("p", {}, "Every entry, change, file and withdrawal in this diary is an event in a chain. Each event holds the SHA-256 fingerprint of its content and of the event before it, so changing, removing, inserting or back-dating any one of them breaks the chain from that point."),
-    terms2([
-      ["Events in the chain", String(count)],
+    terms("report-terms", [
+      ["Events in the chain", String(check.count)],
       ["Fingerprint of the last event (the chain's head)", check.head],
       ["Checked on the phone when this report was made", check.ok ? "Intact: every event is as it was recorded." : `Not intact: ${check.problems.map((p) => `${p.where} ${p.what}`).join(" ")}`],
     ]),
