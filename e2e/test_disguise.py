@@ -320,6 +320,24 @@ def test_the_notes_disguise_opens_with_a_search(page: Page):
     assert manifest.endswith("/notes/manifest.webmanifest")
 
 
+def test_a_right_code_straight_after_a_wrong_one_still_opens(page: Page):
+    """Both codes sent before the first is checked: the right one waits its turn."""
+    set_up(page, look="Notes")
+    page.get_by_role("button", name="Lock now").click()
+    expect(page.get_by_role("heading", name="Notes")).to_be_visible()
+    page.evaluate(
+        """code => {
+            const search = document.querySelector("input[type=search]");
+            search.value = "1111";
+            search.form.requestSubmit();
+            search.value = code;
+            search.form.requestSubmit();
+        }""",
+        CODE,
+    )
+    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
+
+
 def test_changing_the_disguise_warns_about_the_icon(page: Page):
     set_up_with_passphrase_only(page)
     page.get_by_role("button", name="Settings").click()

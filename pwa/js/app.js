@@ -18,30 +18,34 @@ import { unlock } from "./views/unlock.js";
 const diary = () => import("./views/navigate.js");
 const START_CODE_TIMEOUT_MS = 8000;
 
-let checking = false;
+/** Codes are checked one after another: a right code typed just after a wrong one waits for
+ * the wrong one's check instead of being dropped. */
+let checks = Promise.resolve();
 
 /**
  * A code was typed into the disguise. Right: show the unlock (or set-up). Wrong: nothing,
  * the disguise has already done what it does with the number.
  * @param {string} code
  */
-export async function enter(code) {
-  if (checking || exit.revealed()) return;
-  checking = true;
+export function enter(code) {
+  const next = checks.then(() => check(code));
+  checks = next.catch(() => {});
+  return next;
+}
+
+/** @param {string} code */
+async function check(code) {
+  if (exit.revealed()) return;
   const startedAt = keys.lockEpoch();
-  try {
-    const right = prefs.hasCode() ? await prefs.checkCode(code) : await startCode(code);
-    if (!right) return;
-    const vault = await keys.hasVault();
-    // Something hid the app meanwhile (or another code got there first): stay hidden.
-    if (keys.lockEpoch() !== startedAt || exit.revealed()) return;
-    exit.reveal();
-    lockPolicy.opened();
-    if (vault) await show(unlock(opened, () => void hide()));
-    else await show(setup(opened, () => void hide(), prefs.hasCode() ? "" : code));
-  } finally {
-    checking = false;
-  }
+  const right = prefs.hasCode() ? await prefs.checkCode(code) : await startCode(code);
+  if (!right) return;
+  const vault = await keys.hasVault();
+  // Something hid the app meanwhile (or another code got there first): stay hidden.
+  if (keys.lockEpoch() !== startedAt || exit.revealed()) return;
+  exit.reveal();
+  lockPolicy.opened();
+  if (vault) await show(unlock(opened, () => void hide()));
+  else await show(setup(opened, () => void hide(), prefs.hasCode() ? "" : code));
 }
 
 /** On a phone without a code, the server's start code opens set-up (online only). @param {string} code */
