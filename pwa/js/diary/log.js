@@ -214,6 +214,62 @@ async function withdrawNow(subject, details) {
   }
 }
 
+/** What makes two events the same, in any chain: kind, subject, time and content hash. @param {Event} e */
+const sameness = (e) => [e.type, e.subject, e.at, e.payloadHash].join("\n");
+
+/**
+ * Add another chain's events (from a backup) to this one, leaving out those already here.
+ * They keep their kind, subject, content and the time they were first recorded; their place
+ * in this chain is new, after a `backup.merged` event that names the other chain's head.
+ * Anything withdrawn on either side stays withdrawn. All are added or none.
+ * @param {Event[]} incoming the other chain, checked, in order
+ * @param {{ head: string, made: number }} origin
+ * @returns {Promise<Event[]>} the events added (none when everything was already here)
+ */
+export function merge(incoming, origin) {
+  return serial(() => mergeNow(incoming, origin));
+}
+
+/** @param {Event[]} incoming @param {{ head: string, made: number }} origin */
+async function mergeNow(incoming, origin) {
+  for (let attempt = 0; ; attempt++) {
+    const head = await readHead();
+    const all = await events();
+    const here = new Set(all.map(sameness));
+    const fresh = incoming.filter((e) => e.type !== "backup.merged" && !here.has(sameness(e)));
+    if (!fresh.length) return [];
+    const withdrawn = new Set([...all, ...fresh].filter((e) => e.type === "entry.withdrawn").map((e) => e.subject));
+    const keep = (/** @type {Event} */ e) => e.type === "entry.withdrawn" || !withdrawn.has(e.subject);
+    const note = await makeEvent(
+      { seq: head.seq + 1, prev: head.hash, type: "backup.merged", subject: "backup", at: Date.now() },
+      { head: origin.head, made: origin.made, events: fresh.length },
+    );
+    /** @type {Event[]} */
+    const made = [note];
+    for (const e of fresh) {
+      const body = { v: /** @type {1} */ (1), seq: head.seq + made.length + 1, prev: made[made.length - 1].hash, type: e.type, subject: e.subject, at: e.at, payloadHash: e.payloadHash };
+      made.push({ ...body, payload: keep(e) ? e.payload : null, hash: await hashEvent(body) });
+    }
+    const emptied = all.filter((e) => e.payload !== null && !keep(e));
+    const last = /** @type {Event} */ (made.at(-1));
+    try {
+      if ((all.at(-1)?.seq || 0) !== head.seq) throw new records.ConflictError();
+      await records.putAll([
+        ...emptied.map((e) => ({ kind: "event", id: eventId(e.seq), value: { ...e, payload: null }, expect: /** @type {number} */ (versions.get(eventId(e.seq))) })),
+        ...made.map((e) => ({ kind: "event", id: eventId(e.seq), value: e, expect: 0 })),
+        { ...HEAD, value: { seq: last.seq, hash: last.hash }, expect: head.version },
+      ]);
+    } catch (error) {
+      if (!(error instanceof records.ConflictError) || attempt >= 10) throw error;
+      await backOff(attempt);
+      continue;
+    }
+    cachedHeadVersion = -1;
+    for (const listener of listeners) listener();
+    return made;
+  }
+}
+
 /**
  * @typedef {object} Problem
  * @property {string} where   which event ("event 12") or record
@@ -242,7 +298,24 @@ export async function verify() {
       problems.push({ where: `event ${Number(row.id.slice(1))}`, what: "could not be decrypted: it was altered." });
     }
   }
-  list.sort((a, b) => a.seq - b.seq);
+  const head = await readHead().catch(() => null);
+  if (!head) problems.push({ where: "the chain's head", what: "could not be decrypted: it was altered." });
+  const checked = await checkChain(list, head);
+  problems.push(...checked.problems);
+  return { ok: problems.length === 0, count: list.length, head: checked.head, problems };
+}
+
+/**
+ * Check a list of events as a chain: numbers without gaps, each payload matching its hash,
+ * each `prev` the hash of the one before, and `head` (when given) naming the last.
+ * @param {Event[]} list
+ * @param {{ seq: number, hash: string } | null} head
+ * @returns {Promise<{ head: string, problems: Problem[] }>}
+ */
+export async function checkChain(list, head) {
+  /** @type {Problem[]} */
+  const problems = [];
+  list = [...list].sort((a, b) => a.seq - b.seq);
   let prev = GENESIS;
   let expected = 1;
   for (const e of list) {
@@ -257,12 +330,10 @@ export async function verify() {
     prev = hash;
     expected = e.seq + 1;
   }
-  const head = await readHead().catch(() => null);
-  if (!head) problems.push({ where: "the chain's head", what: "could not be decrypted: it was altered." });
-  else if (head.seq !== expected - 1 || head.hash !== prev) {
+  if (head && (head.seq !== expected - 1 || head.hash !== prev)) {
     problems.push({ where: "the chain's head", what: `names event ${head.seq}, but the last event found is ${expected - 1}.` });
   }
-  return { ok: problems.length === 0, count: list.length, head: prev, problems };
+  return { head: prev, problems };
 }
 
 /** Parse an event's payload (null when withdrawn). @param {Event} e */

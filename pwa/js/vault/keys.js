@@ -272,6 +272,30 @@ export async function createVault({ passphrase, passkey, startedAt = epoch }) {
   begin(startedAt, { key: await unwrapDataKey(first.slot, first.kek), kek: first.kek, slot: first.slot });
 }
 
+/**
+ * Make this phone's vault from a restored backup's data key: a new passphrase slot for the
+ * passphrase that opened the backup, and the backup's passkey slots (a synced passkey still
+ * opens it). Write the records first: the vault exists only once this has run. Leaves the
+ * vault unlocked.
+ * @param {{ key: CryptoKey, passphrase: string, passkeys?: Slot[], startedAt?: number }} options
+ *   key: the backup's data key, extractable (wrapped here, then dropped)
+ */
+export async function adoptVault({ key, passphrase, passkeys = [], startedAt = epoch }) {
+  const made = await makePassphraseSlot(key, passphrase);
+  /** @type {VaultMeta} */
+  const meta = { format: 1, slots: [made.slot, ...passkeys.filter((s) => s.type === "passkey")] };
+  if (startedAt !== epoch) throw new LockedError();
+  try {
+    await tx("meta", "readwrite", (t) => {
+      t.objectStore("meta").add(meta, "vault");
+    });
+  } catch (error) {
+    if (/** @type {Error} */ (error).name === "ConstraintError") throw new Error("This phone already has a diary.");
+    throw error;
+  }
+  begin(startedAt, { key: await unwrapDataKey(made.slot, made.kek), kek: made.kek, slot: made.slot });
+}
+
 // --- unlocking ------------------------------------------------------------------------------
 
 /** @returns {Promise<{ failures: number, until: number }>} */
@@ -394,6 +418,23 @@ export async function changePassphrase(passphrase) {
   const old = session?.slot;
   await updateSlots((all) => [...all.filter((s) => s.type !== "passphrase"), slot]);
   if (session && old?.type === "passphrase") session = { ...session, kek, slot };
+}
+
+/**
+ * The slots a backup file carries: a new one for `passphrase` when one is given, otherwise
+ * the recovery passphrase's own slot; and the passkey slots, so that after a restore a
+ * synced passkey still unlocks.
+ * @param {string} [passphrase] a separate passphrase for the file
+ * @returns {Promise<Slot[]>}
+ */
+export async function backupSlots(passphrase) {
+  if (!session) throw new LockedError();
+  const meta = await vaultMeta();
+  if (!meta) throw new Error("This phone has no diary yet.");
+  const passkeys = meta.slots.filter((s) => s.type === "passkey");
+  if (!passphrase) return [...meta.slots.filter((s) => s.type === "passphrase"), ...passkeys];
+  const { slot } = await makePassphraseSlot(await extractableKey(), passphrase);
+  return [slot, ...passkeys];
 }
 
 // --- erasing --------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ export const CHUNK_BYTES = 1024 * 1024;
 const PARTS_IN_FLIGHT = 3;
 
 /** @param {string} kind @param {string} id @param {number} version */
-const recordAd = (kind, id, version) => ad("cairn/record/v1", kind, id, version);
+export const recordAd = (kind, id, version) => ad("cairn/record/v1", kind, id, version);
 /** @param {string} file @param {number} index @param {boolean} final */
-const chunkAd = (file, index, final) => ad("cairn/chunk/v1", file, index, final ? 1 : 0);
+export const chunkAd = (file, index, final) => ad("cairn/chunk/v1", file, index, final ? 1 : 0);
 
 /** A new random id for a record or file. */
 export function newId() {

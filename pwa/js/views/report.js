@@ -11,11 +11,10 @@ import * as log from "../diary/log.js";
 import { makeBundle } from "../diary/bundle.js";
 import { incidentsCsv } from "../diary/csv.js";
 import * as model from "../diary/model.js";
-import { objectUrl, revoke } from "../vault/lock.js";
 import { details } from "./incident.js";
 import { dayName, longDateTime, shortDate } from "./format.js";
 import { weekChart } from "./summary.js";
-import { busy, button, errorBox, field, terms } from "./ui.js";
+import { busy, button, download, errorBox, field, terms } from "./ui.js";
 
 /** @typedef {{ from?: string, to?: string, behaviour?: string, personId?: string }} Range */
 
@@ -47,14 +46,14 @@ export function reportChooser({ onBack, onReport }) {
         field("Kind of thing", $behaviour),
         field("Person", $person),
         h("button", { type: "submit", class: "button block" }, "Show the report"),
-        button("Download a table (CSV)", () => download(), "button block secondary"),
+        button("Download a table (CSV)", () => table(), "button block secondary"),
       );
       const range = () => ({ from: $from.value, to: $to.value, behaviour: $behaviour.value, personId: $person.value });
       // A spreadsheet for an advocate: one row per incident, the main fields.
-      const download = async () => {
+      const table = async () => {
         const { incidents, people: everyone } = await model.load();
         const chosen = covered(incidents, range());
-        save(new Blob([incidentsCsv(chosen, everyone)], { type: "text/csv" }), `table-${model.localDate(new Date())}.csv`);
+        download(new Blob([incidentsCsv(chosen, everyone)], { type: "text/csv" }), `table-${model.localDate(new Date())}.csv`);
       };
       $form.addEventListener("submit", (event) => {
         event.preventDefault();
@@ -100,7 +99,7 @@ export function reportView(range, { onBack }) {
               report: $report,
               progress: (done, total) => ($progress.textContent = total ? `Files: ${done} of ${total}` : ""),
             });
-            save(blob, `bundle-${model.localDate(new Date())}.zip`);
+            download(blob, `bundle-${model.localDate(new Date())}.zip`);
             $progress.textContent = "The bundle is in your downloads.";
           });
         } catch (error) {
@@ -161,16 +160,6 @@ export function reportView(range, { onBack }) {
       return $report;
     },
   };
-}
-
-/** Hand a file to the browser's downloads. @param {Blob} blob @param {string} name */
-function save(blob, name) {
-  const url = objectUrl(blob);
-  const $a = h("a", { href: url, download: name, hidden: true });
-  document.body.append($a);
-  $a.click();
-  $a.remove();
-  setTimeout(() => revoke(url), 60_000);
 }
 
 /** The risk checklist: the latest answers in full, and when it was answered before. @param {checklist.Filled[]} answers */

@@ -7,6 +7,7 @@ import * as keys from "../vault/keys.js";
 import * as lockPolicy from "../vault/lock.js";
 import { NoPrfError, createWithPrf } from "../vault/passkey.js";
 import * as records from "../vault/records.js";
+import { backupView } from "./backup.js";
 import { hidingSettings } from "./hiding.js";
 import { newPassphraseForm } from "./passphrase-form.js";
 import { ask, busy, button, errorBox, field } from "./ui.js";
@@ -145,6 +146,9 @@ export function settings({ onBack }) {
           `Using ${mb(used)} of ${mb(quota)} available.`,
           persisted ? " The phone will keep this data even when space runs low." : " The phone may clear this data if space runs very low.",
         ),
+        h("h2", {}, "Backup"),
+        h("p", {}, "Keep a copy of your diary in an encrypted file, for if this phone is lost, taken or broken."),
+        button("Backup file", () => show(backupView(view)), "button block secondary"),
         button("Back", onBack, "button block secondary"),
       );
     },

@@ -47,6 +47,7 @@ function intro(done, cancel) {
     h("p", { class: "lead" }, "Cairn keeps a diary of what is happening to you, encrypted on this phone. Nobody can read it without your passkey or your recovery passphrase."),
     h("p", {}, "To anyone else it looks like an ordinary app. You choose which one, and a secret code that opens the diary from it."),
     button("Start", () => show(lookStep(() => show(codeStep(() => show({ title: "Your recovery passphrase", render: () => generated(done) })))))),
+    button("Restore from a backup file", () => show(lookStep(() => show(codeStep(() => show(restoreStep(done)))))), "button block secondary"),
     button("What the disguise does not hide", () => show(safetyView(() => show({ title: "Set up your private diary", render: () => intro(done, cancel) }))), "button block secondary"),
     button("Not now", cancel, "button block secondary"),
   ]);
@@ -316,4 +317,65 @@ function passkeyStep(done) {
     $status,
     $skip,
   ]);
+}
+
+/**
+ * Restore a diary from a backup file onto this phone, after choosing its disguise and code.
+ * @param {() => void} done
+ */
+function restoreStep(done) {
+  return {
+    title: "Restore your diary",
+    async render() {
+      // Loaded only here: the disguise and set-up stay small.
+      const [{ restore }, { backupPicker, progressBar }] = await Promise.all([import("../diary/backup.js"), import("./backup.js")]);
+      const picker = backupPicker();
+      const $passphrase = passphraseInput();
+      const $error = errorBox();
+      const progress = progressBar();
+      const $restore = h("button", { type: "submit", class: "button block" }, "Restore my diary");
+      const $form = h(
+        "form",
+        { class: "stack", novalidate: true },
+        picker.$el,
+        field("The backup's passphrase", $passphrase, "Your recovery passphrase when the backup was made, or the passphrase chosen for the file. From now on it unlocks the diary on this phone."),
+        $restore,
+        progress.$el,
+        $error,
+      );
+      $form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        $error.textContent = "";
+        const file = picker.file();
+        if (!file) return void ($error.textContent = "Choose the backup file first.");
+        if (!$passphrase.value.trim()) return void ($error.textContent = "Type the backup's passphrase.");
+        const startedAt = keys.lockEpoch();
+        try {
+          await busy($restore, "Restoring…", async () => {
+            // The code and look first: a vault must never exist without its way in.
+            await prefs.setCode(state.code);
+            prefs.setLook(state.look);
+            await restore(file, $passphrase.value, {
+              startedAt,
+              progress: (stage, f) => progress.set(stage === "checking" ? "Checking the backup:" : "Restoring:", f),
+            });
+          });
+        } catch (error) {
+          if (keys.lockEpoch() !== startedAt) return; // hidden meanwhile: the disguise is up
+          progress.done();
+          $error.textContent = /** @type {Error} */ (error).message;
+          return;
+        }
+        forget();
+        if (keys.lockEpoch() !== startedAt) return;
+        wear(prefs.look() || "calculator");
+        persist().catch(() => false);
+        done();
+      });
+      return step("Restore your diary", [
+        h("p", {}, "Choose your backup file, then type the passphrase that protects it. Everything in it is checked before anything is kept."),
+        $form,
+      ]);
+    },
+  };
 }

@@ -1,6 +1,7 @@
 // @ts-check
 // Small building blocks the views share: labelled fields, error messages, busy buttons.
 import { h } from "../dom.js";
+import { objectUrl, revoke } from "../vault/lock.js";
 
 let counter = 0;
 
@@ -160,4 +161,14 @@ export function ask($from, { question, yes, no = "No, keep it" }, work) {
   $from.hidden = true;
   $from.after($box);
   $no.focus();
+}
+
+/** Hand a file to the browser's downloads. @param {Blob} blob @param {string} name */
+export function download(blob, name) {
+  const url = objectUrl(blob);
+  const $a = h("a", { href: url, download: name, hidden: true });
+  document.body.append($a);
+  $a.click();
+  $a.remove();
+  setTimeout(() => revoke(url), 60_000);
 }

@@ -1,0 +1,373 @@
+"""The encrypted backup file as a person uses it: make one, get the diary back after erasing
+everything, add a backup's entries to another diary, and be told plainly when a file is not
+right, with nothing changed. In a phone-sized Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from e2e.support import new_phone, until, wait_for_app
+from e2e.test_diary import PHOTO, add_files, diary_home, image, log_incident, shown_rows
+from e2e.test_vault import (
+    CODE,
+    PASSPHRASE,
+    START_CODE,
+    set_up_with_passphrase_only,
+    type_code,
+    unlock_with_passphrase,
+)
+
+OTHER_PASSPHRASE = "copper kettle orchard whistle lagoon"
+# More than two parts of 1 MiB, so a file spans several chunks.
+RECORDING = os.urandom(2 * 1024 * 1024 + 12_345)
+
+SNAPSHOT = """async () => {
+    const log = await import('/js/diary/log.js');
+    const records = await import('/js/vault/records.js');
+    const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+    const events = (await log.events()).map((e) =>
+        [e.seq, e.type, e.subject, e.at, e.payloadHash, e.payload, e.hash]);
+    const files = {};
+    for (const f of await records.list('file')) {
+        const bytes = await new Response(records.readFile(f.id)).arrayBuffer();
+        const digest = await crypto.subtle.digest('SHA-256', bytes);
+        files[f.id] = [f.value.name, f.value.size, hex(digest)];
+    }
+    const check = await log.verify();
+    return { events, files, ok: check.ok, problems: check.problems };
+}"""
+
+STORED = """async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    if (!names.includes('app')) return { records: 0, chunks: 0, vault: false };
+    const { tx, req } = await import('/js/vault/idb.js');
+    return tx(['records', 'chunks', 'meta'], 'readonly', async (t) => ({
+        records: await req(t.objectStore('records').count()),
+        chunks: await req(t.objectStore('chunks').count()),
+        vault: Boolean(await req(t.objectStore('meta').get('vault'))),
+    }));
+}"""
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def open_backup_settings(page: Page) -> None:
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="Backup file", exact=True).click()
+    expect(page.get_by_role("heading", name="Backup file")).to_be_visible()
+
+
+def make_backup(page: Page, folder: Path, passphrase: str | None = None) -> Path:
+    """Settings → Backup file → make it; returns the downloaded file."""
+    open_backup_settings(page)
+    if passphrase:
+        page.get_by_role("radio", name="A different passphrase").check()
+        page.get_by_label("A passphrase for this file").fill(passphrase)
+        page.get_by_label("Type it again").fill(passphrase)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Make the backup file").locator("visible=true").click()
+    expect(page.get_by_role("status").filter(has_text="is in your downloads")).to_be_visible()
+    name = download.value.suggested_filename
+    assert re.fullmatch(r"backup-\d{4}-\d{2}-\d{2}\.bin", name), name
+    path = folder / name
+    download.value.save_as(path)
+    return path
+
+
+def choose_backup(page: Page, path: Path | dict) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Choose the backup file").click()
+    chooser.value.set_files(path)
+    expect(page.get_by_text(re.compile("^Chosen: "))).to_be_visible()
+
+
+def merge(page: Page, path: Path | dict, passphrase: str = PASSPHRASE) -> None:
+    """From the backup file screen: add entries from a backup."""
+    page.get_by_role("button", name="Add entries from a backup").click()
+    expect(page.get_by_role("heading", name="Add entries from a backup")).to_be_visible()
+    choose_backup(page, path)
+    page.get_by_label("The backup's passphrase").fill(passphrase)
+    page.get_by_role("button", name="Add from this backup").click()
+
+
+def start_restore(page: Page) -> None:
+    """A phone with no diary: the start code, then restore, its disguise and code."""
+    page.goto("/")
+    wait_for_app(page)
+    type_code(page, START_CODE)
+    page.get_by_role("button", name="Restore from a backup file").click()
+    page.get_by_role("radio", name="Calculator").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
+    page.get_by_label("The same code again").fill(CODE)
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Restore your diary")).to_be_visible()
+
+
+def restore(page: Page, path: Path | dict, passphrase: str = PASSPHRASE) -> None:
+    choose_backup(page, path)
+    page.get_by_label("The backup's passphrase").fill(passphrase)
+    page.get_by_role("button", name="Restore my diary").click()
+
+
+def erase_everything(page: Page) -> None:
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="Erase everything on this phone").click()
+    expect(page.locator(".calc")).to_be_visible(timeout=15_000)
+
+
+def seeded_diary(page: Page) -> None:
+    """A diary with a revised incident, a photo, a 2 MB recording and a withdrawn entry."""
+    set_up_with_passphrase_only(page)
+    log_incident(page, "Parked outside the house all evening", date="2026-11-02")
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("Date", exact=True).fill("2026-11-09")
+    page.get_by_label("What happened").fill("Left a parcel on the step")
+    add_files(page, "Add screenshots or files", [image("step.png")])
+    add_files(
+        page,
+        "Add screenshots or files",
+        [picked("voicemail.bin", RECORDING)],
+    )
+    page.get_by_role("button", name="Save incident").click()
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_label("What happened").fill("Left a parcel on the step, with a note")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Edited once")).to_be_visible()
+    page.get_by_role("button", name="Back", exact=True).click()
+    log_incident(page, "Entered by mistake", date="2026-11-10")
+    page.locator(".incident-row", has_text="Entered by mistake").click()
+    page.get_by_role("button", name="Withdraw this entry").click()
+    page.get_by_role("button", name="Yes, withdraw it").click()
+    diary_home(page)
+
+
+def test_backup_erase_restore_gives_back_the_same_diary(page: Page, tmp_path: Path):
+    seeded_diary(page)
+    before = page.evaluate(SNAPSHOT)
+    rows = shown_rows(page)
+    assert before["ok"]
+    hashes = sorted(f[2] for f in before["files"].values())
+    assert sha256(PHOTO) in hashes and sha256(RECORDING) in hashes
+
+    path = make_backup(page, tmp_path)
+    data = path.read_bytes()
+    # Nothing typed, and no file's bytes, are in the backup in clear.
+    for text in (b"Parked outside", b"parcel", b"step.png", b"voicemail", RECORDING[:64]):
+        assert text not in data
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="Back", exact=True).click()
+
+    erase_everything(page)
+    assert page.evaluate(STORED)["vault"] is False
+    start_restore(page)
+    restore(page, path)
+    diary_home(page)
+
+    after = page.evaluate(SNAPSHOT)
+    assert after["ok"], after["problems"]
+    assert after["events"] == before["events"]
+    assert after["files"] == before["files"]
+    assert shown_rows(page) == rows
+
+    # The passphrase that opened the backup unlocks this phone's diary from now on.
+    page.get_by_role("button", name="Lock now").click()
+    page.reload()
+    unlock_with_passphrase(page)
+    diary_home(page)
+    page.locator(".incident-row", has_text="parcel").click()
+    expect(page.get_by_text("Edited once")).to_be_visible()
+    expect(page.get_by_text("voicemail.bin")).to_be_visible()
+
+
+def test_a_separate_passphrase_protects_the_file_and_becomes_the_new_phones(
+    page: Page, browser: Browser, live_server, playwright, tmp_path: Path
+):
+    set_up_with_passphrase_only(page)
+    log_incident(page, "Followed me to the bus stop", date="2026-11-12")
+    path = make_backup(page, tmp_path, passphrase=OTHER_PASSPHRASE)
+
+    phone = new_phone(playwright, browser, live_server)
+    try:
+        other = phone.new_page()
+        start_restore(other)
+        restore(other, path, PASSPHRASE)  # the recovery passphrase does not open this file
+        expect(other.get_by_role("alert")).to_have_text(
+            "That passphrase does not open this backup. Check it and try again. "
+            "Nothing was changed."
+        )
+        assert other.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False}
+        other.get_by_label("The backup's passphrase").fill(OTHER_PASSPHRASE)
+        other.get_by_role("button", name="Restore my diary").click()
+        diary_home(other)
+        expect(other.locator(".incident-row", has_text="bus stop")).to_be_visible()
+        other.get_by_role("button", name="Lock now").click()
+        other.reload()
+        unlock_with_passphrase(other, OTHER_PASSPHRASE)
+        diary_home(other)
+    finally:
+        phone.close()
+
+
+def picked(name: str, data: bytes) -> dict:
+    return {"name": name, "mimeType": "application/octet-stream", "buffer": data}
+
+
+def broken_copies(data: bytes) -> list[tuple[str, dict, str]]:
+    """Each bad file, and the message it must give."""
+    middle = len(data) // 2
+    altered = bytearray(data)
+    altered[middle] ^= 0x01
+    return [
+        (
+            "truncated",
+            {
+                "name": "backup-cut.bin",
+                "mimeType": "application/octet-stream",
+                "buffer": data[:middle],
+            },
+            "incomplete",
+        ),
+        (
+            "altered",
+            {
+                "name": "backup-changed.bin",
+                "mimeType": "application/octet-stream",
+                "buffer": bytes(altered),
+            },
+            "changed or damaged",
+        ),
+        (
+            "random",
+            {
+                "name": "photo.bin",
+                "mimeType": "application/octet-stream",
+                "buffer": os.urandom(50_000),
+            },
+            "not a backup made by this app",
+        ),
+        (
+            "empty",
+            picked("empty.bin", b""),
+            "not a backup made by this app",
+        ),
+    ]
+
+
+def test_bad_backup_files_say_what_is_wrong_and_change_nothing(page: Page, tmp_path: Path):
+    seeded_diary(page)
+    path = make_backup(page, tmp_path)
+    data = path.read_bytes()
+    before = page.evaluate(SNAPSHOT)
+    stored = page.evaluate(STORED)
+
+    # Adding to a diary: a wrong passphrase, then each broken copy.
+    merge(page, path, "not the right passphrase at all")
+    expect(page.get_by_role("alert")).to_contain_text("That passphrase does not open this backup")
+    for name, copy, message in broken_copies(data):
+        choose_backup(page, copy)
+        page.get_by_label("The backup's passphrase").fill(PASSPHRASE)
+        page.get_by_role("button", name="Add from this backup").click()
+        expect(page.get_by_role("alert"), name).to_contain_text(message)
+        expect(page.get_by_role("alert"), name).to_contain_text("Nothing was changed.")
+        assert page.evaluate(SNAPSHOT) == before, name
+        assert page.evaluate(STORED) == stored, name
+
+    # Restoring on an empty phone: the same, and the phone stays empty.
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="Back", exact=True).click()
+    erase_everything(page)
+    start_restore(page)
+    for name, copy, message in broken_copies(data):
+        restore(page, copy)
+        expect(page.get_by_role("alert"), name).to_contain_text(message)
+        assert page.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False}, name
+    # The right file still works afterwards.
+    restore(page, path)
+    diary_home(page)
+    assert page.evaluate(SNAPSHOT)["events"] == before["events"]
+
+
+def test_adding_a_backup_to_another_diary_adds_only_what_is_new(
+    page: Page, browser: Browser, live_server, playwright, tmp_path: Path
+):
+    seeded_diary(page)
+    first = page.evaluate(SNAPSHOT)
+    path = make_backup(page, tmp_path)
+    # A backup of this same diary adds nothing.
+    page.get_by_role("button", name="Add entries from a backup").click()
+    choose_backup(page, path)
+    page.get_by_label("The backup's passphrase").fill(PASSPHRASE)
+    page.get_by_role("button", name="Add from this backup").click()
+    expect(page.get_by_role("status").filter(has_text="already in your diary")).to_be_visible()
+    assert page.evaluate(SNAPSHOT) == first
+
+    # A new phone, with its own diary and passphrase, and an incident of its own.
+    phone = new_phone(playwright, browser, live_server)
+    try:
+        other = phone.new_page()
+        set_up_with_passphrase_only(other)
+        log_incident(other, "Called from a hidden number", date="2026-11-15")
+        open_backup_settings(other)
+        merge(other, path)
+        expect(
+            other.get_by_role("status").filter(has_text="Added 3 entries and 3 files")
+        ).to_be_visible()
+        merged = other.evaluate(SNAPSHOT)
+        assert merged["ok"], merged["problems"]
+        # Every file arrived byte for byte (the photo, its thumbnail and the recording).
+        assert sorted(merged["files"].values()) == sorted(first["files"].values())
+        # Each entry kept its kind, content and the time it was first recorded.
+        same = lambda events: {(t, s, at, h, p) for _, t, s, at, h, p, _ in events}  # noqa: E731
+        assert same(first["events"]) <= same(merged["events"])
+        kinds = [e[1] for e in merged["events"]]
+        assert kinds.count("backup.merged") == 1
+
+        other.get_by_role("button", name="Back", exact=True).click()
+        other.get_by_role("button", name="Back", exact=True).click()
+        other.get_by_role("button", name="Back", exact=True).click()
+        diary_home(other)
+        expect(other.locator(".incident-row")).to_have_count(3)
+        rows = " ".join(shown_rows(other))
+        assert "hidden number" in rows and "Parked outside" in rows and "parcel" in rows
+        other.locator(".incident-row", has_text="parcel").click()
+        expect(other.get_by_text("Edited once")).to_be_visible()
+        other.get_by_role("button", name="Back", exact=True).click()
+        assert "Entered by mistake" not in " ".join(shown_rows(other))  # still withdrawn
+
+        # The same backup again adds nothing more.
+        open_backup_settings(other)
+        merge(other, path)
+        expect(other.get_by_role("status").filter(has_text="already in your diary")).to_be_visible()
+        assert other.evaluate(SNAPSHOT)["events"] == merged["events"]
+    finally:
+        phone.close()
+
+
+def test_the_progress_bar_moves_while_a_backup_is_checked(page: Page, tmp_path: Path):
+    seeded_diary(page)
+    path = make_backup(page, tmp_path)
+    page.get_by_role("button", name="Add entries from a backup").click()
+    choose_backup(page, path)
+    page.get_by_label("The backup's passphrase").fill(PASSPHRASE)
+    page.evaluate(
+        """() => {
+            window.__seen = [];
+            new MutationObserver(() => {
+                const bar = document.querySelector('progress');
+                if (bar && !bar.closest('[hidden]')) window.__seen.push(bar.value);
+            }).observe(document.body, { subtree: true, attributes: true, childList: true });
+        }"""
+    )
+    page.get_by_role("button", name="Add from this backup").click()
+    expect(page.get_by_role("status").filter(has_text="already in your diary")).to_be_visible()
+    seen = until(page, "() => window.__seen.length && window.__seen")
+    assert any(0 < v < 100 for v in seen), seen

@@ -1,0 +1,375 @@
+// @ts-check
+// The encrypted backup file: the vault's records and file parts exactly as stored (still
+// encrypted under the data key), the data key wrapped for a passphrase (and the passkey
+// slots), and a sealed ending that holds the hash of everything before it. Making one
+// decrypts nothing. Reading one goes through the file twice: first to check everything (the
+// passphrase, every ciphertext, the ending's hash, the chain, every file complete), then to
+// write, so a bad file changes nothing. The format is in docs/vault-format.md.
+import { fromBase64url, fromUtf8, toBase64url, toHex, utf8 } from "../vault/bytes.js";
+import { TamperedError, ad, open, passphraseKek, seal, sha256, unwrapDataKey } from "../vault/crypto.js";
+import { destroy, req, tx } from "../vault/idb.js";
+import * as keys from "../vault/keys.js";
+import * as records from "../vault/records.js";
+import * as log from "./log.js";
+
+export const FORMAT = "cairn-backup/1";
+/** The file's first 8 bytes. */
+const MAGIC = utf8("CAIRNBK1");
+const END_AD = ad("cairn/backup/v1", "end");
+/** No frame's description is longer than this; a longer one means the file is not ours. */
+const MAX_HEAD = 64 * 1024;
+
+/** Why a backup file could not be used. Nothing was changed when this is raised. */
+export class BackupError extends Error {
+  /** @param {"not-backup" | "newer" | "wrong-passphrase" | "incomplete" | "altered"} reason @param {string} message */
+  constructor(reason, message) {
+    super(message);
+    this.name = "BackupError";
+    this.reason = reason;
+  }
+}
+
+const NOT_BACKUP = () => new BackupError("not-backup", "This file is not a backup made by this app. Nothing was changed.");
+const INCOMPLETE = () =>
+  new BackupError("incomplete", "This backup file is incomplete: it was probably cut short while it was saved or copied. Nothing was changed.");
+const ALTERED = () =>
+  new BackupError("altered", "This backup file was changed or damaged after it was made, so it cannot be trusted. Nothing was changed.");
+
+/**
+ * @typedef {{ t: "header", format: string, made: number, slots: object[] }
+ *   | { t: "record", id: string, kind: string, version: number, iv: string, n: number }
+ *   | { t: "chunk", file: string, index: number, final: boolean, iv: string, n: number }
+ *   | { t: "end", iv: string, n: number }} Head
+ * @typedef {{ head: Head, framing: Uint8Array, start: number, n: number }} Frame
+ *   framing: the length and description, as in the file; start: where the body begins
+ */
+
+// --- making -------------------------------------------------------------------------------
+
+/** The length and description of one frame. @param {object} head */
+function framing(head) {
+  const text = utf8(JSON.stringify(head));
+  const out = new Uint8Array(4 + text.length);
+  new DataView(out.buffer).setUint32(0, text.length);
+  out.set(text, 4);
+  return out;
+}
+
+/** @param {import("../vault/keys.js").Slot} slot */
+const slotOut = (slot) => ({
+  ...slot,
+  salt: toBase64url(slot.salt),
+  iv: toBase64url(slot.iv),
+  wrapped: toBase64url(slot.wrapped),
+});
+
+/**
+ * Make the backup file of the whole vault: every record and every file, as stored.
+ * @param {{ passphrase?: string, progress?: (done: number, total: number) => void }} [options]
+ *   passphrase: a separate one for this file; without it the recovery passphrase opens it
+ * @returns {Promise<Blob>}
+ */
+export async function makeBackup({ passphrase, progress } = {}) {
+  const key = keys.dataKey();
+  const slots = await keys.backupSlots(passphrase);
+  // One read of both stores: the file is one moment's vault, even if another window writes.
+  // File parts come as Blobs, which stay on disk until each is read for its hash.
+  const { rows, parts } = await tx(["records", "chunks"], "readonly", async (t) => {
+    const [rows, parts] = await Promise.all([req(t.objectStore("records").getAll()), req(t.objectStore("chunks").getAll())]);
+    return { rows, parts };
+  });
+  const files = new Set(rows.filter((r) => r.kind === "file").map((r) => r.id));
+  const kept = parts.filter((p) => files.has(p.file)); // parts of a file never finished are left out
+  const total = rows.reduce((sum, r) => sum + r.ct.length, 0) + kept.reduce((sum, p) => sum + p.ct.size, 0);
+  let done = 0;
+
+  /** @type {BlobPart[]} */
+  const out = [MAGIC];
+  /** @type {Uint8Array[]} */
+  const digests = [];
+  /** @param {object} head @param {Uint8Array} [body] @param {Blob} [blob] */
+  const frame = async (head, body, blob) => {
+    const size = body ? body.length : blob ? blob.size : 0;
+    const f = framing({ ...head, n: size });
+    out.push(f);
+    digests.push(await sha256(f));
+    if (body) {
+      out.push(body);
+      digests.push(await sha256(body));
+    } else if (blob) {
+      out.push(blob); // the stored Blob itself: its bytes are not copied into the page
+      digests.push(await sha256(await blob.arrayBuffer()));
+    }
+    done += size;
+    progress?.(done, total);
+  };
+
+  await frame({ t: "header", format: FORMAT, made: Date.now(), slots: slots.map(slotOut) });
+  for (const r of rows) await frame({ t: "record", id: r.id, kind: r.kind, version: r.version, iv: toBase64url(r.iv) }, r.ct);
+  for (const p of kept) await frame({ t: "chunk", file: p.file, index: p.index, final: p.final, iv: toBase64url(p.iv) }, undefined, p.ct);
+  const digest = toHex(await sha256(join(digests)));
+  const sealed = await seal(key, utf8(JSON.stringify({ frames: digests.length, digest })), END_AD);
+  out.push(framing({ t: "end", iv: toBase64url(sealed.iv), n: sealed.ct.length }), sealed.ct);
+  return new Blob(out, { type: "application/octet-stream" });
+}
+
+/** @param {Uint8Array[]} parts */
+function join(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+// --- reading ------------------------------------------------------------------------------
+
+/** @param {Blob} file @param {number} start @param {number} end */
+async function bytes(file, start, end) {
+  return new Uint8Array(await file.slice(start, end).arrayBuffer());
+}
+
+/**
+ * The frames of a backup file, one at a time (only one frame's description in memory).
+ * @param {Blob} file
+ * @returns {AsyncGenerator<Frame>}
+ */
+async function* frames(file) {
+  let at = MAGIC.length;
+  while (at < file.size) {
+    if (at + 4 > file.size) throw INCOMPLETE();
+    const length = new DataView((await bytes(file, at, at + 4)).buffer).getUint32(0);
+    if (length === 0 || length > MAX_HEAD) throw at === MAGIC.length ? NOT_BACKUP() : ALTERED();
+    if (at + 4 + length > file.size) throw INCOMPLETE();
+    const framed = await bytes(file, at, at + 4 + length);
+    /** @type {any} */
+    let head;
+    try {
+      head = JSON.parse(fromUtf8(framed.subarray(4)));
+    } catch {
+      throw at === MAGIC.length ? NOT_BACKUP() : ALTERED();
+    }
+    const n = head.t === "header" ? 0 : head.n;
+    if (!Number.isSafeInteger(n) || n < 0) throw ALTERED();
+    const start = at + 4 + length;
+    if (start + n > file.size) throw INCOMPLETE();
+    yield { head, framing: framed, start, n };
+    at = start + n;
+  }
+  throw INCOMPLETE(); // the sealed ending is missing
+}
+
+/**
+ * Open the backup's data key with a passphrase, trying each passphrase slot.
+ * @param {any[]} slots @param {string} passphrase @param {boolean} extractable
+ */
+async function openKey(slots, passphrase, extractable) {
+  for (const s of slots.filter((s) => s && s.type === "passphrase")) {
+    const slot = { id: String(s.id), iv: fromBase64url(s.iv), wrapped: fromBase64url(s.wrapped) };
+    const kek = await passphraseKek(passphrase, fromBase64url(s.salt), Number(s.iterations));
+    try {
+      return await unwrapDataKey(slot, kek, extractable);
+    } catch (error) {
+      if (!(error instanceof TamperedError)) throw error;
+    }
+  }
+  throw new BackupError("wrong-passphrase", "That passphrase does not open this backup. Check it and try again. Nothing was changed.");
+}
+
+/**
+ * @typedef {object} Checked
+ * @property {CryptoKey} key            the backup's data key
+ * @property {import("../vault/keys.js").Slot[]} passkeys  the backup's passkey slots
+ * @property {number} made
+ * @property {log.Event[]} events       the whole chain, checked
+ * @property {string} head              its head hash
+ * @property {Frame[]} rows             every record's frame
+ * @property {Map<string, Frame[]>} parts  each file's parts' frames, in order
+ */
+
+/**
+ * Check a backup file from end to end without changing anything.
+ * @param {Blob} file
+ * @param {string} passphrase
+ * @param {{ extractable?: boolean, progress?: (fraction: number) => void }} [options]
+ * @returns {Promise<Checked>}
+ * @throws {BackupError}
+ */
+export async function check(file, passphrase, { extractable = false, progress } = {}) {
+  if (file.size < MAGIC.length) throw NOT_BACKUP();
+  const magic = await bytes(file, 0, MAGIC.length);
+  if (magic.some((b, i) => b !== MAGIC[i])) throw NOT_BACKUP();
+  const read = frames(file);
+  const first = await read.next();
+  const header = /** @type {any} */ (first.value?.head);
+  if (first.done || header?.t !== "header" || typeof header.format !== "string" || !Array.isArray(header.slots)) throw NOT_BACKUP();
+  if (header.format !== FORMAT) {
+    throw new BackupError("newer", "This backup was made by a newer version of the app. Open the app online once to update it, then try again. Nothing was changed.");
+  }
+  const key = await openKey(header.slots, passphrase, extractable);
+  /** @type {Uint8Array[]} */
+  const digests = [await sha256(/** @type {Frame} */ (first.value).framing)];
+  /** @type {log.Event[]} */
+  const events = [];
+  /** @type {{ seq: number, hash: string } | null} */
+  let head = null;
+  /** @type {Map<string, { chunks: number }>} */
+  const files = new Map();
+  /** @type {Frame[]} */
+  const rows = [];
+  /** @type {Map<string, Frame[]>} */
+  const parts = new Map();
+  let ended = false;
+  try {
+    for await (const frame of read) {
+      const h = /** @type {any} */ (frame.head);
+      const body = await bytes(file, frame.start, frame.start + frame.n);
+      if (h.t === "end") {
+        const sealed = JSON.parse(fromUtf8(await open(key, { iv: fromBase64url(h.iv), ct: body }, END_AD)));
+        if (sealed.frames !== digests.length || sealed.digest !== toHex(await sha256(join(digests)))) throw ALTERED();
+        if (frame.start + frame.n !== file.size) throw ALTERED(); // nothing may follow the ending
+        ended = true;
+        break;
+      }
+      digests.push(await sha256(frame.framing), await sha256(body));
+      const box = { iv: fromBase64url(h.iv), ct: body };
+      if (h.t === "record") {
+        const value = JSON.parse(fromUtf8(await open(key, box, records.recordAd(h.kind, h.id, h.version))));
+        if (h.kind === "event") events.push(value);
+        else if (h.kind === "chain" && h.id === "head") head = value;
+        else if (h.kind === "file") files.set(h.id, value);
+        rows.push(frame);
+      } else if (h.t === "chunk") {
+        await open(key, box, records.chunkAd(h.file, h.index, h.final));
+        const list = parts.get(h.file) || [];
+        list.push(frame);
+        parts.set(h.file, list);
+      } else {
+        throw ALTERED();
+      }
+      progress?.((frame.start + frame.n) / file.size);
+    }
+  } catch (error) {
+    if (error instanceof BackupError) throw error;
+    throw ALTERED(); // a ciphertext that does not open, or a description that is not ours
+  }
+  if (!ended) throw INCOMPLETE();
+  const chain = await log.checkChain(events, head || { seq: 0, hash: log.GENESIS });
+  if (chain.problems.length) throw ALTERED();
+  for (const [id, info] of files) {
+    const list = parts.get(id) || [];
+    const whole = list.length === info.chunks && list.every((f, i) => /** @type {any} */ (f.head).index === i && /** @type {any} */ (f.head).final === (i === list.length - 1));
+    if (!whole) throw ALTERED();
+  }
+  progress?.(1);
+  events.sort((a, b) => a.seq - b.seq);
+  const passkeys = header.slots
+    .filter((/** @type {any} */ s) => s.type === "passkey")
+    .map((/** @type {any} */ s) => ({ ...s, salt: fromBase64url(s.salt), iv: fromBase64url(s.iv), wrapped: fromBase64url(s.wrapped) }));
+  return { key, passkeys, made: Number(header.made), events, head: chain.head, rows, parts };
+}
+
+// --- restoring ------------------------------------------------------------------------------
+
+/**
+ * Restore a backup onto a phone that has no diary: check it all, then write every record and
+ * file part as it is, then the key slots. If anything fails, nothing is left behind.
+ * @param {Blob} file
+ * @param {string} passphrase also this phone's recovery passphrase from now on
+ * @param {{ progress?: (stage: "checking" | "restoring", fraction: number) => void, startedAt?: number }} [options]
+ * @throws {BackupError | import("../vault/idb.js").StorageFullError | import("../vault/keys.js").LockedError}
+ */
+export async function restore(file, passphrase, { progress, startedAt = keys.lockEpoch() } = {}) {
+  if (await keys.hasVault()) throw new Error("This phone already has a diary. Use “Add entries from a backup” in its settings.");
+  const checked = await check(file, passphrase, { extractable: true, progress: (f) => progress?.("checking", f) });
+  const total = file.size;
+  try {
+    for (let i = 0; i < checked.rows.length; i += 200) {
+      const batch = await Promise.all(
+        checked.rows.slice(i, i + 200).map(async (f) => {
+          const h = /** @type {any} */ (f.head);
+          return { id: h.id, kind: h.kind, version: h.version, iv: fromBase64url(h.iv), ct: await bytes(file, f.start, f.start + f.n) };
+        }),
+      );
+      await tx("records", "readwrite", (t) => {
+        for (const row of batch) t.objectStore("records").put(row);
+      });
+      progress?.("restoring", (checked.rows[Math.min(i + 200, checked.rows.length) - 1].start) / total);
+    }
+    for (const list of checked.parts.values()) {
+      for (const f of list) {
+        const h = /** @type {any} */ (f.head);
+        // A slice of the file goes to the database as it is: it never passes through the page.
+        const row = { file: h.file, index: h.index, final: h.final, iv: fromBase64url(h.iv), ct: file.slice(f.start, f.start + f.n) };
+        await tx("chunks", "readwrite", (t) => void t.objectStore("chunks").put(row), { durability: "relaxed" });
+        progress?.("restoring", (f.start + f.n) / total);
+      }
+    }
+    await keys.adoptVault({ key: checked.key, passphrase, passkeys: checked.passkeys, startedAt });
+  } catch (error) {
+    await destroy().catch(() => {});
+    throw error;
+  }
+  progress?.("restoring", 1);
+}
+
+// --- merging --------------------------------------------------------------------------------
+
+/**
+ * Add a backup's entries and files to the open diary, leaving out what is already here.
+ * Files are re-encrypted under this diary's key; the events are added in one step, so a
+ * failure leaves the diary as it was.
+ * @param {Blob} file
+ * @param {string} passphrase
+ * @param {{ progress?: (stage: "checking" | "adding", fraction: number) => void }} [options]
+ * @returns {Promise<{ entries: number, files: number }>} how many were added (entries: incidents,
+ *   people, checklists…, whatever the new events are about)
+ * @throws {BackupError | import("../vault/idb.js").StorageFullError}
+ */
+export async function merge(file, passphrase, { progress } = {}) {
+  const checked = await check(file, passphrase, { progress: (f) => progress?.("checking", f) });
+  const key = keys.dataKey();
+  const have = new Set(await tx("records", "readonly", (t) => req(t.objectStore("records").index("kind").getAllKeys("file"))));
+  // Only files the entries name (not those of an unfinished draft in the backup).
+  const named = new Set();
+  for (const e of checked.events) {
+    const payload = e.type === "evidence.added" ? log.payloadOf(e) : null;
+    if (payload?.file) named.add(payload.file);
+    if (payload?.thumb) named.add(payload.thumb);
+  }
+  const fileRows = checked.rows.filter((f) => {
+    const h = /** @type {any} */ (f.head);
+    return h.kind === "file" && named.has(h.id) && !have.has(h.id);
+  });
+  const total = fileRows.reduce((n, f) => n + (checked.parts.get(/** @type {any} */ (f.head).id) || []).reduce((m, p) => m + p.n, 0), 0);
+  let done = 0;
+  /** @type {string[]} */
+  const added = [];
+  try {
+    for (const f of fileRows) {
+      const h = /** @type {any} */ (f.head);
+      const value = await open(checked.key, { iv: fromBase64url(h.iv), ct: await bytes(file, f.start, f.start + f.n) }, records.recordAd("file", h.id, h.version));
+      added.push(h.id);
+      for (const p of checked.parts.get(h.id) || []) {
+        const c = /** @type {any} */ (p.head);
+        const plain = await open(checked.key, { iv: fromBase64url(c.iv), ct: await bytes(file, p.start, p.start + p.n) }, records.chunkAd(c.file, c.index, c.final));
+        const again = await seal(key, plain, records.chunkAd(c.file, c.index, c.final));
+        await tx("chunks", "readwrite", (t) => void t.objectStore("chunks").put({ file: c.file, index: c.index, final: c.final, iv: again.iv, ct: new Blob([again.ct]) }), {
+          durability: "relaxed",
+        });
+        done += p.n;
+        progress?.("adding", total ? done / total : 1);
+      }
+      const record = await seal(key, value, records.recordAd("file", h.id, h.version));
+      await tx("records", "readwrite", (t) => void t.objectStore("records").put({ id: h.id, kind: "file", version: h.version, ...record }));
+    }
+    const made = await log.merge(checked.events, { head: checked.head, made: checked.made });
+    progress?.("adding", 1);
+    return { entries: new Set(made.slice(1).map((e) => e.subject)).size, files: added.length };
+  } catch (error) {
+    for (const id of added) await records.removeFile(id).catch(() => {});
+    throw error;
+  }
+}
