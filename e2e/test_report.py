@@ -14,6 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from e2e.support import until
 from e2e.test_diary import (
     PHOTO,
     SCREENSHOT,
@@ -24,7 +25,7 @@ from e2e.test_diary import (
     located,  # noqa: F401 (a fixture)
     log_incident,
 )
-from e2e.test_vault import set_up_with_passphrase_only
+from e2e.test_vault import set_up_with_passphrase_only, unlock_with_passphrase
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -257,3 +258,53 @@ def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip at all")
     assert run_verify(junk).returncode == 2
+
+
+SHARE_AND_PRINT_STUBS = """
+    // A phone that can share files, and a print that records what it would print.
+    navigator.canShare = (data) => Boolean(data && data.files && data.files.length);
+    navigator.share = async (data) => {
+        window.__shared = data.files.map((f) => [f.name, f.size, f.type]);
+    };
+    window.print = () => {
+        window.__printed = [...document.querySelectorAll('.report img')].map(
+            (img) => Boolean(img.src) && img.complete && img.naturalWidth > 0);
+    };
+"""
+
+
+def test_printing_waits_for_the_pictures_and_the_bundle_can_be_shared(page: Page, tmp_path: Path):
+    page.add_init_script(SHARE_AND_PRINT_STUBS)
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("Photos of the damage to the car")
+    add_files(page, "Take a photo", [image("door.png")])
+    add_files(page, "Add screenshots or files", [image("tyre.png", SCREENSHOT)])
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    page.get_by_role("button", name="Back").click()
+    # Opened afresh, so no picture has been decrypted yet.
+    page.reload()
+    unlock_with_passphrase(page)
+    page.get_by_role("button", name="Summary").click()
+    page.get_by_role("button", name="Make a report for the police").click()
+    # Print is tapped the moment it appears, before the pictures can have been decrypted.
+    page.evaluate(
+        """() => new MutationObserver((_, observer) => {
+            const print = [...document.querySelectorAll('button')]
+                .find((b) => b.textContent === 'Print or save as PDF');
+            if (print) { observer.disconnect(); print.click(); }
+        }).observe(document.body, { subtree: true, childList: true })"""
+    )
+    page.get_by_role("button", name="Show the report").click()
+    printed = until(page, "() => window.__printed")
+    assert printed == [True, True], printed
+
+    expect(page.get_by_role("button", name="Share the bundle")).to_be_hidden()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the evidence bundle (zip)").click()
+    saved = tmp_path / "bundle.zip"
+    download.value.save_as(saved)
+    page.get_by_role("button", name="Share the bundle").click()
+    shared = until(page, "() => window.__shared")
+    assert shared == [[download.value.suggested_filename, saved.stat().st_size, "application/zip"]]

@@ -99,22 +99,35 @@ export function reportView(range, { onBack }) {
               report: $report,
               progress: (done, total) => ($progress.textContent = total ? `Files: ${done} of ${total}` : ""),
             });
-            download(blob, `bundle-${model.localDate(new Date())}.zip`);
+            const name = `bundle-${model.localDate(new Date())}.zip`;
+            download(blob, name);
             $progress.textContent = "The bundle is in your downloads.";
+            // Where the phone can share files (to email, a messaging app, a drive), offer it:
+            // a tap of its own, because sharing needs one and making the bundle takes a while.
+            const file = new File([blob], name, { type: "application/zip" });
+            if (navigator.canShare?.({ files: [file] })) {
+              $share.hidden = false;
+              $share.onclick = () => navigator.share({ files: [file], title: name }).catch(() => {});
+            }
           });
         } catch (error) {
           $error.textContent = `The bundle could not be made: ${/** @type {Error} */ (error).message}`;
         }
       }, "button block secondary");
+      const $share = button("Share the bundle", () => {}, "button block secondary");
+      $share.hidden = true;
+      // Printing waits for the pictures: a thumbnail still loading would print as a blank box.
+      const $print = button("Print or save as PDF", () => busy($print, "Getting the pictures ready…", () => picturesReady($report)).then(() => window.print()), "button block");
       const $report = h(
         "section",
         { class: "report" },
         h(
           "div",
           { class: "no-print actions" },
-          button("Print or save as PDF", () => window.print(), "button block"),
+          $print,
           $bundle,
           $progress,
+          $share,
           $error,
           button("Back", onBack, "button block secondary"),
         ),
@@ -229,6 +242,14 @@ function incidentBlock(incident, n, people) {
   );
 }
 
+/** Each thumbnail's loading, so printing can wait for every picture. @type {WeakMap<HTMLImageElement, Promise<void>>} */
+const pictures = new WeakMap();
+
+/** Resolves when every picture in the report is showing (or was left out). @param {HTMLElement} $report */
+export async function picturesReady($report) {
+  await Promise.all([...$report.querySelectorAll("img")].map((img) => pictures.get(img)));
+}
+
 /** Each file: a thumbnail for images, its name, type, size, when it was added and SHA-256. @param {model.Evidence[]} items */
 function evidenceTable(items) {
   return h(
@@ -240,7 +261,16 @@ function evidenceTable(items) {
       { class: "list" },
       items.map((item) => {
         const $thumb = item.thumb ? h("img", { alt: `Picture: ${item.name}`, width: 96, height: 96, "data-file": item.thumb }) : null;
-        if ($thumb && item.thumb) evidence.thumbUrl(item.thumb).then((url) => ($thumb.src = url), () => $thumb.remove());
+        if ($thumb && item.thumb) {
+          const loaded = evidence.thumbUrl(item.thumb).then(
+            (url) => {
+              $thumb.src = url;
+              return $thumb.decode().catch(() => {});
+            },
+            () => $thumb.remove(),
+          );
+          pictures.set($thumb, loaded);
+        }
         return h(
           "li",
           { class: "report-file" },
