@@ -1,13 +1,15 @@
 // @ts-check
 // The encrypted backup file: the vault's records and file parts exactly as stored (still
 // encrypted under the data key), the data key wrapped for a passphrase (and the passkey
-// slots), and a sealed ending that holds the hash of everything before it. Making one
-// decrypts nothing. Reading one goes through the file twice: first to check everything (the
-// passphrase, every ciphertext, the ending's hash, the chain, every file complete), then to
-// write, so a bad file changes nothing. The format is in docs/vault-format.md.
+// slots), and a sealed ending that holds the hash of every frame's description. Making one
+// decrypts and reads nothing. Reading one goes through the file twice: first to check
+// everything (the passphrase, every ciphertext, the ending's hash, the chain, every file
+// complete), then to write, so a bad file changes nothing. The format is in
+// docs/vault-format.md.
 import { fromBase64url, fromUtf8, toBase64url, toHex, utf8 } from "../vault/bytes.js";
-import { TamperedError, ad, open, passphraseKek, seal, sha256, unwrapDataKey } from "../vault/crypto.js";
+import { TamperedError, ad, open, passphraseKek, seal, unwrapDataKey } from "../vault/crypto.js";
 import { destroy, req, tx } from "../vault/idb.js";
+import { Sha256 } from "../vault/sha256.js";
 import * as keys from "../vault/keys.js";
 import * as records from "../vault/records.js";
 import * as log from "./log.js";
@@ -73,7 +75,7 @@ export async function makeBackup({ passphrase, progress } = {}) {
   const key = keys.dataKey();
   const slots = await keys.backupSlots(passphrase);
   // One read of both stores: the file is one moment's vault, even if another window writes.
-  // File parts come as Blobs, which stay on disk until each is read for its hash.
+  // File parts come as Blobs on disk; the file is put together from them without reading them.
   const { rows, parts } = await tx(["records", "chunks"], "readonly", async (t) => {
     const [rows, parts] = await Promise.all([req(t.objectStore("records").getAll()), req(t.objectStore("chunks").getAll())]);
     return { rows, parts };
@@ -85,43 +87,31 @@ export async function makeBackup({ passphrase, progress } = {}) {
 
   /** @type {BlobPart[]} */
   const out = [MAGIC];
-  /** @type {Uint8Array[]} */
-  const digests = [];
-  /** @param {object} head @param {Uint8Array} [body] @param {Blob} [blob] */
-  const frame = async (head, body, blob) => {
-    const size = body ? body.length : blob ? blob.size : 0;
+  // The ending seals the hash of every frame's length and description. Each description
+  // names its body's IV, and each body opens only under the data key with that IV and its
+  // own additional data, so the bodies need no hash of their own: making the file reads none.
+  const hasher = new Sha256();
+  let count = 0;
+  /** @param {object} head @param {Uint8Array | Blob} [body] */
+  const frame = (head, body) => {
+    const size = body ? (body instanceof Blob ? body.size : body.length) : 0;
     const f = framing({ ...head, n: size });
+    hasher.update(f);
+    count += 1;
     out.push(f);
-    digests.push(await sha256(f));
-    if (body) {
-      out.push(body);
-      digests.push(await sha256(body));
-    } else if (blob) {
-      out.push(blob); // the stored Blob itself: its bytes are not copied into the page
-      digests.push(await sha256(await blob.arrayBuffer()));
-    }
+    if (body) out.push(body); // a stored Blob goes in as itself: its bytes stay on disk
     done += size;
-    progress?.(done, total);
+    if (count % 200 === 0) progress?.(done, total);
   };
 
-  await frame({ t: "header", format: FORMAT, made: Date.now(), slots: slots.map(slotOut) });
-  for (const r of rows) await frame({ t: "record", id: r.id, kind: r.kind, version: r.version, iv: toBase64url(r.iv) }, r.ct);
-  for (const p of kept) await frame({ t: "chunk", file: p.file, index: p.index, final: p.final, iv: toBase64url(p.iv) }, undefined, p.ct);
-  const digest = toHex(await sha256(join(digests)));
-  const sealed = await seal(key, utf8(JSON.stringify({ frames: digests.length, digest })), END_AD);
+  frame({ t: "header", format: FORMAT, made: Date.now(), slots: slots.map(slotOut) });
+  for (const r of rows) frame({ t: "record", id: r.id, kind: r.kind, version: r.version, iv: toBase64url(r.iv) }, r.ct);
+  for (const p of kept) frame({ t: "chunk", file: p.file, index: p.index, final: p.final, iv: toBase64url(p.iv) }, p.ct);
+  const digest = toHex(hasher.digest());
+  const sealed = await seal(key, utf8(JSON.stringify({ frames: count, digest })), END_AD);
   out.push(framing({ t: "end", iv: toBase64url(sealed.iv), n: sealed.ct.length }), sealed.ct);
+  progress?.(total, total);
   return new Blob(out, { type: "application/octet-stream" });
-}
-
-/** @param {Uint8Array[]} parts */
-function join(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 // --- reading ------------------------------------------------------------------------------
@@ -209,8 +199,9 @@ export async function check(file, passphrase, { extractable = false, progress } 
     throw new BackupError("newer", "This backup was made by a newer version of the app. Open the app online once to update it, then try again. Nothing was changed.");
   }
   const key = await openKey(header.slots, passphrase, extractable);
-  /** @type {Uint8Array[]} */
-  const digests = [await sha256(/** @type {Frame} */ (first.value).framing)];
+  const hasher = new Sha256();
+  hasher.update(/** @type {Frame} */ (first.value).framing);
+  let count = 1;
   /** @type {log.Event[]} */
   const events = [];
   /** @type {{ seq: number, hash: string } | null} */
@@ -228,12 +219,13 @@ export async function check(file, passphrase, { extractable = false, progress } 
       const body = await bytes(file, frame.start, frame.start + frame.n);
       if (h.t === "end") {
         const sealed = JSON.parse(fromUtf8(await open(key, { iv: fromBase64url(h.iv), ct: body }, END_AD)));
-        if (sealed.frames !== digests.length || sealed.digest !== toHex(await sha256(join(digests)))) throw ALTERED();
+        if (sealed.frames !== count || sealed.digest !== toHex(hasher.digest())) throw ALTERED();
         if (frame.start + frame.n !== file.size) throw ALTERED(); // nothing may follow the ending
         ended = true;
         break;
       }
-      digests.push(await sha256(frame.framing), await sha256(body));
+      hasher.update(frame.framing);
+      count += 1;
       const box = { iv: fromBase64url(h.iv), ct: body };
       if (h.t === "record") {
         const value = JSON.parse(fromUtf8(await open(key, box, records.recordAd(h.kind, h.id, h.version))));
