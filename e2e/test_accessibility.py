@@ -16,10 +16,12 @@ from e2e.test_disguise import NEUTRAL, neutral_sites
 from e2e.test_vault import (
     CODE,
     PASSPHRASE,
+    START_CODE,
     choose_passphrase,
     reopen,
     set_up_with_passphrase_only,
     start,
+    type_code,
 )
 
 
@@ -192,6 +194,36 @@ def test_help_checklist_and_settings_pass(page: Page, screens: Screens):
     screens.check("erasing: the countdown")
     page.get_by_role("button", name=re.compile("Stop")).click()
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    screens.assert_clean()
+
+
+def test_the_backup_screens_pass(page: Page, screens: Screens):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("button", name="Backup file", exact=True).click()
+    screens.check("the backup file", "Backup file")
+    page.get_by_role("radio", name="A different passphrase").check()
+    page.get_by_label("A passphrase for this file").fill("short")
+    page.get_by_role("button", name="Make the backup file").locator("visible=true").click()
+    expect(page.get_by_role("alert").filter(has_text="Too short")).to_be_visible()
+    screens.check("the backup file, its own passphrase, with an error")
+    page.get_by_role("button", name="Add entries from a backup").click()
+    page.get_by_role("button", name="Add from this backup").click()
+    expect(page.get_by_role("alert")).to_have_text("Choose the backup file first.")
+    screens.check("adding entries from a backup, with an error", "Add entries from a backup")
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="Erase everything on this phone").click()
+    expect(page.locator(".calc")).to_be_visible(timeout=15_000)
+    type_code(page, START_CODE)
+    page.get_by_role("button", name="Restore from a backup file").click()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
+    page.get_by_label("The same code again").fill(CODE)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Restore my diary").click()
+    expect(page.get_by_role("alert")).to_have_text("Choose the backup file first.")
+    screens.check("restoring from a backup, with an error", "Restore your diary")
     screens.assert_clean()
 
 
