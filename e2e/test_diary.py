@@ -129,7 +129,7 @@ def log_incident(page: Page, what: str, behaviour: str | None = None, date: str 
     page.get_by_label("What happened").fill(what)
     page.get_by_role("button", name="Save incident").click()
     expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     diary_home(page)
 
 
@@ -200,7 +200,7 @@ def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page
         image = page.get_by_role("img", name=f"The picture {name}")
         until(page, "() => document.querySelector('img.evidence-full')?.naturalWidth > 0")
         assert image.get_attribute("src").startswith("blob:")
-        page.get_by_role("button", name="Back").click()
+        page.get_by_role("button", name="Back", exact=True).click()
     # A file opened and then the vault locks: its decrypted copy is gone from memory.
     page.get_by_role("button", name=re.compile("photo.png")).click()
     src = page.get_by_role("img", name="The picture photo.png").get_attribute("src")
@@ -227,8 +227,8 @@ def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page
     )
     assert len(stored) > 100
     assert hashlib.sha256(bytes(stored)).hexdigest() == audio_hash
-    page.get_by_role("button", name="Back").click()
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="Back", exact=True).click()
     diary_home(page)
 
     # The timeline: grouped by month, newest first; search and every filter find it.
@@ -301,8 +301,8 @@ def test_editing_keeps_the_first_version_and_the_record_verifies(page: Page):
     second.locator("summary").click()
     expect(second).to_contain_text("Changed: what happened")
     expect(second).to_contain_text("unsigned, in his writing")
-    page.get_by_role("button", name="Back").click()
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="Back", exact=True).click()
     expect(page.locator(".incident-row")).to_contain_text("edited")
 
     page.get_by_role("button", name="Summary").click()
@@ -418,7 +418,7 @@ def test_a_draft_survives_reload_lock_and_going_offline(page: Page, phone: Brows
         assert draft_text(page).endswith("and shouted")
         page.get_by_role("button", name="Save incident").click()
         expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
-        page.get_by_role("button", name="Back").click()
+        page.get_by_role("button", name="Back", exact=True).click()
         expect(page.get_by_text("You have an unfinished entry")).to_have_count(0)
         expect(page.locator(".incident-row")).to_contain_text("he was at the gate again")
 
@@ -464,8 +464,8 @@ def test_a_person_profile_links_both_ways(page: Page):
     expect(page.get_by_role("heading", name="The man in the blue van")).to_be_visible()
     expect(page.locator("#view")).to_contain_text("Blue Transit van, KX21 ABC")
     expect(page.get_by_role("heading", name="Incidents (0)")).to_be_visible()
-    page.get_by_role("button", name="Back").click()
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="Back", exact=True).click()
 
     page.get_by_role("button", name="Log an incident").click()
     page.get_by_label("What happened").fill("The van parked opposite my flat all evening")
@@ -483,7 +483,7 @@ def test_the_summary_counts_and_notes_the_pattern(page: Page):
     log_incident(page, "First", behaviour="Text messages", date="2026-11-02")
     page.get_by_role("button", name="Summary").click()
     expect(page.get_by_text("course of conduct")).to_have_count(0)
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     log_incident(page, "Second", behaviour="Text messages", date="2026-11-16")
     page.get_by_role("button", name="Summary").click()
     stats = page.locator("dl.stats")
@@ -570,7 +570,7 @@ def test_back_keeps_an_unfinished_entry_and_discard_in_the_form_throws_it_away(p
     set_up_with_passphrase_only(page)
     page.get_by_role("button", name="Log an incident").click()
     page.get_by_label("What happened").fill("Keep this for later")
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     expect(page.get_by_text("You have an unfinished entry")).to_be_visible()
     page.get_by_role("button", name="Carry on").click()
     assert draft_text(page) == "Keep this for later"
@@ -588,7 +588,7 @@ def test_leaving_while_recording_stops_the_microphone_and_keeps_the_clip(page: P
     page.get_by_label("What happened").fill("He rang the bell for ten minutes")
     page.get_by_role("button", name="Record audio").click()
     expect(page.get_by_role("timer")).to_have_text(re.compile(r"0:0[1-9]"), timeout=5_000)
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     diary_home(page)
     page.get_by_role("button", name="Carry on").click()
     expect(page.locator(".evidence-name", has_text="recording-")).to_be_visible()

@@ -104,7 +104,7 @@ def exit_to_the_disguise(page: Page) -> None:
     page.get_by_role("button", name="Settings").click()
     page.get_by_role("radio", name="The disguise on this phone").check()
     expect(page.get_by_role("status")).to_have_text("Saved.")
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
 
 
 WATCH_COVER = """async () => {
@@ -599,7 +599,7 @@ def test_erase_everything_counts_down_can_be_stopped_and_leaves_nothing(
     set_up_with_passphrase_only(page)
     wait_for_worker(page)
     start_a_draft(page)
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     page.get_by_role("button", name="Settings").click()
     page.get_by_role("button", name="Erase everything on this phone").click()
     expect(page.get_by_role("timer")).to_have_text(re.compile("[345]"))
@@ -647,7 +647,7 @@ def test_the_safety_page_says_what_the_disguise_does_not_hide(page: Page):
     text = page.locator("#view").inner_text()
     for said in ("Settings", "browser's history", "PIN", "home screen"):
         assert said in text, said
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
 
 

@@ -97,7 +97,7 @@ def test_the_guides_open_and_say_what_matters(page: Page):
     expect(page.locator("#guide-record")).to_contain_text("content for a court to read")
     page.locator("summary", has_text="Civil orders in Scotland").click()
     expect(page.get_by_text("non-harassment order")).to_be_visible()
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     diary_home(page)
 
 

@@ -125,10 +125,10 @@ def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(page: Page, passke
     page.get_by_role("button", name="Save incident").click()
     expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
     assert MARKER not in page.title() and MARKER not in page.url
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     page.get_by_role("button", name="Log an incident").click()
     page.get_by_label("What happened").fill(f"Draft {MARKER}")
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     expect(page.get_by_text("You have an unfinished entry")).to_be_visible()
     # The risk checklist: answers saved with a note, and another left unfinished.
     page.get_by_role("button", name="Risk checklist").click()
@@ -138,7 +138,7 @@ def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(page: Page, passke
     page.get_by_role("button", name="See my answers").click()
     page.get_by_label("A note on question 2 (if you want)").fill(f"Unfinished {MARKER}")
     page.wait_for_timeout(300)  # kept as it is typed
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     # The app is used a while: lock and unlock with the passkey, read the note back.
     page.get_by_role("button", name="Lock now").click()
     reveal(page)
@@ -195,7 +195,7 @@ def test_nothing_typed_into_the_diary_reaches_the_browsers_autofill_store(
     page.get_by_label("Officer's name").fill(f"Officer {MARKER}")
     page.get_by_role("button", name="Save incident").click()
     expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     page.get_by_label("Search everything you wrote").fill(f"search {MARKER}")
     page.get_by_label("Search everything you wrote").press("Enter")
     context.close()  # the profile's databases are written out on close
@@ -230,14 +230,14 @@ def test_nothing_decrypted_is_left_in_memory_after_lock(page: Page):
     page.get_by_label("What happened").fill(f"He said {secret} at the door")
     page.get_by_role("button", name="Save incident").click()
     expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     page.get_by_label("Search everything you wrote").fill(secret[:12])
     expect(page.locator(".incident-row")).to_have_count(1)
     page.get_by_role("button", name="Summary").click()
     page.get_by_role("button", name="Check the record").click()
     expect(page.get_by_text("The record checks out")).to_be_visible()
     assert heap_holds(page, secret), "the check cannot see the diary even while it is open"
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("button", name="Back", exact=True).click()
     page.get_by_role("button", name="Lock now").click()
     expect_disguise(page)
     assert not heap_holds(page, secret), "decrypted diary text outlived the lock"

@@ -157,8 +157,17 @@ async function* frames(file) {
  */
 async function openKey(slots, passphrase, extractable) {
   for (const s of slots.filter((s) => s && s.type === "passphrase")) {
-    const slot = { id: String(s.id), iv: fromBase64url(s.iv), wrapped: fromBase64url(s.wrapped) };
-    const kek = await passphraseKek(passphrase, fromBase64url(s.salt), Number(s.iterations));
+    // A slot is only tried if it looks like one of ours: a file could ask for a billion rounds.
+    const iterations = Number(s.iterations);
+    if (!Number.isInteger(iterations) || iterations < 100_000 || iterations > 10_000_000) throw ALTERED();
+    let slot, salt;
+    try {
+      slot = { id: String(s.id), iv: fromBase64url(s.iv), wrapped: fromBase64url(s.wrapped) };
+      salt = fromBase64url(s.salt);
+    } catch {
+      throw ALTERED();
+    }
+    const kek = await passphraseKek(passphrase, salt, iterations);
     try {
       return await unwrapDataKey(slot, kek, extractable);
     } catch (error) {
