@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, db, errors, security, shell
+from . import config, db, errors, receipts, security, shell
 from .api import bp as api_bp
 
 
@@ -31,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     shell.init_app(app)
+    receipts.init_app(app)
 
     app.register_blueprint(api_bp)
     app.register_blueprint(shell.bp)

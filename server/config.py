@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if str(database) != ":memory:" and not database.is_absolute():
         app.config["DATABASE"] = str(Path(app.instance_path) / database)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / "secret_key")
     # The environment's parser turns "24680" into a number; a code is text (leading zeros count).
     code = str(app.config["START_CODE"])
     # Every disguise takes 4 to 6 digits (the timer's entry holds no more).
@@ -65,8 +65,9 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = tls
 
 
-def _instance_secret(path: Path) -> str:
-    """Return the session-signing secret kept in the instance folder, making it on first run.
+def instance_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:
+    """Return a secret kept in the instance folder (the session-signing secret, the receipt
+    key), making it with ``make`` on first run.
 
     Written to a temporary file and linked into place, so another worker starting at the
     same moment reads either nothing or the whole secret, never a part of it.
@@ -79,7 +80,7 @@ def _instance_secret(path: Path) -> str:
         empty = True  # left by an older crash: replace it
     except FileNotFoundError:
         pass
-    value = secrets.token_urlsafe(48)
+    value = make()
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
