@@ -199,6 +199,29 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def _memory_growth_mb(context, page, start: str, finished: str) -> float:
+    """Peak growth of the page's live memory (after a garbage collection, so garbage awaiting
+    collection is not counted) while the work `start` begins runs, until `finished` (a page
+    expression) is no longer null."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("HeapProfiler.enable")
+
+    def live() -> int:
+        cdp.send("HeapProfiler.collectGarbage")
+        usage = cdp.send("Runtime.getHeapUsage")
+        return int(usage["usedSize"] + usage.get("backingStorageSize", 0))
+
+    # Earlier runs left their result in `finished`: clear it, or the wait below ends at once.
+    page.evaluate(f"() => {{ {finished} = null; }}")
+    baseline = live()
+    page.evaluate(start)
+    peak = baseline
+    while page.evaluate(finished) is None:
+        peak = max(peak, live())
+        page.wait_for_timeout(50)
+    return (peak - baseline) / 1_048_576
+
+
 def vault(server: LiveServer, playwright: Playwright, mib: int = 50) -> list[Row]:
     """Unlock, record saves, and a large file through the vault, in the real browser."""
     browser = launch(playwright)
@@ -217,26 +240,13 @@ def vault(server: LiveServer, playwright: Playwright, mib: int = 50) -> list[Row
         stored_ms = statistics.median(r["stored"] for r in runs)
         raw_ms = statistics.median(r["raw"] for r in runs)
 
-        # Memory, in a separate run: live memory (after a garbage collection) sampled as
-        # the file goes in, so garbage awaiting collection is not counted as growth.
-        cdp = context.new_cdp_session(page)
-        cdp.send("HeapProfiler.enable")
-
-        def live() -> int:
-            cdp.send("HeapProfiler.collectGarbage")
-            usage = cdp.send("Runtime.getHeapUsage")
-            return int(usage["usedSize"] + usage.get("backingStorageSize", 0))
-
-        baseline = live()
-        page.evaluate(f"() => {{ window.__file = ({FILE_STORE})({mib}); }}")
-        peak = baseline
-        while page.evaluate("window.__stored") is None:
-            peak = max(peak, live())
-            page.wait_for_timeout(50)
+        # Memory, in a separate run, as the file goes in.
+        growth_mb = _memory_growth_mb(
+            context, page, f"() => {{ window.__file = ({FILE_STORE})({mib}); }}", "window.__stored"
+        )
         context.close()
     finally:
         browser.close()
-    growth_mb = (peak - baseline) / 1_048_576
     return [
         Row(
             "unlock, passkey path (app's own work)",
@@ -1169,20 +1179,12 @@ def evidence(server: LiveServer, playwright: Playwright, mib: int = 200) -> list
         page.evaluate(BACKUP_SEED, mib)
         exports = [page.evaluate(BACKUP_EXPORT, mib) for _ in range(3)]
 
-        cdp = context.new_cdp_session(page)
-        cdp.send("HeapProfiler.enable")
-
-        def live() -> int:
-            cdp.send("HeapProfiler.collectGarbage")
-            usage = cdp.send("Runtime.getHeapUsage")
-            return int(usage["usedSize"] + usage.get("backingStorageSize", 0))
-
-        baseline = live()
-        page.evaluate(f"() => {{ window.__run = ({BACKUP_EXPORT})({mib}); }}")
-        peak = baseline
-        while page.evaluate("window.__exported") is None:
-            peak = max(peak, live())
-            page.wait_for_timeout(50)
+        growth_mb = _memory_growth_mb(
+            context,
+            page,
+            f"() => {{ window.__run = ({BACKUP_EXPORT})({mib}); }}",
+            "window.__exported",
+        )
         context.close()
     finally:
         browser.close()
@@ -1193,7 +1195,6 @@ def evidence(server: LiveServer, playwright: Playwright, mib: int = 200) -> list
     exported_ms = statistics.median(r["exported"] for r in exports)
     raw_ms = statistics.median(r["raw"] for r in exports)
     size_mb = exports[-1]["bytes"] / 1_048_576
-    growth_mb = (peak - baseline) / 1_048_576
     return [
         Row(
             f"report for {count:,} incidents: ready to print",

@@ -184,6 +184,7 @@ async function openKey(slots, passphrase, extractable) {
  * @property {number} made
  * @property {log.Event[]} events       the whole chain, checked
  * @property {string} head              its head hash
+ * @property {Map<string, { chunks: number }>} files  each file's record, decrypted
  * @property {Frame[]} rows             every record's frame
  * @property {Map<string, Frame[]>} parts  each file's parts' frames, in order
  */
@@ -269,7 +270,7 @@ export async function check(file, passphrase, { extractable = false, progress } 
   const passkeys = header.slots
     .filter((/** @type {any} */ s) => s.type === "passkey")
     .map((/** @type {any} */ s) => ({ ...s, salt: fromBase64url(s.salt), iv: fromBase64url(s.iv), wrapped: fromBase64url(s.wrapped) }));
-  return { key, passkeys, made: Number(header.made), events, head: chain.head, rows, parts };
+  return { key, passkeys, made: Number(header.made), events, head: chain.head, files, rows, parts };
 }
 
 // --- restoring ------------------------------------------------------------------------------
@@ -351,7 +352,6 @@ export async function merge(file, passphrase, { progress } = {}) {
   try {
     for (const f of fileRows) {
       const h = /** @type {any} */ (f.head);
-      const value = await open(checked.key, { iv: fromBase64url(h.iv), ct: await bytes(file, f.start, f.start + f.n) }, records.recordAd("file", h.id, h.version));
       added.push(h.id);
       for (const p of checked.parts.get(h.id) || []) {
         const c = /** @type {any} */ (p.head);
@@ -363,7 +363,7 @@ export async function merge(file, passphrase, { progress } = {}) {
         done += p.n;
         progress?.("adding", total ? done / total : 1);
       }
-      const record = await seal(key, value, records.recordAd("file", h.id, h.version));
+      const record = await seal(key, utf8(JSON.stringify(checked.files.get(h.id))), records.recordAd("file", h.id, h.version));
       await tx("records", "readwrite", (t) => void t.objectStore("records").put({ id: h.id, kind: "file", version: h.version, ...record }));
     }
     const made = await log.merge(checked.events, { head: checked.head, made: checked.made });

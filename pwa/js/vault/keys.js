@@ -255,8 +255,17 @@ export async function createVault({ passphrase, passkey, startedAt = epoch }) {
   const extractable = await newDataKey();
   const made = [await makePassphraseSlot(extractable, passphrase)];
   if (passkey) made.push(await makePasskeySlot(extractable, passkey));
-  /** @type {VaultMeta} */
-  const meta = { format: 1, slots: made.map((m) => m.slot) };
+  await install({ format: 1, slots: made.map((m) => m.slot) }, made[made.length - 1], startedAt);
+}
+
+/**
+ * Write a new vault's slots, then open the session with `opener`'s slot. From here on only a
+ * non-extractable copy of the data key is kept.
+ * @param {VaultMeta} meta
+ * @param {{ slot: Slot, kek: CryptoKey }} opener
+ * @param {number} startedAt
+ */
+async function install(meta, opener, startedAt) {
   if (startedAt !== epoch) throw new LockedError();
   try {
     // add(), not put(): a second window setting up at the same time must not replace this.
@@ -267,9 +276,7 @@ export async function createVault({ passphrase, passkey, startedAt = epoch }) {
     if (/** @type {Error} */ (error).name === "ConstraintError") throw new Error("This phone already has a diary.");
     throw error;
   }
-  // From here on only a non-extractable copy is kept.
-  const first = made[made.length - 1];
-  begin(startedAt, { key: await unwrapDataKey(first.slot, first.kek), kek: first.kek, slot: first.slot });
+  begin(startedAt, { key: await unwrapDataKey(opener.slot, opener.kek), kek: opener.kek, slot: opener.slot });
 }
 
 /**
@@ -282,18 +289,7 @@ export async function createVault({ passphrase, passkey, startedAt = epoch }) {
  */
 export async function adoptVault({ key, passphrase, passkeys = [], startedAt = epoch }) {
   const made = await makePassphraseSlot(key, passphrase);
-  /** @type {VaultMeta} */
-  const meta = { format: 1, slots: [made.slot, ...passkeys.filter((s) => s.type === "passkey")] };
-  if (startedAt !== epoch) throw new LockedError();
-  try {
-    await tx("meta", "readwrite", (t) => {
-      t.objectStore("meta").add(meta, "vault");
-    });
-  } catch (error) {
-    if (/** @type {Error} */ (error).name === "ConstraintError") throw new Error("This phone already has a diary.");
-    throw error;
-  }
-  begin(startedAt, { key: await unwrapDataKey(made.slot, made.kek), kek: made.kek, slot: made.slot });
+  await install({ format: 1, slots: [made.slot, ...passkeys.filter((s) => s.type === "passkey")] }, made, startedAt);
 }
 
 // --- unlocking ------------------------------------------------------------------------------

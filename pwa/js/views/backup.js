@@ -14,7 +14,7 @@ import { busy, button, checked, choices, download, errorBox, field, passphraseIn
  * A progress bar with its words, hidden until work starts.
  * @returns {{ $el: HTMLElement, set: (words: string, fraction: number) => void, done: () => void }}
  */
-export function progressBar() {
+function progressBar() {
   const $bar = h("progress", { max: 100, value: 0, "aria-label": "Progress" });
   const $words = h("p", { class: "hint", role: "status" });
   const $el = h("div", { class: "progress", hidden: true }, $bar, $words);
@@ -40,7 +40,7 @@ export function progressBar() {
  * Choose a backup file: a big button, then the chosen file's name and size.
  * @returns {{ $el: HTMLElement, file: () => File | null }}
  */
-export function backupPicker() {
+function backupPicker() {
   /** @type {File | null} */
   let chosen = null;
   const $chosen = h("p", { class: "hint", "aria-live": "polite" }, "No file chosen yet.");
@@ -67,6 +67,52 @@ export function backupPicker() {
     }
   }, "button block secondary");
   return { $el: h("div", { class: "stack" }, $pick, $chosen), file: () => chosen };
+}
+
+const STAGES = { checking: "Checking the backup:", restoring: "Restoring:", adding: "Adding:" };
+
+/**
+ * A backup file and its passphrase, then `run` with a progress bar. What `run` throws is
+ * shown in the form, and what was chosen and typed stays; on success `then` gets its result.
+ * @template T
+ * @param {{ submit: string, busyText: string, hint: string,
+ *   run: (file: File, passphrase: string, progress: (stage: keyof STAGES, fraction: number) => void) => Promise<T>,
+ *   then: (result: T) => void }} options
+ */
+export function backupForm({ submit, busyText, hint, run, then }) {
+  const picker = backupPicker();
+  const $passphrase = passphraseInput();
+  const $error = errorBox();
+  const progress = progressBar();
+  const $submit = h("button", { type: "submit", class: "button block" }, submit);
+  const $form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    picker.$el,
+    field("The backup's passphrase", $passphrase, hint),
+    $submit,
+    progress.$el,
+    $error,
+  );
+  $form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $error.textContent = "";
+    const file = picker.file();
+    if (!file) return void ($error.textContent = "Choose the backup file first.");
+    if (!$passphrase.value.trim()) return void ($error.textContent = "Type the backup's passphrase.");
+    let result;
+    try {
+      result = await busy($submit, busyText, () => run(file, $passphrase.value, (stage, f) => progress.set(STAGES[stage], f)));
+    } catch (error) {
+      $error.textContent = /** @type {Error} */ (error).message;
+      return;
+    } finally {
+      progress.done();
+    }
+    $passphrase.value = "";
+    then(result);
+  });
+  return $form;
 }
 
 /** Settings → the backup file. @param {import("../router.js").View} back */
@@ -148,48 +194,20 @@ function mergeView(back) {
   return {
     title: "Add entries from a backup",
     render() {
-      const picker = backupPicker();
-      const $passphrase = passphraseInput();
-      const $error = errorBox();
-      const progress = progressBar();
       const $result = h("p", { role: "status" });
-      const $add = h("button", { type: "submit", class: "button block" }, "Add from this backup");
-      const $form = h(
-        "form",
-        { class: "stack", novalidate: true },
-        picker.$el,
-        field("The backup's passphrase", $passphrase, "Your recovery passphrase when the backup was made, or the passphrase chosen for the file."),
-        $add,
-        progress.$el,
-        $result,
-        $error,
-      );
-      $form.addEventListener("submit", async (event) => {
-        event.preventDefault();
-        $error.textContent = "";
-        $result.textContent = "";
-        const file = picker.file();
-        if (!file) return void ($error.textContent = "Choose the backup file first.");
-        if (!$passphrase.value.trim()) return void ($error.textContent = "Type the backup's passphrase.");
-        try {
-          const added = await busy($add, "Adding…", () =>
-            holdDuring(
-              () =>
-                merge(file, $passphrase.value, {
-                  progress: (stage, f) => progress.set(stage === "checking" ? "Checking the backup:" : "Adding:", f),
-                }),
-              3600,
-            ),
-          );
-          progress.done();
-          $passphrase.value = "";
+      const $form = backupForm({
+        submit: "Add from this backup",
+        busyText: "Adding…",
+        hint: "Your recovery passphrase when the backup was made, or the passphrase chosen for the file.",
+        run: (file, passphrase, progress) => {
+          $result.textContent = "";
+          return holdDuring(() => merge(file, passphrase, { progress }), 3600);
+        },
+        then: (added) => {
           $result.textContent = added.entries
             ? `Added ${plural(added.entries, "entry", "entries")} and ${plural(added.files, "file", "files")} from the backup.`
             : "Everything in this backup is already in your diary.";
-        } catch (error) {
-          progress.done();
-          $error.textContent = /** @type {Error} */ (error).message;
-        }
+        },
       });
       return h(
         "section",
@@ -197,6 +215,7 @@ function mergeView(back) {
         h("h1", {}, "Add entries from a backup"),
         h("p", {}, "Everything in the backup file is checked before anything is added. If it is not right, your diary stays exactly as it is."),
         $form,
+        $result,
         button("Back", () => show(back), "button block secondary"),
       );
     },

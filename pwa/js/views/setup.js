@@ -266,21 +266,12 @@ function passkeyStep(done) {
   const finish = async (startedAt, passkey) => {
     if (keys.lockEpoch() !== startedAt) return;
     try {
-      // The code and look first: a vault must never exist without its way in.
-      await prefs.setCode(state.code);
-      prefs.setLook(state.look);
-      await keys.createVault({ passphrase: state.passphrase, passkey, startedAt });
+      await keepAndOpen(startedAt, () => keys.createVault({ passphrase: state.passphrase, passkey, startedAt }), done);
     } catch (error) {
       if (keys.lockEpoch() !== startedAt) return; // hidden meanwhile: the disguise is up
       $status.textContent = "";
       $error.textContent = /** @type {Error} */ (error).message;
-      return;
     }
-    forget();
-    if (keys.lockEpoch() !== startedAt) return;
-    wear(prefs.look() || "calculator");
-    persist().catch(() => false);
-    done();
   };
   const $passkey = button("Use fingerprint, face or screen lock", async () => {
     $error.textContent = "";
@@ -320,6 +311,24 @@ function passkeyStep(done) {
 }
 
 /**
+ * The last step of set-up: keep the code and look first (a vault must never exist without
+ * its way in), then make the vault; once it exists, wear the disguise and open the diary.
+ * @param {number} startedAt lockEpoch() at the tap: a quick exit since then stops it all
+ * @param {() => Promise<void>} makeVault
+ * @param {() => void} done
+ */
+async function keepAndOpen(startedAt, makeVault, done) {
+  await prefs.setCode(state.code);
+  prefs.setLook(state.look);
+  await makeVault();
+  forget();
+  if (keys.lockEpoch() !== startedAt) return;
+  wear(prefs.look() || "calculator");
+  persist().catch(() => false);
+  done();
+}
+
+/**
  * Restore a diary from a backup file onto this phone, after choosing its disguise and code.
  * @param {() => void} done
  */
@@ -328,49 +337,16 @@ function restoreStep(done) {
     title: "Restore your diary",
     async render() {
       // Loaded only here: the disguise and set-up stay small.
-      const [{ restore }, { backupPicker, progressBar }] = await Promise.all([import("../diary/backup.js"), import("./backup.js")]);
-      const picker = backupPicker();
-      const $passphrase = passphraseInput();
-      const $error = errorBox();
-      const progress = progressBar();
-      const $restore = h("button", { type: "submit", class: "button block" }, "Restore my diary");
-      const $form = h(
-        "form",
-        { class: "stack", novalidate: true },
-        picker.$el,
-        field("The backup's passphrase", $passphrase, "Your recovery passphrase when the backup was made, or the passphrase chosen for the file. From now on it unlocks the diary on this phone."),
-        $restore,
-        progress.$el,
-        $error,
-      );
-      $form.addEventListener("submit", async (event) => {
-        event.preventDefault();
-        $error.textContent = "";
-        const file = picker.file();
-        if (!file) return void ($error.textContent = "Choose the backup file first.");
-        if (!$passphrase.value.trim()) return void ($error.textContent = "Type the backup's passphrase.");
-        const startedAt = keys.lockEpoch();
-        try {
-          await busy($restore, "Restoring…", async () => {
-            // The code and look first: a vault must never exist without its way in.
-            await prefs.setCode(state.code);
-            prefs.setLook(state.look);
-            await restore(file, $passphrase.value, {
-              startedAt,
-              progress: (stage, f) => progress.set(stage === "checking" ? "Checking the backup:" : "Restoring:", f),
-            });
-          });
-        } catch (error) {
-          if (keys.lockEpoch() !== startedAt) return; // hidden meanwhile: the disguise is up
-          progress.done();
-          $error.textContent = /** @type {Error} */ (error).message;
-          return;
-        }
-        forget();
-        if (keys.lockEpoch() !== startedAt) return;
-        wear(prefs.look() || "calculator");
-        persist().catch(() => false);
-        done();
+      const [{ restore }, { backupForm }] = await Promise.all([import("../diary/backup.js"), import("./backup.js")]);
+      const $form = backupForm({
+        submit: "Restore my diary",
+        busyText: "Restoring…",
+        hint: "Your recovery passphrase when the backup was made, or the passphrase chosen for the file. From now on it unlocks the diary on this phone.",
+        run: (file, passphrase, progress) => {
+          const startedAt = keys.lockEpoch();
+          return keepAndOpen(startedAt, () => restore(file, passphrase, { startedAt, progress }), done);
+        },
+        then: () => {},
       });
       return step("Restore your diary", [
         h("p", {}, "Choose your backup file, then type the passphrase that protects it. Everything in it is checked before anything is kept."),
