@@ -44,21 +44,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify = commands.add_parser(
         "verify",
-        help="check an evidence bundle: every file's SHA-256 and the diary's chain",
+        help="check an evidence bundle: every file's SHA-256, the diary's chain, the receipts",
         description="Check an evidence bundle made in the app: recompute every file's SHA-256 "
-        "and every event's hash, and say per file and event whether it is as recorded. "
-        "Exits 0 when all is verified, 1 when anything is not, 2 when it is not a bundle.",
+        "and every event's hash, check each of the server's signed time receipts, and say per "
+        "file, event and receipt whether it is as recorded. Exits 0 when all is verified, 1 "
+        "when anything is not, 2 when it is not a bundle or the key cannot be read.",
     )
     verify.add_argument("bundle", metavar="BUNDLE", help="the .zip file made by Cairn")
+    verify.add_argument(
+        "--key",
+        metavar="PUBLICKEY",
+        help="the server's receipt key as /api/receipts/key publishes it (the publicKey, "
+        "base64url), or a file holding it or that JSON; without it, receipts are checked "
+        "against the key that came with the bundle",
+    )
     return parser
 
 
 def verify(args: argparse.Namespace) -> int:
     """Check a bundle and print what was found."""
-    from .verify import BundleError, report, verify_bundle
+    from .verify import BundleError, KeyTextError, parse_key, report, verify_bundle
 
     try:
-        result = verify_bundle(args.bundle)
+        key = parse_key(args.key) if args.key is not None else None
+    except KeyTextError as error:
+        print(f"cairn verify: --key: {error}", file=sys.stderr)
+        return 2
+    try:
+        result = verify_bundle(args.bundle, key=key)
     except BundleError as error:
         print(f"cairn verify: {error}", file=sys.stderr)
         return 2

@@ -3,7 +3,9 @@
 A bundle is a zip with ``manifest.json`` (format ``cairn-bundle/1``), ``report.html`` and
 the evidence files. Each event's hash covers its place, time, kind, subject and payload
 hash, and chains to the event before (docs/diary-format.md); each file's SHA-256 is in the
-manifest and in the chain's ``evidence.added`` event for it.
+manifest and in the chain's ``evidence.added`` event for it. The server's signed time
+receipts in the bundle (docs/receipts.md) are checked against the server's public key, and
+each against the event it names.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ import hashlib
 import json
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+
+from .receipts import key_id, unb64url
+from .receipts import verify as receipt_signed
 
 FORMAT = "cairn-bundle/1"
 GENESIS = "0" * 64
@@ -20,6 +26,10 @@ GENESIS = "0" * 64
 
 class BundleError(Exception):
     """The file is not a bundle this version can read."""
+
+
+class KeyTextError(ValueError):
+    """The public key given is not one this version can read."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class Finding:
 @dataclass
 class Result:
     findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said after the findings, whatever they are
 
     @property
     def ok(self) -> bool:
@@ -102,8 +113,126 @@ def _check_chain(events: list[dict], head: str, count: int, result: Result) -> d
     return by_seq
 
 
-def verify_bundle(path: str | Path) -> Result:
-    """Check every file and event in the bundle at ``path``.
+def _decode_key(text: object) -> bytes:
+    """The raw 32-byte key in base64url ``text``.
+
+    :raise KeyTextError: when it is not one.
+    """
+    try:
+        if not isinstance(text, str):
+            raise TypeError("not text")
+        public = unb64url(text.strip())
+    except (ValueError, TypeError) as error:
+        raise KeyTextError("the key is not base64url") from error
+    if len(public) != 32:
+        raise KeyTextError(f"the key is {len(public)} bytes, not the 32 of an Ed25519 key")
+    return public
+
+
+def parse_key(text: str) -> bytes:
+    """Return the raw 32-byte Ed25519 public key in ``text``: base64url as
+    ``/api/receipts/key`` publishes it, that JSON answer, or a path to a file holding either.
+
+    :raise KeyTextError: when it is none of these.
+    """
+    try:
+        if Path(text).is_file():
+            text = Path(text).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise KeyTextError(f"{text} could not be read: {error}") from error
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            return _decode_key(json.loads(text)["publicKey"])
+        except (ValueError, KeyError, TypeError) as error:
+            if isinstance(error, KeyTextError):
+                raise
+            raise KeyTextError("the key's JSON has no publicKey") from error
+    return _decode_key(text)
+
+
+def _when(ms: object) -> str:
+    """A receipt's time (ms since 1970) as UTC a person can read."""
+    if not isinstance(ms, int) or isinstance(ms, bool):
+        return "an unreadable time"
+    try:
+        return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (ValueError, OverflowError, OSError):
+        return "an unreadable time"
+
+
+def _bundle_keys(manifest: dict) -> dict[str, bytes]:
+    """The public keys that came with the bundle, by key id (only those whose id is right)."""
+    keys: dict[str, bytes] = {}
+    listed = manifest.get("receiptKeys") or []
+    for entry in listed if isinstance(listed, list) else []:
+        try:
+            public = _decode_key(entry["publicKey"])
+        except (KeyTextError, KeyError, TypeError):
+            continue
+        if entry.get("kid") == key_id(public):
+            keys[key_id(public)] = public
+    return keys
+
+
+def _check_receipts(
+    manifest: dict, by_seq: dict[int, dict], key: bytes | None, result: Result
+) -> None:
+    """Check each receipt's signature, and that it names an event of this chain."""
+    receipts = manifest.get("receipts") or []
+    if not isinstance(receipts, list):
+        result.add("receipts", False, "are listed in a form this version cannot read")
+        return
+    keys = {key_id(key): key} if key is not None else _bundle_keys(manifest)
+    for entry in receipts:
+        seq = entry.get("seq") if isinstance(entry, dict) else None
+        seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+        where = f"receipt for event {seq if seq is not None else '?'}"
+        receipt = entry.get("receipt") if isinstance(entry, dict) else None
+        if not isinstance(receipt, dict):
+            result.add(where, False, "is in a form this version cannot read")
+            continue
+        problems = []
+        kid = receipt.get("kid")
+        public = keys.get(kid) if isinstance(kid, str) else None
+        if key is not None and public is None:
+            problems.append(f"was signed with key {kid}, not the key given ({key_id(key)})")
+        elif public is None:
+            problems.append(f"names a key ({kid}) that did not come with the bundle")
+        elif not receipt_signed(receipt, public):
+            problems.append(
+                "is not signed by the server's key: its hash, time, key id or signature was changed"
+            )
+        event = by_seq.get(seq) if seq is not None else None
+        if event is None:
+            problems.append("names an event that is not in the chain")
+        elif receipt.get("hash") != event_hash(event) or entry.get("hash") != receipt.get("hash"):
+            problems.append(f"is for a state of the diary other than the one ending at event {seq}")
+        result.add(
+            where,
+            not problems,
+            "; ".join(problems)
+            or f"the server saw the chain ending at event {seq} "
+            f"({receipt['hash']}) no later than {_when(receipt['time'])} (key {kid})",
+        )
+    if key is not None:
+        result.notes.append(
+            f"The receipts were checked against the key given with --key (key id {key_id(key)})."
+        )
+    elif receipts:
+        listed = ", ".join(sorted(keys)) or "none"
+        result.notes.append(
+            f"The receipts were checked against the public key that came with the bundle "
+            f"(key id {listed}). It came from the same place as the bundle: compare it with "
+            "the key the server publishes at /api/receipts/key, or run again with --key."
+        )
+
+
+def verify_bundle(path: str | Path, *, key: bytes | None = None) -> Result:
+    """Check every file, event and time receipt in the bundle at ``path``.
+
+    Receipts are checked against ``key`` (the server's raw public key) when given, else
+    against the key that came with the bundle.
 
     :raise BundleError: when it is not a readable bundle.
     """
@@ -146,17 +275,23 @@ def verify_bundle(path: str | Path) -> Result:
             result.add(where, not problems, "; ".join(problems) or f"verified (SHA-256 {actual})")
         if "report.html" not in names:
             result.add("report.html", False, "is missing from the bundle")
+        _check_receipts(manifest, by_seq, key, result)
     return result
 
 
 def report(result: Result) -> str:
-    """Return the findings as lines a person can read, files first, then a verdict."""
+    """Return the findings as lines a person can read: files, events, the chain, receipts,
+    then notes and a verdict."""
+    named = ("file ", "receipt")
     files = [f for f in result.findings if f.where.startswith("file ")]
-    rest = [f for f in result.findings if not f.where.startswith("file ")]
+    receipts = [f for f in result.findings if f.where.startswith("receipt")]
+    rest = [f for f in result.findings if not f.where.startswith(named)]
     lines = [f"{'verified' if f.ok else 'NOT VERIFIED'}: {f.where}: {f.what}" for f in files]
     lines += [f"NOT VERIFIED: {f.where} {f.what}" for f in rest if not f.ok]
     head = [f for f in rest if f.where == "the chain's head" and f.ok]
     lines += [f"verified: the chain: {f.what}" for f in head]
+    lines += [f"{'verified' if f.ok else 'NOT VERIFIED'}: {f.where}: {f.what}" for f in receipts]
+    lines += result.notes
     lines.append(
         "All verified." if result.ok else "Not verified: see the lines marked NOT VERIFIED."
     )

@@ -8,9 +8,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from server.cli import main
+from server.receipts import b64url, key_id, raw_public, sign
 from server.verify import GENESIS, BundleError, event_hash, verify_bundle
+
+SERVER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+PUBLIC = b64url(raw_public(SERVER_KEY.public_key()))
 
 PHOTO = b"\x89PNG pretend photo bytes" * 50
 
@@ -33,7 +38,29 @@ def chain(payloads: list[tuple[str, str, dict]]) -> list[dict]:
     return events
 
 
-def make(tmp_path: Path, *, events=None, files=None, photo=PHOTO) -> Path:
+def published(key: Ed25519PrivateKey = SERVER_KEY) -> dict:
+    """The key as /api/receipts/key publishes it."""
+    public = raw_public(key.public_key())
+    return {"alg": "Ed25519", "kid": key_id(public), "publicKey": b64url(public)}
+
+
+def stamped(events: list[dict], key: Ed25519PrivateKey = SERVER_KEY) -> list[dict]:
+    """A receipt for each event's hash, as the phone keeps them after each change."""
+    return [
+        {"seq": e["seq"], "hash": e["hash"], "receipt": sign(key, e["hash"], 1_763_000_100_000)}
+        for e in events
+    ]
+
+
+def make(
+    tmp_path: Path,
+    *,
+    events=None,
+    files=None,
+    photo=PHOTO,
+    receipts=None,
+    keys=None,
+) -> Path:
     digest = hashlib.sha256(PHOTO).hexdigest()
     events = (
         events
@@ -57,6 +84,9 @@ def make(tmp_path: Path, *, events=None, files=None, photo=PHOTO) -> Path:
         "events": events,
         "files": files,
     }
+    if receipts is not None:
+        manifest["receipts"] = receipts
+        manifest["receiptKeys"] = [published()] if keys is None else keys
     path = tmp_path / "bundle.zip"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("manifest.json", json.dumps(manifest))
@@ -134,3 +164,155 @@ def test_something_else_is_not_a_bundle(tmp_path, content):
     with pytest.raises(BundleError):
         verify_bundle(path)
     assert main(["verify", str(path)]) == 2
+
+
+# --- time receipts -----------------------------------------------------------------------
+
+
+def receipted(tmp_path: Path, change=None, **options) -> Path:
+    """A bundle whose two events each have a receipt; ``change`` may alter the receipts."""
+    events = chain(
+        [
+            ("incident.recorded", "i1", {"fields": {"what": "A note on my car"}}),
+            (
+                "evidence.added",
+                "i1",
+                {"name": "note.png", "sha256": hashlib.sha256(PHOTO).hexdigest()},
+            ),
+        ]
+    )
+    receipts = stamped(events)
+    if change:
+        change(receipts, events)
+    return make(tmp_path, events=events, receipts=receipts, **options)
+
+
+def test_good_receipts_verify_against_the_key_in_the_bundle_and_say_so(tmp_path, capsys):
+    bundle = receipted(tmp_path)
+    result = verify_bundle(bundle)
+    assert result.ok
+    assert [f.where for f in result.findings if f.where.startswith("receipt")] == [
+        "receipt for event 1",
+        "receipt for event 2",
+    ]
+    assert main(["verify", str(bundle)]) == 0
+    out = capsys.readouterr().out
+    assert "verified: receipt for event 2: the server saw the chain ending at event 2" in out
+    assert "2025-11-13 02:15:00 UTC" in out  # the receipt's time, 1_763_000_100_000 ms
+    assert "came with the bundle" in out and "/api/receipts/key" in out
+    assert "All verified." in out
+
+
+def test_good_receipts_verify_against_the_published_key_given_as_text(tmp_path, capsys):
+    assert main(["verify", str(receipted(tmp_path)), "--key", PUBLIC]) == 0
+    out = capsys.readouterr().out
+    assert f"key given with --key (key id {published()['kid']})" in out
+    assert "came with the bundle" not in out
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_the_key_may_be_a_file_holding_it_or_the_published_json(tmp_path, as_json):
+    key_file = tmp_path / "server-key.txt"
+    key_file.write_text(json.dumps(published()) if as_json else PUBLIC + "\n")
+    assert main(["verify", str(receipted(tmp_path)), "--key", str(key_file)]) == 0
+    other = tmp_path / "other-key.json"
+    other.write_text(json.dumps(published(Ed25519PrivateKey.generate())))
+    assert main(["verify", str(receipted(tmp_path)), "--key", str(other)]) == 1
+
+
+def flip(text: str) -> str:
+    """Change the first character (the last may only carry padding bits)."""
+    return ("B" if text[0] == "A" else "A") + text[1:]
+
+
+ALTERATIONS = {
+    # The hash of the event before: in the chain, but not what was signed.
+    "hash": lambda r, events: (
+        r[1]["receipt"].update(hash=events[0]["hash"]) or r[1].update(hash=events[0]["hash"], seq=1)
+    ),
+    "time": lambda r, events: r[1]["receipt"].update(time=r[1]["receipt"]["time"] - 86_400_000),
+    "kid": lambda r, events: r[1]["receipt"].update(kid="0123456789abcdef"),
+    "signature": lambda r, events: r[1]["receipt"].update(
+        signature=flip(r[1]["receipt"]["signature"])
+    ),
+    "version": lambda r, events: r[1]["receipt"].update(v=2),
+}
+
+
+@pytest.mark.parametrize("field", ALTERATIONS)
+def test_an_altered_receipt_fails(tmp_path, capsys, field):
+    bundle = receipted(tmp_path, ALTERATIONS[field])
+    result = verify_bundle(bundle)
+    bad = [f for f in result.findings if not f.ok]
+    assert len(bad) == 1 and bad[0].where.startswith("receipt for event"), bad
+    assert "not signed by the server's key" in bad[0].what or "did not come" in bad[0].what
+    assert main(["verify", str(bundle), "--key", PUBLIC]) == 1
+    assert "NOT VERIFIED: receipt for event" in capsys.readouterr().out
+
+
+def test_a_receipt_for_a_hash_not_in_the_chain_fails(tmp_path, capsys):
+    def elsewhere(receipts, events):
+        # Properly signed, but for a state of the diary that is not this chain.
+        other = hashlib.sha256(b"another diary").hexdigest()
+        receipts[1].update(hash=other, receipt=sign(SERVER_KEY, other, 1_763_000_100_000))
+
+    bundle = receipted(tmp_path, elsewhere)
+    assert main(["verify", str(bundle), "--key", PUBLIC]) == 1
+    out = capsys.readouterr().out
+    assert "NOT VERIFIED: receipt for event 2: is for a state of the diary other than" in out
+    assert "verified: receipt for event 1:" in out
+
+
+def test_a_receipt_for_an_event_not_in_the_chain_fails(tmp_path):
+    def later(receipts, events):
+        receipts[1]["seq"] = 3
+
+    result = verify_bundle(receipted(tmp_path, later))
+    bad = [f for f in result.findings if not f.ok]
+    assert [(f.where, f.what) for f in bad] == [
+        ("receipt for event 3", "names an event that is not in the chain")
+    ]
+
+
+def test_a_wrong_key_fails_every_receipt(tmp_path, capsys):
+    other = published(Ed25519PrivateKey.generate())["publicKey"]
+    assert main(["verify", str(receipted(tmp_path)), "--key", other]) == 1
+    out = capsys.readouterr().out
+    assert out.count("NOT VERIFIED: receipt for event") == 2
+    assert "not the key given" in out
+
+
+def test_receipts_re_signed_with_another_key_pass_only_until_the_published_key_is_given(
+    tmp_path, capsys
+):
+    forger = Ed25519PrivateKey.generate()
+
+    def resign(receipts, events):
+        receipts[:] = stamped(events, forger)
+
+    bundle = receipted(tmp_path, resign, keys=[published(forger)])
+    assert main(["verify", str(bundle)]) == 0
+    assert f"key id {published(forger)['kid']}" in capsys.readouterr().out
+    assert main(["verify", str(bundle), "--key", PUBLIC]) == 1
+
+
+def test_a_key_in_the_bundle_whose_id_is_wrong_is_not_used(tmp_path):
+    wrong = {**published(), "kid": "0123456789abcdef"}
+    result = verify_bundle(receipted(tmp_path, keys=[wrong]))
+    assert not result.ok
+    assert all("did not come with the bundle" in f.what for f in result.findings if not f.ok)
+
+
+@pytest.mark.parametrize("text", ["not base64!", "AAAA", '{"kid": "x"}', "/no/such/file"])
+def test_a_key_that_cannot_be_read_says_so(tmp_path, capsys, text):
+    assert main(["verify", str(receipted(tmp_path)), "--key", text]) == 2
+    assert "cairn verify: --key:" in capsys.readouterr().err
+
+
+def test_malformed_receipts_are_reported_not_raised(tmp_path):
+    result = verify_bundle(
+        make(tmp_path, receipts=[7, {"seq": 1}, {"seq": True, "receipt": {"v": 1}}])
+    )
+    bad = [f for f in result.findings if not f.ok]
+    assert len(bad) == 3 and all(f.where.startswith("receipt for event") for f in bad)
+    assert not verify_bundle(make(tmp_path, receipts={"seq": 1})).ok
