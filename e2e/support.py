@@ -64,6 +64,8 @@ class LiveServer:
     def start(self) -> LiveServer:
         self._server = make_server("localhost", self.port, self.app, threaded=True)
         self.port = self._server.server_port
+        # Passkey ceremonies are checked against the origin the phone sees.
+        self.app.config.setdefault("ORIGIN", self.url)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

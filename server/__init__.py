@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, db, errors, receipts, security, shell
+from . import backup, config, db, errors, passkeys, receipts, security, shell
 from .api import bp as api_bp
 
 
@@ -32,6 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     shell.init_app(app)
     receipts.init_app(app)
+    passkeys.init_app(app)
+    backup.init_app(app)
 
     app.register_blueprint(api_bp)
     app.register_blueprint(shell.bp)

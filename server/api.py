@@ -102,3 +102,26 @@ def start_code() -> Response:
     if ok is None:
         raise CairnError("Too many tries. Wait a minute.", status=429)
     return jsonify(ok=ok)
+
+
+def within_limit(name: str, key: str, per_minute: int) -> bool:
+    """Count one request for ``key`` under the limit ``name``; say whether it may go on."""
+    tries: _Tries = current_app.extensions.setdefault(f"cairn.limit.{name}", _Tries())
+    # Every request counts as a "wrong" try, so the limit is on requests, not on failures.
+    return tries.check(key, per_minute, lambda: False) is not None
+
+
+def client_address() -> str:
+    """This request's client, as the limits count it (an IPv6 client by its /64)."""
+    return _Tries.client(request.remote_addr)
+
+
+def json_body() -> dict:
+    """Return the request's JSON object.
+
+    :raise BadInput: the body is not a JSON object.
+    """
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadInput("Send a JSON object (Content-Type: application/json).")
+    return body

@@ -90,6 +90,8 @@ def serve(args: argparse.Namespace) -> int:
 
     app = create_app()
     url = f"http://{args.host}:{args.port}/"
+    # Passkeys are checked against the address phones use; behind a proxy set CAIRN_ORIGIN.
+    app.config["ORIGIN"] = app.config.get("ORIGIN") or url.rstrip("/")
     print(f"Cairn is running at {url} (instance folder: {app.instance_path})", flush=True)
     if args.host not in ("localhost", "::1") and not args.host.startswith("127."):
         print(

@@ -20,7 +20,8 @@ DEFAULTS: dict[str, Any] = {
     # from that many proxies, turns on HSTS and Secure cookies.
     "BEHIND_PROXY": 0,
     "FORCE_TLS": False,
-    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # The largest body any call takes (one file part); each call sets its own lower limit.
+    "MAX_CONTENT_LENGTH": 1024 * 1024 + 64 * 1024,
     "SESSION_COOKIE_NAME": "s",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Strict",
@@ -33,6 +34,20 @@ DEFAULTS: dict[str, Any] = {
     "START_CODE": "24680",
     # Wrong start codes allowed per client address per minute before 429.
     "START_CODE_TRIES_PER_MINUTE": 10,
+    # PostgreSQL instead of the SQLite file: postgresql://user:password@host/database
+    "DATABASE_URL": None,
+    # Passkey accounts: the origin the app is served from (https://diary.example.org) and
+    # the WebAuthn RP ID (its host name unless set). `cairn serve` fills ORIGIN in.
+    "ORIGIN": None,
+    "RP_ID": None,
+    # How long a ceremony's challenge lasts, and a sign-in.
+    "CHALLENGE_SECONDS": 300,
+    "PERMANENT_SESSION_LIFETIME": 30 * 24 * 3600,
+    # Ceremonies per client address, and uploads per account, per minute before 429.
+    "CEREMONIES_PER_MINUTE": 30,
+    "UPLOADS_PER_MINUTE": 1200,
+    # What one account may keep on the server, in bytes of ciphertext.
+    "BACKUP_QUOTA_BYTES": 1024**3,
 }
 
 

@@ -1,57 +1,291 @@
-"""The server's SQLite database: one connection per request on ``g``, schema by version."""
+"""The server's database: SQLite by default, PostgreSQL when ``DATABASE_URL`` names one.
+
+Both are reached through one small wrapper, ``Database``, so the rest of the server writes
+one SQL (``?`` placeholders, ``BLOB``/``BIGINT`` types) and never asks which engine it has.
+One connection per request on ``g``; PostgreSQL connections are kept in a small pool.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from flask import Flask, current_app, g
 
-# Each entry moves the schema one version on; PRAGMA user_version records how far.
+# Each entry moves the schema one version on. Types are written the SQLite way and
+# translated for PostgreSQL (BLOB → BYTEA).
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    """
+    -- An account is its passkeys: no name, no email. user_handle is the WebAuthn user.id.
+    CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        user_handle BLOB NOT NULL UNIQUE,
+        created BIGINT NOT NULL,
+        updated BIGINT,
+        used BIGINT NOT NULL DEFAULT 0,
+        slots TEXT
+    );
+    CREATE TABLE passkeys (
+        id BLOB PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        public_key BLOB NOT NULL,
+        sign_count BIGINT NOT NULL,
+        created BIGINT NOT NULL,
+        last_used BIGINT
+    );
+    CREATE INDEX passkeys_account ON passkeys (account);
+    -- One row per ceremony started; deleted when used, refused when expired.
+    CREATE TABLE challenges (
+        id TEXT PRIMARY KEY,
+        challenge BLOB NOT NULL,
+        purpose TEXT NOT NULL,
+        account TEXT REFERENCES accounts (id) ON DELETE CASCADE,
+        user_handle BLOB,
+        expires BIGINT NOT NULL
+    );
+    CREATE INDEX challenges_expires ON challenges (expires);
+    -- id is the SHA-256 of the token the cookie holds.
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        created BIGINT NOT NULL,
+        expires BIGINT NOT NULL
+    );
+    CREATE INDEX sessions_account ON sessions (account);
+    -- The phone's records and file parts, still sealed under its data key.
+    CREATE TABLE records (
+        account TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        iv BLOB NOT NULL,
+        ct BLOB NOT NULL,
+        PRIMARY KEY (account, id)
+    );
+    CREATE TABLE chunks (
+        account TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        file TEXT NOT NULL,
+        idx BIGINT NOT NULL,
+        final INTEGER NOT NULL,
+        iv BLOB NOT NULL,
+        ct BLOB NOT NULL,
+        PRIMARY KEY (account, file, idx)
+    );
+    """,
 ]
 
+Row = Any  # sqlite3.Row or a psycopg dict row: both are read by column name
 
-def connect(path: str) -> sqlite3.Connection:
-    """Open the database at ``path`` with foreign keys and WAL on."""
-    conn = sqlite3.connect(path, detect_types=sqlite3.PARSE_DECLTYPES, timeout=10)
+
+def is_postgres(url: str | None) -> bool:
+    """Say whether ``url`` names a PostgreSQL database."""
+    return bool(url) and str(url).startswith(("postgresql://", "postgres://"))
+
+
+class Database:
+    """One connection, with the same calls whichever engine is behind it."""
+
+    def __init__(self, conn: Any, postgres: bool) -> None:
+        self.conn = conn
+        self.postgres = postgres
+        self._depth = 0
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.postgres else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; the result has ``fetchone``, ``fetchall`` and ``rowcount``."""
+        return self.conn.execute(self._sql(sql), params)
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """Run a query and return its first row, or None."""
+        return self.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Run a query and return every row."""
+        return self.execute(sql, params).fetchall()
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for each row of parameters."""
+        if not rows:
+            return
+        if self.postgres:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(self._sql(sql), rows)
+        else:
+            self.conn.executemany(sql, rows)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """Run the block as one transaction: all of it is kept, or none of it.
+
+        SQLite takes its write lock at the start (BEGIN IMMEDIATE), so two writers never
+        both read and then write; on PostgreSQL, lock rows with ``lock_account``.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            if self.postgres:
+                with self.conn.transaction():
+                    yield self
+            else:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+                self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def lock_account(self, account: str) -> Row | None:
+        """Inside a transaction, hold the account's row until it ends and return it."""
+        suffix = " FOR UPDATE" if self.postgres else ""
+        return self.one(f"SELECT * FROM accounts WHERE id = ?{suffix}", (account,))  # noqa: S608 (table names and ? marks only)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# --- opening ----------------------------------------------------------------------------------
+
+
+def connect_sqlite(path: str) -> Database:
+    """Open the SQLite file at ``path`` with foreign keys and WAL on."""
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
-    return conn
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return Database(conn, postgres=False)
 
 
-def get_db() -> sqlite3.Connection:
-    """Return this request's connection, opening it on first use."""
+def connect_postgres(url: str) -> Database:
+    """Open a connection to the PostgreSQL database at ``url``."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
+    return Database(conn, postgres=True)
+
+
+def connect(target: str) -> Database:
+    """Open ``target``: a PostgreSQL URL, or the path of a SQLite file."""
+    return connect_postgres(target) if is_postgres(target) else connect_sqlite(target)
+
+
+class Pool:
+    """Idle PostgreSQL connections kept for the next request (opening one costs milliseconds)."""
+
+    KEEP = 16
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._idle: list[Database] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> Database:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return connect_postgres(self.url)
+
+    def give(self, database: Database) -> None:
+        conn = database.conn
+        if conn.closed or conn.info.transaction_status != 0:  # 0: idle, nothing open
+            with contextlib.suppress(Exception):
+                conn.close()
+            return
+        with self._lock:
+            if len(self._idle) < self.KEEP:
+                self._idle.append(database)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for database in idle:
+            database.close()
+
+
+def target(app: Flask) -> str:
+    """The database this app uses: ``DATABASE_URL`` when set, else the SQLite file."""
+    return app.config.get("DATABASE_URL") or app.config["DATABASE"]
+
+
+def get_db() -> Database:
+    """Return this request's connection, opening (or taking from the pool) on first use."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        pool: Pool | None = current_app.extensions.get("cairn.db_pool")
+        g.db = pool.take() if pool else connect_sqlite(current_app.config["DATABASE"])
     return g.db
 
 
 def close_db(_exc: BaseException | None = None) -> None:
-    """Close this request's connection, if one was opened."""
-    conn = g.pop("db", None)
-    if conn is not None:
-        conn.close()
+    """Close this request's connection (or give it back to the pool)."""
+    database: Database | None = g.pop("db", None)
+    if database is None:
+        return
+    pool: Pool | None = current_app.extensions.get("cairn.db_pool")
+    if pool:
+        pool.give(database)
+    else:
+        database.close()
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+# --- the schema -------------------------------------------------------------------------------
+
+
+def _postgres_script(script: str) -> str:
+    return script.replace(" BLOB", " BYTEA")
+
+
+def migrate(database: Database) -> int:
     """Bring the schema up to date and return its version."""
+    if database.postgres:
+        with database.transaction():
+            # One migrator at a time, however many workers start together.
+            database.execute("SELECT pg_advisory_xact_lock(7331)")
+            database.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
+            row = database.one("SELECT version FROM schema_version")
+            version = row["version"] if row else 0
+            for script in MIGRATIONS[version:]:
+                database.conn.execute(_postgres_script(script))
+            database.execute("DELETE FROM schema_version")
+            database.execute("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS),))
+        return len(MIGRATIONS)
+    conn = database.conn
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        with conn:
-            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number};")
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
     return len(MIGRATIONS)
 
 
 def init_app(app: Flask) -> None:
-    """Migrate the database at start-up and close connections after each request."""
+    """Migrate the database at start-up and hand connections back after each request."""
     app.teardown_appcontext(close_db)
-    conn = connect(app.config["DATABASE"])
+    url = app.config.get("DATABASE_URL")
+    if url and not is_postgres(url):
+        raise ValueError("DATABASE_URL must be a postgresql:// URL (leave it unset for SQLite)")
+    if url:
+        app.extensions["cairn.db_pool"] = Pool(url)
+    database = connect(target(app))
     try:
-        migrate(conn)
+        migrate(database)
     finally:
-        conn.close()
+        database.close()

@@ -1,27 +1,64 @@
-"""The SQLite database: created in the instance folder, migrated by version."""
+"""The database: SQLite in the instance folder by default, PostgreSQL when a URL is set;
+migrated by version, the same calls on both."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from server import db
+import pytest
+
+from server import create_app, db
 
 
-def test_database_is_created_in_the_instance_folder(app):
+def test_sqlite_is_created_in_the_instance_folder(tmp_path):
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
     path = Path(app.config["DATABASE"])
     assert path.parent == Path(app.instance_path)
     assert path.exists()
-
-
-def test_migrations_record_the_schema_version(app):
-    conn = db.connect(app.config["DATABASE"])
+    conn = db.connect(str(path))
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(db.MIGRATIONS)
-    assert db.migrate(conn) == len(db.MIGRATIONS)  # idempotent
 
 
-def test_connection_is_closed_after_the_request(app):
+def test_migrations_are_idempotent(app):
+    database = db.connect(db.target(app))
+    try:
+        assert db.migrate(database) == len(db.MIGRATIONS)
+        assert db.migrate(database) == len(db.MIGRATIONS)
+        tables = {"accounts", "passkeys", "challenges", "sessions", "records", "chunks"}
+        for table in tables:
+            assert database.one(f"SELECT COUNT(*) AS n FROM {table}")["n"] == 0  # noqa: S608 (table names and ? marks only)
+    finally:
+        database.close()
+
+
+def test_a_transaction_keeps_all_or_nothing(app):
+    with app.app_context():
+        database = db.get_db()
+        with pytest.raises(RuntimeError), database.transaction():
+            database.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("a", "1"))
+            raise RuntimeError
+        assert database.one("SELECT value FROM meta WHERE key = ?", ("a",)) is None
+        with database.transaction():
+            database.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("a", "2"))
+        assert database.one("SELECT value FROM meta WHERE key = ?", ("a",))["value"] == "2"
+
+
+def test_connection_is_given_back_after_the_request(app):
     with app.app_context():
         conn = db.get_db()
         assert db.get_db() is conn
     with app.app_context():
-        assert db.get_db() is not conn
+        # SQLite opens a new one; PostgreSQL takes the same one back from the pool.
+        again = db.get_db()
+        assert (again is conn) == bool(app.config.get("DATABASE_URL"))
+
+
+def test_a_database_url_must_be_postgresql(tmp_path):
+    with pytest.raises(ValueError, match="postgresql"):
+        create_app(
+            {
+                "TESTING": True,
+                "INSTANCE_PATH": str(tmp_path),
+                "DATABASE_URL": "mysql://x@localhost/y",
+            }
+        )

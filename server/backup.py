@@ -1,0 +1,409 @@
+"""The encrypted copy: the phone's records and file parts, exactly as it stores them.
+
+Everything here is ciphertext under a key the server never has (docs/server-api.md). Uploads
+are idempotent: a record is kept only when its version is newer, a part only when it is new
+or its IV changed, so sending the same thing twice stores nothing twice, and a phone that
+lost its connection asks what the server has and carries on from there.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    request,
+    stream_with_context,
+)
+
+from .api import json_body, within_limit
+from .db import Database, get_db
+from .errors import BadInput, CairnError
+from .passkeys import now_ms, signed_in
+
+bp = Blueprint("backup", __name__, url_prefix="/api/backup")
+
+FORMAT = "cairn-backup/1"
+MAGIC = b"CAIRNBK1"
+ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+KIND = re.compile(r"[a-z][a-z0-9-]{0,31}")
+IV_BYTES = 12
+# One file part: 1 MiB of plaintext and the 16-byte GCM tag.
+PART_BYTES = 1024 * 1024 + 16
+MAX_INDEX = 1_000_000
+RECORDS_PER_CALL = 500
+RECORDS_BODY = 1024 * 1024
+SLOTS_BODY = 64 * 1024
+REMOVE_PER_CALL = 1000
+FULL = (
+    "The server copy is full, so this was not stored. Nothing was lost: "
+    "it is still on this phone. A backup file can hold the rest."
+)
+
+
+def _unb64(value: object, what: str) -> bytes:
+    if not isinstance(value, str) or len(value) > 2 * PART_BYTES:
+        raise BadInput(f"{what} must be base64url text.")
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise BadInput(f"{what} must be base64url text.") from exc
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(bytes(data)).rstrip(b"=").decode()
+
+
+def _id(value: object, what: str = "id") -> str:
+    if not isinstance(value, str) or not ID.fullmatch(value):
+        raise BadInput(f"Each {what} is 1 to 64 letters, digits, - or _.")
+    return value
+
+
+def _iv(value: object) -> bytes:
+    iv = _unb64(value, "iv")
+    if len(iv) != IV_BYTES:
+        raise BadInput("iv must be 12 bytes.")
+    return iv
+
+
+def _limit_uploads(account: str) -> None:
+    per_minute = int(current_app.config["UPLOADS_PER_MINUTE"])
+    if not within_limit("uploads", account, per_minute):
+        raise CairnError("Too many uploads. The phone will try again in a minute.", status=429)
+
+
+def _body_limit(limit: int) -> None:
+    """Refuse a body over ``limit`` bytes before reading it (413)."""
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        raise CairnError("The request is too large.", status=413)
+
+
+def _charge(db: Database, account: str, delta: int) -> None:
+    """Add ``delta`` bytes to what the account uses, inside its locked transaction.
+
+    :raise CairnError 413: that would pass the account's quota (nothing is stored).
+    """
+    row = db.lock_account(account)
+    if row is None:
+        raise CairnError("Sign in to the server first.", status=401)
+    used = row["used"] + delta
+    if delta > 0 and used > int(current_app.config["BACKUP_QUOTA_BYTES"]):
+        raise CairnError(FULL, status=413)
+    db.execute(
+        "UPDATE accounts SET used = ?, updated = ? WHERE id = ?", (max(used, 0), now_ms(), account)
+    )
+
+
+# --- what the server holds --------------------------------------------------------------------
+
+
+@bp.get("")
+def holding() -> Response:
+    """List what the server holds for this account: record versions and part indexes.
+
+    :raise CairnError 401: nobody is signed in.
+    """
+    account = signed_in()
+    db = get_db()
+    row = db.one("SELECT slots, used, updated FROM accounts WHERE id = ?", (account,))
+    records = {
+        r["id"]: r["version"]
+        for r in db.all("SELECT id, version FROM records WHERE account = ?", (account,))
+    }
+    chunks: dict[str, list[int]] = {}
+    for r in db.all(
+        "SELECT file, idx FROM chunks WHERE account = ? ORDER BY file, idx", (account,)
+    ):
+        chunks.setdefault(r["file"], []).append(r["idx"])
+    return jsonify(
+        slots=json.loads(row["slots"]) if row["slots"] else None,
+        records=records,
+        chunks=chunks,
+        used=row["used"],
+        quota=int(current_app.config["BACKUP_QUOTA_BYTES"]),
+        updated=row["updated"],
+    )
+
+
+# --- uploads ----------------------------------------------------------------------------------
+
+
+@bp.put("/slots")
+def put_slots() -> Response:
+    """Keep the phone's key slots (the data key, wrapped) as the backup file's header has them.
+
+    :raise BadInput: not ``{"slots": [<objects>]}``.
+    :raise CairnError 413: over 64 KiB, or over the quota.
+    """
+    account = signed_in()
+    _limit_uploads(account)
+    _body_limit(SLOTS_BODY)
+    slots = json_body().get("slots")
+    if not isinstance(slots, list) or not all(isinstance(s, dict) for s in slots):
+        raise BadInput('Send {"slots": [<key slots>]}.')
+    text = json.dumps(slots, separators=(",", ":"))
+    db = get_db()
+    with db.transaction():
+        row = db.lock_account(account)
+        old = len(row["slots"] or "") if row else 0
+        _charge(db, account, len(text) - old)
+        db.execute("UPDATE accounts SET slots = ? WHERE id = ?", (text, account))
+    return jsonify(ok=True)
+
+
+@bp.post("/records")
+def put_records() -> Response:
+    """Keep records newer than the server's copy; the same version again stores nothing.
+
+    :raise BadInput: not ``{"records": [{id, kind, version, iv, ct}, …]}``.
+    :raise CairnError 413: over 1 MiB or 500 records, or over the quota.
+    """
+    account = signed_in()
+    _limit_uploads(account)
+    _body_limit(RECORDS_BODY)
+    given = json_body().get("records")
+    if not isinstance(given, list) or len(given) > RECORDS_PER_CALL:
+        raise BadInput(f'Send {{"records": [...]}} with at most {RECORDS_PER_CALL} records.')
+    incoming: dict[str, tuple[str, int, bytes, bytes]] = {}
+    for item in given:
+        if not isinstance(item, dict):
+            raise BadInput("Each record is an object: {id, kind, version, iv, ct}.")
+        ident = _id(item.get("id"))
+        kind = item.get("kind")
+        if not isinstance(kind, str) or not KIND.fullmatch(kind):
+            raise BadInput("Each kind is 1 to 32 small letters, digits or -.")
+        version = item.get("version")
+        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**53:
+            raise BadInput("Each version is a whole number, 1 or more.")
+        previous = incoming.get(ident)
+        if previous is None or previous[1] < version:
+            incoming[ident] = (kind, version, _iv(item.get("iv")), _unb64(item.get("ct"), "ct"))
+    db = get_db()
+    with db.transaction():
+        db.lock_account(account)
+        have: dict[str, tuple[int, int]] = {}
+        ids = list(incoming)
+        for start in range(0, len(ids), 250):
+            part = ids[start : start + 250]
+            marks = ",".join("?" * len(part))
+            for r in db.all(
+                "SELECT id, version, length(ct) AS size FROM records"  # noqa: S608 (table names and ? marks only)
+                f" WHERE account = ? AND id IN ({marks})",
+                (account, *part),
+            ):
+                have[r["id"]] = (r["version"], r["size"])
+        newer = [
+            (account, ident, kind, version, iv, ct)
+            for ident, (kind, version, iv, ct) in incoming.items()
+            if version > have.get(ident, (0, 0))[0]
+        ]
+        delta = sum(len(row[5]) - have.get(row[1], (0, 0))[1] for row in newer)
+        if newer:
+            _charge(db, account, delta)
+        db.many(
+            "INSERT INTO records (account, id, kind, version, iv, ct) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (account, id) DO UPDATE SET kind = excluded.kind,"
+            " version = excluded.version, iv = excluded.iv, ct = excluded.ct",
+            newer,
+        )
+    return jsonify(stored=len(newer))
+
+
+@bp.put("/chunks/<file>/<int:index>")
+def put_chunk(file: str, index: int) -> Response:
+    """Keep one file part, sent as its bare ciphertext; the same part again stores nothing.
+
+    :raise BadInput: a bad file id, index, ``iv`` or ``final``.
+    :raise CairnError 413: over 1 MiB + 16 bytes, or over the quota.
+    """
+    account = signed_in()
+    _limit_uploads(account)
+    _body_limit(PART_BYTES)
+    _id(file, "file id")
+    if index > MAX_INDEX:
+        raise BadInput("That part number is too large.")
+    iv = _iv(request.args.get("iv"))
+    final = request.args.get("final")
+    if final not in ("0", "1"):
+        raise BadInput("final must be 0 or 1.")
+    ct = request.get_data(cache=False)
+    if len(ct) < 16:
+        raise BadInput("A part is at least its 16-byte tag.")
+    db = get_db()
+    with db.transaction():
+        db.lock_account(account)
+        old = db.one(
+            "SELECT iv, final, length(ct) AS size FROM chunks"
+            " WHERE account = ? AND file = ? AND idx = ?",
+            (account, file, index),
+        )
+        if old is not None and bytes(old["iv"]) == iv and old["final"] == int(final):
+            return jsonify(stored=False)
+        _charge(db, account, len(ct) - (old["size"] if old else 0))
+        db.execute(
+            "INSERT INTO chunks (account, file, idx, final, iv, ct) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (account, file, idx) DO UPDATE SET final = excluded.final,"
+            " iv = excluded.iv, ct = excluded.ct",
+            (account, file, index, int(final), iv, ct),
+        )
+    return jsonify(stored=True)
+
+
+@bp.post("/remove")
+def remove() -> Response:
+    """Remove records and whole files the phone no longer has (a withdrawn entry's files).
+
+    :raise BadInput: not ``{"records": [ids], "files": [ids]}``.
+    """
+    account = signed_in()
+    _limit_uploads(account)
+    _body_limit(RECORDS_BODY)
+    body = json_body()
+    lists = []
+    for name in ("records", "files"):
+        values = body.get(name, [])
+        if not isinstance(values, list) or len(values) > REMOVE_PER_CALL:
+            raise BadInput(f"{name} is a list of at most {REMOVE_PER_CALL} ids.")
+        lists.append(sorted({_id(v) for v in values}))
+    records, files = lists
+    db = get_db()
+    removed = 0
+    freed = 0
+    with db.transaction():
+        db.lock_account(account)
+        for table, column, ids in (("records", "id", records), ("chunks", "file", files)):
+            for start in range(0, len(ids), 250):
+                part = ids[start : start + 250]
+                marks = ",".join("?" * len(part))
+                where = f"account = ? AND {column} IN ({marks})"
+                size = db.one(
+                    f"SELECT COUNT(*) AS n, COALESCE(SUM(length(ct)), 0) AS size"  # noqa: S608 (table names and ? marks only)
+                    f" FROM {table} WHERE {where}",
+                    (account, *part),
+                )
+                db.execute(f"DELETE FROM {table} WHERE {where}", (account, *part))  # noqa: S608 (table names and ? marks only)
+                if table == "records":
+                    removed += size["n"]
+                else:
+                    removed += len(part) if size["n"] else 0
+                freed += int(size["size"])
+        if freed:
+            _charge(db, account, -freed)
+    return jsonify(removed=removed)
+
+
+# --- the whole copy, as a backup file ---------------------------------------------------------
+
+
+def _frame(head: dict) -> bytes:
+    text = json.dumps(head, separators=(",", ":")).encode()
+    return len(text).to_bytes(4, "big") + text
+
+
+@bp.get("/file")
+def whole_copy() -> Response:
+    """Send everything held as one backup file (docs/vault-format.md) without its sealed ending.
+
+    :raise CairnError 401: nobody is signed in.
+    """
+    account = signed_in()
+    db = get_db()
+    row = db.one("SELECT slots, updated, created FROM accounts WHERE id = ?", (account,))
+    header = _frame(
+        {
+            "t": "header",
+            "format": FORMAT,
+            "made": row["updated"] or row["created"],
+            "slots": json.loads(row["slots"]) if row["slots"] else [],
+        }
+    )
+    records = db.all(
+        "SELECT id, kind, version, iv, length(ct) AS size FROM records"
+        " WHERE account = ? ORDER BY id",
+        (account,),
+    )
+    chunks = db.all(
+        "SELECT file, idx, final, iv, length(ct) AS size FROM chunks"
+        " WHERE account = ? ORDER BY file, idx",
+        (account,),
+    )
+    record_heads = [
+        _frame(
+            {
+                "t": "record",
+                "id": r["id"],
+                "kind": r["kind"],
+                "version": r["version"],
+                "iv": _b64(r["iv"]),
+                "n": r["size"],
+            }
+        )
+        for r in records
+    ]
+    chunk_heads = [
+        _frame(
+            {
+                "t": "chunk",
+                "file": c["file"],
+                "index": c["idx"],
+                "final": bool(c["final"]),
+                "iv": _b64(c["iv"]),
+                "n": c["size"],
+            }
+        )
+        for c in chunks
+    ]
+    length = (
+        len(MAGIC)
+        + len(header)
+        + sum(len(h) + r["size"] for h, r in zip(record_heads, records, strict=True))
+        + sum(len(h) + c["size"] for h, c in zip(chunk_heads, chunks, strict=True))
+    )
+
+    def body() -> Iterator[bytes]:
+        db = get_db()
+        yield MAGIC + header
+        for start in range(0, len(records), 200):
+            batch = records[start : start + 200]
+            marks = ",".join("?" * len(batch))
+            found = {
+                r["id"]: bytes(r["ct"])
+                for r in db.all(
+                    f"SELECT id, ct FROM records WHERE account = ? AND id IN ({marks})",  # noqa: S608 (table names and ? marks only)
+                    (account, *[r["id"] for r in batch]),
+                )
+            }
+            out = bytearray()
+            for head, r in zip(record_heads[start : start + 200], batch, strict=True):
+                ct = found.get(r["id"], b"")
+                if len(ct) != r["size"]:
+                    return  # changed while being sent: stop short, the phone sees it incomplete
+                out += head + ct
+            yield bytes(out)
+        for head, c in zip(chunk_heads, chunks, strict=True):
+            part = db.one(
+                "SELECT ct FROM chunks WHERE account = ? AND file = ? AND idx = ?",
+                (account, c["file"], c["idx"]),
+            )
+            if part is None or len(part["ct"]) != c["size"]:
+                return
+            yield head + bytes(part["ct"])
+
+    response = Response(stream_with_context(body()), mimetype="application/octet-stream")
+    response.headers["Content-Length"] = str(length)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Serve the encrypted copy's routes."""
+    app.register_blueprint(bp)

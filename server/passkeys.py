@@ -1,0 +1,442 @@
+"""Passkey accounts: an account is its passkeys. Registration, sign-in, sign-out, deletion.
+
+Ceremonies are checked with py_webauthn: resident keys and user verification required,
+each challenge used once and only within ``CHALLENGE_SECONDS``, sign counts that must rise,
+origin and RP ID from configuration. The PRF output that unlocks the vault never comes here:
+a request that carries it is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, session
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    options_to_json,
+    verify_authentication_response,
+    verify_registration_response,
+)
+from webauthn.helpers import base64url_to_bytes
+from webauthn.helpers.cose import COSEAlgorithmIdentifier
+from webauthn.helpers.structs import (
+    AttestationConveyancePreference,
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from .api import client_address, json_body, within_limit
+from .db import Database, get_db
+from .errors import BadInput, CairnError
+
+bp = Blueprint("passkeys", __name__, url_prefix="/api")
+
+# The passkey's names as the phone's passkey list shows them: nothing that says "diary".
+NEUTRAL = "Notebook"
+ALGORITHMS = [
+    COSEAlgorithmIdentifier.ECDSA_SHA_256,
+    COSEAlgorithmIdentifier.EDDSA,
+    COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
+]
+EXPIRED = "This request has expired or was already used. Try again."
+NOT_SIGNED_IN = "Sign in to the server first."
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelyingParty:
+    origin: str
+    rp_id: str
+
+
+def relying_party() -> RelyingParty:
+    """The origin and RP ID ceremonies are checked against, from configuration.
+
+    :raise CairnError 503: ``ORIGIN`` is not set, so no ceremony can be checked.
+    """
+    origin = current_app.config.get("ORIGIN")
+    if not origin:
+        raise CairnError("Accounts are not set up on this server.", status=503)
+    origin = str(origin).rstrip("/")
+    rp_id = current_app.config.get("RP_ID") or urlsplit(origin).hostname or ""
+    return RelyingParty(origin=origin, rp_id=str(rp_id))
+
+
+def _limit_ceremonies() -> None:
+    per_minute = int(current_app.config["CEREMONIES_PER_MINUTE"])
+    if not within_limit("ceremonies", client_address(), per_minute):
+        raise CairnError("Too many tries. Wait a minute and try again.", status=429)
+
+
+# --- challenges -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Challenge:
+    challenge: bytes
+    account: str | None
+    user_handle: bytes | None
+
+
+def _new_challenge(
+    db: Database, purpose: str, *, account: str | None = None, user_handle: bytes | None = None
+) -> bytes:
+    """Make a challenge for this browser's session, replacing any it had."""
+    now = now_ms()
+    challenge = secrets.token_bytes(32)
+    ident = secrets.token_urlsafe(18)
+    expires = now + int(current_app.config["CHALLENGE_SECONDS"]) * 1000
+    with db.transaction():
+        db.execute("DELETE FROM challenges WHERE expires < ?", (now,))
+        old = session.get("c")
+        if isinstance(old, str):
+            db.execute("DELETE FROM challenges WHERE id = ?", (old,))
+        db.execute(
+            "INSERT INTO challenges (id, challenge, purpose, account, user_handle, expires)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (ident, challenge, purpose, account, user_handle, expires),
+        )
+    session["c"] = ident
+    return challenge
+
+
+def _take_challenge(db: Database, purpose: str) -> Challenge:
+    """Use up this session's challenge for ``purpose``.
+
+    :raise BadInput: there is none, it was made for something else, or it has expired.
+    """
+    ident = session.pop("c", None)
+    if not isinstance(ident, str):
+        raise BadInput(EXPIRED)
+    row = db.one(
+        "DELETE FROM challenges WHERE id = ?"
+        " RETURNING challenge, purpose, account, user_handle, expires",
+        (ident,),
+    )
+    if row is None or row["purpose"] != purpose or row["expires"] < now_ms():
+        raise BadInput(EXPIRED)
+    handle = row["user_handle"]
+    return Challenge(bytes(row["challenge"]), row["account"], bytes(handle) if handle else None)
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def current_account() -> str | None:
+    """Return the signed-in account's id, or None."""
+    token = session.get("a")
+    if not isinstance(token, str):
+        return None
+    row = get_db().one("SELECT account, expires FROM sessions WHERE id = ?", (_token_id(token),))
+    if row is None or row["expires"] < now_ms():
+        return None
+    return row["account"]
+
+
+def signed_in() -> str:
+    """Return the signed-in account's id.
+
+    :raise CairnError 401: nobody is signed in (or the session ended).
+    """
+    account = current_account()
+    if account is None:
+        raise CairnError(NOT_SIGNED_IN, status=401)
+    return account
+
+
+def _start_session(db: Database, account: str) -> None:
+    """Sign this browser in to ``account``, ending whatever session it had."""
+    old = session.get("a")
+    if isinstance(old, str):
+        db.execute("DELETE FROM sessions WHERE id = ?", (_token_id(old),))
+    token = secrets.token_urlsafe(32)
+    now = now_ms()
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    db.execute(
+        "INSERT INTO sessions (id, account, created, expires) VALUES (?, ?, ?, ?)",
+        (_token_id(token), account, now, now + int(lifetime * 1000)),
+    )
+    session["a"] = token
+    session.permanent = True
+
+
+def _end_session(db: Database) -> None:
+    token = session.pop("a", None)
+    if isinstance(token, str):
+        db.execute("DELETE FROM sessions WHERE id = ?", (_token_id(token),))
+
+
+def account_info(db: Database, account: str) -> dict:
+    """What the phone may know about its account: counts, sizes and times, nothing else."""
+    row = db.one("SELECT created, updated, used FROM accounts WHERE id = ?", (account,))
+    if row is None:
+        raise CairnError(NOT_SIGNED_IN, status=401)
+    count = db.one("SELECT COUNT(*) AS n FROM passkeys WHERE account = ?", (account,))
+    return {
+        "created": row["created"],
+        "updated": row["updated"],
+        "used": row["used"],
+        "quota": int(current_app.config["BACKUP_QUOTA_BYTES"]),
+        "passkeys": count["n"] if count else 0,
+    }
+
+
+# --- what the phone sends ---------------------------------------------------------------------
+
+
+def _credential() -> dict:
+    """The credential in the body, refused if it carries the PRF output.
+
+    :raise BadInput: no credential object, or one with PRF results in it.
+    """
+    credential = json_body().get("credential")
+    if not isinstance(credential, dict):
+        raise BadInput('Send {"credential": <the passkey\'s response>}.')
+    extensions = credential.get("clientExtensionResults")
+    prf = extensions.get("prf") if isinstance(extensions, dict) else None
+    if isinstance(prf, dict) and "results" in prf:
+        # The PRF output unlocks the vault: it must never leave the phone.
+        raise BadInput("The passkey's secret output must not be sent. Nothing was stored.")
+    return credential
+
+
+def _options(options: object) -> Response:
+    return Response(options_to_json(options), mimetype="application/json")
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+@bp.post("/passkeys/register/options")
+def register_options() -> Response:
+    """Start registering a passkey: for a new account, or for the signed-in one.
+
+    :raise CairnError 429: too many ceremonies from this address.
+    """
+    _limit_ceremonies()
+    rp = relying_party()
+    json_body()
+    db = get_db()
+    account = current_account()
+    exclude: list[PublicKeyCredentialDescriptor] = []
+    if account:
+        row = db.one("SELECT user_handle FROM accounts WHERE id = ?", (account,))
+        user_handle = bytes(row["user_handle"])
+        exclude = [
+            PublicKeyCredentialDescriptor(id=bytes(r["id"]))
+            for r in db.all("SELECT id FROM passkeys WHERE account = ?", (account,))
+        ]
+    else:
+        user_handle = secrets.token_bytes(32)
+    challenge = _new_challenge(db, "register", account=account, user_handle=user_handle)
+    return _options(
+        generate_registration_options(
+            rp_id=rp.rp_id,
+            rp_name=NEUTRAL,
+            user_id=user_handle,
+            user_name=NEUTRAL,
+            user_display_name=NEUTRAL,
+            challenge=challenge,
+            timeout=int(current_app.config["CHALLENGE_SECONDS"]) * 1000,
+            attestation=AttestationConveyancePreference.NONE,
+            authenticator_selection=AuthenticatorSelectionCriteria(
+                resident_key=ResidentKeyRequirement.REQUIRED,
+                user_verification=UserVerificationRequirement.REQUIRED,
+            ),
+            exclude_credentials=exclude,
+            supported_pub_key_algs=ALGORITHMS,
+        )
+    )
+
+
+@bp.post("/passkeys/register")
+def register() -> tuple[Response, int]:
+    """Finish a registration: check it, keep the passkey, and sign in.
+
+    :raise BadInput: no challenge (or a used or expired one), or a response that does not check.
+    :raise CairnError 409: this passkey is already registered.
+    """
+    _limit_ceremonies()
+    rp = relying_party()
+    credential = _credential()
+    db = get_db()
+    challenge = _take_challenge(db, "register")
+    try:
+        verified = verify_registration_response(
+            credential=credential,
+            expected_challenge=challenge.challenge,
+            expected_rp_id=rp.rp_id,
+            expected_origin=rp.origin,
+            require_user_verification=True,
+            supported_pub_key_algs=ALGORITHMS,
+        )
+    except Exception as exc:  # py_webauthn raises several kinds for a malformed response
+        raise BadInput("The passkey's answer could not be checked. Nothing was stored.") from exc
+    now = now_ms()
+    with db.transaction():
+        if db.one("SELECT 1 AS x FROM passkeys WHERE id = ?", (verified.credential_id,)):
+            raise CairnError("This passkey is already registered.", status=409)
+        account = challenge.account
+        if account is None:
+            account = secrets.token_urlsafe(16)
+            db.execute(
+                "INSERT INTO accounts (id, user_handle, created) VALUES (?, ?, ?)",
+                (account, challenge.user_handle, now),
+            )
+        elif db.lock_account(account) is None:
+            raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
+        db.execute(
+            "INSERT INTO passkeys (id, account, public_key, sign_count, created)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                verified.credential_id,
+                account,
+                verified.credential_public_key,
+                verified.sign_count,
+                now,
+            ),
+        )
+        _start_session(db, account)
+        info = account_info(db, account)
+    return jsonify(account=info), 201
+
+
+# --- signing in and out -----------------------------------------------------------------------
+
+
+@bp.post("/session/options")
+def sign_in_options() -> Response:
+    """Start a sign-in with any of this server's passkeys (the phone offers its own).
+
+    :raise CairnError 429: too many ceremonies from this address.
+    """
+    _limit_ceremonies()
+    rp = relying_party()
+    json_body()
+    challenge = _new_challenge(get_db(), "sign-in")
+    return _options(
+        generate_authentication_options(
+            rp_id=rp.rp_id,
+            challenge=challenge,
+            timeout=int(current_app.config["CHALLENGE_SECONDS"]) * 1000,
+            allow_credentials=[],
+            user_verification=UserVerificationRequirement.REQUIRED,
+        )
+    )
+
+
+@bp.post("/session")
+def sign_in() -> Response:
+    """Finish a sign-in: check the passkey's signature and sign count, then sign in.
+
+    :raise BadInput: no challenge (or a used or expired one), or a response that does not check.
+    :raise CairnError 401: the passkey is not one this server knows.
+    """
+    _limit_ceremonies()
+    rp = relying_party()
+    credential = _credential()
+    db = get_db()
+    challenge = _take_challenge(db, "sign-in")
+    try:
+        raw_id = base64url_to_bytes(str(credential.get("rawId") or credential.get("id") or ""))
+    except Exception as exc:
+        raise BadInput("The passkey's answer could not be checked.") from exc
+    row = db.one("SELECT account, public_key, sign_count FROM passkeys WHERE id = ?", (raw_id,))
+    if row is None:
+        raise CairnError("This passkey is not known to this server.", status=401)
+    try:
+        verified = verify_authentication_response(
+            credential=credential,
+            expected_challenge=challenge.challenge,
+            expected_rp_id=rp.rp_id,
+            expected_origin=rp.origin,
+            credential_public_key=bytes(row["public_key"]),
+            credential_current_sign_count=row["sign_count"],
+            require_user_verification=True,
+        )
+    except Exception as exc:
+        raise BadInput("The passkey's answer could not be checked.") from exc
+    handle = (credential.get("response") or {}).get("userHandle")
+    account = row["account"]
+    with db.transaction():
+        owner = db.lock_account(account)
+        if owner is None:
+            raise CairnError("This passkey is not known to this server.", status=401)
+        if handle:
+            try:
+                same = base64url_to_bytes(str(handle)) == bytes(owner["user_handle"])
+            except Exception:
+                same = False
+            if not same:
+                raise BadInput("The passkey's answer could not be checked.")
+        # Compare-and-set: of two answers with the same count, only one signs in.
+        moved = db.execute(
+            "UPDATE passkeys SET sign_count = ?, last_used = ? WHERE id = ? AND sign_count = ?",
+            (verified.new_sign_count, now_ms(), raw_id, row["sign_count"]),
+        )
+        if moved.rowcount != 1:
+            raise BadInput("The passkey's answer could not be checked.")
+        _start_session(db, account)
+        info = account_info(db, account)
+    return jsonify(account=info)
+
+
+@bp.delete("/session")
+def sign_out() -> Response:
+    """Sign out: the session ends on the server too. Safe to repeat."""
+    db = get_db()
+    with db.transaction():
+        _end_session(db)
+    return jsonify(ok=True)
+
+
+# --- the account ------------------------------------------------------------------------------
+
+
+@bp.get("/account")
+def account() -> Response:
+    """Say what the signed-in account holds.
+
+    :raise CairnError 401: nobody is signed in.
+    """
+    return jsonify(account=account_info(get_db(), signed_in()))
+
+
+@bp.delete("/account")
+def delete_account() -> Response:
+    """Delete the account: its passkeys, sessions, and everything stored for it.
+
+    :raise CairnError 401: nobody is signed in.
+    """
+    account_id = signed_in()
+    db = get_db()
+    with db.transaction():
+        db.lock_account(account_id)
+        # The foreign keys cascade; the tables are named too, so nothing hangs on them.
+        for table in ("chunks", "records", "sessions", "challenges", "passkeys"):
+            db.execute(f"DELETE FROM {table} WHERE account = ?", (account_id,))  # noqa: S608 (table names and ? marks only)
+        db.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
+    session.pop("a", None)
+    return jsonify(ok=True)
+
+
+def init_app(app: Flask) -> None:
+    """Serve the account routes."""
+    app.register_blueprint(bp)

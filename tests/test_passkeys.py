@@ -1,0 +1,324 @@
+"""Passkey accounts: registration and sign-in checked with py_webauthn, and every way a
+ceremony can be wrong refused with a clear 4xx."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from flask import Flask
+
+from server import create_app, db, passkeys
+from tests.authenticator import Phone, SoftPasskey, b64url, unb64url
+
+
+def account_rows(app: Flask) -> dict[str, int]:
+    database = db.connect(db.target(app))
+    try:
+        return {
+            table: database.one(f"SELECT COUNT(*) AS n FROM {table}")["n"]  # noqa: S608 (table names and ? marks only)
+            for table in ("accounts", "passkeys", "sessions", "records", "chunks")
+        }
+    finally:
+        database.close()
+
+
+def test_registration_options_ask_for_a_resident_verified_passkey_with_neutral_names(client):
+    phone = Phone(client)
+    options = phone.post("/api/passkeys/register/options").get_json()
+    assert options["rp"] == {"id": "localhost", "name": "Notebook"}
+    assert options["user"]["name"] == options["user"]["displayName"] == "Notebook"
+    assert len(unb64url(options["user"]["id"])) == 32
+    assert options["authenticatorSelection"]["residentKey"] == "required"
+    assert options["authenticatorSelection"]["userVerification"] == "required"
+    assert options["attestation"] == "none"
+    assert len(unb64url(options["challenge"])) == 32
+    assert options["timeout"] == 300_000
+
+
+def test_a_passkey_makes_an_account_and_signs_in(app, client):
+    phone = Phone(client)
+    account = phone.register()
+    assert account["passkeys"] == 1 and account["used"] == 0
+    assert client.get("/api/account").get_json()["account"]["passkeys"] == 1
+    assert account_rows(app)["accounts"] == 1
+
+
+def test_sign_out_ends_the_session_on_the_server_and_sign_in_starts_one(client):
+    phone = Phone(client)
+    phone.register()
+    cookie = client.get_cookie("s").value
+    assert phone.call("DELETE", "/api/session").get_json() == {"ok": True}
+    assert client.get("/api/account").status_code == 401
+    # The old cookie, kept by someone, no longer opens anything.
+    client.set_cookie("s", cookie)
+    assert client.get("/api/account").status_code == 401
+    response = phone.sign_in()
+    assert response.status_code == 200, response.get_json()
+    assert client.get("/api/account").status_code == 200
+
+
+def test_a_synced_passkey_signs_in_on_another_phone(app):
+    first = Phone(app.test_client())
+    first.register()
+    second = Phone(app.test_client(), first.passkey)
+    assert second.client.get("/api/account").status_code == 401
+    assert second.sign_in().status_code == 200
+    assert second.client.get("/api/account").status_code == 200
+
+
+def test_the_session_cookie_is_httponly_and_strict(client):
+    phone = Phone(client)
+    phone.register()
+    response = phone.sign_in()
+    header = response.headers["Set-Cookie"]
+    assert "HttpOnly" in header and "SameSite=Strict" in header
+    assert "Secure" not in header  # plain http on localhost
+
+
+def test_the_session_cookie_is_secure_behind_tls(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "ORIGIN": "https://localhost",
+            "BEHIND_PROXY": 1,
+        }
+    )
+    client = app.test_client()
+    phone = Phone(client, SoftPasskey(origin="https://localhost"))
+    token = client.get("/api/csrf", base_url="https://localhost").get_json()["token"]
+    phone._token = token
+    options = client.post(
+        "/api/passkeys/register/options",
+        json={},
+        headers={"X-CSRFToken": token, "Referer": "https://localhost/"},
+        base_url="https://localhost",
+    ).get_json()
+    response = client.post(
+        "/api/passkeys/register",
+        json={"credential": phone.passkey.create(options)},
+        headers={"X-CSRFToken": token, "Referer": "https://localhost/"},
+        base_url="https://localhost",
+    )
+    assert response.status_code == 201, response.get_json()
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_another_passkey_joins_the_signed_in_account(app, client):
+    phone = Phone(client)
+    phone.register()
+    phone.passkey = SoftPasskey()
+    account = phone.register()
+    assert account["passkeys"] == 2
+    assert account_rows(app)["accounts"] == 1
+    options = phone.post("/api/passkeys/register/options").get_json()
+    assert len(options["excludeCredentials"]) == 2
+
+
+def test_the_same_passkey_cannot_be_registered_twice(client):
+    phone = Phone(client)
+    phone.register()
+    options = phone.post("/api/passkeys/register/options").get_json()
+    response = phone.post("/api/passkeys/register", {"credential": phone.passkey.create(options)})
+    assert response.status_code == 409
+    assert "already" in response.get_json()["error"]
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+def refused(response, status: int = 400) -> str:
+    assert response.status_code == status, (response.status_code, response.get_json())
+    message = response.get_json()["error"]
+    assert message and len(message) < 200
+    return message
+
+
+def test_a_replayed_registration_is_refused(app, client):
+    phone = Phone(client)
+    options = phone.post("/api/passkeys/register/options").get_json()
+    answer = phone.passkey.create(options)
+    assert phone.post("/api/passkeys/register", {"credential": answer}).status_code == 201
+    phone.call("DELETE", "/api/session")
+    assert "expired" in refused(phone.post("/api/passkeys/register", {"credential": answer}))
+    assert account_rows(app)["passkeys"] == 1
+
+
+def test_a_replayed_sign_in_is_refused(client):
+    phone = Phone(client)
+    phone.register()
+    options = phone.post("/api/session/options").get_json()
+    answer = phone.passkey.get(options)
+    assert phone.post("/api/session", {"credential": answer}).status_code == 200
+    refused(phone.post("/api/session", {"credential": answer}))
+
+
+def test_an_expired_challenge_is_refused(app, client, monkeypatch):
+    phone = Phone(client)
+    options = phone.post("/api/passkeys/register/options").get_json()
+    real = passkeys.now_ms
+    monkeypatch.setattr(passkeys, "now_ms", lambda: real() + 301_000)
+    message = refused(
+        phone.post("/api/passkeys/register", {"credential": phone.passkey.create(options)})
+    )
+    assert "expired" in message
+    assert account_rows(app)["accounts"] == 0
+
+
+def test_a_challenge_made_for_another_phone_is_refused(app):
+    mine, theirs = Phone(app.test_client()), Phone(app.test_client())
+    theirs_options = theirs.post("/api/passkeys/register/options").get_json()
+    mine.post("/api/passkeys/register/options")
+    # My phone answers the other phone's challenge: the server expected mine.
+    refused(
+        mine.post("/api/passkeys/register", {"credential": mine.passkey.create(theirs_options)})
+    )
+    # And with no challenge of its own at all:
+    stranger = Phone(app.test_client())
+    refused(
+        stranger.post(
+            "/api/passkeys/register", {"credential": stranger.passkey.create(theirs_options)}
+        )
+    )
+    assert account_rows(app)["accounts"] == 0
+
+
+def test_a_challenge_made_for_registration_does_not_sign_in(client):
+    phone = Phone(client)
+    phone.register()
+    phone.call("DELETE", "/api/session")
+    options = phone.post("/api/passkeys/register/options").get_json()
+    refused(phone.post("/api/session", {"credential": phone.passkey.get(options)}))
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "http://localhost:8001", "null"])
+def test_a_wrong_origin_is_refused(app, client, origin):
+    phone = Phone(client)
+    options = phone.post("/api/passkeys/register/options").get_json()
+    answer = phone.passkey.create(options, origin=origin)
+    refused(phone.post("/api/passkeys/register", {"credential": answer}))
+    phone.register()
+    options = phone.post("/api/session/options").get_json()
+    refused(phone.post("/api/session", {"credential": phone.passkey.get(options, origin=origin)}))
+
+
+def test_a_wrong_rp_id_is_refused(client):
+    phone = Phone(client)
+    options = phone.post("/api/passkeys/register/options").get_json()
+    options["rp"]["id"] = "evil.example"
+    refused(phone.post("/api/passkeys/register", {"credential": phone.passkey.create(options)}))
+
+
+def test_a_tampered_signature_is_refused(client):
+    phone = Phone(client)
+    phone.register()
+    options = phone.post("/api/session/options").get_json()
+    answer = phone.passkey.get(options)
+    signature = bytearray(unb64url(answer["response"]["signature"]))
+    signature[-1] ^= 1
+    answer["response"]["signature"] = b64url(bytes(signature))
+    refused(phone.post("/api/session", {"credential": answer}))
+
+
+def test_tampered_client_data_is_refused(client):
+    phone = Phone(client)
+    phone.register()
+    options = phone.post("/api/session/options").get_json()
+    answer = phone.passkey.get(options)
+    data = json.loads(unb64url(answer["response"]["clientDataJSON"]))
+    data["extra"] = "x"
+    answer["response"]["clientDataJSON"] = b64url(json.dumps(data).encode())
+    refused(phone.post("/api/session", {"credential": answer}))
+
+
+def test_a_lower_sign_count_is_refused(app, client):
+    phone = Phone(client)
+    phone.register()
+    phone.call("DELETE", "/api/session")
+    assert phone.sign_in(count=5).status_code == 200
+    phone.call("DELETE", "/api/session")
+    refused(phone.sign_in(count=3))
+    refused(phone.sign_in(count=5))  # the same count again: a cloned passkey
+    assert phone.sign_in(count=6).status_code == 200
+
+
+def test_a_passkey_that_did_not_verify_the_user_is_refused(client):
+    phone = Phone(client, SoftPasskey(user_verified=False))
+    options = phone.post("/api/passkeys/register/options").get_json()
+    refused(phone.post("/api/passkeys/register", {"credential": phone.passkey.create(options)}))
+
+
+def test_an_unknown_passkey_is_refused(client):
+    phone = Phone(client)
+    message = refused(phone.sign_in(), 401)
+    assert "not known" in message
+
+
+def test_a_response_carrying_the_prf_output_is_refused_and_nothing_is_kept(app, client):
+    phone = Phone(client)
+    options = phone.post("/api/passkeys/register/options").get_json()
+    answer = phone.passkey.create(options)
+    answer["clientExtensionResults"] = {"prf": {"enabled": True, "results": {"first": "AAAA"}}}
+    refused(phone.post("/api/passkeys/register", {"credential": answer}))
+    assert account_rows(app)["accounts"] == 0
+
+
+def test_a_user_handle_from_another_account_is_refused(app):
+    alice = Phone(app.test_client())
+    alice.register()
+    bob = Phone(app.test_client())
+    bob.register()
+    options = bob.post("/api/session/options").get_json()
+    answer = bob.passkey.get(options)
+    answer["response"]["userHandle"] = b64url(alice.passkey.user_handle)
+    refused(bob.post("/api/session", {"credential": answer}))
+
+
+def test_ceremonies_need_the_csrf_token(client):
+    response = client.post("/api/passkeys/register/options", json={})
+    assert refused(response).startswith("The security token")
+
+
+def test_ceremonies_are_rate_limited_per_address(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "ORIGIN": "http://localhost",
+            "CEREMONIES_PER_MINUTE": 3,
+        }
+    )
+    phone = Phone(app.test_client())
+    for _ in range(3):
+        assert phone.post("/api/session/options").status_code == 200
+    assert "Too many" in refused(phone.post("/api/session/options"), 429)
+
+
+def test_without_an_origin_configured_accounts_say_so(tmp_path):
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+    refused(Phone(app.test_client()).post("/api/session/options"), 503)
+
+
+def test_deleting_the_account_removes_everything_stored_for_it(app, client):
+    phone = Phone(client)
+    phone.register()
+    phone.call("PUT", "/api/backup/slots", json={"slots": [{"id": "a", "type": "passphrase"}]})
+    before = account_rows(app)
+    assert before["accounts"] == 1 and before["sessions"] == 1
+    assert phone.call("DELETE", "/api/account").get_json() == {"ok": True}
+    assert account_rows(app) == dict.fromkeys(before, 0)
+    assert client.get("/api/account").status_code == 401
+    refused(phone.sign_in(), 401)
+
+
+def test_the_credential_body_is_checked(client):
+    phone = Phone(client)
+    phone.post("/api/session/options")
+    for body in ({}, {"credential": "x"}, {"credential": []}, []):
+        refused(phone.post("/api/session", body))
+    options = phone.post("/api/session/options").get_json()
+    answer = copy.deepcopy(phone.passkey.get(options))
+    answer["rawId"] = answer["id"] = b64url(b"someone else")
+    refused(phone.post("/api/session", {"credential": answer}), 401)
