@@ -64,6 +64,13 @@ def init_app(app: Flask) -> None:
             response.headers["Allow"] = exc.get_response().headers["Allow"]
         return response
 
+    @app.errorhandler(RecursionError)
+    def too_deep(exc: RecursionError) -> Response:
+        # JSON nested thousands deep (the parser gives up): bad input, not a server fault.
+        if _wants_json():
+            return _json_error(_PLAIN[400], 400)
+        return Response("400 Bad Request\n", 400, mimetype="text/plain")
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
         # Log the type only: a message could carry something a request contained.
