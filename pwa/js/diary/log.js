@@ -107,6 +107,16 @@ async function readHead() {
 }
 
 /**
+ * The chain's head as stored: the last event's number and hash ({seq: 0, hash: GENESIS}
+ * for an empty diary). Reads one record, not the log.
+ * @returns {Promise<{ seq: number, hash: string }>}
+ */
+export async function head() {
+  const { seq, hash } = await readHead();
+  return { seq, hash };
+}
+
+/**
  * Every event in chain order, decrypted. Cached until the log changes or the vault locks.
  * @returns {Promise<Event[]>}
  */
