@@ -6,9 +6,11 @@
 // The chain is whole (every event's header and hashes) so it verifies from the first event
 // to the head; payloads are included only for what the report covers. The others keep
 // their payloadHash, as a withdrawn entry does, so nothing outside the report is handed over.
+// The server's time receipts (hashes and times only) and its public key come too.
 import { utf8 } from "../vault/bytes.js";
 import * as records from "../vault/records.js";
 import * as log from "./log.js";
+import * as receipts from "./receipts.js";
 import { ZipWriter } from "./zip.js";
 
 export const FORMAT = "cairn-bundle/1";
@@ -30,7 +32,7 @@ const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2r
 dl{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
 .report-incident{border-top:2px solid #999;margin-top:1.5rem}.report-file{display:flex;gap:.75rem;padding:.5rem 0;border-bottom:1px solid #ccc;list-style:none}
 .report-file img{width:96px;height:96px;object-fit:cover}ul.list{padding:0}.hash{font-family:monospace;overflow-wrap:anywhere}
-.chart{max-width:30rem}.chart .bar{fill:#1f3a3d}.chart .axis{stroke:#999}.chart .label{font-size:11px}.withdrawn{color:#555}
+.hash-short{display:none}table{border-collapse:collapse}th,td{text-align:left;vertical-align:top;padding:.3rem .5rem .3rem 0;border-bottom:1px solid #ccc}.chart{max-width:30rem}.chart .bar{fill:#1f3a3d}.chart .axis{stroke:#999}.chart .label{font-size:11px}.withdrawn{color:#555}
 @media print{.report-summary,.report-incidents,.report-integrity{break-before:page}h2,h3,h4{break-after:avoid}.report-file{break-inside:avoid}}`;
 
 /**
@@ -57,7 +59,7 @@ function reportPage($report, paths) {
  * @returns {Promise<Blob>}
  */
 export async function makeBundle({ incidents, report, progress = () => {} }) {
-  const events = await log.events();
+  const [events, stamped, keys] = await Promise.all([log.events(), receipts.list(), receipts.keys()]);
   const covered = new Set(incidents.map((i) => i.id));
   for (const i of incidents) if (i.fields.personId) covered.add(i.fields.personId);
   for (const e of events) if (e.type === "checklist.answered") covered.add(e.subject); // in the report too
@@ -94,6 +96,8 @@ export async function makeBundle({ incidents, report, progress = () => {} }) {
       hash: e.hash,
       payload: covered.has(e.subject) ? e.payload : null,
     })),
+    receipts: stamped.map(({ seq, hash, receipt }) => ({ seq, hash, receipt })),
+    receiptKeys: keys.map(({ alg, kid, publicKey }) => ({ alg, kid, publicKey })),
   };
   await zip.add("report.html", [utf8(reportPage(report, paths))]);
   await zip.add("manifest.json", [utf8(JSON.stringify(manifest, null, 1))]);

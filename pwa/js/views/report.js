@@ -9,6 +9,7 @@ import * as checklist from "../diary/checklist.js";
 import * as evidence from "../diary/evidence.js";
 import * as log from "../diary/log.js";
 import { makeBundle } from "../diary/bundle.js";
+import * as receipts from "../diary/receipts.js";
 import { incidentsCsv } from "../diary/csv.js";
 import * as model from "../diary/model.js";
 import { details } from "./incident.js";
@@ -80,7 +81,13 @@ export function reportView(range, { onBack }) {
   return {
     title: "Report",
     async render() {
-      const [{ incidents, people }, answers, check] = await Promise.all([model.load(), checklist.history(), log.verify()]);
+      const [{ incidents, people }, answers, check, stamped] = await Promise.all([
+        model.load(),
+        checklist.history(),
+        log.verify(),
+        // A receipt record that does not open must not stop the report: the page says so.
+        Promise.all([log.events().then(receipts.review), receipts.keys()]).catch((error) => /** @type {Error} */ (error)),
+      ]);
       const chosen = covered(incidents, range);
       const live = chosen.filter((i) => !i.withdrawn);
       const s = model.summarise(live);
@@ -168,7 +175,7 @@ export function reportView(range, { onBack }) {
           h("h2", {}, "Incidents"),
           chosen.map((incident, n) => incidentBlock(incident, n + 1, people)),
         ),
-        integrity(check),
+        integrity(check, stamped),
       );
       return $report;
     },
@@ -289,10 +296,12 @@ function evidenceTable(items) {
 }
 
 /**
- * The last page: the chain's head and count, whether it checked out, and how to check it.
+ * The last page: the chain's head and count, whether it checked out, how to check it, and
+ * the server's time receipts.
  * @param {Awaited<ReturnType<typeof log.verify>>} check
+ * @param {[Awaited<ReturnType<typeof receipts.review>>, receipts.PublicKey[]] | Error} stamped
  */
-function integrity(check) {
+function integrity(check, stamped) {
   return h(
     "section",
     { class: "report-integrity" },
@@ -304,5 +313,69 @@ function integrity(check) {
       ["Checked on the phone when this report was made", check.ok ? "Intact: every event is as it was recorded." : `Not intact: ${check.problems.map((p) => `${p.where} ${p.what}`).join(" ")}`],
     ]),
     h("p", {}, "To check it independently, ask for the evidence bundle (one zip file holding this report, every file as it was recorded and the chain), and run cairn verify on it: it recomputes every fingerprint and says, for each file and event, whether it is as recorded. Note the head fingerprint above: a later copy of the diary must contain this event unchanged."),
+    stamped instanceof Error ? h("p", {}, `The time receipts could not be read: ${stamped.message}`) : receiptList(...stamped),
+  );
+}
+
+/** A long fingerprint, shortened on screen and whole when printed. @param {string} hash @param {number} [n] */
+const fingerprint = (hash, n = 12) => h("span", { class: "hash" }, h("span", { class: "hash-short" }, `${hash.slice(0, n)}…`), h("span", { class: "hash-full" }, hash));
+
+/**
+ * The server's time receipts: for each, the event, the head's fingerprint, the server's
+ * time, its key, and whether it matches the chain and its signature checks.
+ * @param {Awaited<ReturnType<typeof receipts.review>>} list
+ * @param {receipts.PublicKey[]} keys
+ */
+function receiptList(list, keys) {
+  /** @param {(typeof list)[number]} r */
+  const verdict = (r) =>
+    [
+      r.matches ? `Matches: event ${r.seq} has this fingerprint.` : `Does not match: event ${r.seq} in this diary has a different fingerprint.`,
+      r.signed === true ? "Signature checked." : r.signed === false ? "The signature does not check." : "Signature not checked on this phone.",
+    ].join(" ");
+  return h(
+    "div",
+    { class: "report-receipts" },
+    h("h3", {}, "Time receipts from the server"),
+    h("p", {}, "A time receipt is the server's signed statement that it saw the diary in the state ending at that event no later than the time shown, without seeing any of it: the phone sends the server only the fingerprint of the chain's head. So everything up to that event existed by then, and a later copy of the diary must still contain it unchanged."),
+    list.length
+      ? h(
+          "div",
+          { class: "table-scroll", tabindex: 0, role: "region", "aria-label": "Time receipts" },
+          h(
+            "table",
+            { class: "receipts" },
+            h("thead", {}, h("tr", {}, ["Event", "Fingerprint of the chain's head", "Server's time", "Key", "Checked"].map((t) => h("th", { scope: "col" }, t)))),
+            h(
+              "tbody",
+              {},
+              list.map((r) =>
+                h(
+                  "tr",
+                  { class: r.matches && r.signed !== false ? null : "mismatch" },
+                  h("td", {}, String(r.seq)),
+                  h("td", {}, fingerprint(r.hash)),
+                  h("td", {}, longDateTime(r.receipt.time)),
+                  h("td", {}, fingerprint(r.receipt.kid, 8)),
+                  h("td", {}, verdict(r)),
+                ),
+              ),
+            ),
+          ),
+        )
+      : h("p", {}, "This diary has no time receipts yet. The phone asks the server for one when it copies the diary there."),
+    keys.length
+      ? [
+          h("p", {}, keys.length === 1 ? "The receipts are signed with the server's key (Ed25519):" : "The receipts are signed with these keys of the server (Ed25519):"),
+          terms(
+            "report-terms",
+            keys.flatMap((k) => [
+              ["Key id", k.kid, { class: "hash" }],
+              ["Public key", k.publicKey, { class: "hash" }],
+            ]),
+          ),
+          h("p", {}, "The evidence bundle carries the receipts and this key. To check them independently, run cairn verify on the bundle with --key set to the key the server publishes at /api/receipts/key: the two must be the same."),
+        ]
+      : null,
   );
 }
