@@ -1224,6 +1224,23 @@ def evidence(server: LiveServer, playwright: Playwright, mib: int = 200) -> list
     ]
 
 
+# --- the server copy --------------------------------------------------------------------------
+
+
+def server_uploads(_server: LiveServer, _playwright: Playwright) -> list[Row]:
+    """1 KB events uploaded by 8 phones at once (bench/uploads.py), SQLite and PostgreSQL."""
+    from bench import uploads
+
+    rows: list[Row] = []
+    for engine, rps, p50, p99, errors in uploads.measure():
+        note = f"{uploads.CLIENTS} in flight, p50 {p50:.1f} ms, {errors} errors"
+        rows.append(
+            Row(f"server copy, 1 KB event uploads, {engine}", round(rps), "req/s", note=note)
+        )
+        rows.append(Row(f"server copy, 1 KB event upload p99, {engine}", round(p99, 1), "ms"))
+    return rows
+
+
 ROWS: list[Callable[[LiveServer, Playwright], list[Row]]] = [
     shell_size,
     load_times,
@@ -1232,6 +1249,7 @@ ROWS: list[Callable[[LiveServer, Playwright], list[Row]]] = [
     diary,
     quick_exit,
     evidence,
+    server_uploads,
 ]
 
 

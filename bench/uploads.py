@@ -1,0 +1,194 @@
+"""Uploading 1 KB events to the encrypted copy under a bounded load from local clients on
+loopback: requests per second and p99 latency, on SQLite and on PostgreSQL.
+
+The server runs as `cairn serve --production` (waitress) in its own process, as deployed.
+Each client is one phone with its own account and keep-alive connection; CLIENTS of them
+send one event each per request, back to back, so at most CLIENTS requests are in flight.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import http.client
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from tests.authenticator import SoftPasskey
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENTS = 8
+WARM_UP_S = 2.0
+MEASURE_S = 10.0
+EVENT_BYTES = 1024
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class HttpPhone:
+    """One phone talking to the server over a keep-alive connection, with its cookie."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("localhost", port, timeout=30)
+        self.cookie = ""
+        self.token = ""
+        self.passkey = SoftPasskey(origin=f"http://localhost:{port}")
+
+    def call(self, method: str, path: str, body: object = None) -> tuple[int, dict]:
+        headers = {"Content-Type": "application/json", "X-CSRFToken": self.token}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        data = None if body is None else json.dumps(body).encode()
+        self.conn.request(method, path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            if header.startswith("s="):
+                self.cookie = header.split(";", 1)[0]
+        return response.status, json.loads(payload or b"{}")
+
+    def sign_up(self) -> None:
+        self.token = self.call("GET", "/api/csrf")[1]["token"]
+        options = self.call("POST", "/api/passkeys/register/options", {})[1]
+        status, body = self.call(
+            "POST", "/api/passkeys/register", {"credential": self.passkey.create(options)}
+        )
+        if status != 201:
+            raise RuntimeError(f"registration failed: {status} {body}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _server(database_url: str | None) -> Iterator[int]:
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as instance:
+        env = {
+            **os.environ,
+            "CAIRN_INSTANCE_PATH": instance,
+            "CAIRN_ORIGIN": f"http://localhost:{port}",
+            "CAIRN_UPLOADS_PER_MINUTE": str(10**9),
+            "CAIRN_CEREMONIES_PER_MINUTE": str(10**9),
+        }
+        if database_url:
+            env["CAIRN_DATABASE_URL"] = database_url
+        process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from server.cli import main; sys.exit(main())"]
+            + ["serve", "--production", "--host", "localhost", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            for _ in range(200):
+                with contextlib.suppress(OSError):
+                    socket.create_connection(("localhost", port), timeout=0.2).close()
+                    break
+                if process.poll() is not None:
+                    raise RuntimeError(process.stderr.read().decode()[-2000:])
+                time.sleep(0.05)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _load(port: int) -> tuple[float, float, float, int]:
+    """Run the bounded load; return (requests per second, p50 ms, p99 ms, errors)."""
+    phones = [HttpPhone(port) for _ in range(CLIENTS)]
+    for phone in phones:
+        phone.sign_up()
+    start = time.perf_counter()
+    measure_from = start + WARM_UP_S
+    stop = measure_from + MEASURE_S
+    latencies: list[list[float]] = [[] for _ in phones]
+    errors = [0] * len(phones)
+
+    def run(i: int, phone: HttpPhone) -> None:
+        n = 0
+        while True:
+            n += 1
+            event = {
+                "id": f"e{i:02d}{n:08d}",
+                "kind": "event",
+                "version": 1,
+                "iv": _b64(secrets.token_bytes(12)),
+                "ct": _b64(secrets.token_bytes(EVENT_BYTES)),
+            }
+            sent = time.perf_counter()
+            if sent >= stop:
+                return
+            status, body = phone.call("POST", "/api/backup/records", {"records": [event]})
+            done = time.perf_counter()
+            if sent >= measure_from:
+                latencies[i].append((done - sent) * 1000)
+                if status != 200 or body.get("stored") != 1:
+                    errors[i] += 1
+
+    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(phones)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = sorted(x for per in latencies for x in per)
+    p50 = every[len(every) // 2]
+    p99 = every[min(len(every) - 1, int(len(every) * 0.99))]
+    return len(every) / MEASURE_S, p50, p99, sum(errors)
+
+
+def _postgres_url() -> str | None:
+    """A PostgreSQL database for the run: CAIRN_TEST_DATABASE_URL, or one started here."""
+    url = os.environ.get("CAIRN_TEST_DATABASE_URL")
+    if url:
+        return url
+    try:
+        done = subprocess.run(
+            [str(ROOT / "scripts" / "postgres.sh")], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip() or None
+
+
+@contextlib.contextmanager
+def _fresh_schema(url: str) -> Iterator[str]:
+    import psycopg
+
+    schema = f"bench_{secrets.token_hex(4)}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        joiner = "&" if "?" in url else "?"
+        yield f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def measure() -> list[tuple[str, float, float, float, int]]:
+    """(engine, requests per second, p50 ms, p99 ms, errors) for SQLite and PostgreSQL."""
+    out = []
+    with _server(None) as port:
+        out.append(("SQLite", *_load(port)))
+    url = _postgres_url()
+    if url:
+        with _fresh_schema(url) as schema_url, _server(schema_url) as port:
+            out.append(("PostgreSQL", *_load(port)))
+    return out
