@@ -168,6 +168,7 @@ def _start_session(db: Database, account: str) -> None:
         db.execute("DELETE FROM sessions WHERE id = ?", (_token_id(old),))
     token = secrets.token_urlsafe(32)
     now = now_ms()
+    db.execute("DELETE FROM sessions WHERE expires < ?", (now,))
     lifetime = current_app.permanent_session_lifetime.total_seconds()
     db.execute(
         "INSERT INTO sessions (id, account, created, expires) VALUES (?, ?, ?, ?)",
