@@ -65,7 +65,10 @@ class LiveServer:
         self._server = make_server("localhost", self.port, self.app, threaded=True)
         self.port = self._server.server_port
         # Passkey ceremonies are checked against the origin the phone sees.
-        self.app.config.setdefault("ORIGIN", self.url)
+        # (config.load sets ORIGIN to None when the environment has none, so setdefault
+        # would keep that None.)
+        if not self.app.config.get("ORIGIN"):
+            self.app.config["ORIGIN"] = self.url
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
