@@ -23,7 +23,7 @@ const MAX_HEAD = 64 * 1024;
 
 /** Why a backup file could not be used. Nothing was changed when this is raised. */
 export class BackupError extends Error {
-  /** @param {"not-backup" | "newer" | "wrong-passphrase" | "incomplete" | "altered"} reason @param {string} message */
+  /** @param {"not-backup" | "newer" | "wrong-passphrase" | "wrong-key" | "incomplete" | "altered"} reason @param {string} message */
   constructor(reason, message) {
     super(message);
     this.name = "BackupError";
@@ -56,14 +56,6 @@ function framing(head) {
   out.set(text, 4);
   return out;
 }
-
-/** @param {import("../vault/keys.js").Slot} slot */
-const slotOut = (slot) => ({
-  ...slot,
-  salt: toBase64url(slot.salt),
-  iv: toBase64url(slot.iv),
-  wrapped: toBase64url(slot.wrapped),
-});
 
 /**
  * Make the backup file of the whole vault: every record and every file, as stored.
@@ -104,7 +96,7 @@ export async function makeBackup({ passphrase, progress } = {}) {
     if (count % 200 === 0) progress?.(done, total);
   };
 
-  frame({ t: "header", format: FORMAT, made: Date.now(), slots: slots.map(slotOut) });
+  frame({ t: "header", format: FORMAT, made: Date.now(), slots: slots.map(keys.slotToJson) });
   for (const r of rows) frame({ t: "record", id: r.id, kind: r.kind, version: r.version, iv: toBase64url(r.iv) }, r.ct);
   for (const p of kept) frame({ t: "chunk", file: p.file, index: p.index, final: p.final, iv: toBase64url(p.iv) }, p.ct);
   const digest = toHex(hasher.digest());
@@ -124,9 +116,10 @@ async function bytes(file, start, end) {
 /**
  * The frames of a backup file, one at a time (only one frame's description in memory).
  * @param {Blob} file
+ * @param {boolean} sealed  whether the file must end with the sealed ending
  * @returns {AsyncGenerator<Frame>}
  */
-async function* frames(file) {
+async function* frames(file, sealed) {
   let at = MAGIC.length;
   while (at < file.size) {
     if (at + 4 > file.size) throw INCOMPLETE();
@@ -148,39 +141,71 @@ async function* frames(file) {
     yield { head, framing: framed, start, n };
     at = start + n;
   }
-  throw INCOMPLETE(); // the sealed ending is missing
+  if (sealed) throw INCOMPLETE(); // the sealed ending is missing
 }
 
 /**
- * Open the backup's data key with a passphrase, trying each passphrase slot.
- * @param {any[]} slots @param {string} passphrase @param {boolean} extractable
+ * @typedef {import("../vault/keys.js").Slot} Slot
+ * @typedef {(slots: Slot[]) => Promise<{ slot: Slot, kek: CryptoKey }>} KeyOpener
+ *   finds the slot it can open among a backup's slots and gives its wrapping key (a passkey's
+ *   PRF, for the server copy); a passphrase is turned into one by passphraseOpener
  */
-async function openKey(slots, passphrase, extractable) {
-  for (const s of slots.filter((s) => s && s.type === "passphrase")) {
-    // A slot is only tried if it looks like one of ours: a file could ask for a billion rounds.
-    const iterations = Number(s.iterations);
-    if (!Number.isInteger(iterations) || iterations < 100_000 || iterations > 10_000_000) throw ALTERED();
-    let slot, salt;
-    try {
-      slot = { id: String(s.id), iv: fromBase64url(s.iv), wrapped: fromBase64url(s.wrapped) };
-      salt = fromBase64url(s.salt);
-    } catch {
-      throw ALTERED();
+
+const WRONG_PASSPHRASE = () =>
+  new BackupError("wrong-passphrase", "That passphrase does not open this backup. Check it and try again. Nothing was changed.");
+
+/**
+ * An opener that tries each passphrase slot with `passphrase`.
+ * @param {string} passphrase
+ * @returns {KeyOpener}
+ */
+function passphraseOpener(passphrase) {
+  return async (slots) => {
+    for (const slot of slots.filter((s) => s.type === "passphrase")) {
+      // A slot is only tried if it looks like one of ours: a file could ask for a billion rounds.
+      const iterations = Number(slot.iterations);
+      if (!Number.isInteger(iterations) || iterations < 100_000 || iterations > 10_000_000) throw ALTERED();
+      const kek = await passphraseKek(passphrase, slot.salt, iterations);
+      try {
+        await unwrapDataKey(slot, kek);
+        return { slot, kek };
+      } catch (error) {
+        if (!(error instanceof TamperedError)) throw error;
+      }
     }
-    const kek = await passphraseKek(passphrase, salt, iterations);
-    try {
-      return await unwrapDataKey(slot, kek, extractable);
-    } catch (error) {
-      if (!(error instanceof TamperedError)) throw error;
-    }
+    throw WRONG_PASSPHRASE();
+  };
+}
+
+/**
+ * Open the backup's data key with `opener`'s slot.
+ * @param {Slot[]} slots @param {KeyOpener} opener @param {boolean} extractable
+ */
+async function openKey(slots, opener, extractable) {
+  const opened = await opener(slots);
+  try {
+    return { key: await unwrapDataKey(opened.slot, opened.kek, extractable), opened };
+  } catch (error) {
+    if (!(error instanceof TamperedError)) throw error;
+    throw new BackupError("wrong-key", "That passkey does not open this copy. Use your recovery passphrase instead. Nothing was changed.");
   }
-  throw new BackupError("wrong-passphrase", "That passphrase does not open this backup. Check it and try again. Nothing was changed.");
+}
+
+/** The header's slots, checked for shape. @param {unknown[]} list @returns {Slot[]} */
+function slotsIn(list) {
+  try {
+    return list.map(keys.slotFromJson);
+  } catch {
+    throw ALTERED();
+  }
 }
 
 /**
  * @typedef {object} Checked
  * @property {CryptoKey} key            the backup's data key
- * @property {import("../vault/keys.js").Slot[]} passkeys  the backup's passkey slots
+ * @property {Slot[]} slots           every slot the backup carries
+ * @property {Slot[]} passkeys        the backup's passkey slots
+ * @property {{ slot: Slot, kek: CryptoKey }} opened  the slot that opened it, and its key
  * @property {number} made
  * @property {log.Event[]} events       the whole chain, checked
  * @property {string} head              its head hash
@@ -192,23 +217,27 @@ async function openKey(slots, passphrase, extractable) {
 /**
  * Check a backup file from end to end without changing anything.
  * @param {Blob} file
- * @param {string} passphrase
- * @param {{ extractable?: boolean, progress?: (fraction: number) => void }} [options]
+ * @param {string | KeyOpener} passphrase  or an opener (a passkey's, for the server copy)
+ * @param {{ extractable?: boolean, sealed?: boolean, progress?: (fraction: number) => void }} [options]
+ *   sealed: false for the server's copy, which has no ending (the server cannot seal one);
+ *   every ciphertext, the chain with its head and every file are still checked
  * @returns {Promise<Checked>}
  * @throws {BackupError}
  */
-export async function check(file, passphrase, { extractable = false, progress } = {}) {
+export async function check(file, passphrase, { extractable = false, sealed = true, progress } = {}) {
   if (file.size < MAGIC.length) throw NOT_BACKUP();
   const magic = await bytes(file, 0, MAGIC.length);
   if (magic.some((b, i) => b !== MAGIC[i])) throw NOT_BACKUP();
-  const read = frames(file);
+  const read = frames(file, sealed);
   const first = await read.next();
   const header = /** @type {any} */ (first.value?.head);
   if (first.done || header?.t !== "header" || typeof header.format !== "string" || !Array.isArray(header.slots)) throw NOT_BACKUP();
   if (header.format !== FORMAT) {
     throw new BackupError("newer", "This backup was made by a newer version of the app. Open the app online once to update it, then try again. Nothing was changed.");
   }
-  const key = await openKey(header.slots, passphrase, extractable);
+  const slots = slotsIn(header.slots);
+  const opener = typeof passphrase === "string" ? passphraseOpener(passphrase) : passphrase;
+  const { key, opened } = await openKey(slots, opener, extractable);
   const hasher = new Sha256();
   hasher.update(/** @type {Frame} */ (first.value).framing);
   let count = 1;
@@ -257,7 +286,7 @@ export async function check(file, passphrase, { extractable = false, progress } 
     if (error instanceof BackupError) throw error;
     throw ALTERED(); // a ciphertext that does not open, or a description that is not ours
   }
-  if (!ended) throw INCOMPLETE();
+  if (!ended && sealed) throw INCOMPLETE();
   const chain = await log.checkChain(events, head || { seq: 0, hash: log.GENESIS });
   if (chain.problems.length) throw ALTERED();
   for (const [id, info] of files) {
@@ -267,10 +296,8 @@ export async function check(file, passphrase, { extractable = false, progress } 
   }
   progress?.(1);
   events.sort((a, b) => a.seq - b.seq);
-  const passkeys = header.slots
-    .filter((/** @type {any} */ s) => s.type === "passkey")
-    .map((/** @type {any} */ s) => ({ ...s, salt: fromBase64url(s.salt), iv: fromBase64url(s.iv), wrapped: fromBase64url(s.wrapped) }));
-  return { key, passkeys, made: Number(header.made), events, head: chain.head, files, rows, parts };
+  const passkeys = slots.filter((s) => s.type === "passkey");
+  return { key, slots, passkeys, opened, made: Number(header.made), events, head: chain.head, files, rows, parts };
 }
 
 // --- restoring ------------------------------------------------------------------------------
@@ -279,13 +306,17 @@ export async function check(file, passphrase, { extractable = false, progress } 
  * Restore a backup onto a phone that has no diary: check it all, then write every record and
  * file part as it is, then the key slots. If anything fails, nothing is left behind.
  * @param {Blob} file
- * @param {string} passphrase also this phone's recovery passphrase from now on
- * @param {{ progress?: (stage: "checking" | "restoring", fraction: number) => void, startedAt?: number }} [options]
+ * @param {string | KeyOpener} passphrase  or an opener (a passkey's)
+ * @param {{ progress?: (stage: "checking" | "restoring", fraction: number) => void, startedAt?: number, sealed?: boolean, keepSlots?: boolean }} [options]
+ *   sealed: false for the server's copy (see check); keepSlots: keep the backup's slots
+ *   exactly as they were (the server copy's, which are the vault's own), instead of a new
+ *   passphrase slot for the passphrase that opened a file (which may be the file's own)
  * @throws {BackupError | import("../vault/idb.js").StorageFullError | import("../vault/keys.js").LockedError}
  */
-export async function restore(file, passphrase, { progress, startedAt = keys.lockEpoch() } = {}) {
+export async function restore(file, passphrase, { progress, startedAt = keys.lockEpoch(), sealed = true, keepSlots = false } = {}) {
   if (await keys.hasVault()) throw new Error("This phone already has a diary. Use “Add entries from a backup” in its settings.");
-  const checked = await check(file, passphrase, { extractable: true, progress: (f) => progress?.("checking", f) });
+  if (!keepSlots && typeof passphrase !== "string") throw new TypeError("A new passphrase slot needs the passphrase.");
+  const checked = await check(file, passphrase, { extractable: !keepSlots, sealed, progress: (f) => progress?.("checking", f) });
   const total = file.size;
   try {
     for (let i = 0; i < checked.rows.length; i += 200) {
@@ -309,7 +340,8 @@ export async function restore(file, passphrase, { progress, startedAt = keys.loc
         progress?.("restoring", (f.start + f.n) / total);
       }
     }
-    await keys.adoptVault({ key: checked.key, passphrase, passkeys: checked.passkeys, startedAt });
+    if (keepSlots) await keys.adoptSlots({ slots: checked.slots, opened: checked.opened, startedAt });
+    else await keys.adoptVault({ key: checked.key, passphrase: /** @type {string} */ (passphrase), passkeys: checked.passkeys, startedAt });
   } catch (error) {
     await destroy().catch(() => {});
     throw error;

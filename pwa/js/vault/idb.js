@@ -30,6 +30,19 @@ export class StorageFullError extends Error {
 /** @type {Promise<IDBDatabase> | null} */
 let opening = null;
 
+/** @type {Set<(stores: string[]) => void>} */
+const writeListeners = new Set();
+
+/**
+ * Call `listener` after every completed write, with the stores it wrote (for the server
+ * copy, which follows the store). Writes made with `quiet` are left out.
+ * @param {(stores: string[]) => void} listener
+ */
+export function onWrite(listener) {
+  writeListeners.add(listener);
+  return () => writeListeners.delete(listener);
+}
+
 /** Open (and upgrade) the database once per page. */
 export function db() {
   opening ??= new Promise((resolve, reject) => {
@@ -76,18 +89,22 @@ export function req(request) {
  * @param {string | string[]} stores
  * @param {IDBTransactionMode} mode
  * @param {(tx: IDBTransaction) => T | Promise<T>} work  issue requests only; no other awaits
- * @param {{ durability?: IDBTransactionDurability }} [options] "relaxed" only for writes that
- *   a later strict transaction completes (the middle parts of a file)
+ * @param {{ durability?: IDBTransactionDurability, quiet?: boolean }} [options] durability:
+ *   "relaxed" only for writes that a later strict transaction completes (the middle parts of
+ *   a file); quiet: onWrite listeners are not told (the server copy's own bookkeeping)
  * @returns {Promise<Awaited<T>>}
  */
-export async function tx(stores, mode, work, { durability = mode === "readwrite" ? "strict" : "default" } = {}) {
+export async function tx(stores, mode, work, { durability = mode === "readwrite" ? "strict" : "default", quiet = false } = {}) {
   const database = await db();
   return new Promise((resolve, reject) => {
     const transaction = database.transaction(stores, mode, { durability });
     /** @type {any} */
     let result;
     const fail = (/** @type {any} */ error) => reject(isQuota(error) ? new StorageFullError() : error);
-    transaction.oncomplete = () => resolve(result);
+    transaction.oncomplete = () => {
+      resolve(result);
+      if (mode === "readwrite" && !quiet) told([stores].flat());
+    };
     transaction.onabort = () => fail(transaction.error || new Error("The save was interrupted."));
     Promise.resolve()
       .then(() => work(transaction))
@@ -105,6 +122,17 @@ export async function tx(stores, mode, work, { durability = mode === "readwrite"
         },
       );
   });
+}
+
+/** @param {string[]} stores */
+function told(stores) {
+  for (const listener of writeListeners) {
+    try {
+      listener(stores);
+    } catch (error) {
+      console.error("write listener failed", error);
+    }
+  }
 }
 
 /** @param {any} error */

@@ -1,7 +1,7 @@
 // @ts-check
 // Key slots (like LUKS): one random data key, stored only wrapped, once per way in.
 // The data key lives in memory only, non-extractable, from unlock to lock.
-import { random, toBase64url } from "./bytes.js";
+import { fromBase64url, random, toBase64url } from "./bytes.js";
 import {
   PBKDF2_ITERATIONS,
   TamperedError,
@@ -290,6 +290,33 @@ async function install(meta, opener, startedAt) {
 export async function adoptVault({ key, passphrase, passkeys = [], startedAt = epoch }) {
   const made = await makePassphraseSlot(key, passphrase);
   await install({ format: 1, slots: [made.slot, ...passkeys.filter((s) => s.type === "passkey")] }, made, startedAt);
+}
+
+/**
+ * Make this phone's vault from a server copy's slots, kept exactly as they were (the
+ * recovery passphrase's slot too), and open it with the slot that opened the copy. Write the
+ * records first: the vault exists only once this has run. Leaves the vault unlocked.
+ * @param {{ slots: Slot[], opened: { slot: Slot, kek: CryptoKey }, startedAt?: number }} options
+ */
+export async function adoptSlots({ slots, opened, startedAt = epoch }) {
+  if (!slots.some((s) => s.type === "passphrase")) throw new Error("This copy has no recovery passphrase slot.");
+  await install({ format: 1, slots }, opened, startedAt);
+}
+
+/** A slot as JSON (bytes as base64url), as backup files and the server copy hold it. @param {Slot} slot */
+export function slotToJson(slot) {
+  return { ...slot, salt: toBase64url(slot.salt), iv: toBase64url(slot.iv), wrapped: toBase64url(slot.wrapped) };
+}
+
+/**
+ * A slot from JSON, checked for shape. @param {any} s
+ * @returns {Slot}
+ * @throws {TypeError} not a slot
+ */
+export function slotFromJson(s) {
+  if (!s || (s.type !== "passphrase" && s.type !== "passkey") || typeof s.id !== "string") throw new TypeError("not a key slot");
+  if (s.type === "passkey" && typeof s.credentialId !== "string") throw new TypeError("not a key slot");
+  return { ...s, salt: fromBase64url(s.salt), iv: fromBase64url(s.iv), wrapped: fromBase64url(s.wrapped) };
 }
 
 // --- unlocking ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // @ts-check
-// Passkeys with the WebAuthn PRF extension, entirely on the phone: the challenge is made
-// here, and the GCM tag on unwrapping the data key is the proof. Nothing here is sent to
-// the server; forServer() strips the PRF output for the day something is.
+// Passkeys with the WebAuthn PRF extension. Unlocking is entirely on the phone: the
+// challenge is made here, and the GCM tag on unwrapping the data key is the proof. The same
+// passkey can also sign in to the server (createForServer, signIn); what goes there passes
+// through forServer(), which strips the PRF output.
 import { equalBytes, fromBase64url, random, toBase64url, view } from "./bytes.js";
 
 // What the phone's passkey list shows. Neutral on purpose: it must not say what this is.
@@ -55,36 +56,82 @@ function prfResults(credential) {
 }
 
 /**
+ * @param {PublicKeyCredentialCreationOptions} publicKey
+ * @returns {Promise<PublicKeyCredential>}
+ */
+async function create(publicKey) {
+  try {
+    const created = await navigator.credentials.create({ publicKey });
+    if (!created) throw new PasskeyCancelledError();
+    return /** @type {PublicKeyCredential} */ (created);
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+/**
  * Create a passkey and get its PRF output for a new random salt, checked twice.
  * @returns {Promise<{ credentialId: string, salt: Uint8Array, prfOutput: Uint8Array }>}
  * @throws {NoPrfError | PasskeyCancelledError}
  */
 export async function createWithPrf() {
   const salt = random(32);
-  /** @type {PublicKeyCredential} */
-  let credential;
+  const credential = await create({
+    challenge: random(32),
+    rp: { name: RP_NAME, id: location.hostname },
+    user: { id: random(16), name: USER_NAME, displayName: USER_NAME },
+    pubKeyCredParams: [
+      { type: "public-key", alg: -7 },
+      { type: "public-key", alg: -8 },
+      { type: "public-key", alg: -257 },
+    ],
+    authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
+    attestation: "none",
+    timeout: 120_000,
+    extensions: /** @type {any} */ ({ prf: { eval: { first: salt } } }),
+  });
+  return prfProof(credential, salt);
+}
+
+/**
+ * Create a passkey from a server's registration options (it signs in to the server), asking
+ * for its PRF output too, so the same passkey can unlock the diary.
+ * @param {PublicKeyCredentialCreationOptionsJSON} options as the server sent them
+ * @returns {Promise<{ credential: PublicKeyCredential, proof: { credentialId: string, salt: Uint8Array, prfOutput: Uint8Array } | null }>}
+ *   proof: null where the phone's passkeys have no PRF (the passkey still signs in)
+ * @throws {PasskeyCancelledError}
+ */
+export async function createForServer(options) {
+  const salt = random(32);
+  const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(options);
+  publicKey.extensions = /** @type {any} */ ({ ...publicKey.extensions, prf: { eval: { first: salt } } });
+  const credential = await create(publicKey);
   try {
-    const created = await navigator.credentials.create({
-      publicKey: {
-        challenge: random(32),
-        rp: { name: RP_NAME, id: location.hostname },
-        user: { id: random(16), name: USER_NAME, displayName: USER_NAME },
-        pubKeyCredParams: [
-          { type: "public-key", alg: -7 },
-          { type: "public-key", alg: -8 },
-          { type: "public-key", alg: -257 },
-        ],
-        authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
-        attestation: "none",
-        timeout: 120_000,
-        extensions: /** @type {any} */ ({ prf: { eval: { first: salt } } }),
-      },
-    });
-    if (!created) throw new PasskeyCancelledError();
-    credential = /** @type {PublicKeyCredential} */ (created);
+    return { credential, proof: await prfProof(credential, salt) };
   } catch (error) {
-    throw translate(error);
+    if (error instanceof NoPrfError) return { credential, proof: null };
+    throw error;
   }
+}
+
+/**
+ * Sign in to the server with a passkey the phone picks (discoverable), from the server's
+ * options. Send the result with forServer().
+ * @param {PublicKeyCredentialRequestOptionsJSON} options
+ * @returns {Promise<PublicKeyCredential>}
+ * @throws {PasskeyCancelledError}
+ */
+export function signIn(options) {
+  return get(PublicKeyCredential.parseRequestOptionsFromJSON(options));
+}
+
+/**
+ * The PRF output of a new credential for `salt`, seen to come out the same twice.
+ * @param {PublicKeyCredential} credential
+ * @param {Uint8Array} salt
+ * @throws {NoPrfError | PasskeyCancelledError}
+ */
+async function prfProof(credential, salt) {
   const ext = /** @type {any} */ (credential.getClientExtensionResults());
   if (!ext.prf || ext.prf.enabled === false) throw new NoPrfError();
   const credentialId = toBase64url(credential.rawId);
