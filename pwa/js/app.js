@@ -3,6 +3,7 @@
 // a new phone, the server's start code) opens the unlock or the set-up; every lock, and
 // every way of leaving the unlock or set-up screens, goes back to the disguise.
 import { api } from "./api.js";
+import * as copy from "./diary/copy.js";
 import { showDisguise } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
 import { silence } from "./dom.js";
@@ -122,5 +123,7 @@ exit.setHide(hide);
 watchLeaving();
 setFallback(() => void diary().then(({ go }) => go.home()));
 keys.onLock(() => void hide());
+// The encrypted copy on the server (if it is on) follows the store, locked or not.
+copy.start();
 // Fetch the diary's code while the person types: it is ready when they have unlocked.
 setTimeout(() => void diary().catch(() => {}), 0);

@@ -1,0 +1,62 @@
+// @ts-check
+// The account on the server that keeps the encrypted copy: it is nothing but its passkeys.
+// The same passkey that signs in can unlock the diary (its PRF output makes a vault slot);
+// that output never leaves the phone: every credential goes through forServer().
+import { ApiError, api } from "../api.js";
+import * as keys from "../vault/keys.js";
+import { createForServer, forServer, signIn as passkeySignIn } from "../vault/passkey.js";
+import * as copy from "./copy.js";
+
+/**
+ * Make an account with a new passkey, add that passkey to the vault as a way in (where the
+ * phone has PRF), and start backing up. The vault must be unlocked.
+ * @returns {Promise<{ unlocks: boolean }>} unlocks: whether the passkey also unlocks the diary
+ * @throws {ApiError | import("../api.js").OfflineError | import("../vault/passkey.js").PasskeyCancelledError}
+ */
+export async function turnOn() {
+  keys.dataKey(); // locked: stop before any passkey is made
+  const options = await api("/api/passkeys/register/options", { method: "POST", body: {} });
+  const { credential, proof } = await createForServer(options);
+  if (proof) await keys.addPasskey(proof);
+  await api("/api/passkeys/register", { method: "POST", body: { credential: forServer(credential) } });
+  await copy.signedIn();
+  return { unlocks: Boolean(proof) };
+}
+
+/**
+ * Sign in with a passkey the phone offers (any of this account's).
+ * @throws {ApiError | import("../api.js").OfflineError | import("../vault/passkey.js").PasskeyCancelledError}
+ */
+export async function signIn() {
+  const options = await api("/api/session/options", { method: "POST", body: {} });
+  const credential = await passkeySignIn(options);
+  await api("/api/session", { method: "POST", body: { credential: forServer(credential) } });
+}
+
+/** Sign in again on this phone, and carry on backing up. */
+export async function signInAgain() {
+  await signIn();
+  await copy.signedIn();
+}
+
+/** Sign out: the session ends on the server too. Backing up stops; the copy stays. */
+export async function signOut() {
+  try {
+    await api("/api/session", { method: "DELETE" });
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) throw error; // already signed out
+  }
+  await copy.signedOut();
+}
+
+/** Delete the account and everything stored for it. Signs in first if needed. */
+export async function deleteCopy() {
+  try {
+    await api("/api/account", { method: "DELETE" });
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) throw error;
+    await signIn();
+    await api("/api/account", { method: "DELETE" });
+  }
+  await copy.turnedOff();
+}
