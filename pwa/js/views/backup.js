@@ -14,7 +14,7 @@ import { busy, button, checked, choices, download, errorBox, field, passphraseIn
  * A progress bar with its words, hidden until work starts.
  * @returns {{ $el: HTMLElement, set: (words: string, fraction: number) => void, done: () => void }}
  */
-function progressBar() {
+export function progressBar() {
   const $bar = h("progress", { max: 100, value: 0, "aria-label": "Progress" });
   const $words = h("p", { class: "hint", role: "status" });
   const $el = h("div", { class: "progress", hidden: true }, $bar, $words);

@@ -10,6 +10,7 @@ import * as records from "../vault/records.js";
 import { backupView } from "./backup.js";
 import { hidingSettings } from "./hiding.js";
 import { newPassphraseForm } from "./passphrase-form.js";
+import { serverCopySettings } from "./server-copy.js";
 import { ask, busy, button, errorBox, field } from "./ui.js";
 
 
@@ -43,8 +44,14 @@ function select(options, value) {
 
 /** @param {{ onBack: () => void }} actions */
 export function settings({ onBack }) {
+  /** @type {(() => void) | null} */
+  let stopCopy = null;
   const view = {
     title: "Settings",
+    leave() {
+      stopCopy?.();
+      stopCopy = null;
+    },
     async render() {
       const $error = errorBox();
       const slots = await keys.slots();
@@ -117,6 +124,9 @@ export function settings({ onBack }) {
       });
 
       const { used, quota, persisted } = await records.usage();
+      stopCopy?.();
+      const serverCopy = serverCopySettings();
+      stopCopy = serverCopy.stop;
       const mb = (/** @type {number} */ n) =>
         n >= 1_073_741_824 ? `${(n / 1_073_741_824).toFixed(1)} GB` : `${(n / 1_048_576).toFixed(1)} MB`;
 
@@ -149,6 +159,7 @@ export function settings({ onBack }) {
         h("h2", {}, "Backup"),
         h("p", {}, "Keep a copy of your diary in an encrypted file, for if this phone is lost, taken or broken."),
         button("Backup file", () => show(backupView(view)), "button block secondary"),
+        serverCopy.$el,
         button("Back", onBack, "button block secondary"),
       );
     },

@@ -48,6 +48,7 @@ function intro(done, cancel) {
     h("p", {}, "To anyone else it looks like an ordinary app. You choose which one, and a secret code that opens the diary from it."),
     button("Start", () => show(lookStep(() => show(codeStep(() => show({ title: "Your recovery passphrase", render: () => generated(done) })))))),
     button("Restore from a backup file", () => show(lookStep(() => show(codeStep(() => show(restoreStep(done)))))), "button block secondary"),
+    button("Restore from the server copy", () => show(lookStep(() => show(codeStep(() => show(serverRestoreStep(done)))))), "button block secondary"),
     button("What the disguise does not hide", () => show(safetyView(() => show({ title: "Set up your private diary", render: () => intro(done, cancel) }))), "button block secondary"),
     button("Not now", cancel, "button block secondary"),
   ]);
@@ -352,6 +353,22 @@ function restoreStep(done) {
         h("p", {}, "Choose your backup file, then type the passphrase that protects it. Everything in it is checked before anything is kept."),
         $form,
       ]);
+    },
+  };
+}
+
+/**
+ * Restore the diary from the encrypted copy on the server, after choosing its disguise and
+ * code: sign in with the passkey, download, then open it with the passkey or the passphrase.
+ * @param {() => void} done
+ */
+function serverRestoreStep(done) {
+  return {
+    title: "Restore from the server copy",
+    async render() {
+      // Loaded only here: the disguise and set-up stay small.
+      const { restoreFromServer } = await import("./server-copy.js");
+      return restoreFromServer((startedAt, makeVault) => keepAndOpen(startedAt, makeVault, done), keys.lockEpoch).render();
     },
   };
 }

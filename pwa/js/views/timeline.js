@@ -7,6 +7,7 @@ import * as drafts from "../diary/drafts.js";
 import * as model from "../diary/model.js";
 import { onLock } from "../vault/keys.js";
 import { firstWords, happened, longDateTime, monthName, shortDate } from "./format.js";
+import { homeLine } from "./server-copy.js";
 import { ask, button, field } from "./ui.js";
 
 const PAGE = 40;
@@ -28,10 +29,14 @@ export function timeline(actions) {
   let observer = null;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let typing;
+  /** @type {ReturnType<typeof homeLine> | null} */
+  let copyLine = null;
   return {
     title: "Your diary",
     leave() {
       observer?.disconnect();
+      copyLine?.stop();
+      copyLine = null;
       clearTimeout(typing); // a search must not run on diary text after a lock
     },
     async render() {
@@ -142,6 +147,8 @@ export function timeline(actions) {
       }, { rootMargin: "800px 0px" });
       observer.observe($more);
 
+      copyLine?.stop();
+      copyLine = homeLine();
       const filtering = Boolean(filter.behaviour || filter.personId || filter.from || filter.to || filter.reported);
       return h(
         "section",
@@ -180,6 +187,7 @@ export function timeline(actions) {
         $count,
         $list,
         $more,
+        copyLine.$status,
       );
     },
   };

@@ -1,0 +1,305 @@
+// @ts-check
+// The encrypted copy on the server, as the person sees it: turning it on, how the backing up
+// is going, signing out and in, deleting it (in settings), a calm line on the diary's home,
+// and getting the diary back from it on a new phone (in set-up).
+import { ApiError, OfflineError, api, download } from "../api.js";
+import * as account from "../diary/account.js";
+import { BackupError, restore } from "../diary/backup.js";
+import * as copy from "../diary/copy.js";
+import { announce, h } from "../dom.js";
+import { show } from "../router.js";
+import { prfKek } from "../vault/crypto.js";
+import { holdDuring } from "../vault/lock.js";
+import { NoPrfError, PasskeyCancelledError, getPrf, supported } from "../vault/passkey.js";
+import { progressBar } from "./backup.js";
+import { ask, busy, button, errorBox, field, passphraseInput } from "./ui.js";
+
+/**
+ * What went wrong, in plain words; nothing is ever lost by these.
+ * @param {unknown} error
+ */
+export function plainError(error) {
+  const e = /** @type {Error} */ (error);
+  if (e instanceof ApiError) {
+    if (e.status === 401) return "You are signed out of the server copy. Sign in again to carry on. Nothing on this phone was lost.";
+    if (e.status === 413) return "The server copy is full. Everything is still on this phone.";
+    if (e.status === 429) return "Too many tries in a short time. Wait a minute, then try again.";
+    return e.message;
+  }
+  if (e instanceof OfflineError) return e.message;
+  return e?.message || String(error);
+}
+
+/** A status line that follows the copy, with its time kept fresh. @param {string} cls */
+function statusLine(cls) {
+  const $status = h("p", { class: cls, role: "status" });
+  /** @type {copy.Status} */
+  let last = { phase: "off", last: null, fraction: 0, pending: null, message: "" };
+  const say = () => {
+    const text = copy.describe(last);
+    if ($status.textContent !== text) $status.textContent = text;
+    $status.hidden = !text;
+  };
+  const stopStatus = copy.onStatus((s) => {
+    last = s;
+    say();
+  });
+  const tick = setInterval(say, 30_000);
+  return {
+    $status,
+    get: () => last,
+    stop() {
+      stopStatus();
+      clearInterval(tick);
+    },
+  };
+}
+
+/** The calm line on the diary's home: only there when the copy is on. */
+export function homeLine() {
+  return statusLine("hint copy-status");
+}
+
+/**
+ * Settings → the copy on the server. Its buttons change with the copy's state.
+ * @returns {{ $el: HTMLElement, stop: () => void }}
+ */
+export function serverCopySettings() {
+  const line = statusLine("");
+  const $bar = h("progress", { max: 100, value: 0, "aria-label": "Backing up", hidden: true });
+  const $error = errorBox();
+  const $note = h("p", { class: "hint" });
+  const $body = h("div", { class: "stack" });
+  /** @type {string} */
+  let shown = "";
+
+  /** @param {HTMLButtonElement} $button @param {string} busyText @param {() => Promise<void>} work */
+  const act = async ($button, busyText, work) => {
+    $error.textContent = "";
+    try {
+      await busy($button, busyText, work);
+    } catch (error) {
+      if (error instanceof PasskeyCancelledError) $error.textContent = "The passkey was not used. Nothing was changed.";
+      else $error.textContent = plainError(error);
+    }
+  };
+
+  const $turnOn = button("Keep an encrypted copy on the server", () =>
+    act($turnOn, "Waiting for your passkey…", async () => {
+      const { unlocks } = await account.turnOn();
+      $note.textContent = unlocks
+        ? "Your new passkey signs you in to the server copy and unlocks your diary."
+        : "Your passkey signs you in to the server copy. This phone's passkeys can't unlock the diary, so the diary itself stays on your passphrase.";
+      announce("The copy on the server is on.");
+      void copy.run();
+    }),
+  );
+  const $now = button("Back up now", () => void copy.run(), "button block secondary");
+  const $signOut = button("Sign out", () => act($signOut, "Signing out…", () => account.signOut()), "button block secondary");
+  const $signIn = button("Sign in with my passkey", () => act($signIn, "Waiting for your passkey…", () => account.signInAgain()));
+  const $delete = button(
+    "Delete the server copy",
+    () =>
+      ask($delete, { question: "Delete the copy on the server? Your diary stays on this phone.", yes: "Yes, delete the server copy" }, async () => {
+        $error.textContent = "";
+        try {
+          await account.deleteCopy();
+          announce("The copy on the server was deleted.");
+        } catch (error) {
+          $error.textContent = plainError(error);
+        }
+      }),
+    "button block secondary",
+  );
+
+  /** @param {copy.Phase} phase */
+  const render = (phase) => {
+    const kind = phase === "off" ? "off" : phase === "signed-out" ? "signed-out" : "on";
+    if (kind === shown) return;
+    shown = kind;
+    if (kind === "off") {
+      $body.replaceChildren(
+        h("p", {}, "Keep an encrypted copy of your diary on the server. The server cannot read it, and if this phone is lost, taken or broken you can get your diary back on another phone."),
+        $turnOn,
+      );
+      $turnOn.hidden = !supported();
+      if (!supported()) $note.textContent = "This browser cannot use passkeys, which the server copy needs to sign in.";
+    } else if (kind === "signed-out") {
+      $body.replaceChildren(
+        h("p", {}, "Signed out: this phone is not backing up. The copy stays on the server."),
+        $signIn,
+        $delete,
+      );
+    } else {
+      $body.replaceChildren(
+        h("p", {}, "An encrypted copy of your diary is kept on the server and updated by itself. The server cannot read it."),
+        $now,
+        $signOut,
+        $delete,
+      );
+    }
+  };
+
+  const stop = copy.onStatus((s) => {
+    render(s.phase);
+    $bar.hidden = s.phase !== "syncing";
+    $bar.value = Math.floor(100 * s.fraction);
+    $now.disabled = s.phase === "syncing";
+  });
+  void copy.refresh({ run: false });
+  return {
+    $el: h("div", { class: "stack" }, h("h2", {}, "Copy on the server"), line.$status, $bar, $body, $note, $error),
+    stop() {
+      stop();
+      line.stop();
+    },
+  };
+}
+
+// --- restoring on a new phone ---------------------------------------------------------------
+
+/**
+ * Set-up → restore from the server copy: sign in, download, then open it with the passkey or
+ * the recovery passphrase. The copy's key slots are kept exactly as they were.
+ * @param {(startedAt: number, makeVault: () => Promise<void>) => Promise<void>} keep
+ *   set-up's last step: keeps the code and look, makes the vault, opens the diary
+ * @param {() => number} lockEpoch
+ */
+export function restoreFromServer(keep, lockEpoch) {
+  return {
+    title: "Restore from the server copy",
+    render() {
+      const $error = errorBox();
+      const progress = progressBar();
+      const $signIn = button("Sign in with my passkey", async () => {
+        $error.textContent = "";
+        try {
+          const file = await busy($signIn, "Signing in…", () =>
+            holdDuring(async () => {
+              await account.signIn();
+              const held = await api("/api/backup");
+              if (!held.slots) throw new Error("There is no copy on the server for this passkey.");
+              const passkeys = held.slots.filter((/** @type {any} */ s) => s.type === "passkey").length;
+              const blob = await download("/api/backup/file", (f) => progress.set("Downloading:", f));
+              return { blob, passkeys };
+            }, 3600),
+          );
+          progress.done();
+          show(openCopy(file.blob, file.passkeys > 0 && supported(), keep, lockEpoch));
+        } catch (error) {
+          progress.done();
+          $error.textContent = error instanceof PasskeyCancelledError ? "The passkey was not used. Try again." : plainError(error);
+        }
+      });
+      if (!supported()) {
+        $signIn.disabled = true;
+        $error.textContent = "This browser cannot use passkeys, which the server copy needs. Restore from a backup file instead.";
+      }
+      return h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, "Restore from the server copy"),
+        h("p", {}, "Sign in with the passkey you used for the copy. Your diary is downloaded, checked, and then opened with that passkey or with your recovery passphrase."),
+        $signIn,
+        progress.$el,
+        $error,
+      );
+    },
+  };
+}
+
+const STAGES = { checking: "Checking the copy:", restoring: "Restoring:" };
+
+/**
+ * The downloaded copy: open it with the passkey or the recovery passphrase.
+ * @param {Blob} blob
+ * @param {boolean} withPasskey
+ * @param {(startedAt: number, makeVault: () => Promise<void>) => Promise<void>} keep
+ * @param {() => number} lockEpoch
+ */
+function openCopy(blob, withPasskey, keep, lockEpoch) {
+  return {
+    title: "Open your diary",
+    render() {
+      const $error = errorBox();
+      const progress = progressBar();
+      const $passphrase = passphraseInput();
+      const $submit = h("button", { type: "submit", class: "button block" }, "Restore my diary");
+      const $form = h("form", { class: "stack", novalidate: true, hidden: withPasskey }, field("Recovery passphrase", $passphrase), $submit);
+
+      /** @param {string | import("../diary/backup.js").KeyOpener} opener */
+      const run = (opener) => {
+        const startedAt = lockEpoch();
+        return holdDuring(
+          () =>
+            keep(startedAt, async () => {
+              await restore(blob, opener, { startedAt, sealed: false, keepSlots: true, progress: (stage, f) => progress.set(STAGES[stage], f) });
+              await copy.signedIn(); // the phone stays signed in and backing up
+            }),
+          3600,
+        );
+      };
+      /** @param {unknown} error */
+      const said = (error) => {
+        progress.done();
+        if (error instanceof BackupError && (error.reason === "altered" || error.reason === "incomplete" || error.reason === "not-backup")) {
+          return "The copy on the server did not check out, so nothing was restored. Try again; if it happens again, use a backup file.";
+        }
+        if (error instanceof NoPrfError) return "This passkey can't unlock the diary on this phone. Use your recovery passphrase.";
+        return /** @type {Error} */ (error).message;
+      };
+
+      const $passkey = button("Unlock with passkey", async () => {
+        $error.textContent = "";
+        try {
+          await busy($passkey, "Waiting for your passkey…", () =>
+            run(async (slots) => {
+              const passkeys = slots.filter((s) => s.type === "passkey");
+              const { credentialId, prfOutput } = await getPrf(/** @type {{ credentialId: string, salt: Uint8Array }[]} */ (passkeys));
+              const slot = passkeys.find((s) => s.credentialId === credentialId);
+              if (!slot) throw new BackupError("wrong-key", "That passkey does not open this copy. Use your recovery passphrase instead. Nothing was changed.");
+              return { slot, kek: await prfKek(prfOutput) };
+            }),
+          );
+        } catch (error) {
+          $error.textContent = said(error);
+          if (!(error instanceof PasskeyCancelledError)) showForm();
+        }
+      });
+      const $other = button("Use my passphrase instead", () => showForm(), "button block secondary");
+      const showForm = () => {
+        $form.hidden = false;
+        $other.hidden = true;
+        $passphrase.focus();
+      };
+      $form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        $error.textContent = "";
+        if (!$passphrase.value.trim()) {
+          $error.textContent = "Type your recovery passphrase.";
+          $passphrase.focus();
+          return;
+        }
+        try {
+          await busy($submit, "Restoring…", () => run($passphrase.value));
+        } catch (error) {
+          $error.textContent = said(error);
+          $passphrase.select();
+          return;
+        }
+        $passphrase.value = "";
+      });
+      return h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, "Open your diary"),
+        h("p", {}, "Your copy is on this phone now. Everything in it is checked before anything is kept."),
+        withPasskey ? $passkey : null,
+        $form,
+        withPasskey ? $other : null,
+        progress.$el,
+        $error,
+      );
+    },
+  };
+}
