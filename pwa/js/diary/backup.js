@@ -108,9 +108,51 @@ export async function makeBackup({ passphrase, progress } = {}) {
 
 // --- reading ------------------------------------------------------------------------------
 
-/** @param {Blob} file @param {number} start @param {number} end */
-async function bytes(file, start, end) {
-  return new Uint8Array(await file.slice(start, end).arrayBuffer());
+/** How much of a file is read at once: a diary of 10,000 entries has some 20,000 frames,
+ * and reading each length, description and body on its own cost ~30 s of small reads. */
+const WINDOW = 8 * 1024 * 1024;
+
+/**
+ * Reads a file through one window of it held in memory, one read at a time (callers that
+ * ask at once queue, so a batch never loads the same window twice). What it returns is a
+ * copy, so nothing kept holds on to a whole window.
+ */
+class Reader {
+  /** @param {Blob} file */
+  constructor(file) {
+    this.file = file;
+    this.at = 0;
+    this.buffer = new Uint8Array(0);
+    /** @type {Promise<unknown>} */
+    this.queue = Promise.resolve();
+  }
+
+  /** @param {number} start @param {number} end @returns {Promise<Uint8Array>} */
+  read(start, end) {
+    const next = this.queue.then(async () => {
+      if (start < this.at || end > this.at + this.buffer.length) {
+        const to = Math.min(this.file.size, Math.max(end, start + WINDOW));
+        this.buffer = new Uint8Array(await this.file.slice(start, to).arrayBuffer());
+        this.at = start;
+      }
+      return this.buffer.slice(start - this.at, end - this.at);
+    });
+    this.queue = next.catch(() => {});
+    return next;
+  }
+}
+
+/** @type {WeakMap<Blob, Reader>} */
+const readers = new WeakMap();
+
+/** Bytes `start` to `end` of a file. @param {Blob} file @param {number} start @param {number} end */
+function bytes(file, start, end) {
+  let reader = readers.get(file);
+  if (!reader) {
+    reader = new Reader(file);
+    readers.set(file, reader);
+  }
+  return reader.read(start, end);
 }
 
 /**
