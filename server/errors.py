@@ -44,7 +44,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CairnError)
     def cairn_error(exc: CairnError) -> Response:
-        return _json_error(exc.message, exc.status)
+        response = _json_error(exc.message, exc.status)
+        if exc.status == 429:
+            # Every limit counts over one minute: by then the oldest request has left it.
+            response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Response:

@@ -231,6 +231,7 @@ def test_uploads_are_rate_limited_per_account(tmp_path):
     response = phone.post("/api/backup/records", {"records": [record("r9")]})
     assert response.status_code == 429
     assert "Too many" in response.get_json()["error"]
+    assert response.headers["Retry-After"] == "60"
     # Another account is not held back by this one.
     assert other.post("/api/backup/records", {"records": [record("r9")]}).status_code == 200
 
