@@ -43,6 +43,10 @@ RECORDS_PER_CALL = 500
 RECORDS_BODY = 1024 * 1024
 SLOTS_BODY = 64 * 1024
 REMOVE_PER_CALL = 1000
+# What each stored row costs beyond its ciphertext (id, kind, IV, the row itself), so a
+# flood of tiny rows is charged too.
+ROW_OVERHEAD = 128
+TAG_BYTES = 16
 FULL = (
     "The server copy is full, so this was not stored. Nothing was lost: "
     "it is still on this phone. A backup file can hold the rest."
@@ -116,6 +120,8 @@ def holding() -> Response:
     account = signed_in()
     db = get_db()
     row = db.one("SELECT slots, used, updated FROM accounts WHERE id = ?", (account,))
+    if row is None:
+        raise CairnError("Sign in to the server first.", status=401)  # deleted meanwhile
     records = {
         r["id"]: r["version"]
         for r in db.all("SELECT id, version FROM records WHERE account = ?", (account,))
@@ -187,7 +193,10 @@ def put_records() -> Response:
             raise BadInput("Each version is a whole number, 1 or more.")
         previous = incoming.get(ident)
         if previous is None or previous[1] < version:
-            incoming[ident] = (kind, version, _iv(item.get("iv")), _unb64(item.get("ct"), "ct"))
+            ct = _unb64(item.get("ct"), "ct")
+            if len(ct) < TAG_BYTES:
+                raise BadInput("Each ct is at least its 16-byte tag.")
+            incoming[ident] = (kind, version, _iv(item.get("iv")), ct)
     db = get_db()
     with db.transaction():
         db.lock_account(account)
@@ -207,7 +216,10 @@ def put_records() -> Response:
             for ident, (kind, version, iv, ct) in incoming.items()
             if version > have.get(ident, (0, 0))[0]
         ]
-        delta = sum(len(row[5]) - have.get(row[1], (0, 0))[1] for row in newer)
+        delta = sum(
+            len(row[5]) - have[row[1]][1] if row[1] in have else len(row[5]) + ROW_OVERHEAD
+            for row in newer
+        )
         if newer:
             _charge(db, account, delta)
         db.many(
@@ -237,7 +249,7 @@ def put_chunk(file: str, index: int) -> Response:
     if final not in ("0", "1"):
         raise BadInput("final must be 0 or 1.")
     ct = request.get_data(cache=False)
-    if len(ct) < 16:
+    if len(ct) < TAG_BYTES:
         raise BadInput("A part is at least its 16-byte tag.")
     db = get_db()
     with db.transaction():
@@ -249,7 +261,7 @@ def put_chunk(file: str, index: int) -> Response:
         )
         if old is not None and bytes(old["iv"]) == iv and old["final"] == int(final):
             return jsonify(stored=False)
-        _charge(db, account, len(ct) - (old["size"] if old else 0))
+        _charge(db, account, len(ct) - old["size"] if old else len(ct) + ROW_OVERHEAD)
         db.execute(
             "INSERT INTO chunks (account, file, idx, final, iv, ct) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (account, file, idx) DO UPDATE SET final = excluded.final,"
@@ -296,7 +308,7 @@ def remove() -> Response:
                     removed += size["n"]
                 else:
                     removed += len(part) if size["n"] else 0
-                freed += int(size["size"])
+                freed += int(size["size"]) + size["n"] * ROW_OVERHEAD
         if freed:
             _charge(db, account, -freed)
     return jsonify(removed=removed)
@@ -319,6 +331,8 @@ def whole_copy() -> Response:
     account = signed_in()
     db = get_db()
     row = db.one("SELECT slots, updated, created FROM accounts WHERE id = ?", (account,))
+    if row is None:
+        raise CairnError("Sign in to the server first.", status=401)  # deleted meanwhile
     header = _frame(
         {
             "t": "header",
@@ -377,25 +391,26 @@ def whole_copy() -> Response:
             batch = records[start : start + 200]
             marks = ",".join("?" * len(batch))
             found = {
-                r["id"]: bytes(r["ct"])
+                r["id"]: (r["version"], bytes(r["iv"]), bytes(r["ct"]))
                 for r in db.all(
-                    f"SELECT id, ct FROM records WHERE account = ? AND id IN ({marks})",  # noqa: S608 (table names and ? marks only)
+                    "SELECT id, version, iv, ct FROM records"  # noqa: S608 (? marks only)
+                    f" WHERE account = ? AND id IN ({marks})",
                     (account, *[r["id"] for r in batch]),
                 )
             }
             out = bytearray()
             for head, r in zip(record_heads[start : start + 200], batch, strict=True):
-                ct = found.get(r["id"], b"")
-                if len(ct) != r["size"]:
+                version, iv, ct = found.get(r["id"], (0, b"", b""))
+                if (version, iv, len(ct)) != (r["version"], bytes(r["iv"]), r["size"]):
                     return  # changed while being sent: stop short, the phone sees it incomplete
                 out += head + ct
             yield bytes(out)
         for head, c in zip(chunk_heads, chunks, strict=True):
             part = db.one(
-                "SELECT ct FROM chunks WHERE account = ? AND file = ? AND idx = ?",
+                "SELECT iv, ct FROM chunks WHERE account = ? AND file = ? AND idx = ?",
                 (account, c["file"], c["idx"]),
             )
-            if part is None or len(part["ct"]) != c["size"]:
+            if part is None or (bytes(part["iv"]), len(part["ct"])) != (bytes(c["iv"]), c["size"]):
                 return
             yield head + bytes(part["ct"])
 

@@ -47,6 +47,7 @@ ALGORITHMS = [
 ]
 EXPIRED = "This request has expired or was already used. Try again."
 NOT_SIGNED_IN = "Sign in to the server first."
+MAX_CREDENTIAL_ID = 1023
 
 
 def now_ms() -> int:
@@ -179,6 +180,7 @@ def _start_session(db: Database, account: str) -> None:
 
 
 def _end_session(db: Database) -> None:
+    session.pop("c", None)  # a ceremony started while signed in ends with the session
     token = session.pop("a", None)
     if isinstance(token, str):
         db.execute("DELETE FROM sessions WHERE id = ?", (_token_id(token),))
@@ -290,6 +292,11 @@ def register() -> tuple[Response, int]:
         )
     except Exception as exc:  # py_webauthn raises several kinds for a malformed response
         raise BadInput("The passkey's answer could not be checked. Nothing was stored.") from exc
+    if len(verified.credential_id) > MAX_CREDENTIAL_ID:
+        # WebAuthn L3 asks relying parties to refuse longer ones (and PostgreSQL's index would).
+        raise BadInput("The passkey's answer could not be checked. Nothing was stored.")
+    if challenge.account is not None and challenge.account != current_account():
+        raise BadInput(EXPIRED)  # started while signed in to an account this browser left
     now = now_ms()
     with db.transaction():
         if db.one("SELECT 1 AS x FROM passkeys WHERE id = ?", (verified.credential_id,)):
@@ -303,17 +310,23 @@ def register() -> tuple[Response, int]:
             )
         elif db.lock_account(account) is None:
             raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
-        db.execute(
-            "INSERT INTO passkeys (id, account, public_key, sign_count, created)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (
-                verified.credential_id,
-                account,
-                verified.credential_public_key,
-                verified.sign_count,
-                now,
-            ),
-        )
+        try:
+            db.execute(
+                "INSERT INTO passkeys (id, account, public_key, sign_count, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    verified.credential_id,
+                    account,
+                    verified.credential_public_key,
+                    verified.sign_count,
+                    now,
+                ),
+            )
+        except Exception as exc:
+            # The same passkey registered at the same moment by another request.
+            if type(exc).__name__ in ("IntegrityError", "UniqueViolation"):
+                raise CairnError("This passkey is already registered.", status=409) from exc
+            raise
         _start_session(db, account)
         info = account_info(db, account)
     return jsonify(account=info), 201

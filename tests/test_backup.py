@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from server import create_app, db
+from server.backup import ROW_OVERHEAD
 from tests.authenticator import Phone, b64url
 
 IV = b64url(bytes(12))
@@ -90,7 +91,7 @@ def test_records_are_stored_once_and_only_newer_versions_replace_them(client, ap
     held = holding(phone)
     assert held["records"] == {"e000000001": 1, "e000000002": 1, "head": 1}
     used = held["used"]
-    assert used == 300
+    assert used == 300 + 3 * ROW_OVERHEAD  # each row is charged a little beyond its bytes
 
     newer = record("head", version=2, size=150, kind="chain")
     older = record("e000000001", version=1, size=999)
@@ -110,11 +111,11 @@ def test_a_part_is_stored_once_and_the_same_part_again_stores_nothing(app):
     assert put_part(phone, "file1", 1, body).get_json() == {"stored": True}
     held = holding(phone)
     assert held["chunks"] == {"file1": [0, 1]}
-    assert held["used"] == 2048
+    assert held["used"] == 2048 + 2 * ROW_OVERHEAD
     # Sent again with a new IV (re-encrypted): replaced, not added.
     other = b64url(secrets.token_bytes(12))
     assert put_part(phone, "file1", 1, body[:512], iv=other).get_json() == {"stored": True}
-    assert holding(phone)["used"] == 1536
+    assert holding(phone)["used"] == 1536 + 2 * ROW_OVERHEAD
 
 
 def test_removing_takes_records_and_whole_files_away(app):
@@ -128,7 +129,7 @@ def test_removing_takes_records_and_whole_files_away(app):
     held = holding(phone)
     assert held["records"] == {"b": 1}
     assert held["chunks"] == {"f2": [0]}
-    assert held["used"] == 200
+    assert held["used"] == 200 + 2 * ROW_OVERHEAD
 
 
 def test_the_slots_are_kept_as_sent(app):
@@ -183,7 +184,7 @@ def test_the_quota_refuses_an_upload_whole_and_stores_none_of_it(tmp_path):
             "TESTING": True,
             "INSTANCE_PATH": str(tmp_path),
             "ORIGIN": "http://localhost",
-            "BACKUP_QUOTA_BYTES": 1000,
+            "BACKUP_QUOTA_BYTES": 1000 + 2 * ROW_OVERHEAD,
         }
     )
     phone = signed_in(app)
@@ -196,7 +197,8 @@ def test_the_quota_refuses_an_upload_whole_and_stores_none_of_it(tmp_path):
     response = put_part(phone, "f", 0, bytes(500))
     assert response.status_code == 413
     held = holding(phone)
-    assert held["records"] == {"a": 1} and held["chunks"] == {} and held["used"] == 600
+    assert held["records"] == {"a": 1} and held["chunks"] == {}
+    assert held["used"] == 600 + ROW_OVERHEAD
     # Removing makes room again.
     phone.post("/api/backup/remove", {"records": ["a"]})
     assert put_part(phone, "f", 0, bytes(500)).get_json() == {"stored": True}
@@ -251,6 +253,8 @@ def test_uploads_are_rate_limited_per_account(tmp_path):
         {"records": [{**record("a"), "iv": "AAAA"}]},
         {"records": [{**record("a"), "iv": "not base64!"}]},
         {"records": [{**record("a"), "ct": 5}]},
+        {"records": [{**record("a"), "ct": ""}]},
+        {"records": [{**record("a"), "ct": b64url(bytes(15))}]},
     ],
 )
 def test_bad_records_are_refused_whole(app, body):

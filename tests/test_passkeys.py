@@ -140,7 +140,10 @@ def test_a_replayed_registration_is_refused(app, client):
     phone = Phone(client)
     options = phone.post("/api/passkeys/register/options").get_json()
     answer = phone.passkey.create(options)
+    before = client.get_cookie("s").value
     assert phone.post("/api/passkeys/register", {"credential": answer}).status_code == 201
+    client.set_cookie("s", before)  # the challenge is gone from the database all the same
+    assert "expired" in refused(phone.post("/api/passkeys/register", {"credential": answer}))
     phone.call("DELETE", "/api/session")
     assert "expired" in refused(phone.post("/api/passkeys/register", {"credential": answer}))
     assert account_rows(app)["passkeys"] == 1
@@ -151,8 +154,34 @@ def test_a_replayed_sign_in_is_refused(client):
     phone.register()
     options = phone.post("/api/session/options").get_json()
     answer = phone.passkey.get(options)
+    # The cookie as it was, still naming the challenge: replaying both is refused too,
+    # because the challenge was used up in the database.
+    before = client.get_cookie("s").value
     assert phone.post("/api/session", {"credential": answer}).status_code == 200
     refused(phone.post("/api/session", {"credential": answer}))
+    client.set_cookie("s", before)
+    refused(phone.post("/api/session", {"credential": answer}))
+
+
+def test_a_registration_started_signed_in_cannot_finish_after_signing_out(app, client):
+    phone = Phone(client)
+    phone.register()
+    options = phone.post("/api/passkeys/register/options").get_json()
+    kept = client.get_cookie("s").value
+    phone.call("DELETE", "/api/session")
+    second = SoftPasskey()
+    refused(phone.post("/api/passkeys/register", {"credential": second.create(options)}))
+    # Nor with the cookie from before signing out: that session has ended.
+    client.set_cookie("s", kept)
+    refused(phone.post("/api/passkeys/register", {"credential": second.create(options)}))
+    assert account_rows(app)["passkeys"] == 1
+
+
+def test_a_credential_id_longer_than_webauthn_allows_is_refused(app, client):
+    phone = Phone(client, SoftPasskey(credential_id=bytes(1024)))
+    options = phone.post("/api/passkeys/register/options").get_json()
+    refused(phone.post("/api/passkeys/register", {"credential": phone.passkey.create(options)}))
+    assert account_rows(app)["accounts"] == 0
 
 
 def test_an_expired_challenge_is_refused(app, client, monkeypatch):
