@@ -5,6 +5,7 @@ Chromium against the real server."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sqlite3
@@ -635,3 +636,76 @@ def test_progress_shows_while_the_first_copy_goes_up(page: Page, passkey):
     expect_backed_up(page)
     seen = until(page, "() => window.__seen.length && window.__seen")
     assert any(0 < v < 100 for v in seen), seen
+
+
+def test_a_copy_cut_off_between_its_events_and_its_head_still_restores(
+    page: Page, passkey: Authenticator, browser: Browser, live_server, playwright
+):
+    set_up_with_passphrase_only(page)
+    log_incident(page, "Waiting by the school gate", date="2026-11-03")
+    turn_on(page)
+    settled(page)
+    home(page)
+    before = page.evaluate(SNAPSHOT)
+    head = held(page)["records"]["head"]
+
+    # From now on the chain's head never reaches the server, while the events do: what a
+    # run cut off between two batches leaves behind.
+    def without_head(route):
+        body = json.loads(route.request.post_data or "{}")
+        body["records"] = [r for r in body.get("records", []) if r["id"] != "head"]
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/api/backup/records", without_head)
+    events = {k for k in held(page)["records"] if k.startswith("e")}
+    log_incident(page, "Followed me into the shop", date="2026-11-04")
+    for _ in range(100):
+        if {k for k in held(page)["records"] if k.startswith("e")} - events:
+            break
+        page.wait_for_timeout(200)
+    assert {k for k in held(page)["records"] if k.startswith("e")} - events
+    assert held(page)["records"]["head"] == head  # the server's head is the old one
+
+    phone, other = synced_phone(playwright, browser, live_server, passkey)
+    try:
+        start_server_restore(other)
+        sign_in_and_download(other)
+        restore_with_passphrase(other)
+        diary_home(other)
+        after = other.evaluate(SNAPSHOT)
+        assert after["ok"], after["problems"]
+        # Restored as far as the server's head: the diary as it was before the cut-off run.
+        assert after["events"] == before["events"]
+    finally:
+        phone.close()
+
+
+def test_a_phone_behind_the_copy_never_takes_entries_away_from_it(
+    page: Page, passkey: Authenticator, browser: Browser, live_server, playwright
+):
+    set_up_with_passphrase_only(page)
+    log_incident(page, "Sent flowers to my work", date="2026-11-06")
+    turn_on(page)
+    settled(page)
+    home(page)
+
+    # A new phone restores the copy and carries on logging: the copy is ahead of phone one.
+    phone, other = synced_phone(playwright, browser, live_server, passkey)
+    try:
+        start_server_restore(other)
+        sign_in_and_download(other)
+        restore_with_passphrase(other)
+        diary_home(other)
+        log_incident(other, "Messaged my sister about me", date="2026-11-07")
+        open_settings(other)
+        expect_backed_up(other)
+        settled(other)
+        ahead = held(other)
+    finally:
+        phone.close()
+
+    # Phone one (its session still open) backs up again: it must not undo the new entry.
+    open_settings(page)
+    page.get_by_role("button", name="Back up now").click()
+    expect(page.get_by_text("Another phone is keeping the copy")).to_be_visible()
+    assert held(page)["records"] == ahead["records"]

@@ -17,8 +17,9 @@ export async function turnOn() {
   keys.dataKey(); // locked: stop before any passkey is made
   const options = await api("/api/passkeys/register/options", { method: "POST", body: {} });
   const { credential, proof } = await createForServer(options);
-  if (proof) await keys.addPasskey(proof);
+  // The server first: a passkey it refused must not become a way into the diary.
   await api("/api/passkeys/register", { method: "POST", body: { credential: forServer(credential) } });
+  if (proof) await keys.addPasskey(proof);
   await copy.signedIn();
   return { unlocks: Boolean(proof) };
 }

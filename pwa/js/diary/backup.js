@@ -329,6 +329,16 @@ export async function check(file, passphrase, { extractable = false, sealed = tr
     throw ALTERED(); // a ciphertext that does not open, or a description that is not ours
   }
   if (!ended && sealed) throw INCOMPLETE();
+  if (!sealed) {
+    // A server copy whose last upload was cut off may hold events past its head: the copy
+    // is restored as far as its head goes, and those events are left out.
+    const upTo = head?.seq ?? 0;
+    const past = new Set(events.filter((e) => e.seq > upTo).map((e) => log.eventId(e.seq)));
+    if (past.size) {
+      events.splice(0, events.length, ...events.filter((e) => e.seq <= upTo));
+      rows.splice(0, rows.length, ...rows.filter((f) => !(/** @type {any} */ (f.head).kind === "event" && past.has(/** @type {any} */ (f.head).id))));
+    }
+  }
   const chain = await log.checkChain(events, head || { seq: 0, hash: log.GENESIS });
   if (chain.problems.length) throw ALTERED();
   for (const [id, info] of files) {

@@ -28,6 +28,9 @@ const RETRY_SECONDS = [5, 15, 60, 300, 600];
  *   what the server holds (as GET /api/backup says)
  */
 
+const ANOTHER_PHONE =
+  "Another phone is keeping the copy on the server up to date, so this phone left it as it is. To carry on here, restore from the server copy on this phone, or delete the copy and turn it on again.";
+
 /** @type {Status} */
 let status = { phase: "off", last: null, fraction: 0, pending: null, message: "" };
 /** @type {Set<(status: Status) => void>} */
@@ -152,7 +155,10 @@ export function run() {
     again = true;
     return running;
   }
-  running = once().finally(() => {
+  // One run at a time across this phone's windows too: a window with an older view of the
+  // store must not undo what another just sent.
+  const one = navigator.locks ? navigator.locks.request("copy", () => once()) : once();
+  running = one.finally(() => {
     running = null;
     if (again) {
       again = false;
@@ -253,6 +259,12 @@ async function once() {
   let headSent = false;
   try {
     const held = /** @type {Held} */ (await api("/api/backup"));
+    // The server's chain is further on than this phone's: another phone (a restored one,
+    // say) keeps this copy now. Sending this phone's older state would take its entries
+    // away, so nothing is sent or removed.
+    const theirs = held.records?.head ?? 0;
+    const mine = local.rows.find((r) => r.id === "head" && r.kind === "chain")?.version ?? 0;
+    if (theirs > mine) return void set({ phase: "failed", fraction: 0, message: ANOTHER_PHONE });
     const todo = plan(local, held);
     const total = todo.parts.reduce((n, p) => n + p.ct.size, 0) + todo.records.reduce((n, r) => n + r.ct.length, 0) || 1;
     let done = 0;
@@ -261,6 +273,9 @@ async function once() {
       set({ fraction: Math.min(1, done / total) });
     };
 
+    // Whole files the phone no longer has go first: a full copy gets its room back before
+    // anything new is sent.
+    for (const list of batches(todo.goneFiles, REMOVE_BATCH)) await api("/api/backup/remove", { method: "POST", body: { records: [], files: list } });
     if (todo.slots) await api("/api/backup/slots", { method: "PUT", body: { slots: local.slots } });
     for (const list of batches(todo.stale, REMOVE_BATCH)) await api("/api/backup/remove", { method: "POST", body: { records: list, files: [] } });
     // Parts one at a time: each is up to 1 MiB, and each one sent is kept if the next fails.
@@ -289,13 +304,7 @@ async function once() {
       if (r.kind === "chain") headSent = true;
     }
     await flush();
-    const gone = Math.max(todo.goneRecords.length, todo.goneFiles.length);
-    for (let i = 0; i < gone; i += REMOVE_BATCH) {
-      await api("/api/backup/remove", {
-        method: "POST",
-        body: { records: todo.goneRecords.slice(i, i + REMOVE_BATCH), files: todo.goneFiles.slice(i, i + REMOVE_BATCH) },
-      });
-    }
+    for (const list of batches(todo.goneRecords, REMOVE_BATCH)) await api("/api/backup/remove", { method: "POST", body: { records: list, files: [] } });
   } catch (error) {
     return failed(error, local);
   }
