@@ -1258,7 +1258,7 @@ def server_restore(server: LiveServer, playwright: Playwright, count: int = 10_0
     """A diary of 10,000 incidents backed up to the server, then restored on a new phone
     through the screens: sign in, download, check, store, and the timeline showing."""
     from e2e.support import add_authenticator
-    from e2e.test_server_copy import start_server_restore
+    from e2e.test_server_copy import start_server_restore, synced_phone
 
     browser = launch(playwright)
     try:
@@ -1268,14 +1268,8 @@ def server_restore(server: LiveServer, playwright: Playwright, count: int = 10_0
         if first["phase"] not in ("idle", "done"):
             raise RuntimeError(f"the first upload ended as {first['phase']}")
 
-        phone = new_phone(playwright, browser, server)
+        phone, other = synced_phone(playwright, browser, server, passkey)
         phone.set_default_timeout(600_000)
-        other = phone.new_page()
-        theirs = add_authenticator(other, prf=True)
-        for credential in passkey.credentials():
-            theirs.cdp.send(
-                "WebAuthn.addCredential", {"authenticatorId": theirs.id, "credential": credential}
-            )
         start_server_restore(other)
         started = time.perf_counter()
         other.get_by_role("button", name="Sign in with my passkey").click()
