@@ -22,8 +22,8 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
+from server.db import in_schema
 from tests.authenticator import SoftPasskey
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,8 +175,7 @@ def _fresh_schema(url: str) -> Iterator[str]:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
-        joiner = "&" if "?" in url else "?"
-        yield f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
+        yield in_schema(url, schema)
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")

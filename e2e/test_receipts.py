@@ -13,7 +13,7 @@ from playwright.sync_api import BrowserContext, Page, Request, expect
 from e2e.a11y import axe_violations
 from e2e.support import offline
 from e2e.test_diary import log_incident
-from e2e.test_report import open_report, pdf_text, rewrite, squash
+from e2e.test_report import download_bundle, open_report, pdf_text, rewrite, squash
 from e2e.test_vault import set_up_with_passphrase_only
 from server.cli import main as cairn
 from server.verify import parse_key, verify_bundle
@@ -114,10 +114,7 @@ def test_receipts_are_kept_encrypted_listed_in_the_report_and_verify(page: Page,
     expect(rows.first.locator(".hash-full").first).to_be_hidden()
 
     # The bundle carries the receipts and the key, and verifies against the published key.
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the evidence bundle (zip)").click()
-    bundle = tmp_path / "bundle.zip"
-    download.value.save_as(bundle)
+    bundle = download_bundle(page, tmp_path)
     with zipfile.ZipFile(bundle) as zf:
         manifest = json.loads(zf.read("manifest.json"))
         report_html = zf.read("report.html").decode()
@@ -133,7 +130,7 @@ def test_receipts_are_kept_encrypted_listed_in_the_report_and_verify(page: Page,
         "receipt for event 2",
         "receipt for event 3",
     ]
-    assert cairn(["verify", str(bundle), "--key", published["publicKey"]]) == 0
+    assert cairn(["verify", str(bundle), f"--key={published['publicKey']}"]) == 0
 
     # A receipt whose time was moved back a day fails.
     def earlier(name: str, data: bytes) -> bytes:
@@ -145,7 +142,7 @@ def test_receipts_are_kept_encrypted_listed_in_the_report_and_verify(page: Page,
 
     altered = tmp_path / "altered.zip"
     rewrite(bundle, altered, earlier)
-    assert cairn(["verify", str(altered), "--key", published["publicKey"]]) == 1
+    assert cairn(["verify", str(altered), f"--key={published['publicKey']}"]) == 1
 
 
 def test_a_receipt_altered_on_the_phone_shows_as_not_checking(page: Page):

@@ -166,6 +166,15 @@ def test_the_csv_table_has_a_row_per_incident_and_no_formulas(page: Page):
     assert rows[1][6] == "Text messages" and rows[2][7] == "Second, with a comma"
 
 
+def download_bundle(page: Page, tmp_path: Path) -> Path:
+    """Tap "Download the evidence bundle" on the report and save the zip; return its path."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the evidence bundle (zip)").click()
+    bundle = tmp_path / "bundle.zip"
+    download.value.save_as(bundle)
+    return bundle
+
+
 def run_verify(bundle: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "server.cli", "verify", str(bundle)],
@@ -201,10 +210,7 @@ def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp
     page.get_by_role("button", name="Make a report for the police").click()
     page.get_by_label("Kind of thing").select_option(label="Letters, cards or notes")
     page.get_by_role("button", name="Show the report").click()
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the evidence bundle (zip)").click()
-    bundle = tmp_path / "bundle.zip"
-    download.value.save_as(bundle)
+    bundle = download_bundle(page, tmp_path)
 
     with zipfile.ZipFile(bundle) as zf:
         manifest = json.loads(zf.read("manifest.json"))

@@ -171,6 +171,20 @@ def restore_with_passphrase(page: Page, passphrase: str = PASSPHRASE) -> None:
     page.get_by_role("button", name="Restore my diary").click()
 
 
+def restore_from_server(page: Page) -> None:
+    """On a phone with no diary: restore the server copy with the recovery passphrase (a
+    passkey copied to a virtual authenticator signs in but gives no PRF), to the diary."""
+    start_server_restore(page)
+    sign_in_and_download(page)
+    restore_with_passphrase(page)
+    diary_home(page)
+
+
+def server_events(page: Page) -> set[str]:
+    """The ids of the events the server holds."""
+    return {k for k in held(page)["records"] if k.startswith("e")}
+
+
 def synced_phone(
     playwright: Playwright, browser: Browser, server: LiveServer, passkey: Authenticator
 ) -> tuple[BrowserContext, Page]:
@@ -226,13 +240,10 @@ def test_a_synced_passkey_brings_the_diary_back_on_a_new_phone(
 
     phone, other = synced_phone(playwright, browser, live_server, passkey)
     try:
-        start_server_restore(other)
-        sign_in_and_download(other)
         # The passkey that signed in unlocks the copy too where the phone's passkey provider
         # carries its PRF secret; the virtual one that synced here does not, so the recovery
         # passphrase opens it.
-        restore_with_passphrase(other)
-        diary_home(other)
+        restore_from_server(other)
         after = other.evaluate(SNAPSHOT)
         assert after["ok"], after["problems"]
         assert after["events"] == before["events"]
@@ -657,21 +668,18 @@ def test_a_copy_cut_off_between_its_events_and_its_head_still_restores(
         route.continue_(post_data=json.dumps(body))
 
     page.route("**/api/backup/records", without_head)
-    events = {k for k in held(page)["records"] if k.startswith("e")}
+    events = server_events(page)
     log_incident(page, "Followed me into the shop", date="2026-11-04")
     for _ in range(100):
-        if {k for k in held(page)["records"] if k.startswith("e")} - events:
+        if server_events(page) - events:
             break
         page.wait_for_timeout(200)
-    assert {k for k in held(page)["records"] if k.startswith("e")} - events
+    assert server_events(page) - events
     assert held(page)["records"]["head"] == head  # the server's head is the old one
 
     phone, other = synced_phone(playwright, browser, live_server, passkey)
     try:
-        start_server_restore(other)
-        sign_in_and_download(other)
-        restore_with_passphrase(other)
-        diary_home(other)
+        restore_from_server(other)
         after = other.evaluate(SNAPSHOT)
         assert after["ok"], after["problems"]
         # Restored as far as the server's head: the diary as it was before the cut-off run.
@@ -692,10 +700,7 @@ def test_a_phone_behind_the_copy_never_takes_entries_away_from_it(
     # A new phone restores the copy and carries on logging: the copy is ahead of phone one.
     phone, other = synced_phone(playwright, browser, live_server, passkey)
     try:
-        start_server_restore(other)
-        sign_in_and_download(other)
-        restore_with_passphrase(other)
-        diary_home(other)
+        restore_from_server(other)
         log_incident(other, "Messaged my sister about me", date="2026-11-07")
         open_settings(other)
         expect_backed_up(other)

@@ -25,7 +25,7 @@ from flask import (
 )
 
 from .api import json_body, within_limit
-from .db import Database, get_db
+from .db import Database, Row, get_db
 from .errors import BadInput, CairnError
 from .passkeys import now_ms, signed_in
 
@@ -92,19 +92,29 @@ def _body_limit(limit: int) -> None:
         raise CairnError("The request is too large.", status=413)
 
 
-def _charge(db: Database, account: str, delta: int) -> None:
-    """Add ``delta`` bytes to what the account uses, inside its locked transaction.
+def _locked(db: Database, account: str) -> Row:
+    """Inside a transaction, hold the account's row until it ends (uploads to one account
+    take turns) and return it.
 
-    :raise CairnError 413: that would pass the account's quota (nothing is stored).
+    :raise CairnError 401: the account was deleted meanwhile.
     """
     row = db.lock_account(account)
     if row is None:
         raise CairnError("Sign in to the server first.", status=401)
-    used = row["used"] + delta
+    return row
+
+
+def _charge(db: Database, account: Row, delta: int) -> None:
+    """Add ``delta`` bytes to what the locked ``account`` row uses.
+
+    :raise CairnError 413: that would pass the account's quota (nothing is stored).
+    """
+    used = account["used"] + delta
     if delta > 0 and used > int(current_app.config["BACKUP_QUOTA_BYTES"]):
         raise CairnError(FULL, status=413)
     db.execute(
-        "UPDATE accounts SET used = ?, updated = ? WHERE id = ?", (max(used, 0), now_ms(), account)
+        "UPDATE accounts SET used = ?, updated = ? WHERE id = ?",
+        (max(used, 0), now_ms(), account["id"]),
     )
 
 
@@ -160,9 +170,8 @@ def put_slots() -> Response:
     text = json.dumps(slots, separators=(",", ":"))
     db = get_db()
     with db.transaction():
-        row = db.lock_account(account)
-        old = len(row["slots"] or "") if row else 0
-        _charge(db, account, len(text) - old)
+        row = _locked(db, account)
+        _charge(db, row, len(text) - len(row["slots"] or ""))
         db.execute("UPDATE accounts SET slots = ? WHERE id = ?", (text, account))
     return jsonify(ok=True)
 
@@ -199,7 +208,7 @@ def put_records() -> Response:
             incoming[ident] = (kind, version, _iv(item.get("iv")), ct)
     db = get_db()
     with db.transaction():
-        db.lock_account(account)
+        row = _locked(db, account)
         have: dict[str, tuple[int, int]] = {}
         ids = list(incoming)
         for start in range(0, len(ids), 250):
@@ -221,7 +230,7 @@ def put_records() -> Response:
             for row in newer
         )
         if newer:
-            _charge(db, account, delta)
+            _charge(db, row, delta)
         db.many(
             "INSERT INTO records (account, id, kind, version, iv, ct) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (account, id) DO UPDATE SET kind = excluded.kind,"
@@ -253,7 +262,7 @@ def put_chunk(file: str, index: int) -> Response:
         raise BadInput("A part is at least its 16-byte tag.")
     db = get_db()
     with db.transaction():
-        db.lock_account(account)
+        row = _locked(db, account)
         old = db.one(
             "SELECT iv, final, length(ct) AS size FROM chunks"
             " WHERE account = ? AND file = ? AND idx = ?",
@@ -261,7 +270,7 @@ def put_chunk(file: str, index: int) -> Response:
         )
         if old is not None and bytes(old["iv"]) == iv and old["final"] == int(final):
             return jsonify(stored=False)
-        _charge(db, account, len(ct) - old["size"] if old else len(ct) + ROW_OVERHEAD)
+        _charge(db, row, len(ct) - old["size"] if old else len(ct) + ROW_OVERHEAD)
         db.execute(
             "INSERT INTO chunks (account, file, idx, final, iv, ct) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (account, file, idx) DO UPDATE SET final = excluded.final,"
@@ -292,25 +301,23 @@ def remove() -> Response:
     removed = 0
     freed = 0
     with db.transaction():
-        db.lock_account(account)
+        row = _locked(db, account)
         for table, column, ids in (("records", "id", records), ("chunks", "file", files)):
             for start in range(0, len(ids), 250):
                 part = ids[start : start + 250]
                 marks = ",".join("?" * len(part))
                 where = f"account = ? AND {column} IN ({marks})"
                 size = db.one(
-                    f"SELECT COUNT(*) AS n, COALESCE(SUM(length(ct)), 0) AS size"  # noqa: S608 (table names and ? marks only)
+                    f"SELECT COUNT(*) AS n, COUNT(DISTINCT {column}) AS found,"  # noqa: S608 (table names and ? marks only)
+                    " COALESCE(SUM(length(ct)), 0) AS size"
                     f" FROM {table} WHERE {where}",
                     (account, *part),
                 )
                 db.execute(f"DELETE FROM {table} WHERE {where}", (account, *part))  # noqa: S608 (table names and ? marks only)
-                if table == "records":
-                    removed += size["n"]
-                else:
-                    removed += len(part) if size["n"] else 0
+                removed += size["found"]  # records, or whole files
                 freed += int(size["size"]) + size["n"] * ROW_OVERHEAD
         if freed:
-            _charge(db, account, -freed)
+            _charge(db, row, -freed)
     return jsonify(removed=removed)
 
 

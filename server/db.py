@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, current_app, g
 
@@ -83,6 +84,12 @@ MIGRATIONS: list[str] = [
 _SQLITE_WRITERS = threading.Lock()
 
 Row = Any  # sqlite3.Row or a psycopg dict row: both are read by column name
+
+
+def in_schema(url: str, schema: str) -> str:
+    """``url`` with every connection's search path set to ``schema`` (tests, benchmarks)."""
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
 
 
 def is_postgres(url: str | None) -> bool:

@@ -76,10 +76,15 @@ def relying_party() -> RelyingParty:
     return RelyingParty(origin=origin, rp_id=str(rp_id))
 
 
-def _limit_ceremonies() -> None:
+def _ceremony() -> RelyingParty:
+    """Count a ceremony call against this address's limit; return what to check it against.
+
+    :raise CairnError 429: too many ceremonies from this address.
+    """
     per_minute = int(current_app.config["CEREMONIES_PER_MINUTE"])
     if not within_limit("ceremonies", client_address(), per_minute):
         raise CairnError("Too many tries. Wait a minute and try again.", status=429)
+    return relying_party()
 
 
 # --- challenges -------------------------------------------------------------------------------
@@ -233,8 +238,7 @@ def register_options() -> Response:
 
     :raise CairnError 429: too many ceremonies from this address.
     """
-    _limit_ceremonies()
-    rp = relying_party()
+    rp = _ceremony()
     json_body()
     db = get_db()
     account = current_account()
@@ -276,8 +280,7 @@ def register() -> tuple[Response, int]:
     :raise BadInput: no challenge (or a used or expired one), or a response that does not check.
     :raise CairnError 409: this passkey is already registered.
     """
-    _limit_ceremonies()
-    rp = relying_party()
+    rp = _ceremony()
     credential = _credential()
     db = get_db()
     challenge = _take_challenge(db, "register")
@@ -341,8 +344,7 @@ def sign_in_options() -> Response:
 
     :raise CairnError 429: too many ceremonies from this address.
     """
-    _limit_ceremonies()
-    rp = relying_party()
+    rp = _ceremony()
     json_body()
     challenge = _new_challenge(get_db(), "sign-in")
     return _options(
@@ -363,8 +365,7 @@ def sign_in() -> Response:
     :raise BadInput: no challenge (or a used or expired one), or a response that does not check.
     :raise CairnError 401: the passkey is not one this server knows.
     """
-    _limit_ceremonies()
-    rp = relying_party()
+    rp = _ceremony()
     credential = _credential()
     db = get_db()
     challenge = _take_challenge(db, "sign-in")

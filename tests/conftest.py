@@ -10,22 +10,16 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from urllib.parse import quote
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from server import create_app
+from server.db import in_schema
 
 POSTGRES = os.environ.get("CAIRN_TEST_DATABASE_URL")
 ENGINES = ["sqlite", "postgresql"] if POSTGRES else ["sqlite"]
-
-
-def in_schema(url: str, schema: str) -> str:
-    """``url`` with every connection's search path set to ``schema``."""
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
 
 
 @pytest.fixture(params=ENGINES)

@@ -276,7 +276,7 @@ def test_a_receipt_for_an_event_not_in_the_chain_fails(tmp_path):
 
 def test_a_wrong_key_fails_every_receipt(tmp_path, capsys):
     other = published(Ed25519PrivateKey.generate())["publicKey"]
-    assert main(["verify", str(receipted(tmp_path)), "--key", other]) == 1
+    assert main(["verify", str(receipted(tmp_path)), f"--key={other}"]) == 1
     out = capsys.readouterr().out
     assert out.count("NOT VERIFIED: receipt for event") == 2
     assert "not the key given" in out
