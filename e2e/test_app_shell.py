@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.support import (
@@ -12,8 +13,11 @@ from e2e.support import (
     make_app,
     new_phone,
     offline,
+    until,
+    wait_for_app,
     wait_for_worker,
 )
+from e2e.test_vault import set_up_with_passphrase_only, unlock_with_passphrase
 from server.config import PWA_DIR
 
 
@@ -97,47 +101,125 @@ def test_no_request_leaves_the_origin(page: Page, watch):
     assert watch.foreign == []
 
 
-def test_a_changed_app_file_is_offered_and_applied_without_losing_typing(
-    playwright, browser, tmp_path
-):
+def deploy_a_new_version(server: LiveServer, pwa, instance) -> None:
+    """Change an app file and serve it, as a deploy does."""
+    css = pwa / "app.css"
+    css.write_text(css.read_text() + "\n.changed-in-this-version { color: inherit; }\n")
+    server.restart(make_app(instance, PWA_DIR=str(pwa)))
+
+
+def version(page: Page) -> str:
+    return page.evaluate("import('/sw/precache.js').then(m => m.VERSION)")
+
+
+def wait_for_waiting_worker(page: Page) -> None:
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    until(page, "async () => Boolean((await navigator.serviceWorker.getRegistration()).waiting)")
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """A server with its own copy of the app's files, to deploy changes to."""
     pwa = tmp_path / "pwa"
     shutil.copytree(PWA_DIR, pwa)
     server = LiveServer(make_app(tmp_path / "instance", PWA_DIR=str(pwa))).start()
+    yield server, pwa, tmp_path / "instance"
+    server.stop()
+
+
+def test_a_new_version_leaves_the_disguise_exactly_as_it_was(playwright, browser, own_server):
+    server, pwa, instance = own_server
     context = new_phone(playwright, browser, server)
     try:
         page = context.new_page()
         page.goto("/")
         wait_for_worker(page)
-        old = page.evaluate("import('/sw/precache.js').then(m => m.VERSION)")
+        page.locator('.calc [data-key="7"]').click()
+        before = page.screenshot(animations="disabled")
+        deploy_a_new_version(server, pwa, instance)
+        wait_for_waiting_worker(page)
+        page.wait_for_timeout(500)
+        # Same pixels: no strip, no message, nothing over the keys.
+        assert page.screenshot(animations="disabled") == before
+        expect(page.get_by_role("button", name="Update now")).to_be_hidden()
+        expect(page.locator("#status")).to_have_text("")
+        # Same keys: the sum goes on.
+        for key in ["+", "5", "="]:
+            page.locator(f'.calc [data-key="{key}"]').click()
+        expect(page.locator(".calc-display")).to_have_text("12")
+    finally:
+        context.close()
 
-        # Someone is typing when the new version arrives.
-        page.evaluate(
-            """() => { const input = document.createElement('input');
-                input.setAttribute('aria-label', 'Typing');
-                document.getElementById('view').append(input); }"""
-        )
-        page.get_by_label("Typing").fill("half a sentence")
 
-        css = pwa / "app.css"
-        css.write_text(css.read_text() + "\n.changed-in-this-version { color: inherit; }\n")
-        server.restart(make_app(tmp_path / "instance", PWA_DIR=str(pwa)))
+def test_a_waiting_version_is_taken_quietly_at_the_next_start(playwright, browser, own_server):
+    server, pwa, instance = own_server
+    context = new_phone(playwright, browser, server)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        wait_for_worker(page)
+        old = version(page)
+        deploy_a_new_version(server, pwa, instance)
+        wait_for_waiting_worker(page)
+        page.goto("/")
+        wait_for_app(page)
+        expect(page.locator(".calc")).to_be_visible()
+        # Taken with nobody doing anything: no version left waiting, the new one in charge.
+        until(page, "async () => !(await navigator.serviceWorker.getRegistration()).waiting")
+        until(page, "() => navigator.serviceWorker.controller !== null")
+        assert version(page) != old
+        css = page.evaluate("fetch('/app.css').then(r => r.text())")
+        assert "changed-in-this-version" in css
+        expect(page.locator(".calc")).to_be_visible()
+        expect(page.get_by_role("button", name="Update now")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_a_new_version_is_offered_behind_the_code_and_applied_without_losing_typing(
+    playwright, browser, own_server
+):
+    server, pwa, instance = own_server
+    context = new_phone(playwright, browser, server)
+    try:
+        page = context.new_page()
+        set_up_with_passphrase_only(page)
+        wait_for_worker(page)
+        old = version(page)
+        # Quick exit stays on the disguise (no outside site to go to here).
+        page.evaluate("async () => (await import('/js/disguise/prefs.js')).setExit({ to: '' })")
+        # Someone is writing when the new version arrives.
+        page.get_by_role("button", name="Log an incident").click()
+        page.get_by_label("What happened").fill("half a sentence")
+
+        deploy_a_new_version(server, pwa, instance)
         page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
-
         offer = page.get_by_role("button", name="Update now")
         expect(offer).to_be_visible(timeout=15_000)
         # The offer never reloads by itself: what was typed is still there.
         page.wait_for_timeout(500)
-        expect(page.get_by_label("Typing")).to_have_value("half a sentence")
+        expect(page.get_by_label("What happened")).to_have_value("half a sentence")
+
+        # Quick exit takes the offer away with everything else.
+        page.get_by_role("button", name="Quick exit").click()
+        expect(page.locator(".calc")).to_be_visible()
+        expect(offer).to_be_hidden()
+        unlock_with_passphrase(page)
+        page.get_by_role("button", name="Carry on").click()
+        expect(page.get_by_label("What happened")).to_have_value("half a sentence")
+        expect(offer).to_be_visible()
 
         with page.expect_navigation():
             offer.click()
         expect(page.locator("html[data-ready]")).to_have_count(1)
-        new = page.evaluate("import('/sw/precache.js').then(m => m.VERSION)")
-        assert new != old
+        expect(page.locator(".calc")).to_be_visible()
+        assert version(page) != old
+        unlock_with_passphrase(page)
+        page.get_by_role("button", name="Carry on").click()
+        expect(page.get_by_label("What happened")).to_have_value("half a sentence")
         with offline(context):
             page.reload()
             css_now = page.evaluate("fetch('/app.css').then(r => r.text())")
             assert "changed-in-this-version" in css_now
     finally:
         context.close()
-        server.stop()

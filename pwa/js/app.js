@@ -8,7 +8,7 @@ import { showDisguise } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
 import { silence } from "./dom.js";
 import * as exit from "./exit.js";
-import { clear, setFallback, show } from "./router.js";
+import { clear, screens, setFallback } from "./router.js";
 import * as keys from "./vault/keys.js";
 import * as lockPolicy from "./vault/lock.js";
 import * as records from "./vault/records.js";
@@ -45,8 +45,11 @@ async function check(code) {
   if (keys.lockEpoch() !== startedAt || exit.revealed()) return;
   exit.reveal();
   lockPolicy.opened();
-  if (vault) await show(unlock(opened, () => void hide()));
-  else await show(setup(opened, () => void hide(), prefs.hasCode() ? "" : code));
+  // Every screen from here on is shown through this, and dies with this reveal.
+  const show = screens();
+  const done = () => void opened(show);
+  if (vault) await show(unlock(done, () => void hide()));
+  else await show(setup(done, () => void hide(), prefs.hasCode() ? "" : code));
 }
 
 /** On a phone without a code, the server's start code opens set-up (online only). @param {string} code */
@@ -61,7 +64,8 @@ async function startCode(code) {
   }
 }
 
-async function opened() {
+/** The vault is open: its lock settings, then the diary's home. @param {import("./router.js").Show} show */
+async function opened(show) {
   let saved;
   try {
     saved = await records.get(lockPolicy.SETTINGS.kind, lockPolicy.SETTINGS.id);
@@ -71,8 +75,9 @@ async function opened() {
   }
   lockPolicy.configure({ ...lockPolicy.DEFAULTS, ...(saved || {}) });
   lockPolicy.opened();
-  const { go } = await diary();
+  const { navigation } = await diary();
   if (!keys.isUnlocked()) return;
+  const go = navigation(show);
   if (!prefs.hasCode()) await show(missingCode(() => void go.home()));
   else await go.home();
 }
@@ -121,7 +126,8 @@ lockPolicy.watch({ open: () => keys.isUnlocked() || exit.revealed(), close: clos
 exit.watch();
 exit.setHide(hide);
 watchLeaving();
-setFallback(() => void diary().then(({ go }) => go.home()));
+// "Go back" is tapped on a screen that is showing, so in the generation revealed now.
+setFallback(() => void diary().then(({ navigation }) => navigation(screens()).home()));
 keys.onLock(() => void hide());
 // The encrypted copy on the server (if it is on) follows the store, locked or not.
 copy.start();

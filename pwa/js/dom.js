@@ -1,5 +1,6 @@
 // @ts-check
 // Build DOM without HTML strings: text is always text, never markup.
+import * as concealment from "./concealment.js";
 
 /**
  * @typedef {Record<string, string | number | boolean | null | undefined | EventListener>} Attrs
@@ -58,13 +59,21 @@ export function $(selector, root = document) {
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let announcing;
 
-/** Say something to screen readers through the page's status region. @param {string} text */
+/**
+ * Say something to screen readers through the page's status region (also shown as a
+ * toast). Only while revealed: a message that comes late, after the app was concealed,
+ * is dropped, and so is one whose generation ended before its turn came.
+ * @param {string} text
+ */
 export function announce(text) {
+  if (!concealment.isRevealed()) return;
+  const held = concealment.ticket();
   const region = $("#status");
   region.textContent = "";
   clearTimeout(announcing);
   // A fresh text node in a later task makes repeated messages announce again.
   announcing = setTimeout(() => {
+    if (!concealment.live(held)) return;
     region.textContent = text;
     // Shown for a while, then gone, so it never stands over the screen.
     announcing = setTimeout(() => {
@@ -79,3 +88,8 @@ export function silence() {
   clearTimeout(announcing);
   $("#status").textContent = "";
 }
+
+// Concealed: whatever the status region says goes at once.
+concealment.onChange((revealed) => {
+  if (!revealed) silence();
+});

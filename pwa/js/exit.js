@@ -2,6 +2,7 @@
 // Quick exit: a button on every screen behind the disguise, Shift pressed three times, and
 // (if the user turns it on) Escape. The cover goes up in the same frame as the press; the
 // lock, the draft, the history entry and the way out follow once it is painted.
+import * as concealment from "./concealment.js";
 import { current, home } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
 import { h } from "./dom.js";
@@ -17,10 +18,9 @@ const SHIFT_WINDOW_MS = 5000;
 // A slow draft write must not hold the person on the page: leave after this at most.
 const DRAFT_WAIT_MS = 300;
 
-let shown = false;
 let leaving = false;
-/** @type {HTMLButtonElement | null} */
-let $button = null;
+/** @type {HTMLElement | null} */
+let $exit = null;
 /** @type {() => Promise<void> | void} */
 let backToDisguise = () => {};
 
@@ -30,25 +30,30 @@ export function setHide(fn) {
 }
 
 /** Whether something other than the disguise is on screen (unlock, set-up, the diary). */
-export function revealed() {
-  return shown;
-}
+export const revealed = concealment.isRevealed;
 
-/** The disguise gives way to the app: the quick-exit button appears. */
+/** The disguise gives way to the app: a new generation, and the quick-exit button. */
 export function reveal() {
-  shown = true;
-  if (!$button) {
-    $button = h("button", { type: "button", class: "quick-exit", onclick: () => quickExit() }, "Quick exit");
-    document.body.append($button);
-  }
+  return concealment.reveal();
 }
 
-/** The disguise is back: no button. */
-export function conceal() {
-  shown = false;
-  $button?.remove();
-  $button = null;
-}
+/** The disguise is back: every screen, message and question of before is dead. */
+export const conceal = concealment.conceal;
+
+// The button is there exactly while revealed, in a landmark of its own.
+concealment.onChange((revealed) => {
+  if (revealed && !$exit) {
+    $exit = h(
+      "aside",
+      { class: "quick-exit-region", "aria-label": "Quick exit" },
+      h("button", { type: "button", class: "quick-exit", onclick: () => quickExit() }, "Quick exit"),
+    );
+    document.body.append($exit);
+  } else if (!revealed && $exit) {
+    $exit.remove();
+    $exit = null;
+  }
+});
 
 /** Take the cover down once the disguise is showing (not while leaving for another site). */
 export function uncover() {
@@ -60,9 +65,21 @@ export function returned() {
   leaving = false;
 }
 
-/** Cover the screen (or take the cover down). @param {boolean} on */
+/**
+ * Cover the screen (or take the cover down). Up, it says so to screen readers and takes
+ * everything else out of the accessibility tree and out of reach, in the same task.
+ * @param {boolean} on
+ */
 export function cover(on) {
-  /** @type {HTMLElement} */ (document.getElementById("cover")).hidden = !on;
+  const $cover = /** @type {HTMLElement} */ (document.getElementById("cover"));
+  if ($cover.hidden === !on) return;
+  for (const $el of document.body.children) {
+    if ($el !== $cover && $el instanceof HTMLElement) $el.inert = on;
+  }
+  $cover.textContent = "";
+  $cover.hidden = !on;
+  // Set once it is showing, so it is announced (as GOV.UK's Exit this page does).
+  if (on) $cover.append(h("span", { class: "visually-hidden" }, "Loading."));
 }
 
 /** Whether this is the installed app (no address bar, so no other site to go to). */
@@ -73,6 +90,8 @@ function installed() {
 /** Hide everything now: cover first, the rest once the cover is painted. */
 export function quickExit() {
   cover(true);
+  // From this moment nothing started behind the code may paint, whatever finishes late.
+  concealment.conceal();
   const to = installed() || !navigator.onLine ? "" : prefs.exitSettings().to;
   leaving = Boolean(to);
   performance.mark("quick-exit-covered");
@@ -101,7 +120,7 @@ export function watch() {
   window.addEventListener(
     "keydown",
     (event) => {
-      if (!shown) {
+      if (!concealment.isRevealed()) {
         presses = 0;
         return;
       }

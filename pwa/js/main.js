@@ -5,6 +5,8 @@ import * as bridge from "./sw-bridge.js";
 import { showDisguise } from "./disguise/index.js";
 
 async function main() {
+  // A version left waiting last time takes over first, out of sight: the page reloads.
+  if (await bridge.takeWaiting().catch(() => false)) return;
   await showDisguise();
   document.documentElement.dataset.ready = "true";
   performance.mark("app-ready");

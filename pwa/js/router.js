@@ -1,39 +1,79 @@
 // @ts-check
-// Views replace one another in <main>; the address never changes, so no diary word ever
-// reaches the address bar or the history.
+// Views replace one another in <main>; the address never changes, so nothing typed ever
+// reaches the address bar or the history. What may be shown depends on concealment.js: the
+// disguise only while concealed, every other screen only through a Show bound to the
+// generation it was revealed in, so a screen asked for late (a save that finished after a
+// quick exit) is never painted.
+import * as concealment from "./concealment.js";
 import { $, h } from "./dom.js";
+
+/**
+ * Show a screen, if the generation it was handed in is still live.
+ * @callback Show
+ * @param {View} view
+ * @param {any} [params]
+ * @returns {Promise<void>}
+ */
 
 /**
  * @typedef {object} View
  * @property {string} title  the heading, also used for focus and announcement
- * @property {(params: any) => Node | Promise<Node>} render
+ * @property {(params: any, show: Show) => Node | Promise<Node>} render  `show` is how this
+ *   screen moves on: it dies with the generation the screen was shown in
  * @property {() => void} [leave]  drop anything the view holds (decrypted text, blob: URLs)
  */
 
 /** @type {View | null} */
 let current = null;
-// Rises with every show() and clear(): a slow render that finishes late is dropped.
-let generation = 0;
+// Rises with every render and clear(): a slow render that finishes late is dropped.
+let shown = 0;
 
 /**
- * Show a view: clear the old one, render the new one, move focus to its heading.
- * @param {View} view
- * @param {any} [params]
+ * The way to show screens in the generation revealed now. Every screen shown through it
+ * gets it again as render's second argument; once the app is concealed it shows nothing.
+ * @returns {Show}
  */
-export async function show(view, params) {
+export function screens() {
+  const held = concealment.ticket();
+  /** @type {Show} */
+  const show = (view, params) => (concealment.live(held) ? paint(view, params, show, () => concealment.live(held)) : Promise.resolve());
+  return show;
+}
+
+/**
+ * Show the disguise: only while concealed, and not if revealed meanwhile.
+ * @param {View} view
+ */
+export function showConcealed(view) {
+  if (concealment.isRevealed()) return Promise.resolve();
+  const held = concealment.ticket();
+  const still = () => !concealment.isRevealed() && concealment.ticket() === held;
+  /** @type {Show} */
+  const none = () => Promise.resolve();
+  return paint(view, undefined, none, still);
+}
+
+/**
+ * Clear the old view, render the new one, move focus to its heading.
+ * @param {View} view
+ * @param {any} params
+ * @param {Show} show
+ * @param {() => boolean} allowed  asked again once the render is done
+ */
+async function paint(view, params, show, allowed) {
   clear();
-  const mine = generation;
+  const mine = shown;
   const $main = $("#view");
   /** @type {Node} */
   let node;
   try {
-    node = await view.render(params);
+    node = await view.render(params, show);
   } catch (error) {
-    // Locked or moved on meanwhile: the unlock screen (or the next view) is up already.
-    if (mine !== generation || /** @type {Error} */ (error).name === "LockedError") return;
+    // Locked, hidden or moved on meanwhile: whatever is up now stays.
+    if (mine !== shown || !allowed() || /** @type {Error} */ (error).name === "LockedError") return;
     node = fallback(/** @type {Error} */ (error));
   }
-  if (mine !== generation) {
+  if (mine !== shown || !allowed()) {
     if (view.leave) view.leave();
     return;
   }
@@ -69,7 +109,7 @@ function fallback(error) {
 
 /** Remove the current view and everything it showed. */
 export function clear() {
-  generation += 1;
+  shown += 1;
   if (current && current.leave) current.leave();
   current = null;
   $("#view").replaceChildren();

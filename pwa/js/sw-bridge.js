@@ -1,7 +1,10 @@
 // @ts-check
 // The one page-side module that talks to navigator.serviceWorker: registration, and an
-// update flow that never reloads under the user's fingers. A new version waits until the
-// user taps "Update now"; before the reload, every registered saver keeps what was typed.
+// update flow that never reloads under the user's fingers and never shows in the disguise.
+// While concealed a waiting version is invisible; it is offered once revealed ("Update
+// now", after every registered saver keeps what was typed), or taken at the next start,
+// before anything is typed.
+import * as concealment from "./concealment.js";
 import { $, announce } from "./dom.js";
 
 /** @type {Set<() => Promise<void> | void>} */
@@ -32,9 +35,18 @@ export async function start() {
     updateViaCache: "none",
   });
 
+  // Another window let a new version take over: this page's code is the old one.
+  let elsewhere = false;
   const offer = () => {
-    if (registration.waiting && navigator.serviceWorker.controller) showOffer();
+    if (!concealment.isRevealed()) return;
+    if (elsewhere) showOffer("This app was updated in another window. Reload when you are ready.", "Reload");
+    else if (registration.waiting && navigator.serviceWorker.controller) showOffer();
   };
+  // Offered only behind the code; gone the moment the disguise is back.
+  concealment.onChange((revealed) => {
+    if (revealed) offer();
+    else $("#update").hidden = true;
+  });
   registration.addEventListener("updatefound", () => {
     const installing = registration.installing;
     installing?.addEventListener("statechange", () => {
@@ -45,7 +57,8 @@ export async function start() {
 
   $("#update-apply").addEventListener("click", async () => {
     requested = true;
-    await apply(registration);
+    if (elsewhere) location.reload();
+    else await apply(registration);
   });
 
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -57,10 +70,8 @@ export async function start() {
     if (requested) {
       location.reload();
     } else {
-      $("#update-text").textContent = "This app was updated in another window. Reload when you are ready.";
-      $("#update-apply").textContent = "Reload";
-      $("#update").hidden = false;
-      requested = true;
+      elsewhere = true;
+      offer();
     }
   });
 
@@ -71,11 +82,33 @@ export async function start() {
   return registration;
 }
 
-function showOffer() {
+/**
+ * At start, before the disguise is shown: a version that was left waiting last time takes
+ * over now, with a reload nobody sees (nothing is open and nothing has been typed).
+ * Resolves true when the page is about to reload.
+ * @returns {Promise<boolean>}
+ */
+export async function takeWaiting() {
+  if (!("serviceWorker" in navigator) || !navigator.serviceWorker.controller) return false;
+  const registration = await navigator.serviceWorker.getRegistration();
+  const waiting = registration?.waiting;
+  if (!waiting) return false;
+  const taken = new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+  waiting.postMessage({ type: "apply-update" });
+  // If it does not take over promptly, start as we are: the next start tries again.
+  const took = await Promise.race([taken.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 3000))]);
+  if (took) location.reload();
+  return Boolean(took);
+}
+
+/** Put the offer up (behind the code only). @param {string} [text] @param {string} [action] */
+function showOffer(text, action) {
   const $update = $("#update");
+  if (text) $("#update-text").textContent = text;
+  if (action) $("#update-apply").textContent = action;
   if (!$update.hidden) return;
   $update.hidden = false;
-  announce("A new version is ready. Tap Update now when you are ready.");
+  announce(text || "A new version is ready. Tap Update now when you are ready.");
 }
 
 /**

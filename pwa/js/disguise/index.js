@@ -1,7 +1,7 @@
 // @ts-check
 // The disguises, and wearing one: the page's title, manifest, icons, colour and address
 // are the disguise's, and after any lock the disguise is what shows.
-import { show } from "../router.js";
+import { showConcealed } from "../router.js";
 import { calculator } from "./calculator.js";
 import { converter } from "./converter.js";
 import { notes } from "./notes.js";
@@ -63,5 +63,5 @@ async function entry(/** @type {string} */ code) {
 export async function showDisguise() {
   const name = current();
   wear(name);
-  await show(LOOKS[name].view(entry));
+  await showConcealed(LOOKS[name].view(entry));
 }

@@ -5,7 +5,6 @@ import { h } from "../dom.js";
 import { makeBackup, merge } from "../diary/backup.js";
 import { formatSize } from "../diary/evidence.js";
 import { localDate } from "../diary/model.js";
-import { show } from "../router.js";
 import { holdDuring } from "../vault/lock.js";
 import { newPassphraseForm } from "./passphrase-form.js";
 import { busy, button, checked, choices, download, errorBox, field, passphraseInput } from "./ui.js";
@@ -119,7 +118,8 @@ export function backupForm({ submit, busyText, hint, run, then }) {
 export function backupView(back) {
   const view = {
     title: "Backup file",
-    render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    render(_, show) {
       const $error = errorBox();
       const progress = progressBar();
       const $result = h("p", { role: "status" });
@@ -193,7 +193,8 @@ export function backupView(back) {
 function mergeView(back) {
   return {
     title: "Add entries from a backup",
-    render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    render(_, show) {
       const $result = h("p", { role: "status" });
       const $form = backupForm({
         submit: "Add from this backup",

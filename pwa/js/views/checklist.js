@@ -4,7 +4,6 @@
 import { h } from "../dom.js";
 import * as checklist from "../diary/checklist.js";
 import * as drafts from "../diary/drafts.js";
-import { show } from "../router.js";
 import { isUnlocked } from "../vault/keys.js";
 import { longDateTime } from "./format.js";
 import { helpNow } from "./help.js";
@@ -23,7 +22,8 @@ export function checklistView(actions) {
       keeper?.stop();
       keeper = null;
     },
-    async render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    async render(_, show) {
       const [past, draft] = await Promise.all([checklist.history(), drafts.get(DRAFT)]);
       const start = /** @type {checklist.Answer[]} */ (/** @type {any} */ (draft)?.answers || checklist.blank());
       const $error = errorBox();
@@ -70,7 +70,7 @@ export function checklistView(actions) {
         kept?.cancel();
         await kept?.settled();
         await drafts.done(DRAFT).catch(() => {});
-        if (isUnlocked()) show(saved(answers, actions, () => show(view))); // not over the disguise after a lock
+        if (isUnlocked()) show(saved(answers, actions, () => show(view)));
       });
 
       return h(

@@ -5,7 +5,6 @@ import { LOOKS, current, wear } from "../disguise/index.js";
 import * as prefs from "../disguise/prefs.js";
 import { announce, h } from "../dom.js";
 import * as exit from "../exit.js";
-import { show } from "../router.js";
 import * as keys from "../vault/keys.js";
 import { safetyView } from "./safety.js";
 import { codeForm, lookPicker, pickedLook } from "./setup.js";
@@ -17,8 +16,9 @@ const ERASE_SECONDS = 5;
  * The hiding part of the settings screen.
  * @param {import("../router.js").View} back the settings view, to come back to
  * @param {HTMLElement} $error where a failed save says so
+ * @param {import("../router.js").Show} show
  */
-export function hidingSettings(back, $error) {
+export function hidingSettings(back, $error, show) {
   const look = LOOKS[current()];
   const { escape, to } = prefs.exitSettings();
 
@@ -75,7 +75,8 @@ function radio(name, value, checked) {
 function changeLook(back) {
   return {
     title: "Change the disguise",
-    render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    render(_, show) {
       const $form = h(
         "form",
         { class: "stack", novalidate: true },
@@ -105,7 +106,8 @@ function changeLook(back) {
 function changeCode(back) {
   return {
     title: "Change the secret code",
-    render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    render(_, show) {
       const { $form, $error } = codeForm({
         look: current(),
         submit: "Save new code",
@@ -138,7 +140,8 @@ function erasing(back) {
   };
   return {
     title: "Erasing everything",
-    render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    render(_, show) {
       let left = ERASE_SECONDS;
       const $count = h("p", { class: "countdown", role: "timer", "aria-live": "assertive" }, String(left));
       const $error = errorBox();

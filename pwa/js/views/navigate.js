@@ -1,8 +1,8 @@
 // @ts-check
 // The diary's screens and the ways between them. The address never changes: every screen
-// is shown by the router in place, so nothing reaches the address bar or history.
-import { show as showView } from "../router.js";
-import * as keys from "../vault/keys.js";
+// is shown in place, so nothing reaches the address bar or history. Each way goes through
+// the Show it is handed, which dies when the app is concealed: a save that finishes after
+// a quick exit never brings a screen back.
 import { checklistView } from "./checklist.js";
 import { evidenceView } from "./evidence-view.js";
 import { helpView } from "./help.js";
@@ -13,92 +13,96 @@ import { reportChooser, reportView } from "./report.js";
 import { settings } from "./settings.js";
 import { summaryView } from "./summary.js";
 import { timeline } from "./timeline.js";
+import * as keys from "../vault/keys.js";
 
 /** @typedef {import("../diary/model.js").Evidence} Evidence */
 
 /**
- * Show a diary screen, unless the vault locked meanwhile (a save that finished after a quick
- * exit must not bring a screen back over the unlock).
- * @param {import("../router.js").View} view
+ * The diary's ways between screens, for one reveal.
+ * @param {import("../router.js").Show} shown the Show of the reveal the diary was opened in
  */
-function show(view) {
-  if (!keys.isUnlocked()) return Promise.resolve();
-  return showView(view);
-}
+export function navigation(shown) {
+  /**
+   * Show a diary screen, only while the vault is open (and the reveal is live).
+   * @param {import("../router.js").View} view
+   */
+  const show = (view) => (keys.isUnlocked() ? shown(view) : Promise.resolve());
 
-export const go = {
-  home() {
-    return show(
-      timeline({
-        onLog: (id) => go.log(id),
-        onOpen: (id) => go.incident(id),
-        onSummary: () => go.summary(),
-        onPeople: () => go.people(),
-        onSettings: () => go.settings(),
-        onHelp: () => go.help(),
-        onChecklist: () => go.checklist(),
-        onLock: () => keys.lock(),
-      }),
-    );
-  },
-  /** @param {string} [id] edit this incident; a new one when absent */
-  log(id) {
-    return show(
-      incidentForm({
-        id,
-        onDone: (saved) => go.incident(saved),
-        onCancel: () => (id ? go.incident(id) : go.home()),
-      }),
-    );
-  },
-  /** @param {string} id */
-  incident(id) {
-    return show(
-      incidentView(id, {
-        onBack: () => go.home(),
-        onEdit: (i) => go.log(i),
-        onHistory: (i) => show(historyView(i, { onBack: () => go.incident(i) })),
-        onPerson: (p) => go.person(p),
-        onOpenFile: (item) => go.file(item, () => go.incident(id)),
-      }),
-    );
-  },
-  /** @param {Evidence} item @param {() => void} back */
-  file(item, back) {
-    return show(evidenceView(item, { onBack: back }));
-  },
-  people() {
-    return show(peopleList({ onBack: () => go.home(), onOpen: (id) => go.person(id), onAdd: () => go.editPerson("") }));
-  },
-  /** @param {string} id */
-  person(id) {
-    return show(
-      personView(id, {
-        onBack: () => go.people(),
-        onEdit: (p) => go.editPerson(p),
-        onIncident: (i) => go.incident(i),
-        onOpenFile: (item) => go.file(item, () => go.person(id)),
-      }),
-    );
-  },
-  /** @param {string} id empty for a new person */
-  editPerson(id) {
-    return show(personForm(id, { onDone: (p) => go.person(p), onCancel: () => (id ? go.person(id) : go.people()) }));
-  },
-  summary() {
-    return show(summaryView({ onBack: () => go.home(), onReport: () => go.report() }));
-  },
-  report() {
-    return show(reportChooser({ onBack: () => go.summary(), onReport: (range) => show(reportView(range, { onBack: () => go.report() })) }));
-  },
-  /** @param {string} [guide] open this guide */
-  help(guide) {
-    return show(helpView({ onBack: () => go.home(), onChecklist: () => go.checklist(), guide }));
-  },
-  checklist() {
-    return show(checklistView({ onBack: () => go.home(), onHelp: () => go.help() }));
-  },
-  settings() {
-    return show(settings({ onBack: () => go.home() }));
-  },
-};
+  const go = {
+    home() {
+      return show(
+        timeline({
+          onLog: (id) => go.log(id),
+          onOpen: (id) => go.incident(id),
+          onSummary: () => go.summary(),
+          onPeople: () => go.people(),
+          onSettings: () => go.settings(),
+          onHelp: () => go.help(),
+          onChecklist: () => go.checklist(),
+          onLock: () => keys.lock(),
+        }),
+      );
+    },
+    /** @param {string} [id] edit this incident; a new one when absent */
+    log(id) {
+      return show(
+        incidentForm({
+          id,
+          onDone: (saved) => go.incident(saved),
+          onCancel: () => (id ? go.incident(id) : go.home()),
+        }),
+      );
+    },
+    /** @param {string} id */
+    incident(id) {
+      return show(
+        incidentView(id, {
+          onBack: () => go.home(),
+          onEdit: (i) => go.log(i),
+          onHistory: (i) => show(historyView(i, { onBack: () => go.incident(i) })),
+          onPerson: (p) => go.person(p),
+          onOpenFile: (item) => go.file(item, () => go.incident(id)),
+        }),
+      );
+    },
+    /** @param {Evidence} item @param {() => void} back */
+    file(item, back) {
+      return show(evidenceView(item, { onBack: back }));
+    },
+    people() {
+      return show(peopleList({ onBack: () => go.home(), onOpen: (id) => go.person(id), onAdd: () => go.editPerson("") }));
+    },
+    /** @param {string} id */
+    person(id) {
+      return show(
+        personView(id, {
+          onBack: () => go.people(),
+          onEdit: (p) => go.editPerson(p),
+          onIncident: (i) => go.incident(i),
+          onOpenFile: (item) => go.file(item, () => go.person(id)),
+        }),
+      );
+    },
+    /** @param {string} id empty for a new person */
+    editPerson(id) {
+      return show(personForm(id, { onDone: (p) => go.person(p), onCancel: () => (id ? go.person(id) : go.people()) }));
+    },
+    summary() {
+      return show(summaryView({ onBack: () => go.home(), onReport: () => go.report() }));
+    },
+    report() {
+      return show(reportChooser({ onBack: () => go.summary(), onReport: (range) => show(reportView(range, { onBack: () => go.report() })) }));
+    },
+    /** @param {string} [guide] open this guide */
+    help(guide) {
+      return show(helpView({ onBack: () => go.home(), onChecklist: () => go.checklist(), guide }));
+    },
+    checklist() {
+      return show(checklistView({ onBack: () => go.home(), onHelp: () => go.help() }));
+    },
+    settings() {
+      return show(settings({ onBack: () => go.home() }));
+    },
+  };
+  return go;
+}

@@ -7,7 +7,6 @@ import * as account from "../diary/account.js";
 import { BackupError, restore } from "../diary/backup.js";
 import * as copy from "../diary/copy.js";
 import { announce, h } from "../dom.js";
-import { show } from "../router.js";
 import { prfKek } from "../vault/crypto.js";
 import { holdDuring } from "../vault/lock.js";
 import { NoPrfError, PasskeyCancelledError, getPrf, supported } from "../vault/passkey.js";
@@ -168,7 +167,8 @@ export function serverCopySettings() {
 export function restoreFromServer(keep, lockEpoch) {
   return {
     title: "Restore from the server copy",
-    render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    render(_, show) {
       const $error = errorBox();
       const progress = progressBar();
       const $signIn = button("Sign in with my passkey", async () => {

@@ -2,7 +2,6 @@
 // Settings: ways to unlock (passkeys, the passphrase), locking, erase after wrong tries,
 // and hiding (the disguise, quick exit, erasing everything: views/hiding.js).
 import { announce, h } from "../dom.js";
-import { show } from "../router.js";
 import * as keys from "../vault/keys.js";
 import * as lockPolicy from "../vault/lock.js";
 import { NoPrfError, createWithPrf } from "../vault/passkey.js";
@@ -52,7 +51,8 @@ export function settings({ onBack }) {
       stopCopy?.();
       stopCopy = null;
     },
-    async render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    async render(_, show) {
       const $error = errorBox();
       const slots = await keys.slots();
       const passkeyCount = slots.filter((s) => s.type === "passkey").length;
@@ -148,7 +148,7 @@ export function settings({ onBack }) {
           $wipe,
           "If someone keeps guessing your passphrase, the diary is erased. You would lose it too, unless you have a copy.",
         ),
-        hidingSettings(view, $error),
+        hidingSettings(view, $error, show),
         h("h2", {}, "Storage"),
         h(
           "p",
@@ -171,7 +171,8 @@ export function settings({ onBack }) {
 function changePassphrase(back) {
   return {
     title: "Change your passphrase",
-    render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    render(_, show) {
       const { $form, $submit } = newPassphraseForm(
         {
           label: "New passphrase",

@@ -5,7 +5,6 @@
 import { LOOKS, wear } from "../disguise/index.js";
 import * as prefs from "../disguise/prefs.js";
 import { h } from "../dom.js";
-import { show } from "../router.js";
 import * as keys from "../vault/keys.js";
 import { NoPrfError, createWithPrf, supported } from "../vault/passkey.js";
 import { generate } from "../vault/passphrase.js";
@@ -26,7 +25,7 @@ const state = { passphrase: "", look: "calculator", code: "", startCode: "" };
 export function setup(done, cancel, startCode = "") {
   forget();
   state.startCode = startCode;
-  return { title: "Set up your private diary", render: () => intro(done, cancel) };
+  return { title: "Set up your private diary", render: (_, show) => intro(show, done, cancel) };
 }
 
 /** Drop the passphrase and code being chosen: when set-up ends, or is hidden midway. */
@@ -41,15 +40,15 @@ function step(title, body) {
   return h("section", { class: "stack" }, h("h1", {}, title), ...body);
 }
 
-/** @param {() => void} done @param {() => void} cancel */
-function intro(done, cancel) {
+/** @param {import("../router.js").Show} show @param {() => void} done @param {() => void} cancel */
+function intro(show, done, cancel) {
   return step("Set up your private diary", [
     h("p", { class: "lead" }, "Cairn keeps a diary of what is happening to you, encrypted on this phone. Nobody can read it without your passkey or your recovery passphrase."),
     h("p", {}, "To anyone else it looks like an ordinary app. You choose which one, and a secret code that opens the diary from it."),
-    button("Start", () => show(lookStep(() => show(codeStep(() => show({ title: "Your recovery passphrase", render: () => generated(done) })))))),
+    button("Start", () => show(lookStep(() => show(codeStep(() => show({ title: "Your recovery passphrase", render: (_, show) => generated(show, done) })))))),
     button("Restore from a backup file", () => show(lookStep(() => show(codeStep(() => show(restoreStep(done)))))), "button block secondary"),
     button("Restore from the server copy", () => show(lookStep(() => show(codeStep(() => show(serverRestoreStep(done)))))), "button block secondary"),
-    button("What the disguise does not hide", () => show(safetyView(() => show({ title: "Set up your private diary", render: () => intro(done, cancel) }))), "button block secondary"),
+    button("What the disguise does not hide", () => show(safetyView(() => show({ title: "Set up your private diary", render: (_, show) => intro(show, done, cancel) }))), "button block secondary"),
     button("Not now", cancel, "button block secondary"),
   ]);
 }
@@ -132,7 +131,9 @@ function codeStep(next) {
  */
 export function missingCode(done) {
   state.look = prefs.look() || "calculator";
-  return lookStep(() =>
+  /** @type {import("../router.js").Show} */
+  let show = () => Promise.resolve();
+  const look = lookStep(() =>
     show(
       codeStep(async () => {
         await prefs.setCode(state.code);
@@ -143,6 +144,14 @@ export function missingCode(done) {
       }),
     ),
   );
+  return {
+    ...look,
+    /** @param {unknown} _ @param {import("../router.js").Show} handed */
+    render(_, handed) {
+      show = handed;
+      return look.render();
+    },
+  };
 }
 
 /**
@@ -189,25 +198,25 @@ export function codeForm({ look, submit, refuse = "", onValid }) {
   return { $form, $error };
 }
 
-/** @param {() => void} done */
-function generated(done) {
+/** @param {import("../router.js").Show} show @param {() => void} done */
+function generated(show, done) {
   state.passphrase = generate();
   const $words = h("p", { class: "passphrase", id: "generated-passphrase" }, state.passphrase);
   return step("Your recovery passphrase", [
     h("p", {}, "If you lose this phone's passkey, this passphrase is the only way back into your diary. Write it down on paper and keep it somewhere safe, away from anyone who might look."),
     h("p", { class: "hint" }, "Your passphrase:"),
     $words,
-    button("I have written it down", () => show({ title: "Check your passphrase", render: () => confirm(done) })),
+    button("I have written it down", () => show({ title: "Check your passphrase", render: (_, show) => confirm(show, done) })),
     button("Show different words", () => {
       state.passphrase = generate();
       $words.textContent = state.passphrase;
     }, "button block secondary"),
-    button("I'd rather choose my own", () => show({ title: "Choose your passphrase", render: () => choose(done) }), "button block secondary"),
+    button("I'd rather choose my own", () => show({ title: "Choose your passphrase", render: (_, show) => choose(show, done) }), "button block secondary"),
   ]);
 }
 
-/** @param {() => void} done */
-function confirm(done) {
+/** @param {import("../router.js").Show} show @param {() => void} done */
+function confirm(show, done) {
   const $input = passphraseInput({ type: "text" });
   const $error = errorBox();
   const form = h(
@@ -216,7 +225,7 @@ function confirm(done) {
     field("Type your passphrase", $input, "Type it from what you wrote down, to check you have it right."),
     $error,
     h("button", { type: "submit", class: "button block" }, "Check"),
-    button("Show it again", () => show({ title: "Your recovery passphrase", render: () => shown(done) }), "button block secondary"),
+    button("Show it again", () => show({ title: "Your recovery passphrase", render: (_, show) => shown(show, done) }), "button block secondary"),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -231,16 +240,19 @@ function confirm(done) {
   return step("Check your passphrase", [form]);
 }
 
-/** The same passphrase again, for someone who did not write it down in time. @param {() => void} done */
-function shown(done) {
+/**
+ * The same passphrase again, for someone who did not write it down in time.
+ * @param {import("../router.js").Show} show @param {() => void} done
+ */
+function shown(show, done) {
   return step("Your recovery passphrase", [
     h("p", { class: "passphrase" }, state.passphrase),
-    button("I have written it down", () => show({ title: "Check your passphrase", render: () => confirm(done) })),
+    button("I have written it down", () => show({ title: "Check your passphrase", render: (_, show) => confirm(show, done) })),
   ]);
 }
 
-/** @param {() => void} done */
-function choose(done) {
+/** @param {import("../router.js").Show} show @param {() => void} done */
+function choose(show, done) {
   const { $form } = newPassphraseForm(
     {
       label: "Your passphrase",
@@ -251,7 +263,7 @@ function choose(done) {
         show({ title: "Unlock with your fingerprint or face", render: () => passkeyStep(done) });
       },
     },
-    button("Give me random words instead", () => show({ title: "Your recovery passphrase", render: () => generated(done) }), "button block secondary"),
+    button("Give me random words instead", () => show({ title: "Your recovery passphrase", render: (_, show) => generated(show, done) }), "button block secondary"),
   );
   return step("Choose your passphrase", [$form]);
 }
@@ -365,10 +377,11 @@ function restoreStep(done) {
 function serverRestoreStep(done) {
   return {
     title: "Restore from the server copy",
-    async render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    async render(_, show) {
       // Loaded only here: the disguise and set-up stay small.
       const { restoreFromServer } = await import("./server-copy.js");
-      return restoreFromServer((startedAt, makeVault) => keepAndOpen(startedAt, makeVault, done), keys.lockEpoch).render();
+      return restoreFromServer((startedAt, makeVault) => keepAndOpen(startedAt, makeVault, done), keys.lockEpoch).render(undefined, show);
     },
   };
 }
