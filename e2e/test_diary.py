@@ -79,8 +79,10 @@ def fill_everything(page: Page, *, what: str) -> None:
     page.get_by_label("Driving past").check()
     page.get_by_label("What happened").fill(what)
     page.get_by_label("Where it happened").fill("Outside the library on Mill Street")
-    page.get_by_role("button", name="Use my location").click()
-    expect(page.get_by_text(re.compile(r"Location kept: 55\.9533"))).to_be_visible()
+    page.get_by_role("button", name="I am there now").click()
+    expect(
+        page.get_by_text(re.compile(r"^Recorded where this phone is now: 55\.95330"))
+    ).to_be_visible()
 
     open_section(page, "Who did it")
     page.get_by_label("Who was it").select_option(label="Add someone new…")
@@ -273,6 +275,135 @@ def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page
     # The one failed load is the revoked photo, tried on purpose above.
     assert watch.errors == ["Failed to load resource: net::ERR_FILE_NOT_FOUND"]
     assert not watch.foreign
+
+
+# --- where it happened, and where the phone was ----------------------------------------
+
+STORED_LOCATIONS = """async () => {
+    const { load } = await import('/js/diary/model.js');
+    const { incidents } = await load();
+    return [...incidents.values()].map((i) => ({
+        where: i.fields.where,
+        location: i.fields.location,
+        every: i.revisions.map((r) => r.fields.location),
+    }));
+}"""
+
+
+def test_a_place_written_and_never_i_am_there_now_stores_no_coordinates(page: Page, located):
+    """The phone could say where it is, but only the words typed are kept: an entry written
+    at home about yesterday carries no coordinates of the home."""
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("Date", exact=True).fill("2026-11-14")
+    page.get_by_label("What happened").fill("He was parked opposite the gym again.")
+    page.get_by_label("Where it happened").fill("Car park of the gym on Leith Walk")
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    expect(page.locator("#view")).to_contain_text("Car park of the gym on Leith Walk")
+    expect(page.locator("#view")).not_to_contain_text("Where the phone was")
+    expect(page.locator("#view")).not_to_contain_text("55.95")
+    stored = page.evaluate(STORED_LOCATIONS)
+    assert stored == [
+        {"where": "Car park of the gym on Leith Walk", "location": None, "every": [None]}
+    ]
+
+
+def test_i_am_there_now_records_the_phone_and_its_time_beside_the_button(page: Page, located):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("A bunch of flowers left on the doorstep.")
+    page.get_by_label("Where it happened").fill("My front door")
+    here = page.get_by_role("button", name="I am there now")
+    # It says what it does: where the phone is at this moment, not where it was.
+    expect(here).to_have_accessible_description(re.compile("where this phone is at this moment"))
+    before = page.evaluate("Date.now()")
+    here.click()
+    status = page.locator(".here-now-status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status).to_contain_text("Recorded where this phone is now: 55.95330, -3.18830")
+    expect(status).to_contain_text("within about 12 m")
+    expect(status).to_be_in_viewport()
+    # Taken away before saving: nothing is kept.
+    page.get_by_role("button", name="Remove where the phone was").click()
+    expect(status).to_have_text("Removed. Only what you write above will be saved.")
+    expect(here).to_be_focused()
+    expect(page.get_by_role("button", name="Remove where the phone was")).to_be_hidden()
+    here.click()
+    expect(status).to_contain_text("Recorded where this phone is now")
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    view = page.locator("#view")
+    expect(view).to_contain_text("My front door")
+    expect(view).to_contain_text(
+        re.compile(
+            r"Where the phone was\s*55\.95330, -3\.18830 \(within about 12 m\),"
+            r" recorded by the phone at "
+        )
+    )
+    [stored] = page.evaluate(STORED_LOCATIONS)
+    assert stored["where"] == "My front door"
+    location = stored["location"]
+    assert (location["latitude"], location["longitude"], location["accuracy"]) == (
+        55.9533,
+        -3.1883,
+        12,
+    )
+    assert before - 1000 <= location["at"] <= page.evaluate("Date.now()")
+
+    # Editing: removing it says the saved version keeps it, and the new version has none.
+    page.get_by_role("button", name="Edit").click()
+    expect(page.locator(".here-now-status")).to_contain_text("Recorded where this phone was:")
+    page.get_by_role("button", name="Remove where the phone was").click()
+    expect(page.locator(".here-now-status")).to_contain_text("versions saved before keep")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text(re.compile("Edited once"))).to_be_visible()
+    expect(page.locator("#view")).not_to_contain_text("Where the phone was")
+    [stored] = page.evaluate(STORED_LOCATIONS)
+    assert stored["location"] is None and stored["every"][0]["latitude"] == 55.9533
+
+
+def test_a_refused_location_says_so_beside_the_button(page: Page, phone: BrowserContext):
+    phone.clear_permissions()
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("Where it happened").fill("The bus stop on Easter Road")
+    here = page.get_by_role("button", name="I am there now")
+    here.click()
+    status = page.locator(".here-now-status")
+    expect(status).to_contain_text("not allowing its location to be used, so nothing was recorded")
+    expect(status).to_be_in_viewport()
+    # Right under the button, not somewhere down the form.
+    button, said = here.bounding_box(), status.bounding_box()
+    assert button and said and 0 <= said["y"] - (button["y"] + button["height"]) < 48
+    expect(page.get_by_role("button", name="Remove where the phone was")).to_be_hidden()
+    page.get_by_label("What happened").fill("He stood at the stop and watched.")
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    [stored] = page.evaluate(STORED_LOCATIONS)
+    assert stored["location"] is None
+
+
+def test_an_older_entry_with_a_location_still_reads(page: Page):
+    """Entries saved by "Use my location" (no time kept) open, and say the time is unknown."""
+    set_up_with_passphrase_only(page)
+    page.evaluate(
+        """async () => {
+            const model = await import('/js/diary/model.js');
+            const fields = model.emptyIncident();
+            fields.what = 'Written before the time was kept';
+            fields.location = { latitude: 55.9533, longitude: -3.1883, accuracy: 1500 };
+            await model.recordIncident(fields);
+        }"""
+    )
+    page.reload()
+    wait_for_app(page)
+    unlock_with_passphrase(page)
+    page.locator(".incident-row", has_text="Written before").click()
+    expect(page.locator("#view")).to_contain_text(
+        "55.95330, -3.18830 (within about 2 km), recorded by the phone while this entry was"
+        " being written (the time was not noted)"
+    )
 
 
 def test_an_empty_entry_cannot_be_saved_and_says_why(page: Page):

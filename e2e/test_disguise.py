@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.support import (
+    LiveServer,
     installed_phone,
     launch_options,
+    make_app,
     new_phone,
     offline,
     until,
@@ -29,6 +32,7 @@ from e2e.test_vault import (
     type_code,
     unlock_with_passphrase,
 )
+from server.api import _Tries
 
 DISGUISES = {
     "calculator": "Calculator",
@@ -300,6 +304,116 @@ def test_a_new_phone_needs_the_start_code(page: Page):
     expect(page.get_by_role("heading", name="Set up your private diary")).to_be_visible()
     page.get_by_role("button", name="Not now").click()
     expect_disguise(page)
+
+
+# The start code's tries: a server of its own that allows 3 wrong codes in a 3-second window
+# (the session's server is shared by every test, and a minute is long for a test).
+STRICT_TRIES = 3
+STRICT_WINDOW = 3.0
+
+
+@pytest.fixture
+def strict_phone(playwright, browser, tmp_path) -> Iterator[Page]:
+    """A new phone on a server that allows few wrong start codes; its /api/start answers
+    are collected in ``page.start_answers`` as (code, status)."""
+    app = make_app(tmp_path / "instance", START_CODE_TRIES_PER_MINUTE=STRICT_TRIES)
+    app.extensions["cairn.start_tries"] = _Tries(window=STRICT_WINDOW)
+    server = LiveServer(app).start()
+    context = new_phone(playwright, browser, server)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    answers: list[tuple[str, int]] = []
+
+    def answered(response) -> None:
+        if response.url.endswith("/api/start"):
+            answers.append((json.loads(response.request.post_data)["code"], response.status))
+
+    page.on("response", answered)
+    page.start_answers = answers  # type: ignore[attr-defined]
+    try:
+        yield page
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_sums_never_use_up_the_start_code_tries(strict_phone: Page):
+    """Working sums out, results included, sends nothing: the start code still opens set-up
+    on a server that would refuse it after three wrong codes."""
+    page = strict_phone
+    page.goto("/")
+    wait_for_app(page)
+    sums = ["12+7=", "250×4=", "=", "+5=", "1500÷3=", "99−1=", "2000+24=", "0.5×8000="]
+    sums += ["C1234%=", "C1234±=", "C4321+=", "C1111×1=", "C24680+0="]
+    for keys in sums:
+        press(page, keys)
+    expect(page.locator(".calc-display")).to_have_text("24680")
+    page.wait_for_timeout(300)
+    assert page.start_answers == []  # type: ignore[attr-defined]
+    press(page, "C")
+    type_code(page, START_CODE)
+    expect(page.get_by_role("heading", name="Set up your private diary")).to_be_visible()
+    assert page.start_answers == [(START_CODE, 200)]  # type: ignore[attr-defined]
+
+
+def test_the_other_disguises_send_only_a_bare_code(strict_phone: Page):
+    """Searches, amounts and times that are not 4 to 6 digits on their own are never sent."""
+    page = strict_phone
+    page.goto("/notes/")
+    wait_for_app(page)
+    search = page.get_by_role("searchbox", name="Search notes")
+    for text in ("2024 tax", "123", "1234567", "12.50"):
+        search.fill(text)
+        search.press("Enter")
+    page.goto("/converter/")
+    wait_for_app(page)
+    for amount in ("1.5", "1,000", "-2000", "1e4"):
+        page.get_by_label("Amount").fill(amount)
+        page.get_by_role("button", name="Convert").click()
+    page.goto("/timer/")
+    wait_for_app(page)
+    page.get_by_label(re.compile("^Time")).fill("130")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_timeout(300)
+    assert page.start_answers == []  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_label(re.compile("^Time")).fill(START_CODE)
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("heading", name="Set up your private diary")).to_be_visible()
+    assert page.start_answers == [(START_CODE, 200)]  # type: ignore[attr-defined]
+
+
+def test_the_start_code_gets_through_once_the_wait_has_passed(strict_phone: Page):
+    """Wrong codes use up the tries; the right code is then refused by the server and the
+    calculator shows only its number; typed again once the wait is over, it opens set-up."""
+    page = strict_phone
+    page.goto("/")
+    wait_for_app(page)
+    for wrong in ("13579", "97531", "11223"):
+        type_code(page, wrong)
+        expect(page.locator(".calc-display")).to_have_text(wrong)
+    # A wrong code typed again is not sent again: the page already knows it is wrong.
+    type_code(page, "13579")
+    type_code(page, START_CODE)
+    expect(page.locator(".calc-display")).to_have_text(START_CODE)
+    page.wait_for_timeout(500)
+    answers = page.start_answers  # type: ignore[attr-defined]
+    assert answers == [("13579", 200), ("97531", 200), ("11223", 200), (START_CODE, 429)]
+    # During the wait: nothing is sent, and the disguise shows nothing but the calculator.
+    type_code(page, START_CODE)
+    page.wait_for_timeout(300)
+    assert len(answers) == 4
+    expect_disguise(page)
+    expect(page.get_by_role("heading", name="Set up your private diary")).to_have_count(0)
+    assert telling_words_on(page) == []
+    said = page.locator("[role=alert], [role=status], dialog[open]").all_inner_texts()
+    assert "".join(said).strip() == ""
+    page.wait_for_timeout(STRICT_WINDOW * 1000 + 500)
+    # Nothing opened by itself when the wait ended.
+    expect_disguise(page)
+    type_code(page, START_CODE)
+    expect(page.get_by_role("heading", name="Set up your private diary")).to_be_visible()
+    assert answers[-1] == (START_CODE, 200)
 
 
 def test_the_notes_disguise_opens_with_a_search(page: Page):

@@ -93,6 +93,8 @@ def test_the_printed_report_has_every_field_revision_and_fingerprint(page: Page,
         "Following or watching me, Driving past",
         "Outside the library on Mill Street, by the bins",
         "55.95330, -3.18830",
+        # (the label wraps in its column: "Where the phone" / "was")
+        "Where the phone 55.95330, -3.18830 (within about 12 m), recorded by the phone at",
         "Alex Brown",
         "Tall, short grey hair",
         "Dark green parka",

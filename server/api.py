@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import math
 import threading
 import time
 from collections import deque
@@ -34,13 +35,17 @@ def health() -> Response:
 class _Tries:
     """Wrong start codes per client in the last minute, in this process's memory (enough:
     the code only opens the set-up screens, never a diary). An IPv6 client is counted by
-    its /64, which one household or phone usually has whole."""
+    its /64, which one household or phone usually has whole.
+
+    ``window`` is a minute everywhere but in tests, which put a shorter one in
+    ``app.extensions`` to see a phone get its tries back without waiting a minute."""
 
     WINDOW = 60.0
     # Past this many clients, forget every client whose tries have all expired.
     SWEEP_AT = 10_000
 
-    def __init__(self) -> None:
+    def __init__(self, window: float = WINDOW) -> None:
+        self.window = window
         self._lock = threading.Lock()
         self._by_client: dict[str, deque[float]] = {}
 
@@ -63,7 +68,7 @@ class _Tries:
         with self._lock:
             tries = self._by_client.get(client)
             if tries is not None:
-                while tries and now - tries[0] > self.WINDOW:
+                while tries and now - tries[0] > self.window:
                     tries.popleft()
                 if len(tries) >= limit:
                     return None
@@ -74,8 +79,16 @@ class _Tries:
                 self._by_client.setdefault(client, deque()).append(now)
             return ok
 
+    def wait(self, client: str) -> int:
+        """Return the whole seconds until this client's oldest try leaves the window (at
+        least 1): then one more try is allowed."""
+        with self._lock:
+            tries = self._by_client.get(client)
+            oldest = tries[0] if tries else time.monotonic()
+            return max(1, math.ceil(self.window - (time.monotonic() - oldest)))
+
     def _sweep(self, now: float) -> None:
-        for key in [k for k, v in self._by_client.items() if not v or now - v[-1] > self.WINDOW]:
+        for key in [k for k, v in self._by_client.items() if not v or now - v[-1] > self.window]:
             del self._by_client[key]
 
 
@@ -86,7 +99,8 @@ def start_code() -> Response:
     A wrong code is an ordinary answer (``ok: false``): the disguise goes on calculating.
 
     :raise BadInput: the body is not ``{"code": "<digits>"}``.
-    :raise CairnError 429: too many wrong codes from this address in a minute.
+    :raise CairnError 429: too many wrong codes from this address in a minute; its
+        ``Retry-After`` says when the next try is allowed (the page waits that long).
     """
     body = request.get_json(silent=True)
     code = body.get("code") if isinstance(body, dict) else None
@@ -94,13 +108,15 @@ def start_code() -> Response:
         raise BadInput('Send {"code": "<digits>"}.')
     tries: _Tries = current_app.extensions.setdefault("cairn.start_tries", _Tries())
     expected = current_app.config["START_CODE"].encode()
+    client = _Tries.client(request.remote_addr)
     ok = tries.check(
-        _Tries.client(request.remote_addr),
+        client,
         current_app.config["START_CODE_TRIES_PER_MINUTE"],
         lambda: hmac.compare_digest(code.encode(), expected),
     )
     if ok is None:
-        raise CairnError("Too many tries. Wait a minute.", status=429)
+        wait = tries.wait(client)
+        raise CairnError("Too many tries. Wait a minute.", status=429, retry_after=wait)
     return jsonify(ok=ok)
 
 

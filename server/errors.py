@@ -16,9 +16,13 @@ class CairnError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
+        # For 429: whole seconds until a try is allowed again, when the limit knows it.
+        self.retry_after = retry_after
         if status is not None:
             self.status = status
 
@@ -47,7 +51,7 @@ def init_app(app: Flask) -> None:
         response = _json_error(exc.message, exc.status)
         if exc.status == 429:
             # Every limit counts over one minute: by then the oldest request has left it.
-            response.headers["Retry-After"] = "60"
+            response.headers["Retry-After"] = str(exc.retry_after or 60)
         return response
 
     @app.errorhandler(CSRFError)

@@ -54,6 +54,39 @@ def test_too_many_wrong_start_codes_are_refused_for_a_minute(tmp_path):
         assert client.post("/api/start", json={"code": "1111"}, headers=headers).status_code == 200
     refused = client.post("/api/start", json={"code": "24680"}, headers=headers)
     assert refused.status_code == 429 and "Wait" in refused.get_json()["error"]
+    assert 55 <= int(refused.headers["Retry-After"]) <= 60
+
+
+def test_the_right_start_code_gets_through_once_the_wait_has_passed(tmp_path):
+    """A phone that used up its tries is told how long to wait, and tries sent during the
+    wait do not make it longer: the right code then opens set-up."""
+    from server import create_app
+    from server.api import _Tries
+
+    app = create_app(
+        {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "START_CODE_TRIES_PER_MINUTE": 2}
+    )
+    tries = app.extensions["cairn.start_tries"] = _Tries(window=60.0)
+    client = app.test_client()
+    headers = csrf(client)
+    for code in ("1111", "2222"):
+        assert client.post("/api/start", json={"code": code}, headers=headers).get_json() == {
+            "ok": False
+        }
+    # Half the window later: refused, and told to wait the other half.
+    for wrong in tries._by_client.values():
+        for n in range(len(wrong)):
+            wrong[n] -= 30
+    for _ in range(3):
+        refused = client.post("/api/start", json={"code": "24680"}, headers=headers)
+        assert refused.status_code == 429
+        assert 29 <= int(refused.headers["Retry-After"]) <= 30
+    # The window has passed for the first wrong code: the right one gets through.
+    for wrong in tries._by_client.values():
+        for n in range(len(wrong)):
+            wrong[n] -= 31
+    right = client.post("/api/start", json={"code": "24680"}, headers=headers)
+    assert right.status_code == 200 and right.get_json() == {"ok": True}
 
 
 def test_start_code_tries_are_counted_per_ipv6_network_and_forgotten_when_old():

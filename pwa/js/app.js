@@ -2,7 +2,7 @@
 // Behind the disguise: a code typed into it leads here. The phone's own secret code (or, on
 // a new phone, the server's start code) opens the unlock or the set-up; every lock, and
 // every way of leaving the unlock or set-up screens, goes back to the disguise.
-import { api } from "./api.js";
+import { api, ApiError } from "./api.js";
 import * as copy from "./diary/copy.js";
 import { showDisguise } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
@@ -38,7 +38,7 @@ export function enter(code) {
 async function check(code) {
   if (exit.revealed()) return;
   const startedAt = keys.lockEpoch();
-  const right = prefs.hasCode() ? await prefs.checkCode(code) : await startCode(code);
+  const right = prefs.hasCode() ? await prefs.checkCode(code) : prefs.isCode(code) && (await startCode(code));
   if (!right) return;
   const vault = await keys.hasVault();
   // Something hid the app meanwhile (or another code got there first): stay hidden.
@@ -52,14 +52,27 @@ async function check(code) {
   else await show(setup(done, () => void hide(), prefs.hasCode() ? "" : code));
 }
 
+/** The server counts wrong start codes (10 a minute from one address), so this page spends
+ * none it need not: a code it already called wrong is not sent again, and after "too many
+ * tries" nothing is sent until its Retry-After has passed; the first code typed after that
+ * goes through. A code typed during the wait is dropped, not kept to try later: set-up opens
+ * only as the answer to the code just typed, never a minute later in someone else's hands.
+ * Kept in memory only. */
+const startTries = { waitUntil: 0, /** @type {Set<string>} */ wrong: new Set() };
+
 /** On a phone without a code, the server's start code opens set-up (online only). @param {string} code */
 async function startCode(code) {
+  if (Date.now() < startTries.waitUntil || startTries.wrong.has(code)) return false;
   try {
     const answer = /** @type {{ ok?: boolean }} */ (
       await api("/api/start", { method: "POST", body: { code }, signal: AbortSignal.timeout(START_CODE_TIMEOUT_MS) })
     );
+    if (answer.ok === false && startTries.wrong.size < 100) startTries.wrong.add(code);
     return answer.ok === true;
-  } catch {
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 429) {
+      startTries.waitUntil = Date.now() + Math.min(Math.max(error.retryAfter || 60, 1), 300) * 1000;
+    }
     return false; // offline, slow, or too many tries: the disguise just goes on being itself
   }
 }

@@ -51,8 +51,8 @@ export const relationshipLabel = new Map(/** @type {[string, string][]} */ (RELA
 /**
  * @typedef {object} IncidentFields
  * @property {{ date: string, time: string, about: boolean, endTime: string }} happened  local date and time as typed
- * @property {string} where
- * @property {{ latitude: number, longitude: number, accuracy: number } | null} location
+ * @property {string} where  the place, as the person wrote it
+ * @property {PhonePosition | null} location  where the phone was when "I am there now" was pressed
  * @property {string[]} behaviours
  * @property {string} what
  * @property {string} personId  "" for unknown
@@ -64,6 +64,12 @@ export const relationshipLabel = new Map(/** @type {[string, string][]} */ (RELA
  * @property {string[]} feelings
  * @property {string} impact
  * @property {{ reported: "" | "yes" | "no", date: string, officer: string, reference: string }} police
+ */
+
+/**
+ * Where the phone was at a moment, only ever taken when the person says they are at the
+ * place now; never the place itself. `at` (ms) is missing from entries made before it was kept.
+ * @typedef {{ latitude: number, longitude: number, accuracy: number, at?: number }} PhonePosition
  */
 
 /**
@@ -159,7 +165,7 @@ export function isEmpty(f, evidence = 0) {
 const FIELD_LABELS = /** @type {const} */ ([
   ["happened", "when it happened"],
   ["where", "where"],
-  ["location", "the location"],
+  ["location", "where the phone was"],
   ["behaviours", "what kind"],
   ["what", "what happened"],
   ["personId", "who"],

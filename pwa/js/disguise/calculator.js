@@ -3,6 +3,7 @@
 // Its secret entry is the code typed on its own and then "=": the display shows the number,
 // as any calculator would, and the code is checked quietly.
 import { h } from "../dom.js";
+import { isCode } from "./prefs.js";
 
 const OPS = { "+": 1, "−": 1, "×": 2, "÷": 2 };
 const MAX_DIGITS = 15;
@@ -127,7 +128,7 @@ export function calculator(entry) {
     typed = "";
     justEvaluated = true;
     // The secret entry: a code on its own, then "=". The display already shows the number.
-    if (/^[0-9]{4,6}$/.test(code)) entry(code);
+    if (isCode(code)) entry(code);
   };
 
   /** @param {KeyboardEvent} event */

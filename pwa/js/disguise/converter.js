@@ -3,6 +3,7 @@
 // as the number is typed. Its secret entry is the code typed as the amount and then
 // "Convert" (or Enter); a wrong code is converted like any other number.
 import { h } from "../dom.js";
+import { isCode } from "./prefs.js";
 import { display } from "./calculator.js";
 
 /** Each unit as [label, factor to the base unit, symbol] (temperature is handled apart). */
@@ -82,7 +83,7 @@ export function converter(entry) {
         event.preventDefault();
         update();
         const typed = $amount.value.trim();
-        if (/^[0-9]{4,6}$/.test(typed)) entry(typed);
+        if (isCode(typed)) entry(typed);
       });
       units();
       return h("section", { class: "disguise converter" }, h("h1", { class: "disguise-title" }, "Converter"), $form);

@@ -3,6 +3,7 @@
 // the disguise's, not the diary's). Its secret entry is the code typed into the search box
 // and sent with the keyboard's search (Enter) key; a wrong code is an ordinary search.
 import { h } from "../dom.js";
+import { isCode } from "./prefs.js";
 
 const KEY = "notes";
 
@@ -44,7 +45,7 @@ export function notes(entry) {
       query = $search.value;
       $results.replaceChildren(...results());
       const typed = query.trim();
-      if (/^[0-9]{4,6}$/.test(typed)) entry(typed);
+      if (isCode(typed)) entry(typed);
     });
     const results = () => {
       const found = allNotes()

@@ -10,6 +10,16 @@ const ITERATIONS = 50_000;
 export const CODE = /^[0-9]{4,6}$/;
 
 /**
+ * Whether what was typed into a disguise is a code and nothing else: 4 to 6 digits on their
+ * own (leading zeros count). Only such an entry is ever checked; sums, results, decimals and
+ * words never are.
+ * @param {string} typed
+ */
+export function isCode(typed) {
+  return CODE.test(typed);
+}
+
+/**
  * @typedef {{ salt: string, hash: string, iterations: number }} Pin
  * @typedef {{ escape: boolean, to: string }} Exit  where quick exit goes ("" the disguise)
  * @typedef {{ look?: string, pin?: Pin, exit?: Partial<Exit> }} Prefs

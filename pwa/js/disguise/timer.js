@@ -3,6 +3,7 @@
 // 130 is 1:30, 12000 is 1:20:00), then Start. Its secret entry is the code typed as the
 // time and then Start; a wrong code simply starts a timer.
 import { h } from "../dom.js";
+import { isCode } from "./prefs.js";
 
 /** Digits → seconds, e.g. "130" → 90, "12000" → 4800. @param {string} digits */
 export function secondsOf(digits) {
@@ -78,7 +79,7 @@ export function timer(entry) {
           $stop.hidden = false;
           $status.textContent = "Started.";
         }
-        if (/^[0-9]{4,6}$/.test(typed)) entry(typed);
+        if (isCode(typed)) entry(typed);
       });
       return h("section", { class: "disguise timer" }, h("h1", { class: "disguise-title" }, "Timer"), $shown, $form, $stop, $status);
     },

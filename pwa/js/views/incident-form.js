@@ -6,6 +6,7 @@ import * as drafts from "../diary/drafts.js";
 import * as model from "../diary/model.js";
 import { evidenceList, pickFiles } from "./evidence-ui.js";
 import { longDateTime } from "./format.js";
+import { hereNow } from "./place.js";
 import { recordAudioButton } from "./recording-ui.js";
 import { FORM_HINTS } from "../help/guides.js";
 import { ask, busy, button, checked, choices, errorBox, field, more } from "./ui.js";
@@ -40,7 +41,6 @@ export function incidentForm({ id, onDone, onCancel }) {
       const f = draft?.fields || existing?.fields || model.emptyIncident();
       /** @type {Omit<model.Evidence, "at" | "seq">[]} */
       const pending = [...(draft?.evidence || [])];
-      let location = f.location;
 
       const $error = errorBox();
       // Not a live region: a message on every keystroke would drown a screen reader.
@@ -60,37 +60,12 @@ export function incidentForm({ id, onDone, onCancel }) {
       // What, where
       const $what = area(f.what, { rows: 6, spellcheck: "true", autocapitalize: "sentences" });
       const $where = input(f.where, { autocapitalize: "sentences" });
-      const $location = h("p", { class: "hint" });
-      const $forget = button("Remove the location", () => {
-        location = null;
-        showLocation();
-        $locate.focus();
-        announce("Location removed.");
-        changed();
-      }, "button secondary");
-      const showLocation = () => {
-        $location.textContent = location
-          ? `Location kept: ${location.latitude.toFixed(5)}, ${location.longitude.toFixed(5)} (within about ${Math.round(location.accuracy)} m)`
-          : "";
-        $forget.hidden = !location;
-      };
-      const $locate = button("Use my location", async () => {
-        $error.textContent = "";
-        try {
-          await busy($locate, "Finding where you are…", async () => {
-            const pos = await new Promise((resolve, reject) =>
-              navigator.geolocation.getCurrentPosition(resolve, reject, { enableHighAccuracy: true, timeout: 20_000, maximumAge: 0 }),
-            );
-            const { latitude, longitude, accuracy } = /** @type {GeolocationPosition} */ (pos).coords;
-            location = { latitude, longitude, accuracy };
-          });
-        } catch {
-          $error.textContent = "Your location could not be found. You can write where it happened instead.";
-        }
-        showLocation();
-        changed();
-      }, "button secondary");
-      showLocation();
+      // The phone's position only when the person says they are at the place now.
+      const here = hereNow({
+        position: f.location,
+        keptBefore: Boolean(existing?.revisions.some((r) => r.fields.location)),
+        onChange: () => changed(),
+      });
       // Who
       const $person = h(
         "select",
@@ -158,7 +133,7 @@ export function incidentForm({ id, onDone, onCancel }) {
       const read = () => ({
         happened: { date: $date.value, time: $time.value, about: $about.checked, endTime: $end.value },
         where: $where.value,
-        location,
+        location: here.value(),
         behaviours: checked($form, "behaviour"),
         what: $what.value,
         personId: $person.value === "+" ? "" : $person.value,
@@ -219,9 +194,8 @@ export function incidentForm({ id, onDone, onCancel }) {
           field("Until (if it went on)", $end)),
         field("What happened", $what, FORM_HINTS.what),
         choices("What kind of thing happened", "behaviour", model.BEHAVIOURS, f.behaviours, { hint: "Pick all that fit." }),
-        field("Where it happened", $where),
-        h("div", { class: "row-buttons" }, $locate, $forget),
-        $location,
+        field("Where it happened", $where, "Write the place: a street, a shop, a bus stop, a room."),
+        here.$el,
         $evidenceHeading,
         h("p", { class: "hint" }, FORM_HINTS.evidence),
         $evidence,

@@ -7,6 +7,7 @@ import * as log from "../diary/log.js";
 import * as model from "../diary/model.js";
 import { evidenceList } from "./evidence-ui.js";
 import { dayName, happened, longDateTime } from "./format.js";
+import { phoneWas } from "./place.js";
 import { ask, button, errorBox, terms } from "./ui.js";
 
 /**
@@ -21,7 +22,7 @@ export function details(f, people) {
     ["What kind", f.behaviours.map((b) => model.behaviourLabel.get(b) || b).join(", ")],
     ["What happened", f.what],
     ["Where", f.where],
-    ["Location", f.location ? `${f.location.latitude.toFixed(5)}, ${f.location.longitude.toFixed(5)} (within about ${Math.round(f.location.accuracy)} m)` : ""],
+    ["Where the phone was", f.location ? phoneWas(f.location) : ""],
     ["Who", f.personId ? people.get(f.personId)?.fields.name || "Someone removed from the diary" : ""],
     ["What they looked like", f.looks],
     ["Clothing", f.clothing],
