@@ -64,19 +64,24 @@ GATE = """() => {
     window.fetch = async (...args) => { await hold(); return fetch(...args); };
 }"""
 
-# Quick exit pressed by the page itself: the button, or Shift three times.
-PRESS = {
-    "button": "() => document.querySelector('.quick-exit').click()",
-    "shift": """() => { for (let i = 0; i < 3; i++)
-        window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Shift' })); }""",
-}
+# Quick exit pressed by the page itself: the button, or Shift three times. (Defined once in
+# the page: the app's CSP refuses eval in its own tasks.)
+PRESSES = """() => {
+    window.__press = {
+        button: () => document.querySelector('.quick-exit').click(),
+        shift: () => { for (let i = 0; i < 3; i++)
+            window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Shift' })); },
+    };
+}"""
 # The next tap (the one that starts the work) presses quick exit straight after its own
 # click handlers, before anything they started can go on.
 AT_ONCE = """(press) => {
     document.addEventListener('click', (event) => {
-        if (!event.target.closest('.quick-exit')) queueMicrotask(eval(press));
-    }, { once: true, capture: false });
+        if (!event.target.closest('.quick-exit')) queueMicrotask(window.__press[press]);
+    }, { once: true });
 }"""
+JUST_AFTER = "(press) => { window.__release(); setTimeout(window.__press[press], 0); }"
+NEXT_TASK = "(press) => setTimeout(window.__press[press], 0)"
 
 
 @dataclass(frozen=True)
@@ -294,6 +299,7 @@ def prepare(page: Page, case: Case, authenticator: Authenticator | None) -> dict
         unlock(page, case)
     case.arrange(page)
     page.evaluate(GATE)
+    page.evaluate(PRESSES)
     return baseline
 
 
@@ -351,7 +357,7 @@ def test_quick_exit_leaves_nothing_on_screen(page: Page, case: Case, moment: str
     baseline = prepare(page, case, authenticator)
 
     if moment == "at once":
-        page.evaluate(AT_ONCE, PRESS[press])
+        page.evaluate(AT_ONCE, press)
         case.act(page)
     elif moment == "during" and case.gated:
         page.evaluate("() => window.__arm()")
@@ -361,18 +367,16 @@ def test_quick_exit_leaves_nothing_on_screen(page: Page, case: Case, moment: str
     elif moment == "during":
         case.act(page)
         page.wait_for_timeout(1500)
-        page.evaluate(PRESS[press])
+        page.evaluate("(press) => window.__press[press]()", press)
     else:  # just after: the work's first step goes through, the press comes a task later
         if case.gated:
             page.evaluate("() => window.__arm()")
             case.act(page)
             _until_held(page)
-            page.evaluate(
-                "(press) => { window.__release(); setTimeout(eval(press), 0); }", PRESS[press]
-            )
+            page.evaluate(JUST_AFTER, press)
         else:
             case.act(page)
-            page.evaluate("(press) => setTimeout(eval(press), 0)", PRESS[press])
+            page.evaluate(NEXT_TASK, press)
 
     expect_only_the_disguise(page, baseline)
     if case.diary == "":
