@@ -1,6 +1,6 @@
 // @ts-check
-// Views replace one another in <main>; the address never changes, so no diary word ever
-// reaches the address bar or the history.
+// Views replace one another in <main>; the address never changes, so no word from a view
+// ever reaches the address bar or the history.
 import { $, h } from "./dom.js";
 
 /**
