@@ -118,7 +118,7 @@ def test_a_changed_app_file_is_offered_and_applied_without_losing_typing(
         )
         page.get_by_label("Typing").fill("half a sentence")
 
-        css = pwa / "app.css"
+        css = pwa / "base.css"
         css.write_text(css.read_text() + "\n.changed-in-this-version { color: inherit; }\n")
         server.restart(make_app(tmp_path / "instance", PWA_DIR=str(pwa)))
         page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
@@ -136,7 +136,7 @@ def test_a_changed_app_file_is_offered_and_applied_without_losing_typing(
         assert new != old
         with offline(context):
             page.reload()
-            css_now = page.evaluate("fetch('/app.css').then(r => r.text())")
+            css_now = page.evaluate("fetch('/base.css').then(r => r.text())")
             assert "changed-in-this-version" in css_now
     finally:
         context.close()

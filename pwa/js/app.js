@@ -2,7 +2,6 @@
 // Behind the disguise: a code typed into it leads here. The phone's own secret code (or, on
 // a new phone, the server's start code) opens the unlock or the set-up; every lock, and
 // every way of leaving the unlock or set-up screens, goes back to the disguise.
-import { api } from "./api.js";
 import * as copy from "./diary/copy.js";
 import { showDisguise } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
@@ -17,7 +16,6 @@ import { unlock } from "./views/unlock.js";
 
 /** The diary's screens load after the unlock (from the worker's cache, offline too). */
 const diary = () => import("./views/navigate.js");
-const START_CODE_TIMEOUT_MS = 8000;
 
 /** Codes are checked one after another: a right code typed just after a wrong one waits for
  * the wrong one's check instead of being dropped. */
@@ -27,19 +25,19 @@ let checks = Promise.resolve();
  * A code was typed into the disguise. Right: show the unlock (or set-up). Wrong: nothing,
  * the disguise has already done what it does with the number.
  * @param {string} code
+ * @param {(code: string) => Promise<boolean>} right  the check (gate.js owns it)
  */
-export function enter(code) {
-  const next = checks.then(() => check(code));
+export function enter(code, right) {
+  const next = checks.then(() => check(code, right));
   checks = next.catch(() => {});
   return next;
 }
 
-/** @param {string} code */
-async function check(code) {
+/** @param {string} code @param {(code: string) => Promise<boolean>} right */
+async function check(code, right) {
   if (exit.revealed()) return;
   const startedAt = keys.lockEpoch();
-  const right = prefs.hasCode() ? await prefs.checkCode(code) : await startCode(code);
-  if (!right) return;
+  if (!(await right(code))) return;
   const vault = await keys.hasVault();
   // Something hid the app meanwhile (or another code got there first): stay hidden.
   if (keys.lockEpoch() !== startedAt || exit.revealed()) return;
@@ -47,18 +45,6 @@ async function check(code) {
   lockPolicy.opened();
   if (vault) await show(unlock(opened, () => void hide()));
   else await show(setup(opened, () => void hide(), prefs.hasCode() ? "" : code));
-}
-
-/** On a phone without a code, the server's start code opens set-up (online only). @param {string} code */
-async function startCode(code) {
-  try {
-    const answer = /** @type {{ ok?: boolean }} */ (
-      await api("/api/start", { method: "POST", body: { code }, signal: AbortSignal.timeout(START_CODE_TIMEOUT_MS) })
-    );
-    return answer.ok === true;
-  } catch {
-    return false; // offline, slow, or too many tries: the disguise just goes on being itself
-  }
 }
 
 async function opened() {
