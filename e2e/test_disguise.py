@@ -735,8 +735,15 @@ def test_erase_everything_counts_down_can_be_stopped_and_leaves_nothing(
     assert list(left["local"]) == ["prefs"] and json.loads(left["local"]["prefs"]) == {
         "look": "calculator"
     }
+    # The caches hold app files only: the disguise's, and the rest with its list.
     shell = set(
-        page.evaluate("async () => (await import('/sw/precache.js')).PRECACHE.map(([u]) => u)")
+        page.evaluate(
+            """async () => {
+                const { PRECACHE, REST } = await import('/sw/precache.js');
+                const rest = await (await fetch(REST[0])).json();
+                return [...PRECACHE, ...rest.files, REST].map(([u]) => u);
+            }"""
+        )
     )
     assert all(set(urls) <= shell for urls in left["caches"]), left["caches"]
 

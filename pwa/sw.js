@@ -2,13 +2,13 @@
 /// <reference lib="webworker" />
 // The service worker only wires events; the strategy and the precache list live in sw/.
 // The server stamps this file with the shell's version, so any changed app file changes it.
-import { VERSION, PRECACHE } from "./sw/precache.js";
-import { install, activate, respond } from "./sw/strategy.js";
+import { VERSION, PRECACHE, REST } from "./sw/precache.js";
+import { install, activate, respond, keepRest } from "./sw/strategy.js";
 
 const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
 worker.addEventListener("install", (event) => {
-  event.waitUntil(install(VERSION, PRECACHE));
+  event.waitUntil(install(VERSION, PRECACHE, REST));
 });
 
 worker.addEventListener("activate", (event) => {
@@ -23,4 +23,6 @@ worker.addEventListener("fetch", (event) => {
 worker.addEventListener("message", (event) => {
   // The page sends this only when the user has chosen to update.
   if (event.data && event.data.type === "apply-update") worker.skipWaiting();
+  // The page sends this when every file is wanted offline, not only the first screen's.
+  if (event.data && event.data.type === "keep-all") event.waitUntil(keepRest(VERSION, REST));
 });

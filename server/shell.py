@@ -51,6 +51,13 @@ def precache_list() -> Response:
     return _revalidate(response)
 
 
+@bp.get(precache.REST)
+def rest_list() -> Response:
+    """Serve the list of the files that come after a code, for the worker to fetch then."""
+    response = Response(current_shell().rest, mimetype="application/json")
+    return _revalidate(response)
+
+
 @bp.get("/", defaults={"name": ""})
 @bp.get("/<shell:name>")
 def app_file(name: str) -> Response:

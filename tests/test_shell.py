@@ -69,20 +69,60 @@ def test_worker_is_served_at_root_scope_and_never_cached(client):
     assert response.get_data(as_text=True).startswith("// version ")
 
 
-def test_precache_lists_every_app_file_with_its_sha256(client):
+def rest_entries(client) -> dict[str, str]:
+    body = client.get("/sw/precache.js").get_data(as_text=True)
+    match = re.search(r"export const REST = (\[.*?\]);", body)
+    assert match, body
+    url, integrity = json.loads(match.group(1))
+    rest = client.get(url)
+    digest = base64.b64encode(hashlib.sha256(rest.data).digest()).decode()
+    assert integrity == f"sha256-{digest}"
+    version = re.search(r'export const VERSION = "([0-9a-f]+)";', body).group(1)
+    assert rest.get_json()["version"] == version
+    return dict(rest.get_json()["files"])
+
+
+def test_precache_and_the_rest_list_every_app_file_with_its_sha256(client):
     entries = precache_entries(client)
+    rest = rest_entries(client)
     on_disk = {
         "/" + p.relative_to(PWA_DIR).as_posix()
         for p in PWA_DIR.rglob("*")
         if p.is_file() and p.name not in ("sw.js", "index.html") and not p.name.startswith(".")
     }
     pages = {"/"} | {f"/{name}/" for name in DISGUISES}
-    assert set(entries) == on_disk | pages
-    for url, integrity in entries.items():
+    assert not set(entries) & set(rest)
+    assert set(entries) | set(rest) == on_disk | pages
+    for url, integrity in {**entries, **rest}.items():
         served = client.get(url)
         assert served.status_code == 200, url
         digest = base64.b64encode(hashlib.sha256(served.data).digest()).decode()
         assert integrity == f"sha256-{digest}", url
+
+
+def test_the_precache_holds_the_disguise_and_what_the_start_imports_and_no_more(client):
+    entries = set(precache_entries(client))
+    folders = {
+        "/" + p.relative_to(PWA_DIR).as_posix()
+        for name in DISGUISES
+        for p in (PWA_DIR / name).iterdir()
+    }
+    pages = {"/"} | {f"/{name}/" for name in DISGUISES}
+    modules = {"/" + m for m in static_imports("js/main.js") | {"js/main.js"}}
+    worker = {"/sw/strategy.js"}
+    assert entries == pages | folders | modules | worker | {"/base.css"}
+    behind = ("/js/diary/", "/js/vault/", "/js/views/", "/js/help/")
+    assert not any(url.startswith(behind) for url in entries)
+    assert "/js/app.js" not in entries and "/app.css" not in entries
+
+
+def test_nothing_a_stranger_is_sent_names_the_app(client):
+    # The worker, its list, and every file a browser gets before a code lets someone in.
+    for url in ["/sw.js", "/sw/precache.js", *precache_entries(client)]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if not url.endswith(".png"):
+            assert not TELLING.search(response.get_data(as_text=True)), url
 
 
 def test_changing_any_app_file_changes_the_worker(tmp_path):
@@ -96,6 +136,12 @@ def test_changing_any_app_file_changes_the_worker(tmp_path):
     css.write_text(css.read_text() + "\n/* changed */\n")
     after = create_app(config).test_client().get("/sw.js").data
     assert after != before
+    # A file only the rest holds changes the version too, though the precache list does not
+    # name it: a phone past the code gets it with the next version.
+    view = pwa / "js" / "views" / "help.js"
+    view.write_text(view.read_text() + "\n// changed\n")
+    later = create_app(config).test_client().get("/sw.js").data
+    assert later != after
 
 
 def test_every_manifest_is_installable_shape_and_says_nothing(client):

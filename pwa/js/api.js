@@ -1,5 +1,5 @@
 // @ts-check
-// Calls to Cairn's server API: JSON in and out, the CSRF token on every state-changing call.
+// Calls to the server's API: JSON in and out, the CSRF token on every state-changing call.
 
 export class ApiError extends Error {
   /** @param {string} message @param {number} status @param {number} [retryAfter] seconds, for 429 */

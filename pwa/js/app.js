@@ -2,7 +2,6 @@
 // Behind the disguise: a code typed into it leads here. The phone's own secret code (or, on
 // a new phone, the server's start code) opens the unlock or the set-up; every lock, and
 // every way of leaving the unlock or set-up screens, goes back to the disguise.
-import { api, ApiError } from "./api.js";
 import * as copy from "./diary/copy.js";
 import { showDisguise } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
@@ -17,7 +16,6 @@ import { unlock } from "./views/unlock.js";
 
 /** The diary's screens load after the unlock (from the worker's cache, offline too). */
 const diary = () => import("./views/navigate.js");
-const START_CODE_TIMEOUT_MS = 8000;
 
 /** Codes are checked one after another: a right code typed just after a wrong one waits for
  * the wrong one's check instead of being dropped. */
@@ -27,19 +25,19 @@ let checks = Promise.resolve();
  * A code was typed into the disguise. Right: show the unlock (or set-up). Wrong: nothing,
  * the disguise has already done what it does with the number.
  * @param {string} code
+ * @param {(code: string) => Promise<boolean>} right  the check (gate.js owns it)
  */
-export function enter(code) {
-  const next = checks.then(() => check(code));
+export function enter(code, right) {
+  const next = checks.then(() => check(code, right));
   checks = next.catch(() => {});
   return next;
 }
 
-/** @param {string} code */
-async function check(code) {
+/** @param {string} code @param {(code: string) => Promise<boolean>} right */
+async function check(code, right) {
   if (exit.revealed()) return;
   const startedAt = keys.lockEpoch();
-  const right = prefs.hasCode() ? await prefs.checkCode(code) : prefs.isCode(code) && (await startCode(code));
-  if (!right) return;
+  if (!(await right(code))) return;
   const vault = await keys.hasVault();
   // Something hid the app meanwhile (or another code got there first): stay hidden.
   if (keys.lockEpoch() !== startedAt || exit.revealed()) return;
@@ -50,31 +48,6 @@ async function check(code) {
   const done = () => void opened(show);
   if (vault) await show(unlock(done, () => void hide()));
   else await show(setup(done, () => void hide(), prefs.hasCode() ? "" : code));
-}
-
-/** The server counts wrong start codes (10 a minute from one address), so this page spends
- * none it need not: a code it already called wrong is not sent again, and after "too many
- * tries" nothing is sent until its Retry-After has passed; the first code typed after that
- * goes through. A code typed during the wait is dropped, not kept to try later: set-up opens
- * only as the answer to the code just typed, never a minute later in someone else's hands.
- * Kept in memory only. */
-const startTries = { waitUntil: 0, /** @type {Set<string>} */ wrong: new Set() };
-
-/** On a phone without a code, the server's start code opens set-up (online only). @param {string} code */
-async function startCode(code) {
-  if (Date.now() < startTries.waitUntil || startTries.wrong.has(code)) return false;
-  try {
-    const answer = /** @type {{ ok?: boolean }} */ (
-      await api("/api/start", { method: "POST", body: { code }, signal: AbortSignal.timeout(START_CODE_TIMEOUT_MS) })
-    );
-    if (answer.ok === false && startTries.wrong.size < 100) startTries.wrong.add(code);
-    return answer.ok === true;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 429) {
-      startTries.waitUntil = Date.now() + Math.min(Math.max(error.retryAfter || 60, 1), 300) * 1000;
-    }
-    return false; // offline, slow, or too many tries: the disguise just goes on being itself
-  }
 }
 
 /** The vault is open: its lock settings, then the diary's home. @param {import("./router.js").Show} show */

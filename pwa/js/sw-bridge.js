@@ -10,6 +10,28 @@ import { $, announce } from "./dom.js";
 /** @type {Set<() => Promise<void> | void>} */
 const savers = new Set();
 
+/** Whether the worker should keep every file, not only the first screen's (see keepAll). */
+let all = false;
+/** @type {ServiceWorkerRegistration | null} */
+let registered = null;
+
+/**
+ * Ask the worker to keep every file for offline use, not only the first screen's: once a
+ * code has been right on this phone. Every worker of the registration is told, and each
+ * new one when it takes over (a new version also remembers it by itself).
+ */
+export function keepAll() {
+  all = true;
+  if (registered) tell(registered);
+}
+
+/** @param {ServiceWorkerRegistration} registration */
+function tell(registration) {
+  for (const worker of [registration.installing, registration.waiting, registration.active]) {
+    worker?.postMessage({ type: "keep-all" });
+  }
+}
+
 /**
  * Register a function that keeps unsaved work (as an encrypted draft) before an update reloads.
  * @param {() => Promise<void> | void} save
@@ -47,10 +69,13 @@ export async function start() {
     if (revealed) offer();
     else $("#update").hidden = true;
   });
+  registered = registration;
+  if (all) tell(registration);
   registration.addEventListener("updatefound", () => {
     const installing = registration.installing;
     installing?.addEventListener("statechange", () => {
       if (installing.state === "installed") offer();
+      if (installing.state === "activated" && all) installing.postMessage({ type: "keep-all" });
     });
   });
   offer();

@@ -1,6 +1,7 @@
 // @ts-check
 // The disguises, and wearing one: the page's title, manifest, icons, colour and address
 // are the disguise's, and after any lock the disguise is what shows.
+import { enter } from "../gate.js";
 import { showConcealed } from "../router.js";
 import { calculator } from "./calculator.js";
 import { converter } from "./converter.js";
@@ -10,7 +11,7 @@ import { timer } from "./timer.js";
 
 /**
  * Each disguise: its name on the home screen, its colour, how its secret entry works (said
- * only inside Cairn, at set-up and in settings), and its view.
+ * only behind the code, at set-up and in settings), and its view.
  * @type {Record<string, { title: string, theme: string, how: string, view: (entry: (code: string) => void) => import("../router.js").View }>}
  */
 export const LOOKS = {
@@ -53,15 +54,9 @@ export function wear(name) {
   }
 }
 
-/** Where a typed code goes: the unlock (or set-up) lives in the app module, loaded on demand. */
-async function entry(/** @type {string} */ code) {
-  const app = await import("../app.js");
-  await app.enter(code);
-}
-
 /** Show the disguise in the page (after start, and after every lock). */
 export async function showDisguise() {
   const name = current();
   wear(name);
-  await showConcealed(LOOKS[name].view(entry));
+  await showConcealed(LOOKS[name].view(enter));
 }

@@ -1,6 +1,6 @@
 // @ts-check
 // The notes disguise: plain notes kept on this phone (in localStorage, in clear: they are
-// the disguise's, not the diary's). Its secret entry is the code typed into the search box
+// the disguise's own). Its secret entry is the code typed into the search box
 // and sent with the keyboard's search (Enter) key; a wrong code is an ordinary search.
 import { h } from "../dom.js";
 import { isCode } from "./prefs.js";

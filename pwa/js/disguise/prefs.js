@@ -2,8 +2,8 @@
 // What the phone remembers before anything is unlocked: which disguise it wears, and a
 // salted hash of the secret code that leads from the disguise to the unlock. Kept in
 // localStorage (read synchronously, so the first paint is already the right disguise).
-// Nothing here is from the diary; the code only opens the unlock screen, never the vault.
-import { fromBase64url, random, toBase64url, utf8, view } from "../vault/bytes.js";
+// Nothing here comes from behind the code; the code only opens the unlock screen, never the vault.
+import { fromBase64url, random, toBase64url, utf8, view } from "../bytes.js";
 
 const KEY = "prefs";
 const ITERATIONS = 50_000;
@@ -22,7 +22,7 @@ export function isCode(typed) {
 /**
  * @typedef {{ salt: string, hash: string, iterations: number }} Pin
  * @typedef {{ escape: boolean, to: string }} Exit  where quick exit goes ("" the disguise)
- * @typedef {{ look?: string, pin?: Pin, exit?: Partial<Exit> }} Prefs
+ * @typedef {{ look?: string, pin?: Pin, exit?: Partial<Exit>, inside?: boolean }} Prefs
  */
 
 /** Quick exit's defaults: Escape off (it has other uses); a browser tab goes to BBC Weather. */
@@ -78,6 +78,20 @@ export function exitSettings() {
 /** @param {Partial<Exit>} change */
 export function setExit(change) {
   write({ ...read(), exit: { ...exitSettings(), ...change } });
+}
+
+/**
+ * Whether a code has opened set-up or the unlock on this phone: before that, the page loads
+ * and the worker keeps only what the disguise needs.
+ */
+export function inside() {
+  const prefs = read();
+  return Boolean(prefs.inside || prefs.pin);
+}
+
+/** Remember that a code was right on this phone (kept across reloads and new versions). */
+export function letIn() {
+  if (!read().inside) write({ ...read(), inside: true });
 }
 
 /** Whether a secret code was set on this phone. */

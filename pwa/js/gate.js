@@ -1,0 +1,86 @@
+// @ts-check
+// Between the disguise and what lies behind it. A code typed into the disguise is checked
+// here, and only a right one brings in the rest: app.js, its stylesheet, and the worker
+// keeping every file for offline use. Until a code has been right on this phone, nothing
+// behind it is fetched or kept, so a stranger's browser holds the disguise and no more.
+import { ApiError, api } from "./api.js";
+import * as prefs from "./disguise/prefs.js";
+import * as bridge from "./sw-bridge.js";
+
+const START_CODE_TIMEOUT_MS = 8000;
+
+/** Whether a code has been right on this phone before: then the rest loads at start. */
+export const inside = prefs.inside;
+
+/**
+ * Whether `code` is right: the phone's own code, or on a new phone the server's start code.
+ * @param {string} code
+ */
+export async function check(code) {
+  return prefs.hasCode() ? prefs.checkCode(code) : prefs.isCode(code) && startCode(code);
+}
+
+/** The server counts wrong start codes (10 a minute from one address), so this page spends
+ * none it need not: a code it already called wrong is not sent again, and after "too many
+ * tries" nothing is sent until its Retry-After has passed; the first code typed after that
+ * goes through. A code typed during the wait is dropped, not kept to try later: set-up opens
+ * only as the answer to the code just typed, never a minute later in someone else's hands.
+ * Kept in memory only. */
+const startTries = { waitUntil: 0, /** @type {Set<string>} */ wrong: new Set() };
+
+/** On a phone without a code, the server's start code opens set-up (online only). @param {string} code */
+async function startCode(code) {
+  if (Date.now() < startTries.waitUntil || startTries.wrong.has(code)) return false;
+  try {
+    const answer = /** @type {{ ok?: boolean }} */ (
+      await api("/api/start", { method: "POST", body: { code }, signal: AbortSignal.timeout(START_CODE_TIMEOUT_MS) })
+    );
+    if (answer.ok === false && startTries.wrong.size < 100) startTries.wrong.add(code);
+    return answer.ok === true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 429) {
+      startTries.waitUntil = Date.now() + Math.min(Math.max(error.retryAfter || 60, 1), 300) * 1000;
+    }
+    return false; // offline, slow, or too many tries: the disguise just goes on being itself
+  }
+}
+
+/** @type {Promise<typeof import("./app.js")> | null} */
+let rest = null;
+
+/** Remember this phone is past the code, have the worker keep everything, and load the rest. */
+export function letIn() {
+  prefs.letIn();
+  bridge.keepAll();
+  rest ??= Promise.all([stylesheet("/app.css"), import("./app.js")]).then(([, app]) => app);
+  rest.catch(() => (rest = null)); // offline before it was kept: the next right code tries again
+  return rest;
+}
+
+/**
+ * A code was typed into the disguise. Past the code already, app.js checks it (and drops a
+ * check that a lock overtook); before, only a right code loads anything.
+ * @param {string} code
+ */
+export async function enter(code) {
+  if (inside()) {
+    const app = await letIn();
+    return app.enter(code, check);
+  }
+  if (!(await check(code))) return;
+  const app = await letIn();
+  return app.enter(code, async () => true);
+}
+
+/** Add a stylesheet to the page; resolves once it applies (or failed to load). @param {string} href */
+function stylesheet(href) {
+  if (document.querySelector(`link[rel="stylesheet"][href="${href}"]`)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    link.addEventListener("load", resolve);
+    link.addEventListener("error", resolve);
+    document.head.append(link);
+  });
+}
