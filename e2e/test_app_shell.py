@@ -219,7 +219,7 @@ def test_a_new_version_is_offered_behind_the_code_and_applied_without_losing_typ
         expect(page.get_by_label("What happened")).to_have_value("half a sentence")
         with offline(context):
             page.reload()
-            css_now = page.evaluate("fetch('/base.css').then(r => r.text())")
+            css_now = page.evaluate("fetch('/app.css').then(r => r.text())")
             assert "changed-in-this-version" in css_now
     finally:
         context.close()
