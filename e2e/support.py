@@ -201,6 +201,22 @@ def offline(context: BrowserContext) -> Iterator[None]:
         context.set_offline(False)
 
 
+# --- the outside sites quick exit goes to ----------------------------------------------------
+
+NEUTRAL = "https://www.bbc.co.uk/weather"
+ELSEWHERE = "https://elsewhere.example/start"
+
+
+def neutral_sites(context: BrowserContext) -> None:
+    """Answer the outside sites a test visits with plain local pages (no network here)."""
+
+    def answer(route):
+        route.fulfill(content_type="text/html", body="<title>Weather</title><h1>Weather</h1>")
+
+    context.route("https://www.bbc.co.uk/**", answer)
+    context.route("https://elsewhere.example/**", answer)
+
+
 # --- passkeys ---------------------------------------------------------------------------
 
 

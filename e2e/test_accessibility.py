@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.a11y import axe_violations, overflow_at, small_targets
-from e2e.support import wait_for_app
+from e2e.support import NEUTRAL, neutral_sites, wait_for_app
 from e2e.test_diary import add_files, diary_home, image, log_incident
-from e2e.test_disguise import NEUTRAL, neutral_sites
 from e2e.test_vault import (
     CODE,
     PASSPHRASE,

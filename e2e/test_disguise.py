@@ -12,7 +12,6 @@ from playwright.sync_api import BrowserContext, Page, expect
 from e2e.support import (
     LiveServer,
     installed_phone,
-    launch_options,
     make_app,
     new_phone,
     offline,
@@ -22,7 +21,6 @@ from e2e.support import (
 )
 from e2e.test_vault import (
     CODE,
-    PASSPHRASE,
     START_CODE,
     choose_passphrase,
     expect_disguise,
@@ -42,19 +40,7 @@ DISGUISES = {
 }
 # Nothing before the unlock may say any of these (issue 5).
 TELLING = re.compile(r"cairn|stalk|diary|incident|harass|evidence|police|abuse", re.IGNORECASE)
-NEUTRAL = "https://www.bbc.co.uk/weather"
-ELSEWHERE = "https://elsewhere.example/start"
 DRAFT = "He followed me from the station again"
-
-
-def neutral_sites(context: BrowserContext) -> None:
-    """Answer the outside sites a test visits with plain local pages (no network here)."""
-
-    def answer(route):
-        route.fulfill(content_type="text/html", body="<title>Weather</title><h1>Weather</h1>")
-
-    context.route("https://www.bbc.co.uk/**", answer)
-    context.route("https://elsewhere.example/**", answer)
 
 
 def telling_words_on(page: Page) -> list[str]:
@@ -91,39 +77,9 @@ def set_up(page: Page, look: str = "Calculator", code: str = CODE) -> None:
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
 
 
-def expect_the_draft_back(page: Page) -> None:
-    """Unlock (from the disguise): the unfinished entry is offered, as it was typed."""
-    unlock_with_passphrase(page)
-    page.get_by_role("button", name="Carry on").click()
-    expect(page.get_by_label("What happened")).to_have_value(DRAFT)
-
-
 def start_a_draft(page: Page) -> None:
     page.get_by_role("button", name="Log an incident").click()
     page.get_by_label("What happened").fill(DRAFT)
-
-
-def exit_to_the_disguise(page: Page) -> None:
-    """Settings: quick exit stays on the disguise (as the installed app always does)."""
-    page.get_by_role("button", name="Settings").click()
-    page.get_by_role("radio", name="The disguise on this phone").check()
-    expect(page.get_by_role("status")).to_have_text("Saved.")
-    page.get_by_role("button", name="Back", exact=True).click()
-
-
-WATCH_COVER = """async () => {
-    // Runs after the app's own capture listener, in the same event: what the press did
-    // before the browser could paint anything.
-    const keys = await import('/js/vault/keys.js');
-    window.__cover = [];
-    document.addEventListener('keydown', (event) => {
-        if (event.key !== 'Shift') return;
-        window.__cover.push({
-            up: !document.getElementById('cover').hidden,
-            unlocked: keys.isUnlocked(),
-        });
-    });
-}"""
 
 
 # --- each disguise ------------------------------------------------------------------------
@@ -467,162 +423,6 @@ def test_changing_the_disguise_warns_about_the_icon(page: Page):
     page.get_by_label(re.compile("^Time")).fill(CODE)
     page.get_by_role("button", name="Start").click()
     expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
-
-
-# --- quick exit ------------------------------------------------------------------------------
-
-
-def test_shift_three_times_hides_everything_and_back_never_shows_it(
-    page: Page, phone: BrowserContext
-):
-    neutral_sites(phone)
-    page.goto(ELSEWHERE)
-    set_up_with_passphrase_only(page)
-    start_a_draft(page)
-    page.evaluate(WATCH_COVER)
-    page.keyboard.press("Shift")
-    page.keyboard.press("Shift")
-    with page.expect_navigation(url=NEUTRAL):
-        page.keyboard.press("Shift")
-    expect(page).to_have_title("Weather")
-    page.go_back()
-    # Back skips the diary's entry (it was replaced): the page before it.
-    assert page.url == ELSEWHERE
-    assert DRAFT not in page.content()
-    page.go_forward()
-    assert page.url == NEUTRAL
-    # Opening the app again: the disguise, then the unlock, and the draft is there.
-    page.goto("/")
-    wait_for_app(page)
-    expect_disguise(page)
-    expect_the_draft_back(page)
-
-
-def test_the_cover_is_up_in_the_same_frame_and_the_lock_follows(page: Page):
-    set_up_with_passphrase_only(page)
-    exit_to_the_disguise(page)
-    start_a_draft(page)
-    page.evaluate(WATCH_COVER)
-    for _ in range(3):
-        page.keyboard.press("Shift")
-    expect_disguise(page)
-    records = page.evaluate("window.__cover")
-    assert records[-1] == {"up": True, "unlocked": True}, records
-    assert [r["up"] for r in records[:2]] == [False, False]
-    expect(page.locator("#cover")).to_be_hidden()
-    expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
-    assert DRAFT not in page.content()
-    assert page.evaluate("location.pathname") in ("/", "/calculator/")
-    expect_the_draft_back(page)
-
-
-def test_shift_a_letter_shift_shift_does_not_exit(page: Page):
-    set_up_with_passphrase_only(page)
-    exit_to_the_disguise(page)
-    heading = page.get_by_role("heading", name="Your diary", exact=True)
-    page.keyboard.press("Shift")
-    page.keyboard.press("a")
-    page.keyboard.press("Shift")
-    page.keyboard.press("Shift")
-    page.wait_for_timeout(300)
-    expect(heading).to_be_visible()
-    expect(page.locator("#cover")).to_be_hidden()
-    # Holding Shift down repeats the key: that is one press, not three.
-    page.keyboard.press("x")
-    page.keyboard.down("Shift")
-    page.evaluate(
-        """() => { for (let i = 0; i < 5; i++) window.dispatchEvent(new KeyboardEvent('keydown',
-            { key: 'Shift', repeat: true })); }"""
-    )
-    page.keyboard.up("Shift")
-    page.wait_for_timeout(300)
-    expect(heading).to_be_visible()
-    # The held Shift counted once: two more on their own make three, and it exits.
-    page.keyboard.press("Shift")
-    page.keyboard.press("Shift")
-    expect_disguise(page)
-
-
-def test_the_quick_exit_button_does_the_same(page: Page):
-    set_up_with_passphrase_only(page)
-    exit_to_the_disguise(page)
-    start_a_draft(page)
-    button = page.get_by_role("button", name="Quick exit")
-    box = button.bounding_box()
-    viewport = page.viewport_size
-    # In thumb reach: the bottom of the screen, at least 44 px each way.
-    assert box["y"] + box["height"] > viewport["height"] * 0.8
-    assert box["height"] >= 44 and box["width"] >= 44
-    button.click()
-    expect_disguise(page)
-    assert DRAFT not in page.content()
-    expect_the_draft_back(page)
-
-
-def test_escape_exits_only_when_turned_on(page: Page):
-    set_up_with_passphrase_only(page)
-    exit_to_the_disguise(page)
-    page.keyboard.press("Escape")
-    page.wait_for_timeout(300)
-    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
-    page.get_by_role("button", name="Settings").click()
-    page.get_by_label("The Escape key hides it too").check()
-    until(page, "async () => (await import('/js/disguise/prefs.js')).exitSettings().escape")
-    page.keyboard.press("Escape")
-    expect_disguise(page)
-
-
-def test_coming_back_from_the_back_forward_cache_shows_the_disguise(playwright, live_server):
-    # Playwright turns the back/forward cache off; this browser has it on, as phones do.
-    options = launch_options(playwright)
-    browser = playwright.chromium.launch(
-        **options, ignore_default_args=["--disable-back-forward-cache"]
-    )
-    context = new_phone(playwright, browser, live_server)
-    try:
-        page = context.new_page()
-        neutral_sites(context)
-        set_up_with_passphrase_only(page)
-        start_a_draft(page)
-        page.wait_for_timeout(300)  # the draft is written as it is typed
-        page.evaluate("window.__sameDocument = true")
-        page.goto(ELSEWHERE)
-        page.go_back(wait_until="commit")
-        wait_for_app(page)
-        # The very page came back from the cache (not a reload), and it wears the disguise.
-        assert page.evaluate("window.__sameDocument === true")
-        expect_disguise(page)
-        assert DRAFT not in page.content()
-        expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
-        expect_the_draft_back(page)
-
-        # From the unlock screen too: back from the cache, the code still opens it.
-        page.evaluate("async () => (await import('/js/vault/keys.js')).lock()")
-        reveal(page)
-        page.goto(ELSEWHERE)
-        page.go_back(wait_until="commit")
-        wait_for_app(page)
-        expect_disguise(page)
-        expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
-        reveal(page)
-    finally:
-        context.close()
-        browser.close()
-
-
-def test_quick_exit_during_set_up_keeps_it_shut(page: Page, phone: BrowserContext):
-    start(page)
-    choose_passphrase(page)
-    with offline(phone):  # stays on the disguise
-        page.get_by_role("button", name=re.compile("passphrase only")).click()
-        page.get_by_role("button", name="Quick exit").click()
-        expect_disguise(page)
-        page.wait_for_timeout(1500)  # longer than the passphrase's derivation
-        expect_disguise(page)
-        assert page.evaluate("async () => !(await import('/js/vault/keys.js')).isUnlocked()"), (
-            "the set-up finished after the quick exit"
-        )
-        assert PASSPHRASE not in page.content()
 
 
 def test_the_unlock_screen_gives_way_to_the_disguise_when_left(page: Page):
