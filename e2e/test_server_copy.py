@@ -28,7 +28,7 @@ from e2e.support import (
     wait_for_app,
 )
 from e2e.test_accessibility import Screens
-from e2e.test_backup import RECORDING, SNAPSHOT, STORED, erase_everything, picked, seeded_diary
+from e2e.test_backup import RECORDING, SNAPSHOT, STORED, picked, seeded_diary
 from e2e.test_diary import add_files, diary_home, log_incident
 from e2e.test_vault import (
     CODE,
@@ -742,7 +742,13 @@ def test_the_server_copy_screens_pass(page: Page, phone: BrowserContext, passkey
     home(page)
     screens.check("diary with the copy's line", "Your diary")
 
-    erase_everything(page)
+    open_settings(page)
+    page.get_by_role("button", name="Erase everything on this phone").click()
+    screens.check("settings: erasing asks about the server copy")
+    page.get_by_role("button", name="Keep everything").click()
+    home(page)
+    erase_with_copy(page, keep_copy=True)  # the copy stays, to restore from below
+    expect(page.locator(".calc")).to_be_visible(timeout=30_000)
     start_server_restore(page)
     screens.check("restore from the server copy", "Restore from the server copy")
     sign_in_and_download(page)
