@@ -93,7 +93,7 @@ def test_set_up_and_unlock_pass(page: Page, screens: Screens):
     screens.check("set-up: checking the passphrase, wrong", "Check your passphrase")
     page.get_by_label("Type your passphrase").fill(words)
     page.get_by_role("button", name="Check", exact=True).click()
-    screens.check("set-up: the passkey", "Unlock with your fingerprint or face")
+    screens.check("set-up: the passkey", "How will you open your diary?")
     page.get_by_role("button", name=re.compile("passphrase only")).click()
     diary_home(page)
 

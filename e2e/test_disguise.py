@@ -568,6 +568,12 @@ def test_the_safety_page_says_what_the_disguise_does_not_hide(page: Page):
     text = page.locator("#view").inner_text()
     for said in ("Settings", "browser's history", "PIN", "home screen"):
         assert said in text, said
+    # What a passkey really is, the call log, and files already exported; and not the old
+    # promise that someone who knows the PIN would still need a passkey or passphrase.
+    for said in ("same fingerprint, face or screen lock", "Google or Apple account", "call log"):
+        assert said in text, said
+    assert "erasing the diary does not remove them" in text
+    assert "would still need" not in text
     page.get_by_role("button", name="Back", exact=True).click()
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
 

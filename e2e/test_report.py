@@ -15,6 +15,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from e2e.support import until
+from e2e.test_backup import NEUTRAL_NAME
 from e2e.test_diary import (
     PHOTO,
     SCREENSHOT,
@@ -28,6 +29,8 @@ from e2e.test_diary import (
 from e2e.test_vault import set_up_with_passphrase_only, unlock_with_passphrase
 
 ROOT = Path(__file__).resolve().parents[1]
+# Said before a file that is not encrypted is made.
+READABLE = "anyone who opens the file can read it"
 
 
 def pdf_text(page: Page) -> str:
@@ -156,9 +159,15 @@ def test_the_csv_table_has_a_row_per_incident_and_no_formulas(page: Page):
     log_incident(page, "Second, with a comma", behaviour="Emails", date="2026-10-03")
     page.get_by_role("button", name="Summary").click()
     page.get_by_role("button", name="Make a report for the police").click()
+    page.get_by_role("button", name="Make a table (CSV)").click()
+    # What the file holds is said before anything is made, and nothing is made yet.
+    expect(page.get_by_role("group").filter(has_text=READABLE)).to_be_visible()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download a table (CSV)").click()
-    assert download.value.suggested_filename.endswith(".csv")
+        page.get_by_role("button", name="Make the table").click()
+    assert re.fullmatch(NEUTRAL_NAME % "csv", download.value.suggested_filename)
+    expect(page.get_by_role("status").filter(has_text="is in your downloads")).to_contain_text(
+        download.value.suggested_filename
+    )
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
     assert rows[0][:3] == ["Number", "Date", "Time"]
     assert len(rows) == 3
@@ -169,9 +178,12 @@ def test_the_csv_table_has_a_row_per_incident_and_no_formulas(page: Page):
 
 
 def download_bundle(page: Page, tmp_path: Path) -> Path:
-    """Tap "Download the evidence bundle" on the report and save the zip; return its path."""
+    """Tap "Make the evidence bundle" on the report, say yes, and save the zip; return its
+    path. The downloaded file's name says nothing of what it is."""
+    page.get_by_role("button", name="Make the evidence bundle (zip)").click()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download the evidence bundle (zip)").click()
+        page.get_by_role("button", name="Make the bundle").click()
+    assert re.fullmatch(NEUTRAL_NAME % "zip", download.value.suggested_filename)
     bundle = tmp_path / "bundle.zip"
     download.value.save_as(bundle)
     return bundle
@@ -269,7 +281,8 @@ def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp
 
 
 SHARE_AND_PRINT_STUBS = """
-    // A phone that can share files, and a print that records what it would print.
+    // A phone that can share files, and a print that records what it would print, under
+    // which page title (the name a saved PDF is offered), then says it is done.
     navigator.canShare = (data) => Boolean(data && data.files && data.files.length);
     navigator.share = async (data) => {
         window.__shared = data.files.map((f) => [f.name, f.size, f.type]);
@@ -277,12 +290,18 @@ SHARE_AND_PRINT_STUBS = """
     window.print = () => {
         window.__printed = [...document.querySelectorAll('.report img')].map(
             (img) => Boolean(img.src) && img.complete && img.naturalWidth > 0);
+        window.__printedTitle = document.title;
+        window.dispatchEvent(new Event('afterprint'));
     };
 """
 
 
-def test_printing_waits_for_the_pictures_and_the_bundle_can_be_shared(page: Page, tmp_path: Path):
+def test_printing_waits_for_the_pictures_and_the_bundle_is_shared_not_downloaded(
+    page: Page, tmp_path: Path
+):
     page.add_init_script(SHARE_AND_PRINT_STUBS)
+    downloads = []
+    page.on("download", lambda d: downloads.append(d))
     set_up_with_passphrase_only(page)
     page.get_by_role("button", name="Log an incident").click()
     page.get_by_label("What happened").fill("Photos of the damage to the car")
@@ -296,23 +315,42 @@ def test_printing_waits_for_the_pictures_and_the_bundle_can_be_shared(page: Page
     unlock_with_passphrase(page)
     page.get_by_role("button", name="Summary").click()
     page.get_by_role("button", name="Make a report for the police").click()
-    # Print is tapped the moment it appears, before the pictures can have been decrypted.
+    # Print, and yes to what printing shows, are tapped the moment they appear, before the
+    # pictures can have been decrypted.
     page.evaluate(
         """() => new MutationObserver((_, observer) => {
-            const print = [...document.querySelectorAll('button')]
-                .find((b) => b.textContent === 'Print or save as PDF');
-            if (print) { observer.disconnect(); print.click(); }
+            const find = (text) => [...document.querySelectorAll('button')]
+                .find((b) => b.textContent === text);
+            const print = find('Print or save as PDF');
+            if (!print) return;
+            observer.disconnect();
+            print.click();
+            find('Print or save').click();
         }).observe(document.body, { subtree: true, childList: true })"""
     )
     page.get_by_role("button", name="Show the report").click()
     printed = until(page, "() => window.__printed")
     assert printed == [True, True], printed
+    # The PDF is offered under a name that says nothing (not the disguise's either), and the
+    # page's title is the disguise's again once printing is done.
+    title = page.evaluate("window.__printedTitle")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-\d{4}", title), title
+    assert page.title() == "Calculator"
 
-    expect(page.get_by_role("button", name="Share the bundle")).to_be_hidden()
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the evidence bundle (zip)").click()
-    saved = tmp_path / "bundle.zip"
-    download.value.save_as(saved)
-    page.get_by_role("button", name="Share the bundle").click()
+    # What the bundle holds is said first; then, on a phone that can share, it is shared and
+    # nothing is left in the downloads.
+    page.get_by_role("button", name="Make the evidence bundle (zip)").click()
+    expect(page.get_by_role("group").filter(has_text=READABLE)).to_be_visible()
+    assert page.evaluate("window.__shared") is None
+    page.get_by_role("button", name="Make the bundle").click()
+    page.get_by_role("button", name="Share the file").click()
     shared = until(page, "() => window.__shared")
-    assert shared == [[download.value.suggested_filename, saved.stat().st_size, "application/zip"]]
+    [(name, size, kind)] = shared
+    assert re.fullmatch(NEUTRAL_NAME % "zip", name), name
+    assert size > 1000 and kind == "application/zip"
+    expect(page.get_by_role("status").filter(has_text="Shared")).to_be_visible()
+    assert downloads == []
+    # Saving it in the downloads is still there, on its own tap.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save it in my downloads instead").click()
+    assert download.value.suggested_filename == name

@@ -9,6 +9,8 @@ import json
 import logging
 import re
 import sqlite3
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from e2e.support import (
     wait_for_app,
 )
 from e2e.test_accessibility import Screens
-from e2e.test_backup import RECORDING, SNAPSHOT, STORED, erase_everything, picked, seeded_diary
+from e2e.test_backup import RECORDING, SNAPSHOT, STORED, picked, seeded_diary
 from e2e.test_diary import add_files, diary_home, log_incident
 from e2e.test_vault import (
     CODE,
@@ -145,9 +147,10 @@ def home(page: Page) -> None:
     diary_home(page)
 
 
-def start_server_restore(page: Page) -> None:
-    """A phone with no diary: the start code, then restore from the server copy."""
-    page.goto("/")
+def start_server_restore(page: Page, url: str = "/") -> None:
+    """A phone with no diary: the start code, then restore from the server copy (on the
+    server at ``url``)."""
+    page.goto(url)
     wait_for_app(page)
     type_code(page, START_CODE)
     page.get_by_role("button", name="Restore from the server copy").click()
@@ -267,20 +270,118 @@ def test_a_synced_passkey_brings_the_diary_back_on_a_new_phone(
         phone.close()
 
 
-def test_after_erasing_the_phone_its_passkey_opens_the_server_copy(
-    page: Page, passkey: Authenticator
+# --- erasing the phone with the copy on -----------------------------------------------------
+
+SIGNALS = """() => {
+    // Where the browser can, erasing tells the passkey manager the vault's passkeys are gone.
+    window.__signalled = [];
+    PublicKeyCredential.signalUnknownCredential = async (options) => {
+        window.__signalled.push(options);
+    };
+}"""
+
+
+def erase_with_copy(page: Page, keep_copy: bool = False) -> None:
+    """Settings → erase: the page asks about the server copy (deleting it is the default)."""
+    open_settings(page)
+    page.get_by_role("button", name="Erase everything on this phone").click()
+    question = page.get_by_role("group").filter(has_text="What should happen to it?")
+    expect(question).to_be_visible()
+    expect(page.get_by_role("radio", name=re.compile("^Delete it too"))).to_be_checked()
+    # What erasing cannot remove is said on the same screen.
+    for stays in ("home screen", "downloads", "passkey"):
+        expect(page.get_by_text(re.compile(stays)).first).to_be_visible()
+    if keep_copy:
+        page.get_by_role("radio", name=re.compile("only sign this phone out")).check()
+    page.get_by_role("button", name="Erase everything", exact=True).click()
+
+
+def session_cookie(page: Page) -> str:
+    """This phone's cookies for the server, as one Cookie header, to replay later."""
+    return "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+
+
+def replayed(server: LiveServer, cookie: str) -> int:
+    """The status the server gives a request that carries an old Cookie header."""
+    request = urllib.request.Request(  # noqa: S310 (the test's own server)
+        f"{server.url}/api/backup", headers={"Cookie": cookie}
+    )
+    try:
+        with urllib.request.urlopen(request) as response:  # noqa: S310 (the test's own server)
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def cannot_sign_in_again(page: Page, server: LiveServer) -> None:
+    """The start code, "Restore from the server copy" and the passkey bring nothing back."""
+    start_server_restore(page, server.url + "/")
+    page.get_by_role("button", name="Sign in with my passkey").click()
+    expect(page.get_by_role("alert")).not_to_be_empty(timeout=30_000)
+    expect(page.get_by_role("heading", name="Open your diary")).to_be_hidden()
+    assert page.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False}
+
+
+def test_erasing_deletes_the_server_copy_and_nothing_brings_the_diary_back(
+    page: Page, passkey: Authenticator, own_server: LiveServer
 ):
-    set_up_with_passphrase_only(page)
+    set_up_on(page, own_server)
+    log_incident(page, "Waited by the school gates", date="2026-11-03")
+    turn_on(page)
+    settled(page)
+    vault_passkeys = [c for _, t, c in local(page)["slots"] if t == "passkey"]
+    assert vault_passkeys
+    cookie = session_cookie(page)
+    assert replayed(own_server, cookie) == 200
+    home(page)
+    page.evaluate(SIGNALS)
+
+    erase_with_copy(page)
+    expect(page.locator(".calc")).to_be_visible(timeout=30_000)
+    assert page.evaluate(STORED)["vault"] is False
+    # The server holds nothing, the phone is signed out, and the old session is refused.
+    assert rows_for_accounts(own_server) == dict.fromkeys(
+        ("accounts", "passkeys", "sessions", "records", "chunks"), 0
+    )
+    assert page.request.get(f"{own_server.url}/api/backup").status == 401
+    assert replayed(own_server, cookie) == 401
+    # The passkey manager was told the vault's passkeys are gone.
+    signalled = page.evaluate("window.__signalled")
+    assert signalled == [{"rpId": "localhost", "credentialId": c} for c in vault_passkeys]
+
+    cannot_sign_in_again(page, own_server)
+
+
+def test_erasing_can_keep_the_server_copy_and_only_sign_out(
+    page: Page, passkey: Authenticator, own_server: LiveServer
+):
+    set_up_on(page, own_server)
     log_incident(page, "Waited by the school gates", date="2026-11-03")
     add_a_file(page, "gates.bin", b"x" * 5000)
     before = page.evaluate(SNAPSHOT)
     turn_on(page)
+    settled(page)
     slots = local(page)["slots"]
+    held_before = rows_for_accounts(own_server)
+    cookie = session_cookie(page)
     home(page)
-    erase_everything(page)
-    assert page.evaluate(STORED)["vault"] is False
+    page.evaluate(SIGNALS)
 
-    start_server_restore(page)
+    erase_with_copy(page, keep_copy=True)
+    expect(page.locator(".calc")).to_be_visible(timeout=30_000)
+    assert page.evaluate(STORED)["vault"] is False
+    # The copy stays; this phone is signed out and its old session refused.
+    after = rows_for_accounts(own_server)
+    assert after["sessions"] == 0
+    assert after["accounts"] == held_before["accounts"] == 1
+    assert after["records"] >= held_before["records"] > 0
+    assert page.request.get(f"{own_server.url}/api/backup").status == 401
+    assert replayed(own_server, cookie) == 401
+    # Its passkeys are the way back into the copy: they were not reported gone.
+    assert page.evaluate("window.__signalled") == []
+
+    # Signing in again with the passkey (its own check, on purpose) brings the diary back.
+    start_server_restore(page, own_server.url + "/")
     sign_in_and_download(page)
     page.get_by_role("button", name="Unlock with passkey").click()
     diary_home(page)
@@ -288,16 +389,39 @@ def test_after_erasing_the_phone_its_passkey_opens_the_server_copy(
     assert page.evaluate(SNAPSHOT)["files"] == before["files"]
     assert local(page)["slots"] == slots
 
-    # A wrong passphrase on the copy says so, and the phone keeps nothing.
-    erase_everything(page)
-    start_server_restore(page)
-    sign_in_and_download(page)
-    restore_with_passphrase(page, "not the right passphrase at all")
-    expect(page.get_by_role("alert")).to_contain_text("That passphrase does not open")
-    assert page.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False}
-    restore_with_passphrase(page)
-    diary_home(page)
-    assert page.evaluate(SNAPSHOT)["events"] == before["events"]
+
+def test_erasing_offline_says_so_and_finishes_once_back_online(
+    page: Page, phone: BrowserContext, passkey: Authenticator, own_server: LiveServer
+):
+    set_up_on(page, own_server)
+    log_incident(page, "Waited by the school gates", date="2026-11-03")
+    turn_on(page)
+    settled(page)
+    cookie = session_cookie(page)
+    home(page)
+    with offline(phone):
+        erase_with_copy(page)
+        expect(
+            page.get_by_role("alert").filter(has_text="could not be reached, so it was not deleted")
+        ).to_be_visible(timeout=15_000)
+        assert page.evaluate(STORED)["vault"] is True  # nothing erased without being asked
+        page.get_by_role("button", name="Erase this phone now").click()
+        expect(page.locator(".calc")).to_be_visible(timeout=30_000)
+        assert page.evaluate(STORED)["vault"] is False
+        assert rows_for_accounts(own_server)["accounts"] == 1
+    # The next time the app opens with a connection, it finishes: the copy is deleted and
+    # the old session ends.
+    page.reload()
+    wait_for_app(page)
+    for _ in range(100):
+        if rows_for_accounts(own_server)["accounts"] == 0:
+            break
+        page.wait_for_timeout(200)
+    assert rows_for_accounts(own_server) == dict.fromkeys(
+        ("accounts", "passkeys", "sessions", "records", "chunks"), 0
+    )
+    assert replayed(own_server, cookie) == 401
+    cannot_sign_in_again(page, own_server)
 
 
 def add_a_file(page: Page, name: str, data: bytes, what: str = "Left something") -> None:
@@ -618,7 +742,13 @@ def test_the_server_copy_screens_pass(page: Page, phone: BrowserContext, passkey
     home(page)
     screens.check("diary with the copy's line", "Your diary")
 
-    erase_everything(page)
+    open_settings(page)
+    page.get_by_role("button", name="Erase everything on this phone").click()
+    screens.check("settings: erasing asks about the server copy")
+    page.get_by_role("button", name="Keep everything").click()
+    home(page)
+    erase_with_copy(page, keep_copy=True)  # the copy stays, to restore from below
+    expect(page.locator(".calc")).to_be_visible(timeout=30_000)
     start_server_restore(page)
     screens.check("restore from the server copy", "Restore from the server copy")
     sign_in_and_download(page)

@@ -74,7 +74,27 @@ def choose_passphrase(
     page.get_by_label("Your passphrase").fill(passphrase)
     page.get_by_label("Type it again").fill(passphrase)
     page.get_by_role("button", name="Use this passphrase").click()
-    expect(page.get_by_role("heading", name="Unlock with your fingerprint or face")).to_be_visible()
+    expect(page.get_by_role("heading", name="How will you open your diary?")).to_be_visible()
+
+
+def test_set_up_says_what_a_passkey_is_and_offers_the_passphrase_alone(page: Page):
+    start(page)
+    choose_passphrase(page)
+    text = page.locator("#view").inner_text()
+    for said in (
+        "A passkey is this phone's fingerprint, face or screen lock.",
+        "Passkeys are kept in the phone's Google or Apple account",
+        "If the other person knows this phone's PIN, or uses the same Google or Apple account, "
+        "choose the passphrase only.",
+    ):
+        assert said in text, said
+    # An equal choice, not a way to skip: both buttons look the same.
+    passkey = page.get_by_role("button", name="Use fingerprint, face or screen lock")
+    alone = page.get_by_role("button", name="Use my passphrase only")
+    assert passkey.get_attribute("class") == alone.get_attribute("class")
+    assert "skip" not in text.lower()
+    alone.click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
 
 
 def set_up_with_passkey(page: Page) -> None:

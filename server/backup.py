@@ -31,8 +31,10 @@ from .passkeys import now_ms, signed_in
 
 bp = Blueprint("backup", __name__, url_prefix="/api/backup")
 
-FORMAT = "cairn-backup/1"
-MAGIC = b"CAIRNBK1"
+# The backup file's format (docs/vault-format.md): its beginning names nothing, since a copy
+# may lie in a phone's downloads. Phones read this and the older b"CAIRNBK1" / "cairn-backup/1".
+FORMAT = "sealed/2"
+MAGIC = b"SEALBOX2"
 ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 KIND = re.compile(r"[a-z][a-z0-9-]{0,31}")
 IV_BYTES = 12

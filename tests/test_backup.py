@@ -49,7 +49,7 @@ def holding(phone: Phone) -> dict:
 
 def frames(data: bytes) -> list[tuple[dict, bytes]]:
     """Read a backup file's frames as docs/vault-format.md describes them."""
-    assert data[:8] == b"CAIRNBK1"
+    assert data[:8] == b"SEALBOX2"  # names nothing (it was CAIRNBK1)
     at, out = 8, []
     while at < len(data):
         length = int.from_bytes(data[at : at + 4], "big")
@@ -159,7 +159,7 @@ def test_the_whole_copy_is_a_backup_file_without_its_ending(app):
     assert int(response.headers["Content-Length"]) == len(data)
     read = frames(data)
     header, _ = read[0]
-    assert header["t"] == "header" and header["format"] == "cairn-backup/1"
+    assert header["t"] == "header" and header["format"] == "sealed/2"
     assert header["slots"] == slots and isinstance(header["made"], int)
     by_id = {h["id"]: (h, body) for h, body in read if h["t"] == "record"}
     for r in sent:

@@ -15,6 +15,7 @@ import * as copy from "./copy.js";
  */
 export async function turnOn() {
   keys.dataKey(); // locked: stop before any passkey is made
+  await copy.finishErase(); // an erase's unfinished sign-out ends the old session first
   const options = await api("/api/passkeys/register/options", { method: "POST", body: {} });
   const { credential, proof } = await createForServer(options);
   // The server first: a passkey it refused must not become a way into the diary.
@@ -29,6 +30,7 @@ export async function turnOn() {
  * @throws {ApiError | import("../api.js").OfflineError | import("../vault/passkey.js").PasskeyCancelledError}
  */
 export async function signIn() {
+  await copy.finishErase(); // an erase's unfinished sign-out ends the old session first
   const options = await api("/api/session/options", { method: "POST", body: {} });
   const credential = await passkeySignIn(options);
   await api("/api/session", { method: "POST", body: { credential: forServer(credential) } });
@@ -48,6 +50,17 @@ export async function signOut() {
     if (!(error instanceof ApiError && error.status === 401)) throw error; // already signed out
   }
   await copy.signedOut();
+}
+
+/**
+ * Before an erase: delete the server copy ("delete") or only sign out ("sign-out"). Either
+ * way this phone's session ends on the server too.
+ * @param {"delete" | "sign-out"} how
+ * @throws {ApiError | import("../api.js").OfflineError | import("../vault/passkey.js").PasskeyCancelledError}
+ */
+export async function leave(how) {
+  if (how === "delete") await deleteCopy();
+  else await signOut();
 }
 
 /** Delete the account and everything stored for it. Signs in first if needed. */

@@ -14,9 +14,16 @@ import * as keys from "../vault/keys.js";
 import * as records from "../vault/records.js";
 import * as log from "./log.js";
 
-export const FORMAT = "cairn-backup/1";
-/** The file's first 8 bytes. */
-const MAGIC = utf8("CAIRNBK1");
+// The file's first 8 bytes and its header's format name say nothing of what it holds: the
+// file may be found on a memory stick or in a phone's downloads. Files made before this
+// (a user may still hold one) began "CAIRNBK1" with format "cairn-backup/1"; both are read.
+export const FORMAT = "sealed/2";
+const MAGIC = utf8("SEALBOX2");
+/** What older files begin with, and the format name each beginning goes with. */
+const FORMATS = new Map([
+  ["SEALBOX2", FORMAT],
+  ["CAIRNBK1", "cairn-backup/1"],
+]);
 const END_AD = ad("cairn/backup/v1", "end");
 /** No frame's description is longer than this; a longer one means the file is not ours. */
 const MAX_HEAD = 64 * 1024;
@@ -269,12 +276,13 @@ function slotsIn(list) {
 export async function check(file, passphrase, { extractable = false, sealed = true, progress } = {}) {
   if (file.size < MAGIC.length) throw NOT_BACKUP();
   const magic = await bytes(file, 0, MAGIC.length);
-  if (magic.some((b, i) => b !== MAGIC[i])) throw NOT_BACKUP();
+  const format = FORMATS.get(String.fromCharCode(...magic));
+  if (!format) throw NOT_BACKUP();
   const read = frames(file, sealed);
   const first = await read.next();
   const header = /** @type {any} */ (first.value?.head);
   if (first.done || header?.t !== "header" || typeof header.format !== "string" || !Array.isArray(header.slots)) throw NOT_BACKUP();
-  if (header.format !== FORMAT) {
+  if (header.format !== format) {
     throw new BackupError("newer", "This backup was made by a newer version of the app. Open the app online once to update it, then try again. Nothing was changed.");
   }
   const slots = slotsIn(header.slots);

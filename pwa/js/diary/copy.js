@@ -90,6 +90,8 @@ async function save(change) {
 
 /** The copy was turned on, or this phone signed in again: back up from now on. */
 export async function signedIn() {
+  // A session begun on purpose replaces any an erase left to end: never delete the new one.
+  localStorage.removeItem(UNFINISHED);
   await save(() => ({ on: true, signedIn: true }));
   failures = 0;
   set({ phase: "idle", message: "" });
@@ -111,6 +113,34 @@ export async function turnedOff() {
   set({ phase: "off", last: null, pending: null, fraction: 0, message: "" });
 }
 
+// --- after an erase --------------------------------------------------------------------------
+
+/** localStorage: what an erase left to do on the server when it could not reach it. Its name
+ * and value say nothing, and it outlives the erased database. */
+const UNFINISHED = "so";
+
+/**
+ * An erase could not reach the server: remember to end this phone's session there (and to
+ * delete the copy, if that was asked) as soon as the connection is back.
+ * @param {"delete" | "sign-out"} how
+ */
+export function finishLater(how) {
+  localStorage.setItem(UNFINISHED, how === "delete" ? "d" : "s");
+}
+
+/** Finish what an erase left to do on the server, if anything; quietly, and only once done. */
+export async function finishErase() {
+  const left = localStorage.getItem(UNFINISHED);
+  if (!left) return;
+  try {
+    await api(left === "d" ? "/api/account" : "/api/session", { method: "DELETE" });
+  } catch (error) {
+    // 401: the session has already ended (it expired, or was ended elsewhere).
+    if (!(error instanceof ApiError && error.status === 401)) return; // offline: next time
+  }
+  localStorage.removeItem(UNFINISHED);
+}
+
 // --- when to run ----------------------------------------------------------------------------
 
 /**
@@ -123,7 +153,11 @@ export function start() {
   onWrite((stores) => {
     if (stores.some((s) => s === "records" || s === "chunks" || s === "meta")) schedule();
   });
-  addEventListener("online", () => schedule(500));
+  addEventListener("online", () => {
+    void finishErase();
+    schedule(500);
+  });
+  void finishErase();
   void refresh();
 }
 

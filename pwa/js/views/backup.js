@@ -4,10 +4,9 @@
 import { h } from "../dom.js";
 import { makeBackup, merge } from "../diary/backup.js";
 import { formatSize } from "../diary/evidence.js";
-import { localDate } from "../diary/model.js";
 import { holdDuring } from "../vault/lock.js";
 import { newPassphraseForm } from "./passphrase-form.js";
-import { busy, button, checked, choices, download, errorBox, field, passphraseInput } from "./ui.js";
+import { busy, button, checked, choices, errorBox, field, handOver, neutralName, passphraseInput } from "./ui.js";
 
 /**
  * A progress bar with its words, hidden until work starts.
@@ -122,16 +121,18 @@ export function backupView(back) {
     render(_, show) {
       const $error = errorBox();
       const progress = progressBar();
-      const $result = h("p", { role: "status" });
+      const $result = h("div", { class: "stack" });
       const make = async (/** @type {HTMLButtonElement} */ $button, /** @type {string | undefined} */ passphrase) => {
         $error.textContent = "";
-        $result.textContent = "";
+        $result.replaceChildren();
         try {
           await busy($button, "Making the backup file…", async () => {
             const blob = await makeBackup({ passphrase, progress: (done, total) => progress.set("Making the backup file:", total ? done / total : 1) });
-            download(blob, `backup-${localDate(new Date())}.bin`);
             progress.done();
-            $result.textContent = `Your backup file (${formatSize(blob.size)}) is in your downloads. Move it somewhere safe, away from this phone, then delete it from the downloads.`;
+            $result.append(h("p", {}, `Your backup file is ready (${formatSize(blob.size)}).`));
+            const $out = h("div", { class: "stack" });
+            $result.append($out);
+            handOver($out, blob, neutralName("bin"), { readable: false });
           });
         } catch (error) {
           progress.done();

@@ -15,7 +15,10 @@ import * as model from "../diary/model.js";
 import { details } from "./incident.js";
 import { dayName, longDateTime, shortDate } from "./format.js";
 import { weekChart } from "./summary.js";
-import { busy, button, download, errorBox, field, terms } from "./ui.js";
+import { ask, busy, button, errorBox, field, handOver, neutralName, terms } from "./ui.js";
+
+/** Said before every export that is not encrypted. */
+const READABLE = "It is not encrypted: anyone who opens the file can read it. Its name does not say what it is.";
 
 /** @typedef {{ from?: string, to?: string, behaviour?: string, personId?: string }} Range */
 
@@ -40,6 +43,24 @@ export function reportChooser({ onBack, onReport }) {
         {},
         [["", "Everyone"], ...[...people.values()].filter((p) => !p.withdrawn).map((p) => [p.id, p.fields.name || "Unnamed"])].map(([v, l]) => h("option", { value: v }, l)),
       );
+      const range = () => ({ from: $from.value, to: $to.value, behaviour: $behaviour.value, personId: $person.value });
+      // A spreadsheet for an advocate: one row per incident, the main fields. What it holds
+      // is said first, and it is shared (or downloaded) under a name that says nothing.
+      const $tableOut = h("div", { class: "stack" });
+      const $table = button("Make a table (CSV)", () =>
+        ask(
+          $table,
+          {
+            question: `The table holds the date, time, place and what happened for each incident you chose, and who was involved. ${READABLE}`,
+            yes: "Make the table",
+            no: "Not now",
+          },
+          async () => {
+            const { incidents, people: everyone } = await model.load();
+            const chosen = covered(incidents, range());
+            handOver($tableOut, new Blob([incidentsCsv(chosen, everyone)], { type: "text/csv" }), neutralName("csv"), { readable: true });
+          },
+        ), "button block secondary");
       const $form = h(
         "form",
         { class: "stack", novalidate: true },
@@ -47,15 +68,9 @@ export function reportChooser({ onBack, onReport }) {
         field("Kind of thing", $behaviour),
         field("Person", $person),
         h("button", { type: "submit", class: "button block" }, "Show the report"),
-        button("Download a table (CSV)", () => table(), "button block secondary"),
+        $table,
+        $tableOut,
       );
-      const range = () => ({ from: $from.value, to: $to.value, behaviour: $behaviour.value, personId: $person.value });
-      // A spreadsheet for an advocate: one row per incident, the main fields.
-      const table = async () => {
-        const { incidents, people: everyone } = await model.load();
-        const chosen = covered(incidents, range());
-        download(new Blob([incidentsCsv(chosen, everyone)], { type: "text/csv" }), `table-${model.localDate(new Date())}.csv`);
-      };
       $form.addEventListener("submit", (event) => {
         event.preventDefault();
         onReport(range());
@@ -97,34 +112,45 @@ export function reportView(range, { onBack }) {
 
       const $progress = h("p", { class: "hint", "aria-live": "polite" });
       const $error = errorBox();
-      const $bundle = button("Download the evidence bundle (zip)", async () => {
-        $error.textContent = "";
-        try {
-          await busy($bundle, "Making the bundle…", async () => {
-            const blob = await makeBundle({
-              incidents: chosen.filter((i) => !i.withdrawn),
-              report: $report,
-              progress: (done, total) => ($progress.textContent = total ? `Files: ${done} of ${total}` : ""),
-            });
-            const name = `bundle-${model.localDate(new Date())}.zip`;
-            download(blob, name);
-            $progress.textContent = "The bundle is in your downloads.";
-            // Where the phone can share files (to email, a messaging app, a drive), offer it:
-            // a tap of its own, because sharing needs one and making the bundle takes a while.
-            const file = new File([blob], name, { type: "application/zip" });
-            if (navigator.canShare?.({ files: [file] })) {
-              $share.hidden = false;
-              $share.onclick = () => navigator.share({ files: [file], title: name }).catch(() => {});
+      const $bundleOut = h("div", { class: "stack" });
+      const $bundle = button("Make the evidence bundle (zip)", () =>
+        ask(
+          $bundle,
+          {
+            question: `The bundle is one zip file holding this report, every photo and file in it as it was recorded, and the fingerprints that show nothing was changed. ${READABLE}`,
+            yes: "Make the bundle",
+            no: "Not now",
+          },
+          async () => {
+            $error.textContent = "";
+            try {
+              const blob = await makeBundle({
+                incidents: chosen.filter((i) => !i.withdrawn),
+                report: $report,
+                progress: (done, total) => ($progress.textContent = total ? `Files: ${done} of ${total}` : ""),
+              });
+              $progress.textContent = "";
+              handOver($bundleOut, new Blob([blob], { type: "application/zip" }), neutralName("zip"), { readable: true });
+            } catch (error) {
+              $progress.textContent = "";
+              $error.textContent = `The bundle could not be made: ${/** @type {Error} */ (error).message}`;
             }
-          });
-        } catch (error) {
-          $error.textContent = `The bundle could not be made: ${/** @type {Error} */ (error).message}`;
-        }
-      }, "button block secondary");
-      const $share = button("Share the bundle", () => {}, "button block secondary");
-      $share.hidden = true;
+          },
+        ), "button block secondary");
       // Printing waits for the pictures: a thumbnail still loading would print as a blank box.
-      const $print = button("Print or save as PDF", () => busy($print, "Getting the pictures ready…", () => picturesReady($report)).then(() => window.print()), "button block");
+      const $print = button("Print or save as PDF", () =>
+        ask(
+          $print,
+          {
+            question: "Printed, or saved as a PDF, the report shows every incident in it to anyone who sees the paper or opens the file. A saved PDF stays in your downloads until you delete it; its name does not say what it is.",
+            yes: "Print or save",
+            no: "Not now",
+          },
+          async () => {
+            await picturesReady($report);
+            printNeutrally();
+          },
+        ), "button block");
       const $report = h(
         "section",
         { class: "report" },
@@ -134,7 +160,7 @@ export function reportView(range, { onBack }) {
           $print,
           $bundle,
           $progress,
-          $share,
+          $bundleOut,
           $error,
           button("Back", onBack, "button block secondary"),
         ),
@@ -247,6 +273,25 @@ function incidentBlock(incident, n, people) {
     details(incident.fields, people),
     incident.evidence.length ? evidenceTable(incident.evidence) : null,
   );
+}
+
+/**
+ * Print with a page title that says nothing: the phone offers it as the PDF's file name, and
+ * the disguise's own title ("Calculator") would be an odd one. The title is put back after,
+ * unless something else (the disguise, on quick exit) has set it meanwhile.
+ */
+function printNeutrally() {
+  const before = document.title;
+  const title = neutralName("pdf").replace(/\.pdf$/, "");
+  document.title = title;
+  const restore = () => {
+    removeEventListener("afterprint", restore);
+    if (document.title === title) document.title = before;
+  };
+  addEventListener("afterprint", restore);
+  // Some phones return from print() at once and print later: afterprint says when it is done.
+  setTimeout(restore, 60_000);
+  window.print();
 }
 
 /** Each thumbnail's loading, so printing can wait for every picture. @type {WeakMap<HTMLImageElement, Promise<void>>} */

@@ -1,7 +1,8 @@
 // @ts-check
 // First run, after the start code: what Cairn is, the disguise and its secret code, a
-// recovery passphrase (generated or chosen, then confirmed), then a passkey with PRF if the
-// phone has one. Nothing is kept until the last step; everything here works offline.
+// recovery passphrase (generated or chosen, then confirmed), then an equal choice: a passkey
+// with PRF, or the passphrase only (what a passkey really is, said plainly). Nothing is kept
+// until the last step; everything here works offline.
 import { LOOKS, wear } from "../disguise/index.js";
 import * as prefs from "../disguise/prefs.js";
 import { h } from "../dom.js";
@@ -235,7 +236,7 @@ function confirm(show, done) {
       $input.focus();
       return;
     }
-    show({ title: "Unlock with your fingerprint or face", render: () => passkeyStep(done) });
+    show({ title: "How will you open your diary?", render: () => passkeyStep(done) });
   });
   return step("Check your passphrase", [form]);
 }
@@ -260,7 +261,7 @@ function choose(show, done) {
       submit: "Use this passphrase",
       onValid(passphrase) {
         state.passphrase = passphrase;
-        show({ title: "Unlock with your fingerprint or face", render: () => passkeyStep(done) });
+        show({ title: "How will you open your diary?", render: () => passkeyStep(done) });
       },
     },
     button("Give me random words instead", () => show({ title: "Your recovery passphrase", render: (_, show) => generated(show, done) }), "button block secondary"),
@@ -297,7 +298,6 @@ function passkeyStep(done) {
         if (error instanceof NoPrfError) {
           $passkey.hidden = true;
           $skip.textContent = "Continue with my passphrase";
-          $skip.className = "button block";
         }
         $error.textContent = /** @type {Error} */ (error).message;
         return;
@@ -306,20 +306,30 @@ function passkeyStep(done) {
       await finish(startedAt, proof);
     });
   });
-  const $skip = button("Skip: unlock with my passphrase only", async () => {
+  // The passphrase alone is an equal choice, not a way to skip: for someone whose screen lock
+  // or Google or Apple account the other person shares, it is the safe one.
+  const $skip = button("Use my passphrase only", async () => {
     const startedAt = keys.lockEpoch();
     await busy($skip, "Setting up your diary…", () => finish(startedAt));
-  }, "button block secondary");
+  });
   if (!supported()) {
     $passkey.hidden = true;
     $error.textContent = "This browser cannot use passkeys. You will unlock with your passphrase; you can add a passkey later from settings.";
   }
-  return step("Unlock with your fingerprint or face", [
-    h("p", {}, "A passkey lets you open your diary with your fingerprint, face or screen lock, without typing your passphrase."),
+  return step("How will you open your diary?", [
+    h("p", {}, "You can open it with a passkey, or by typing your passphrase each time."),
+    h(
+      "ul",
+      {},
+      h("li", {}, "A passkey is this phone's fingerprint, face or screen lock."),
+      h("li", {}, "Passkeys are kept in the phone's Google or Apple account, and work wherever that account is used."),
+      h("li", {}, h("strong", {}, "If the other person knows this phone's PIN, or uses the same Google or Apple account, choose the passphrase only.")),
+    ),
     $passkey,
+    $skip,
     $error,
     $status,
-    $skip,
+    h("p", { class: "hint" }, "You can add or remove a passkey later in settings."),
   ]);
 }
 

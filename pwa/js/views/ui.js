@@ -1,7 +1,7 @@
 // @ts-check
 // Small building blocks the views share: labelled fields, error messages, busy buttons.
 import { h } from "../dom.js";
-import { objectUrl, revoke } from "../vault/lock.js";
+import { holdDuring, objectUrl, revoke } from "../vault/lock.js";
 
 let counter = 0;
 
@@ -161,6 +161,60 @@ export function ask($from, { question, yes, no = "No, keep it" }, work) {
   $from.hidden = true;
   $from.after($box);
   $no.focus();
+}
+
+/**
+ * A file name that says nothing of what the file holds: the date and time it was made, as
+ * `2026-11-21-1432.zip`. Downloads lists and the phone's download notification show it.
+ * @param {string} ext  without the dot
+ * @param {Date} [when]
+ */
+export function neutralName(ext, when = new Date()) {
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
+  return `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}-${pad(when.getHours())}${pad(when.getMinutes())}.${ext}`;
+}
+
+/**
+ * Hand a file that was just made to where it should go. Where the phone can share files,
+ * sharing comes first (a tap of its own, since sharing needs one) and nothing is saved on
+ * the phone unless asked; otherwise it goes to the downloads under its neutral name. What
+ * happened is said in `$place`, which is emptied first. Nothing happens if `$place` has
+ * left the page meanwhile (the diary was hidden): no download appears behind the disguise.
+ * @param {HTMLElement} $place
+ * @param {Blob} blob
+ * @param {string} name  a neutralName()
+ * @param {{ readable: boolean }} what  readable: anyone who opens the file can read it
+ */
+export function handOver($place, blob, name, { readable }) {
+  if (!$place.isConnected) return;
+  const file = new File([blob], name, { type: blob.type || "application/octet-stream" });
+  const $said = h("p", { role: "status" });
+  const toDownloads = () => {
+    download(blob, name);
+    $place.replaceChildren($said);
+    $said.textContent = readable
+      ? `The file is in your downloads, named ${name}. Anyone who opens it can read it: once you have handed it over, delete it from your downloads.`
+      : `The file is in your downloads, named ${name}. Move it somewhere safe, away from this phone, then delete it from your downloads.`;
+  };
+  if (!navigator.canShare?.({ files: [file] })) return void toDownloads();
+  const $share = button("Share the file", async () => {
+    $said.textContent = "";
+    try {
+      // The share sheet hides the page: stay unlocked meanwhile (quick exit still locks).
+      await holdDuring(() => navigator.share({ files: [file] }), 600);
+      $said.textContent = "Shared. No copy was saved on this phone.";
+    } catch (error) {
+      if (/** @type {Error} */ (error).name !== "AbortError") $said.textContent = "It could not be shared. Try again, or save it in your downloads.";
+    }
+  });
+  const $save = button("Save it in my downloads instead", toDownloads, "button block secondary");
+  $place.replaceChildren(
+    h("p", {}, "The file is ready. Share it straight to where it should go (an email, a message, a drive), so no copy is left on this phone."),
+    $share,
+    $save,
+    $said,
+  );
+  setTimeout(() => $share.isConnected && $share.focus()); // after the question that made it has gone
 }
 
 /** Hand a file to the browser's downloads. @param {Blob} blob @param {string} name */
