@@ -5,14 +5,12 @@
 // generation it was revealed in, so a screen asked for late (a save that finished after a
 // quick exit) is never painted.
 import * as concealment from "./concealment.js";
-import { $, h } from "./dom.js";
+import { $, announce, h } from "./dom.js";
 
 /**
- * Show a screen, if the generation it was handed in is still live.
- * @callback Show
- * @param {View} view
- * @param {any} [params]
- * @returns {Promise<void>}
+ * Show a screen, if the generation it was handed in is still live; `say` announces a
+ * message on the same terms (for what a view says after something it awaited).
+ * @typedef {((view: View, params?: any) => Promise<void>) & { say: (text: string) => void }} Show
  */
 
 /**
@@ -35,8 +33,11 @@ let shown = 0;
  */
 export function screens() {
   const held = concealment.ticket();
+  const live = () => concealment.live(held);
   /** @type {Show} */
-  const show = (view, params) => (concealment.live(held) ? paint(view, params, show, () => concealment.live(held)) : Promise.resolve());
+  const show = Object.assign((/** @type {View} */ view, /** @type {any} */ params) => (live() ? paint(view, params, show, live) : Promise.resolve()), {
+    say: (/** @type {string} */ text) => void (live() && announce(text)),
+  });
   return show;
 }
 
@@ -49,7 +50,7 @@ export function showConcealed(view) {
   const held = concealment.ticket();
   const still = () => !concealment.isRevealed() && concealment.ticket() === held;
   /** @type {Show} */
-  const none = () => Promise.resolve();
+  const none = Object.assign(() => Promise.resolve(), { say: () => {} });
   return paint(view, undefined, none, still);
 }
 

@@ -7,7 +7,7 @@ import * as account from "../diary/account.js";
 import * as copy from "../diary/copy.js";
 import { LOOKS, current, wear } from "../disguise/index.js";
 import * as prefs from "../disguise/prefs.js";
-import { announce, h } from "../dom.js";
+import { h } from "../dom.js";
 import * as exit from "../exit.js";
 import * as keys from "../vault/keys.js";
 import { safetyView } from "./safety.js";
@@ -32,7 +32,7 @@ export function hidingSettings(back, $error, show) {
   const saveExit = (change) => {
     try {
       prefs.setExit(change);
-      announce("Saved.");
+      show.say("Saved.");
     } catch (error) {
       $error.textContent = /** @type {Error} */ (error).message;
     }
@@ -175,7 +175,7 @@ function changeLook(back) {
         const name = pickedLook($form);
         prefs.setLook(name);
         wear(name);
-        announce(`Cairn now looks like: ${LOOKS[name].title}.`);
+        show.say(`Cairn now looks like: ${LOOKS[name].title}.`);
         show(back);
       });
       return h("section", { class: "stack" }, h("h1", {}, "Change the disguise"), $form);
@@ -199,7 +199,7 @@ function changeCode(back) {
             $error.textContent = /** @type {Error} */ (error).message;
             return;
           }
-          announce("Your secret code was changed.");
+          show.say("Your secret code was changed.");
           show(back);
         },
       });
@@ -234,7 +234,7 @@ function erasing(back, serverCopy) {
       const $error = errorBox();
       const cancel = () => {
         stop();
-        announce("Stopped. Nothing was erased.");
+        show.say("Stopped. Nothing was erased.");
         show(back);
       };
       const $stop = h("button", { type: "button", class: "button block", onclick: cancel }, "Stop, don't erase");

@@ -32,7 +32,8 @@ export function incidentForm({ id, onDone, onCancel }) {
         if (item) return drafts.attach(target, item);
       }).catch(() => {});
     },
-    async render() {
+    /** @param {unknown} _ @param {import("../router.js").Show} show */
+    async render(_, show) {
       const { incidents, people } = await model.load();
       const existing = id ? incidents.get(id) : undefined;
       if (id && (!existing || existing.withdrawn)) throw new Error("This entry is no longer in the diary.");
@@ -247,7 +248,7 @@ export function incidentForm({ id, onDone, onCancel }) {
                 return;
               }
               keeper = null;
-              announce("Discarded.");
+              show.say("Discarded.");
               onCancel();
             });
           }, "button block secondary")),
@@ -305,7 +306,7 @@ export function incidentForm({ id, onDone, onCancel }) {
             kept?.cancel();
             await kept?.settled();
             await drafts.done(target);
-            announce(existing ? "Changes saved." : "Incident saved.");
+            show.say(existing ? "Changes saved." : "Incident saved.");
             onDone(savedId);
           });
         } catch (error) {

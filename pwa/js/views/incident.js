@@ -1,7 +1,7 @@
 // @ts-check
 // One incident: every field, its evidence, when it was recorded, and its history. Editing
 // adds a version; withdrawing removes the content but keeps its place in the record.
-import { announce, h } from "../dom.js";
+import { h } from "../dom.js";
 import * as drafts from "../diary/drafts.js";
 import * as log from "../diary/log.js";
 import * as model from "../diary/model.js";
@@ -63,7 +63,7 @@ export function details(f, people) {
 export function incidentView(id, actions) {
   return {
     title: "Incident",
-    async render() {
+    async render(/** @type {unknown} */ _, /** @type {import("../router.js").Show} */ show) {
       const { incidents, people } = await model.load();
       const incident = incidents.get(id);
       if (!incident) return h("section", {}, h("h1", {}, "Not found"), h("p", {}, "This entry is not in the diary."), button("Back", actions.onBack, "button block secondary"));
@@ -112,7 +112,7 @@ export function incidentView(id, actions) {
                 const files = emptied.filter((e) => e.type === "evidence.added" && e.payload).map((e) => JSON.parse(/** @type {string} */ (e.payload)));
                 await drafts.discardFiles(files);
                 await drafts.drop(id); // an unfinished edit of it goes too
-                announce("Entry withdrawn.");
+                show.say("Entry withdrawn.");
                 actions.onBack();
               } catch (error) {
                 $error.textContent = /** @type {Error} */ (error).message;

@@ -1,6 +1,6 @@
 // @ts-check
 // People: a profile for each person involved, and the incidents they were part of.
-import { announce, h } from "../dom.js";
+import { h } from "../dom.js";
 import * as model from "../diary/model.js";
 import { evidenceList, pickFiles } from "./evidence-ui.js";
 import { firstWords, happened, longDateTime } from "./format.js";
@@ -114,7 +114,7 @@ export function personView(id, actions) {
 export function personForm(id, actions) {
   return {
     title: id ? "Edit person" : "Add a person",
-    async render() {
+    async render(/** @type {unknown} */ _, /** @type {import("../router.js").Show} */ show) {
       const { people } = await model.load();
       const f = people.get(id)?.fields || {};
       /** @type {any[]} */
@@ -167,7 +167,7 @@ export function personForm(id, actions) {
         const $submit = /** @type {HTMLButtonElement} */ ($form.querySelector("[type=submit]"));
         try {
           const saved = await busy($submit, "Saving…", () => model.describePerson(id, fields, photos));
-          announce("Saved.");
+          show.say("Saved.");
           actions.onDone(saved);
         } catch (error) {
           $error.textContent = `It was not saved: ${/** @type {Error} */ (error).message}`;

@@ -6,7 +6,7 @@ import { ApiError, OfflineError, api, download } from "../api.js";
 import * as account from "../diary/account.js";
 import { BackupError, restore } from "../diary/backup.js";
 import * as copy from "../diary/copy.js";
-import { announce, h } from "../dom.js";
+import { h } from "../dom.js";
 import { prfKek } from "../vault/crypto.js";
 import { holdDuring } from "../vault/lock.js";
 import { NoPrfError, PasskeyCancelledError, getPrf, supported } from "../vault/passkey.js";
@@ -61,9 +61,10 @@ export function homeLine() {
 
 /**
  * Settings → the copy on the server. Its buttons change with the copy's state.
+ * @param {import("../router.js").Show} show  the settings screen's, for what it says later
  * @returns {{ $el: HTMLElement, stop: () => void }}
  */
-export function serverCopySettings() {
+export function serverCopySettings(show) {
   const line = statusLine("");
   const $bar = h("progress", { max: 100, value: 0, "aria-label": "Backing up", hidden: true });
   const $error = errorBox();
@@ -89,7 +90,7 @@ export function serverCopySettings() {
       $note.textContent = unlocks
         ? "Your new passkey signs you in to the server copy and unlocks your diary."
         : "Your passkey signs you in to the server copy. This phone's passkeys can't unlock the diary, so the diary itself stays on your passphrase.";
-      announce("The copy on the server is on.");
+      show.say("The copy on the server is on.");
       void copy.run();
     }),
   );
@@ -103,7 +104,7 @@ export function serverCopySettings() {
         $error.textContent = "";
         try {
           await account.deleteCopy();
-          announce("The copy on the server was deleted.");
+          show.say("The copy on the server was deleted.");
         } catch (error) {
           $error.textContent = plainError(error);
         }

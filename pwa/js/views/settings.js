@@ -1,7 +1,7 @@
 // @ts-check
 // Settings: ways to unlock (passkeys, the passphrase), locking, erase after wrong tries,
 // and hiding (the disguise, quick exit, erasing everything: views/hiding.js).
-import { announce, h } from "../dom.js";
+import { h } from "../dom.js";
 import * as keys from "../vault/keys.js";
 import * as lockPolicy from "../vault/lock.js";
 import { NoPrfError, createWithPrf } from "../vault/passkey.js";
@@ -73,7 +73,7 @@ export function settings({ onBack }) {
                     ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, remove it" }, async () => {
                       try {
                         await keys.removeSlot(slot.id);
-                        announce("Passkey removed.");
+                        show.say("Passkey removed.");
                         show(view);
                       } catch (error) {
                         $error.textContent = /** @type {Error} */ (error).message;
@@ -98,7 +98,7 @@ export function settings({ onBack }) {
           if (error instanceof NoPrfError) $add.hidden = true;
           return;
         }
-        announce("Passkey added.");
+        show.say("Passkey added.");
         show(view);
       });
 
@@ -111,7 +111,7 @@ export function settings({ onBack }) {
         try {
           await records.put(lockPolicy.SETTINGS.kind, lockPolicy.SETTINGS.id, next);
           lockPolicy.configure(next);
-          announce("Saved.");
+          show.say("Saved.");
         } catch (error) {
           $error.textContent = /** @type {Error} */ (error).message;
         }
@@ -120,12 +120,12 @@ export function settings({ onBack }) {
       $idle.addEventListener("change", saveLock);
       $wipe.addEventListener("change", async () => {
         await keys.setWipeAfter(Number($wipe.value));
-        announce(Number($wipe.value) ? "Saved. Keep your passphrase safe." : "Saved.");
+        show.say(Number($wipe.value) ? "Saved. Keep your passphrase safe." : "Saved.");
       });
 
       const { used, quota, persisted } = await records.usage();
       stopCopy?.();
-      const serverCopy = serverCopySettings();
+      const serverCopy = serverCopySettings(show);
       stopCopy = serverCopy.stop;
       const mb = (/** @type {number} */ n) =>
         n >= 1_073_741_824 ? `${(n / 1_073_741_824).toFixed(1)} GB` : `${(n / 1_048_576).toFixed(1)} MB`;
@@ -180,7 +180,7 @@ function changePassphrase(back) {
           submit: "Save new passphrase",
           async onValid(passphrase) {
             await busy($submit, "Saving…", () => keys.changePassphrase(passphrase));
-            announce("Your passphrase was changed.");
+            show.say("Your passphrase was changed.");
             show(back);
           },
         },

@@ -2,7 +2,7 @@
 // The diary's first screen: log an incident, unfinished drafts, and every incident, newest
 // first, grouped by month, with search and filters. Rows are rendered as they scroll into
 // reach, so ten thousand incidents cost no more to open than forty.
-import { announce, h } from "../dom.js";
+import { h } from "../dom.js";
 import * as drafts from "../diary/drafts.js";
 import * as model from "../diary/model.js";
 import { onLock } from "../vault/keys.js";
@@ -39,7 +39,7 @@ export function timeline(actions) {
       copyLine = null;
       clearTimeout(typing); // a search must not run on diary text after a lock
     },
-    async render() {
+    async render(/** @type {unknown} */ _, /** @type {import("../router.js").Show} */ show) {
       const [{ incidents, people }, unfinished] = await Promise.all([model.load(), drafts.all()]);
 
       const $drafts = h(
@@ -62,12 +62,12 @@ export function timeline(actions) {
                   try {
                     await drafts.drop(d.target);
                   } catch (error) {
-                    announce(`It could not be discarded: ${/** @type {Error} */ (error).message}`);
+                    show.say(`It could not be discarded: ${/** @type {Error} */ (error).message}`);
                     return;
                   }
                   $box.remove();
                   $log.focus();
-                  announce("Unfinished entry discarded.");
+                  show.say("Unfinished entry discarded.");
                 });
               }, "button secondary"),
             ),
