@@ -8,8 +8,6 @@ lost its connection asks what the server has and carries on from there.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from collections.abc import Iterator
@@ -26,6 +24,7 @@ from flask import (
 
 from .api import json_body, within_limit
 from .db import Database, Row, get_db
+from .encoding import b64url, unb64url
 from .errors import BadInput, CairnError
 from .passkeys import now_ms, signed_in
 
@@ -57,13 +56,9 @@ def _unb64(value: object, what: str) -> bytes:
     if not isinstance(value, str) or len(value) > 2 * PART_BYTES:
         raise BadInput(f"{what} must be base64url text.")
     try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError) as exc:
+        return unb64url(value)
+    except ValueError as exc:
         raise BadInput(f"{what} must be base64url text.") from exc
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(bytes(data)).rstrip(b"=").decode()
 
 
 def _id(value: object, what: str = "id") -> str:
@@ -365,7 +360,7 @@ def whole_copy() -> Response:
                 "id": r["id"],
                 "kind": r["kind"],
                 "version": r["version"],
-                "iv": _b64(r["iv"]),
+                "iv": b64url(r["iv"]),
                 "n": r["size"],
             }
         )
@@ -378,7 +373,7 @@ def whole_copy() -> Response:
                 "file": c["file"],
                 "index": c["idx"],
                 "final": bool(c["final"]),
-                "iv": _b64(c["iv"]),
+                "iv": b64url(c["iv"]),
                 "n": c["size"],
             }
         )

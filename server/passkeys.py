@@ -22,7 +22,6 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers import base64url_to_bytes
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
 from webauthn.helpers.structs import (
     AttestationConveyancePreference,
@@ -34,6 +33,7 @@ from webauthn.helpers.structs import (
 
 from .api import client_address, json_body, within_limit
 from .db import Database, get_db
+from .encoding import unb64url
 from .errors import BadInput, CairnError
 
 bp = Blueprint("passkeys", __name__, url_prefix="/api")
@@ -370,8 +370,8 @@ def sign_in() -> Response:
     db = get_db()
     challenge = _take_challenge(db, "sign-in")
     try:
-        raw_id = base64url_to_bytes(str(credential.get("rawId") or credential.get("id") or ""))
-    except Exception as exc:
+        raw_id = unb64url(str(credential.get("rawId") or credential.get("id") or ""))
+    except ValueError as exc:
         raise BadInput("The passkey's answer could not be checked.") from exc
     row = db.one("SELECT account, public_key, sign_count FROM passkeys WHERE id = ?", (raw_id,))
     if row is None:
@@ -396,8 +396,8 @@ def sign_in() -> Response:
             raise CairnError("This passkey is not known to this server.", status=401)
         if handle:
             try:
-                same = base64url_to_bytes(str(handle)) == bytes(owner["user_handle"])
-            except Exception:
+                same = unb64url(str(handle)) == bytes(owner["user_handle"])
+            except ValueError:
                 same = False
             if not same:
                 raise BadInput("The passkey's answer could not be checked.")

@@ -9,7 +9,6 @@ docs/receipts.md.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import secrets
@@ -23,6 +22,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from .api import _Tries
 from .config import instance_secret
+from .encoding import b64url, unb64url
 from .errors import BadInput, CairnError
 
 LABEL = "cairn/receipt/v1"
@@ -31,14 +31,6 @@ HASH = re.compile(r"[0-9a-f]{64}")
 RECEIPTS_PER_MINUTE = 60
 
 bp = Blueprint("receipts", __name__, url_prefix="/api/receipts")
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def unb64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:
