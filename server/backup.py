@@ -22,10 +22,11 @@ from flask import (
     stream_with_context,
 )
 
-from .api import json_body, within_limit
+from .api import json_body
 from .db import Database, Row, get_db
 from .encoding import b64url, unb64url
 from .errors import BadInput, CairnError
+from .limits import enforce
 from .passkeys import now_ms, signed_in
 
 bp = Blueprint("backup", __name__, url_prefix="/api/backup")
@@ -75,9 +76,16 @@ def _iv(value: object) -> bytes:
 
 
 def _limit_uploads(account: str) -> None:
-    per_minute = int(current_app.config["UPLOADS_PER_MINUTE"])
-    if not within_limit("uploads", account, per_minute):
-        raise CairnError("Too many uploads. The phone will try again in a minute.", status=429)
+    """Count one upload for ``account``.
+
+    :raise CairnError 429: too many uploads from this account in a minute.
+    """
+    enforce(
+        "uploads",
+        account,
+        per_minute=int(current_app.config["UPLOADS_PER_MINUTE"]),
+        message="Too many uploads. The phone will try again in a minute.",
+    )
 
 
 def _body_limit(limit: int) -> None:

@@ -31,10 +31,11 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from .api import client_address, json_body, within_limit
+from .api import json_body
 from .db import Database, get_db
 from .encoding import unb64url
 from .errors import BadInput, CairnError
+from .limits import enforce, request_client
 
 bp = Blueprint("passkeys", __name__, url_prefix="/api")
 
@@ -81,9 +82,12 @@ def _ceremony() -> RelyingParty:
 
     :raise CairnError 429: too many ceremonies from this address.
     """
-    per_minute = int(current_app.config["CEREMONIES_PER_MINUTE"])
-    if not within_limit("ceremonies", client_address(), per_minute):
-        raise CairnError("Too many tries. Wait a minute and try again.", status=429)
+    enforce(
+        "ceremonies",
+        request_client(),
+        per_minute=int(current_app.config["CEREMONIES_PER_MINUTE"]),
+        message="Too many tries. Wait a minute and try again.",
+    )
     return relying_party()
 
 

@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from .api import _Tries
 from .config import instance_secret
 from .encoding import b64url, unb64url
-from .errors import BadInput, CairnError
+from .errors import BadInput
+from .limits import enforce, request_client
 
 LABEL = "cairn/receipt/v1"
 KEY_FILE = "receipt_key"
@@ -101,11 +101,12 @@ def receipt() -> Response:
     hash_hex = body.get("hash") if isinstance(body, dict) else None
     if not isinstance(hash_hex, str) or not HASH.fullmatch(hash_hex):
         raise BadInput('Send {"hash": "<64 lowercase hex digits>"}.')
-    tries: _Tries = current_app.extensions.setdefault("cairn.receipt_tries", _Tries())
-    # Every request counts (a "wrong" answer), so the limit is on requests, not on failures.
-    allowed = tries.check(_Tries.client(request.remote_addr), RECEIPTS_PER_MINUTE, lambda: False)
-    if allowed is None:
-        raise CairnError("Too many receipts asked for. Wait a minute.", status=429)
+    enforce(
+        "receipts",
+        request_client(),
+        per_minute=RECEIPTS_PER_MINUTE,
+        message="Too many receipts asked for. Wait a minute.",
+    )
     return jsonify(receipt=sign(_key(), hash_hex))
 
 
