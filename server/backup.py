@@ -17,17 +17,18 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     jsonify,
     request,
     stream_with_context,
 )
 
 from .api import json_body
-from .db import Database, Row, get_db
+from .auth import NOT_SIGNED_IN, login_required
+from .db import Database, Row, get_db, now_ms
 from .encoding import b64url, unb64url
 from .errors import BadInput, CairnError
 from .limits import enforce
-from .passkeys import now_ms, signed_in
 
 bp = Blueprint("backup", __name__, url_prefix="/api/backup")
 
@@ -103,7 +104,7 @@ def _locked(db: Database, account: str) -> Row:
     """
     row = db.lock_account(account)
     if row is None:
-        raise CairnError("Sign in to the server first.", status=401)
+        raise CairnError(NOT_SIGNED_IN, status=401)
     return row
 
 
@@ -125,16 +126,17 @@ def _charge(db: Database, account: Row, delta: int) -> None:
 
 
 @bp.get("")
+@login_required
 def holding() -> Response:
     """List what the server holds for this account: record versions and part indexes.
 
     :raise CairnError 401: nobody is signed in.
     """
-    account = signed_in()
+    account = g.account
     db = get_db()
     row = db.one("SELECT slots, used, updated FROM accounts WHERE id = ?", (account,))
     if row is None:
-        raise CairnError("Sign in to the server first.", status=401)  # deleted meanwhile
+        raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
     records = {
         r["id"]: r["version"]
         for r in db.all("SELECT id, version FROM records WHERE account = ?", (account,))
@@ -158,13 +160,14 @@ def holding() -> Response:
 
 
 @bp.put("/slots")
+@login_required
 def put_slots() -> Response:
     """Keep the phone's key slots (the data key, wrapped) as the backup file's header has them.
 
     :raise BadInput: not ``{"slots": [<objects>]}``.
     :raise CairnError 413: over 64 KiB, or over the quota.
     """
-    account = signed_in()
+    account = g.account
     _limit_uploads(account)
     _body_limit(SLOTS_BODY)
     slots = json_body().get("slots")
@@ -180,13 +183,14 @@ def put_slots() -> Response:
 
 
 @bp.post("/records")
+@login_required
 def put_records() -> Response:
     """Keep records newer than the server's copy; the same version again stores nothing.
 
     :raise BadInput: not ``{"records": [{id, kind, version, iv, ct}, …]}``.
     :raise CairnError 413: over 1 MiB or 500 records, or over the quota.
     """
-    account = signed_in()
+    account = g.account
     _limit_uploads(account)
     _body_limit(RECORDS_BODY)
     given = json_body().get("records")
@@ -244,13 +248,14 @@ def put_records() -> Response:
 
 
 @bp.put("/chunks/<file>/<int:index>")
+@login_required
 def put_chunk(file: str, index: int) -> Response:
     """Keep one file part, sent as its bare ciphertext; the same part again stores nothing.
 
     :raise BadInput: a bad file id, index, ``iv`` or ``final``.
     :raise CairnError 413: over 1 MiB + 16 bytes, or over the quota.
     """
-    account = signed_in()
+    account = g.account
     _limit_uploads(account)
     _body_limit(PART_BYTES)
     _id(file, "file id")
@@ -284,12 +289,13 @@ def put_chunk(file: str, index: int) -> Response:
 
 
 @bp.post("/remove")
+@login_required
 def remove() -> Response:
     """Remove records and whole files the phone no longer has (a withdrawn entry's files).
 
     :raise BadInput: not ``{"records": [ids], "files": [ids]}``.
     """
-    account = signed_in()
+    account = g.account
     _limit_uploads(account)
     _body_limit(RECORDS_BODY)
     body = json_body()
@@ -333,16 +339,17 @@ def _frame(head: dict) -> bytes:
 
 
 @bp.get("/file")
+@login_required
 def whole_copy() -> Response:
     """Send everything held as one backup file (docs/vault-format.md) without its sealed ending.
 
     :raise CairnError 401: nobody is signed in.
     """
-    account = signed_in()
+    account = g.account
     db = get_db()
     row = db.one("SELECT slots, updated, created FROM accounts WHERE id = ?", (account,))
     if row is None:
-        raise CairnError("Sign in to the server first.", status=401)  # deleted meanwhile
+        raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
     header = _frame(
         {
             "t": "header",

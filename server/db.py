@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -233,6 +234,11 @@ class Pool:
             idle, self._idle = self._idle, []
         for database in idle:
             database.close()
+
+
+def now_ms() -> int:
+    """Return now as the database keeps times: whole milliseconds since 1970."""
+    return int(time.time() * 1000)
 
 
 def target(app: Flask) -> str:

@@ -8,13 +8,11 @@ a request that carries it is refused.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, session
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, session
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -32,7 +30,8 @@ from webauthn.helpers.structs import (
 )
 
 from .api import json_body
-from .db import Database, get_db
+from .auth import NOT_SIGNED_IN, current_account, end_session, login_required, start_session
+from .db import Database, get_db, now_ms
 from .encoding import unb64url
 from .errors import BadInput, CairnError
 from .limits import enforce, request_client
@@ -47,12 +46,9 @@ ALGORITHMS = [
     COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
 ]
 EXPIRED = "This request has expired or was already used. Try again."
-NOT_SIGNED_IN = "Sign in to the server first."
 MAX_CREDENTIAL_ID = 1023
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
+# The session cookie's key for this browser's challenge (auth.py keeps the sign-in's).
+CHALLENGE = "c"
 
 
 # --- configuration ----------------------------------------------------------------------------
@@ -111,7 +107,7 @@ def _new_challenge(
     expires = now + int(current_app.config["CHALLENGE_SECONDS"]) * 1000
     with db.transaction():
         db.execute("DELETE FROM challenges WHERE expires < ?", (now,))
-        old = session.get("c")
+        old = session.get(CHALLENGE)
         if isinstance(old, str):
             db.execute("DELETE FROM challenges WHERE id = ?", (old,))
         db.execute(
@@ -119,7 +115,7 @@ def _new_challenge(
             " VALUES (?, ?, ?, ?, ?, ?)",
             (ident, challenge, purpose, account, user_handle, expires),
         )
-    session["c"] = ident
+    session[CHALLENGE] = ident
     return challenge
 
 
@@ -128,7 +124,7 @@ def _take_challenge(db: Database, purpose: str) -> Challenge:
 
     :raise BadInput: there is none, it was made for something else, or it has expired.
     """
-    ident = session.pop("c", None)
+    ident = session.pop(CHALLENGE, None)
     if not isinstance(ident, str):
         raise BadInput(EXPIRED)
     row = db.one(
@@ -142,61 +138,14 @@ def _take_challenge(db: Database, purpose: str) -> Challenge:
     return Challenge(bytes(row["challenge"]), row["account"], bytes(handle) if handle else None)
 
 
-# --- sessions ---------------------------------------------------------------------------------
-
-
-def _token_id(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def current_account() -> str | None:
-    """Return the signed-in account's id, or None."""
-    token = session.get("a")
-    if not isinstance(token, str):
-        return None
-    row = get_db().one("SELECT account, expires FROM sessions WHERE id = ?", (_token_id(token),))
-    if row is None or row["expires"] < now_ms():
-        return None
-    return row["account"]
-
-
-def signed_in() -> str:
-    """Return the signed-in account's id.
-
-    :raise CairnError 401: nobody is signed in (or the session ended).
-    """
-    account = current_account()
-    if account is None:
-        raise CairnError(NOT_SIGNED_IN, status=401)
-    return account
-
-
-def _start_session(db: Database, account: str) -> None:
-    """Sign this browser in to ``account``, ending whatever session it had."""
-    old = session.get("a")
-    if isinstance(old, str):
-        db.execute("DELETE FROM sessions WHERE id = ?", (_token_id(old),))
-    token = secrets.token_urlsafe(32)
-    now = now_ms()
-    db.execute("DELETE FROM sessions WHERE expires < ?", (now,))
-    lifetime = current_app.permanent_session_lifetime.total_seconds()
-    db.execute(
-        "INSERT INTO sessions (id, account, created, expires) VALUES (?, ?, ?, ?)",
-        (_token_id(token), account, now, now + int(lifetime * 1000)),
-    )
-    session["a"] = token
-    session.permanent = True
-
-
-def _end_session(db: Database) -> None:
-    session.pop("c", None)  # a ceremony started while signed in ends with the session
-    token = session.pop("a", None)
-    if isinstance(token, str):
-        db.execute("DELETE FROM sessions WHERE id = ?", (_token_id(token),))
+# --- what the phone may know about its account ------------------------------------------------
 
 
 def account_info(db: Database, account: str) -> dict:
-    """What the phone may know about its account: counts, sizes and times, nothing else."""
+    """Return what the phone may know about its account: counts, sizes and times, nothing else.
+
+    :raise CairnError 401: the account is gone (deleted meanwhile).
+    """
     row = db.one("SELECT created, updated, used FROM accounts WHERE id = ?", (account,))
     if row is None:
         raise CairnError(NOT_SIGNED_IN, status=401)
@@ -334,7 +283,7 @@ def register() -> tuple[Response, int]:
             if type(exc).__name__ in ("IntegrityError", "UniqueViolation"):
                 raise CairnError("This passkey is already registered.", status=409) from exc
             raise
-        _start_session(db, account)
+        start_session(db, account=account)
         info = account_info(db, account)
     return jsonify(account=info), 201
 
@@ -412,7 +361,7 @@ def sign_in() -> Response:
         )
         if moved.rowcount != 1:
             raise BadInput("The passkey's answer could not be checked.")
-        _start_session(db, account)
+        start_session(db, account=account)
         info = account_info(db, account)
     return jsonify(account=info)
 
@@ -421,30 +370,33 @@ def sign_in() -> Response:
 def sign_out() -> Response:
     """Sign out: the session ends on the server too. Safe to repeat."""
     db = get_db()
+    session.pop(CHALLENGE, None)  # a ceremony started while signed in ends with the session
     with db.transaction():
-        _end_session(db)
+        end_session(db)
     return jsonify(ok=True)
 
 
-# --- the account ------------------------------------------------------------------------------
+# --- the account's own routes -----------------------------------------------------------------
 
 
 @bp.get("/account")
+@login_required
 def account() -> Response:
     """Say what the signed-in account holds.
 
     :raise CairnError 401: nobody is signed in.
     """
-    return jsonify(account=account_info(get_db(), signed_in()))
+    return jsonify(account=account_info(get_db(), g.account))
 
 
 @bp.delete("/account")
+@login_required
 def delete_account() -> Response:
     """Delete the account: its passkeys, sessions, and everything stored for it.
 
     :raise CairnError 401: nobody is signed in.
     """
-    account_id = signed_in()
+    account_id = g.account
     db = get_db()
     with db.transaction():
         db.lock_account(account_id)
@@ -452,7 +404,7 @@ def delete_account() -> Response:
         for table in ("chunks", "records", "sessions", "challenges", "passkeys"):
             db.execute(f"DELETE FROM {table} WHERE account = ?", (account_id,))  # noqa: S608 (table names and ? marks only)
         db.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
-    session.pop("a", None)
+        end_session(db)
     return jsonify(ok=True)
 
 
