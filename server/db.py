@@ -88,7 +88,7 @@ Row = Any  # sqlite3.Row or a psycopg dict row: both are read by column name
 
 
 def in_schema(url: str, schema: str) -> str:
-    """``url`` with every connection's search path set to ``schema`` (tests, benchmarks)."""
+    """Return ``url`` with each connection's search path set to ``schema`` (tests, benchmarks)."""
     joiner = "&" if "?" in url else "?"
     return f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
 
@@ -242,7 +242,7 @@ def now_ms() -> int:
 
 
 def target(app: Flask) -> str:
-    """The database this app uses: ``DATABASE_URL`` when set, else the SQLite file."""
+    """Return the database this app uses: ``DATABASE_URL`` when set, else the SQLite file."""
     return app.config.get("DATABASE_URL") or app.config["DATABASE"]
 
 

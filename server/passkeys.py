@@ -68,7 +68,7 @@ class RelyingParty:
 
 
 def relying_party() -> RelyingParty:
-    """The origin and RP ID ceremonies are checked against, from configuration.
+    """Return the origin and RP ID ceremonies are checked against, from configuration.
 
     :raise CairnError 503: ``ORIGIN`` is not set, so no ceremony can be checked.
     """

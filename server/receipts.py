@@ -34,27 +34,28 @@ bp = Blueprint("receipts", __name__, url_prefix="/api/receipts")
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:
+    """Return the 32 raw bytes of an Ed25519 public key."""
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def key_id(public: bytes) -> str:
-    """The first 16 hex digits of the SHA-256 of the raw public key."""
+    """Return a key's id: the first 16 hex digits of the SHA-256 of its raw bytes."""
     return hashlib.sha256(public).hexdigest()[:16]
 
 
 def message(hash_hex: str, at: int, kid: str) -> bytes:
-    """What is signed: the label, the hash, the time and the key id, one per line."""
+    """Return what is signed: the label, the hash, the time and the key id, one per line."""
     return "\n".join([LABEL, hash_hex, str(at), kid]).encode()
 
 
 def load_key(instance: Path) -> Ed25519PrivateKey:
-    """The instance's receipt key, made on first use (a 32-byte seed, hex, kept 0600)."""
+    """Return the instance's receipt key, made on first use (a 32-byte seed, hex, 0600)."""
     seed = instance_secret(instance / KEY_FILE, lambda: secrets.token_hex(32))
     return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(seed))
 
 
 def sign(key: Ed25519PrivateKey, hash_hex: str, at: int | None = None) -> dict:
-    """A receipt for ``hash_hex`` at ``at`` (now, when not given)."""
+    """Return a receipt for ``hash_hex`` at ``at`` (now, when not given)."""
     at = int(time.time() * 1000) if at is None else at
     kid = key_id(raw_public(key.public_key()))
     signature = key.sign(message(hash_hex, at, kid))
@@ -62,7 +63,7 @@ def sign(key: Ed25519PrivateKey, hash_hex: str, at: int | None = None) -> dict:
 
 
 def verify(receipt: object, public: bytes) -> bool:
-    """Whether ``receipt`` is well formed and signed by the key whose raw bytes are
+    """Say whether ``receipt`` is well formed and signed by the key whose raw bytes are
     ``public``. Never raises."""
     try:
         if not isinstance(receipt, dict) or receipt.get("v") != 1:
@@ -85,7 +86,7 @@ def _key() -> Ed25519PrivateKey:
 
 @bp.get("/key")
 def public_key() -> Response:
-    """The published public key receipts are checked with."""
+    """Publish the public key receipts are checked with."""
     public = raw_public(_key().public_key())
     return jsonify(alg="Ed25519", kid=key_id(public), publicKey=b64url(public))
 
