@@ -30,7 +30,6 @@ from e2e.test_vault import (
     type_code,
     unlock_with_passphrase,
 )
-from server.api import _Tries
 
 DISGUISES = {
     "calculator": "Calculator",
@@ -272,8 +271,11 @@ STRICT_WINDOW = 3.0
 def strict_phone(playwright, browser, tmp_path) -> Iterator[Page]:
     """A new phone on a server that allows few wrong start codes; its /api/start answers
     are collected in ``page.start_answers`` as (code, status)."""
-    app = make_app(tmp_path / "instance", START_CODE_TRIES_PER_MINUTE=STRICT_TRIES)
-    app.extensions["cairn.start_tries"] = _Tries(window=STRICT_WINDOW)
+    app = make_app(
+        tmp_path / "instance",
+        START_CODE_TRIES_PER_MINUTE=STRICT_TRIES,
+        START_CODE_WINDOW_SECONDS=STRICT_WINDOW,
+    )
     server = LiveServer(app).start()
     context = new_phone(playwright, browser, server)
     context.set_default_timeout(15_000)

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import backup, config, db, errors, passkeys, receipts, security, shell
+from . import backup, config, db, errors, limits, passkeys, receipts, security, shell
 from .api import bp as api_bp
 
 
@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     db.init_app(app)
+    limits.init_app(app)
     shell.init_app(app)
     receipts.init_app(app)
     passkeys.init_app(app)

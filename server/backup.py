@@ -8,8 +8,6 @@ lost its connection asks what the server has and carries on from there.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from collections.abc import Iterator
@@ -19,15 +17,18 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     jsonify,
     request,
     stream_with_context,
 )
 
-from .api import json_body, within_limit
-from .db import Database, Row, get_db
+from .api import json_body
+from .auth import NOT_SIGNED_IN, login_required
+from .db import Database, Row, get_db, now_ms
+from .encoding import b64url, unb64url
 from .errors import BadInput, CairnError
-from .passkeys import now_ms, signed_in
+from .limits import enforce
 
 bp = Blueprint("backup", __name__, url_prefix="/api/backup")
 
@@ -59,13 +60,9 @@ def _unb64(value: object, what: str) -> bytes:
     if not isinstance(value, str) or len(value) > 2 * PART_BYTES:
         raise BadInput(f"{what} must be base64url text.")
     try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError) as exc:
+        return unb64url(value)
+    except ValueError as exc:
         raise BadInput(f"{what} must be base64url text.") from exc
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(bytes(data)).rstrip(b"=").decode()
 
 
 def _id(value: object, what: str = "id") -> str:
@@ -82,9 +79,16 @@ def _iv(value: object) -> bytes:
 
 
 def _limit_uploads(account: str) -> None:
-    per_minute = int(current_app.config["UPLOADS_PER_MINUTE"])
-    if not within_limit("uploads", account, per_minute):
-        raise CairnError("Too many uploads. The phone will try again in a minute.", status=429)
+    """Count one upload for ``account``.
+
+    :raise CairnError 429: too many uploads from this account in a minute.
+    """
+    enforce(
+        "uploads",
+        account,
+        per_minute=int(current_app.config["UPLOADS_PER_MINUTE"]),
+        message="Too many uploads. The phone will try again in a minute.",
+    )
 
 
 def _body_limit(limit: int) -> None:
@@ -102,7 +106,7 @@ def _locked(db: Database, account: str) -> Row:
     """
     row = db.lock_account(account)
     if row is None:
-        raise CairnError("Sign in to the server first.", status=401)
+        raise CairnError(NOT_SIGNED_IN, status=401)
     return row
 
 
@@ -124,16 +128,17 @@ def _charge(db: Database, account: Row, delta: int) -> None:
 
 
 @bp.get("")
+@login_required
 def holding() -> Response:
     """List what the server holds for this account: record versions and part indexes.
 
     :raise CairnError 401: nobody is signed in.
     """
-    account = signed_in()
+    account = g.account
     db = get_db()
     row = db.one("SELECT slots, used, updated FROM accounts WHERE id = ?", (account,))
     if row is None:
-        raise CairnError("Sign in to the server first.", status=401)  # deleted meanwhile
+        raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
     records = {
         r["id"]: r["version"]
         for r in db.all("SELECT id, version FROM records WHERE account = ?", (account,))
@@ -157,13 +162,14 @@ def holding() -> Response:
 
 
 @bp.put("/slots")
+@login_required
 def put_slots() -> Response:
     """Keep the phone's key slots (the data key, wrapped) as the backup file's header has them.
 
     :raise BadInput: not ``{"slots": [<objects>]}``.
     :raise CairnError 413: over 64 KiB, or over the quota.
     """
-    account = signed_in()
+    account = g.account
     _limit_uploads(account)
     _body_limit(SLOTS_BODY)
     slots = json_body().get("slots")
@@ -179,13 +185,14 @@ def put_slots() -> Response:
 
 
 @bp.post("/records")
+@login_required
 def put_records() -> Response:
     """Keep records newer than the server's copy; the same version again stores nothing.
 
     :raise BadInput: not ``{"records": [{id, kind, version, iv, ct}, …]}``.
     :raise CairnError 413: over 1 MiB or 500 records, or over the quota.
     """
-    account = signed_in()
+    account = g.account
     _limit_uploads(account)
     _body_limit(RECORDS_BODY)
     given = json_body().get("records")
@@ -243,13 +250,14 @@ def put_records() -> Response:
 
 
 @bp.put("/chunks/<file>/<int:index>")
+@login_required
 def put_chunk(file: str, index: int) -> Response:
     """Keep one file part, sent as its bare ciphertext; the same part again stores nothing.
 
     :raise BadInput: a bad file id, index, ``iv`` or ``final``.
     :raise CairnError 413: over 1 MiB + 16 bytes, or over the quota.
     """
-    account = signed_in()
+    account = g.account
     _limit_uploads(account)
     _body_limit(PART_BYTES)
     _id(file, "file id")
@@ -283,12 +291,13 @@ def put_chunk(file: str, index: int) -> Response:
 
 
 @bp.post("/remove")
+@login_required
 def remove() -> Response:
     """Remove records and whole files the phone no longer has (a withdrawn entry's files).
 
     :raise BadInput: not ``{"records": [ids], "files": [ids]}``.
     """
-    account = signed_in()
+    account = g.account
     _limit_uploads(account)
     _body_limit(RECORDS_BODY)
     body = json_body()
@@ -332,16 +341,17 @@ def _frame(head: dict) -> bytes:
 
 
 @bp.get("/file")
+@login_required
 def whole_copy() -> Response:
     """Send everything held as one backup file (docs/vault-format.md) without its sealed ending.
 
     :raise CairnError 401: nobody is signed in.
     """
-    account = signed_in()
+    account = g.account
     db = get_db()
     row = db.one("SELECT slots, updated, created FROM accounts WHERE id = ?", (account,))
     if row is None:
-        raise CairnError("Sign in to the server first.", status=401)  # deleted meanwhile
+        raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
     header = _frame(
         {
             "t": "header",
@@ -367,7 +377,7 @@ def whole_copy() -> Response:
                 "id": r["id"],
                 "kind": r["kind"],
                 "version": r["version"],
-                "iv": _b64(r["iv"]),
+                "iv": b64url(r["iv"]),
                 "n": r["size"],
             }
         )
@@ -380,7 +390,7 @@ def whole_copy() -> Response:
                 "file": c["file"],
                 "index": c["idx"],
                 "final": bool(c["final"]),
-                "iv": _b64(c["iv"]),
+                "iv": b64url(c["iv"]),
                 "n": c["size"],
             }
         )

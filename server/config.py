@@ -32,8 +32,10 @@ DEFAULTS: dict[str, Any] = {
     # Typed into the disguise on a new phone (for the calculator: the code, then =) to start
     # setting up. Whoever gives people the address gives them this code: change it.
     "START_CODE": "24680",
-    # Wrong start codes allowed per client address per minute before 429.
+    # Wrong start codes allowed per client address per minute before 429, and that minute
+    # in seconds (tests shorten it to see a phone get its tries back).
     "START_CODE_TRIES_PER_MINUTE": 10,
+    "START_CODE_WINDOW_SECONDS": 60,
     # PostgreSQL instead of the SQLite file: postgresql://user:password@host/database
     "DATABASE_URL": None,
     # Passkey accounts: the origin the app is served from (https://diary.example.org) and
@@ -76,6 +78,9 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     tries = app.config["START_CODE_TRIES_PER_MINUTE"]
     if isinstance(tries, bool) or not isinstance(tries, int) or tries < 1:
         raise ValueError("START_CODE_TRIES_PER_MINUTE must be a whole number, 1 or more")
+    window = app.config["START_CODE_WINDOW_SECONDS"]
+    if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
+        raise ValueError("START_CODE_WINDOW_SECONDS must be a number of seconds above 0")
     tls = bool(app.config["FORCE_TLS"] or app.config["BEHIND_PROXY"])
     app.config["SESSION_COOKIE_SECURE"] = tls
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -87,7 +88,7 @@ Row = Any  # sqlite3.Row or a psycopg dict row: both are read by column name
 
 
 def in_schema(url: str, schema: str) -> str:
-    """``url`` with every connection's search path set to ``schema`` (tests, benchmarks)."""
+    """Return ``url`` with each connection's search path set to ``schema`` (tests, benchmarks)."""
     joiner = "&" if "?" in url else "?"
     return f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
 
@@ -235,8 +236,13 @@ class Pool:
             database.close()
 
 
+def now_ms() -> int:
+    """Return now as the database keeps times: whole milliseconds since 1970."""
+    return int(time.time() * 1000)
+
+
 def target(app: Flask) -> str:
-    """The database this app uses: ``DATABASE_URL`` when set, else the SQLite file."""
+    """Return the database this app uses: ``DATABASE_URL`` when set, else the SQLite file."""
     return app.config.get("DATABASE_URL") or app.config["DATABASE"]
 
 

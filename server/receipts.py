@@ -9,7 +9,6 @@ docs/receipts.md.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import secrets
@@ -21,9 +20,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from .api import _Tries
 from .config import instance_secret
-from .errors import BadInput, CairnError
+from .encoding import b64url, unb64url
+from .errors import BadInput
+from .limits import enforce, request_client
 
 LABEL = "cairn/receipt/v1"
 KEY_FILE = "receipt_key"
@@ -33,36 +33,29 @@ RECEIPTS_PER_MINUTE = 60
 bp = Blueprint("receipts", __name__, url_prefix="/api/receipts")
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def unb64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def raw_public(key: Ed25519PublicKey) -> bytes:
+    """Return the 32 raw bytes of an Ed25519 public key."""
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def key_id(public: bytes) -> str:
-    """The first 16 hex digits of the SHA-256 of the raw public key."""
+    """Return a key's id: the first 16 hex digits of the SHA-256 of its raw bytes."""
     return hashlib.sha256(public).hexdigest()[:16]
 
 
 def message(hash_hex: str, at: int, kid: str) -> bytes:
-    """What is signed: the label, the hash, the time and the key id, one per line."""
+    """Return what is signed: the label, the hash, the time and the key id, one per line."""
     return "\n".join([LABEL, hash_hex, str(at), kid]).encode()
 
 
 def load_key(instance: Path) -> Ed25519PrivateKey:
-    """The instance's receipt key, made on first use (a 32-byte seed, hex, kept 0600)."""
+    """Return the instance's receipt key, made on first use (a 32-byte seed, hex, 0600)."""
     seed = instance_secret(instance / KEY_FILE, lambda: secrets.token_hex(32))
     return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(seed))
 
 
 def sign(key: Ed25519PrivateKey, hash_hex: str, at: int | None = None) -> dict:
-    """A receipt for ``hash_hex`` at ``at`` (now, when not given)."""
+    """Return a receipt for ``hash_hex`` at ``at`` (now, when not given)."""
     at = int(time.time() * 1000) if at is None else at
     kid = key_id(raw_public(key.public_key()))
     signature = key.sign(message(hash_hex, at, kid))
@@ -70,7 +63,7 @@ def sign(key: Ed25519PrivateKey, hash_hex: str, at: int | None = None) -> dict:
 
 
 def verify(receipt: object, public: bytes) -> bool:
-    """Whether ``receipt`` is well formed and signed by the key whose raw bytes are
+    """Say whether ``receipt`` is well formed and signed by the key whose raw bytes are
     ``public``. Never raises."""
     try:
         if not isinstance(receipt, dict) or receipt.get("v") != 1:
@@ -93,7 +86,7 @@ def _key() -> Ed25519PrivateKey:
 
 @bp.get("/key")
 def public_key() -> Response:
-    """The published public key receipts are checked with."""
+    """Publish the public key receipts are checked with."""
     public = raw_public(_key().public_key())
     return jsonify(alg="Ed25519", kid=key_id(public), publicKey=b64url(public))
 
@@ -109,11 +102,12 @@ def receipt() -> Response:
     hash_hex = body.get("hash") if isinstance(body, dict) else None
     if not isinstance(hash_hex, str) or not HASH.fullmatch(hash_hex):
         raise BadInput('Send {"hash": "<64 lowercase hex digits>"}.')
-    tries: _Tries = current_app.extensions.setdefault("cairn.receipt_tries", _Tries())
-    # Every request counts (a "wrong" answer), so the limit is on requests, not on failures.
-    allowed = tries.check(_Tries.client(request.remote_addr), RECEIPTS_PER_MINUTE, lambda: False)
-    if allowed is None:
-        raise CairnError("Too many receipts asked for. Wait a minute.", status=429)
+    enforce(
+        "receipts",
+        request_client(),
+        per_minute=RECEIPTS_PER_MINUTE,
+        message="Too many receipts asked for. Wait a minute.",
+    )
     return jsonify(receipt=sign(_key(), hash_hex))
 
 

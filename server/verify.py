@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .receipts import key_id, unb64url
+from .encoding import unb64url
+from .receipts import key_id
 from .receipts import verify as receipt_signed
 
 FORMAT = "cairn-bundle/1"

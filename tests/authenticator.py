@@ -40,11 +40,15 @@ class SoftPasskey:
         default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
     )
     user_handle: bytes | None = None
+    # Sent instead of the real COSE public key, to try keys py_webauthn cannot use.
+    cose: object = None
 
     def _flags(self, extra: int = 0) -> int:
         return UP | (UV if self.user_verified else 0) | extra
 
     def _cose(self) -> bytes:
+        if self.cose is not None:
+            return cbor2.dumps(self.cose)
         numbers = self.key.public_key().public_numbers()
         return cbor2.dumps(
             {

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from server.limits import MemoryLimiter
+from tests.test_limits import Clock
+
 
 def test_csrf_token_is_json_and_never_cached(client):
     response = client.get("/api/csrf")
@@ -61,12 +64,12 @@ def test_the_right_start_code_gets_through_once_the_wait_has_passed(tmp_path):
     """A phone that used up its tries is told how long to wait, and tries sent during the
     wait do not make it longer: the right code then opens set-up."""
     from server import create_app
-    from server.api import _Tries
 
     app = create_app(
         {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "START_CODE_TRIES_PER_MINUTE": 2}
     )
-    tries = app.extensions["cairn.start_tries"] = _Tries(window=60.0)
+    clock = Clock()
+    app.extensions["cairn.limiter"] = MemoryLimiter(clock=clock)
     client = app.test_client()
     headers = csrf(client)
     for code in ("1111", "2222"):
@@ -74,32 +77,53 @@ def test_the_right_start_code_gets_through_once_the_wait_has_passed(tmp_path):
             "ok": False
         }
     # Half the window later: refused, and told to wait the other half.
-    for wrong in tries._by_client.values():
-        for n in range(len(wrong)):
-            wrong[n] -= 30
+    clock.now += 30
     for _ in range(3):
         refused = client.post("/api/start", json={"code": "24680"}, headers=headers)
         assert refused.status_code == 429
         assert 29 <= int(refused.headers["Retry-After"]) <= 30
     # The window has passed for the first wrong code: the right one gets through.
-    for wrong in tries._by_client.values():
-        for n in range(len(wrong)):
-            wrong[n] -= 31
+    clock.now += 31
     right = client.post("/api/start", json={"code": "24680"}, headers=headers)
     assert right.status_code == 200 and right.get_json() == {"ok": True}
 
 
-def test_start_code_tries_are_counted_per_ipv6_network_and_forgotten_when_old():
-    from server.api import _Tries
+def test_the_right_start_code_never_uses_up_a_try(tmp_path):
+    from server import create_app
 
-    assert _Tries.client("2001:db8:1:2:aaaa::1") == _Tries.client("2001:db8:1:2:bbbb::9")
-    assert _Tries.client("2001:db8:1:3::1") != _Tries.client("2001:db8:1:2::1")
-    assert _Tries.client("::ffff:192.0.2.7") == "192.0.2.7" == _Tries.client("192.0.2.7")
-    tries = _Tries()
-    tries.SWEEP_AT = 3
-    for n in range(3):
-        assert tries.check(f"10.0.0.{n}", 5, lambda: False) is False
-    for deque_ in tries._by_client.values():
-        deque_[0] -= 120  # a minute and more ago
-    assert tries.check("10.0.0.9", 5, lambda: False) is False
-    assert list(tries._by_client) == ["10.0.0.9"]
+    app = create_app(
+        {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "START_CODE_TRIES_PER_MINUTE": 2}
+    )
+    client = app.test_client()
+    headers = csrf(client)
+    answers = [
+        client.post("/api/start", json={"code": code}, headers=headers).get_json()
+        for code in ("1111", "24680", "24680", "24680", "2222")
+    ]
+    assert answers == [{"ok": False}, {"ok": True}, {"ok": True}, {"ok": True}, {"ok": False}]
+    refused = client.post("/api/start", json={"code": "24680"}, headers=headers)
+    assert refused.status_code == 429
+
+
+def test_the_start_code_window_comes_from_the_configuration(tmp_path):
+    from server import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "START_CODE_TRIES_PER_MINUTE": 1,
+            "START_CODE_WINDOW_SECONDS": 5,
+        }
+    )
+    clock = Clock()
+    app.extensions["cairn.limiter"] = MemoryLimiter(clock=clock)
+    client = app.test_client()
+    headers = csrf(client)
+    assert client.post("/api/start", json={"code": "1111"}, headers=headers).status_code == 200
+    refused = client.post("/api/start", json={"code": "24680"}, headers=headers)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
+    clock.now += 5.5
+    assert client.post("/api/start", json={"code": "24680"}, headers=headers).get_json() == {
+        "ok": True
+    }

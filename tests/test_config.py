@@ -62,3 +62,10 @@ def test_the_start_code_limit_must_be_a_whole_number(tmp_path, monkeypatch):
     monkeypatch.setenv("CAIRN_START_CODE_TRIES_PER_MINUTE", "ten")
     with pytest.raises(ValueError, match="TRIES_PER_MINUTE"):
         create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+
+
+@pytest.mark.parametrize("window", ["0", "-5", "a minute", "true"])
+def test_the_start_code_window_must_be_seconds_above_zero(tmp_path, monkeypatch, window):
+    monkeypatch.setenv("CAIRN_START_CODE_WINDOW_SECONDS", window)
+    with pytest.raises(ValueError, match="START_CODE_WINDOW_SECONDS"):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})

@@ -351,3 +351,41 @@ def test_the_credential_body_is_checked(client):
     answer = copy.deepcopy(phone.passkey.get(options))
     answer["rawId"] = answer["id"] = b64url(b"someone else")
     refused(phone.post("/api/session", {"credential": answer}), 401)
+
+
+# COSE public keys py_webauthn cannot use; its decoder lets Python's own errors through.
+UNUSABLE_AT_REGISTRATION = {
+    "not a map": 5,
+    "a list": [1, 2],
+    "no key type": {3: -7},
+    "an empty map": {},
+    "an OKP key with no curve": {1: 1, 3: -8},
+}
+UNUSABLE_AT_SIGN_IN = {
+    "coordinates that are text": {1: 2, 3: -7, -1: 1, -2: "x", -3: "y"},
+    "a point off the curve": {1: 2, 3: -7, -1: 1, -2: bytes(32), -3: bytes(31) + b"\x01"},
+    "an RSA modulus of 1": {1: 3, 3: -257, -1: b"\x01", -2: b"\x01"},
+    "a short Ed25519 key": {1: 1, 3: -8, -1: 6, -2: b"short"},
+}
+
+
+@pytest.mark.parametrize(
+    "cose", UNUSABLE_AT_REGISTRATION.values(), ids=list(UNUSABLE_AT_REGISTRATION)
+)
+def test_a_passkey_whose_public_key_cannot_be_read_is_refused(app, client, cose):
+    phone = Phone(client, SoftPasskey(cose=cose))
+    options = phone.post("/api/passkeys/register/options").get_json()
+    answer = phone.passkey.create(options)
+    assert "could not be checked" in refused(
+        phone.post("/api/passkeys/register", {"credential": answer})
+    )
+    assert account_rows(app)["passkeys"] == 0
+
+
+@pytest.mark.parametrize("cose", UNUSABLE_AT_SIGN_IN.values(), ids=list(UNUSABLE_AT_SIGN_IN))
+def test_signing_in_with_a_public_key_that_cannot_check_a_signature_is_refused(client, cose):
+    phone = Phone(client, SoftPasskey(cose=cose))
+    phone.register()
+    phone.call("DELETE", "/api/session")
+    assert "could not be checked" in refused(phone.sign_in())
+    assert client.get("/api/account").status_code == 401

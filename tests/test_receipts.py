@@ -7,7 +7,8 @@ import stat
 import time
 
 from server import create_app
-from server.receipts import KEY_FILE, b64url, unb64url, verify
+from server.encoding import b64url, unb64url
+from server.receipts import KEY_FILE, verify
 
 HEAD = "ab" * 32
 

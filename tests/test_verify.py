@@ -11,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from server.cli import main
-from server.receipts import b64url, key_id, raw_public, sign
+from server.encoding import b64url
+from server.receipts import key_id, raw_public, sign
 from server.verify import GENESIS, BundleError, event_hash, verify_bundle
 
 SERVER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

@@ -1,0 +1,87 @@
+"""Who is signed in: server-side sessions for passkey accounts, and ``login_required``.
+
+A session is a random token in the signed session cookie and, in the database, the token's
+SHA-256 with its account and end; so signing out ends it on the server too, and a copy of
+the database signs nobody in. A passkey ceremony (passkeys.py) decides who may sign in;
+this module only keeps them signed in.
+
+Unlike flaskr, the account is looked up only by the routes that need it (``login_required``
+or ``current_account``), not before every request: the app's own files are served without
+reading the session cookie or the database.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from flask import current_app, g, session
+
+from .db import Database, get_db, now_ms
+from .errors import CairnError
+
+NOT_SIGNED_IN = "Sign in to the server first."
+# The session cookie's key for the sign-in token (short: the cookie goes with every call).
+COOKIE_KEY = "a"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def current_account() -> str | None:
+    """Return the signed-in account's id, or None."""
+    token = session.get(COOKIE_KEY)
+    if not isinstance(token, str):
+        return None
+    row = get_db().one("SELECT account, expires FROM sessions WHERE id = ?", (_token_id(token),))
+    if row is None or row["expires"] < now_ms():
+        return None
+    return row["account"]
+
+
+def login_required(view: Callable[P, R]) -> Callable[P, R]:
+    """Let only a signed-in phone reach ``view``, with its account's id on ``g.account``.
+
+    :raise CairnError 401: nobody is signed in (or the session ended).
+    """
+
+    @functools.wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        account = current_account()
+        if account is None:
+            raise CairnError(NOT_SIGNED_IN, status=401)
+        g.account = account
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def start_session(db: Database, *, account: str) -> None:
+    """Sign this browser in to ``account``, ending whatever session it had."""
+    old = session.get(COOKIE_KEY)
+    if isinstance(old, str):
+        db.execute("DELETE FROM sessions WHERE id = ?", (_token_id(old),))
+    token = secrets.token_urlsafe(32)
+    now = now_ms()
+    db.execute("DELETE FROM sessions WHERE expires < ?", (now,))
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    db.execute(
+        "INSERT INTO sessions (id, account, created, expires) VALUES (?, ?, ?, ?)",
+        (_token_id(token), account, now, now + int(lifetime * 1000)),
+    )
+    session[COOKIE_KEY] = token
+    session.permanent = True
+
+
+def end_session(db: Database) -> None:
+    """Sign this browser out: its session ends in the database and leaves the cookie."""
+    token = session.pop(COOKIE_KEY, None)
+    if isinstance(token, str):
+        db.execute("DELETE FROM sessions WHERE id = ?", (_token_id(token),))

@@ -1,0 +1,142 @@
+"""Rate limits: how many times one client or one account may do one thing in a window.
+
+Every limit goes through one ``Limiter``: ``hit`` counts a try and says whether it may go on,
+in one step, so tries sent at once each count; ``forgive`` takes a counted try back (a right
+start code is not a wrong one). For now the counts live in this process's memory
+(``MemoryLimiter``); a limiter kept in the database, which every process shares, offers the
+same two methods.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from flask import Flask, current_app, request
+
+from .errors import CairnError
+
+# Every limit but the start code's counts over one minute.
+MINUTE = 60.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a limiter said about one try."""
+
+    allowed: bool
+    # Whole seconds until one more try would be allowed: 0 when allowed, at least 1 when not.
+    retry_after: int
+    key: str
+    # When the try was counted, on the limiter's clock (for ``forgive``); None when refused.
+    at: float | None = None
+
+
+class Limiter(Protocol):
+    """Counts tries per key over a sliding window."""
+
+    def hit(self, key: str, *, limit: int, window: float) -> Decision:
+        """Count one try for ``key`` unless ``limit`` tries are already in the last
+        ``window`` seconds; a refused try is not counted."""
+        ...
+
+    def forgive(self, decision: Decision) -> None:
+        """Take back the try ``decision`` counted (nothing, if it was refused)."""
+        ...
+
+
+@dataclass
+class _Tries:
+    window: float
+    times: deque[float] = field(default_factory=deque)
+
+
+class MemoryLimiter:
+    """A ``Limiter`` in this process's memory: enough for one process, lost on restart."""
+
+    # Past this many keys, forget every key whose tries have all left their window.
+    SWEEP_AT = 10_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._by_key: dict[str, _Tries] = {}
+
+    def hit(self, key: str, *, limit: int, window: float) -> Decision:
+        """Count one try for ``key`` unless ``limit`` tries are already in the last
+        ``window`` seconds; a refused try is not counted (waiting it out is enough)."""
+        with self._lock:
+            now = self._clock()
+            tries = self._by_key.get(key)
+            if tries is None:
+                if len(self._by_key) >= self.SWEEP_AT:
+                    self._sweep(now)
+                tries = self._by_key[key] = _Tries(window)
+            tries.window = window
+            while tries.times and now - tries.times[0] > window:
+                tries.times.popleft()
+            if tries.times and len(tries.times) >= limit:
+                wait = window - (now - tries.times[0])
+                return Decision(allowed=False, retry_after=max(1, math.ceil(wait)), key=key)
+            tries.times.append(now)
+            return Decision(allowed=True, retry_after=0, key=key, at=now)
+
+    def forgive(self, decision: Decision) -> None:
+        """Take back the try ``decision`` counted (nothing, if it was refused)."""
+        with self._lock:
+            tries = self._by_key.get(decision.key)
+            if decision.at is not None and tries is not None and decision.at in tries.times:
+                tries.times.remove(decision.at)
+
+    def _sweep(self, now: float) -> None:
+        for key in [
+            k for k, t in self._by_key.items() if not t.times or now - t.times[-1] > t.window
+        ]:
+            del self._by_key[key]
+
+
+def client(address: str | None) -> str:
+    """Return the client an address counts as: an IPv6 address by its /64, which one
+    household or phone usually has whole, and an IPv4-mapped one as the IPv4 address."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "?"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def request_client() -> str:
+    """Return this request's client, as the limits count it."""
+    return client(request.remote_addr)
+
+
+def limiter() -> Limiter:
+    """Return the app's limiter."""
+    return current_app.extensions["cairn.limiter"]
+
+
+def enforce(name: str, key: str, *, per_minute: int, message: str) -> Decision:
+    """Count one request for ``key`` under the limit ``name``, failures and successes alike.
+
+    :raise CairnError 429: ``key`` has made ``per_minute`` requests in the last minute;
+        ``message`` says so (the answer's ``Retry-After`` is a minute).
+    """
+    decision = limiter().hit(f"{name}:{key}", limit=per_minute, window=MINUTE)
+    if not decision.allowed:
+        raise CairnError(message, status=429)
+    return decision
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its limiter (one per app, so each test's app starts with no tries)."""
+    app.extensions["cairn.limiter"] = MemoryLimiter()
