@@ -7,8 +7,6 @@ import { showDisguise } from "./disguise/index.js";
 import * as gate from "./gate.js";
 
 async function main() {
-  // A version left waiting last time takes over first, out of sight: the page reloads.
-  if (await bridge.takeWaiting().catch(() => false)) return;
   await showDisguise();
   document.documentElement.dataset.ready = "true";
   performance.mark("app-ready");

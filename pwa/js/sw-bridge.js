@@ -2,8 +2,8 @@
 // The one page-side module that talks to navigator.serviceWorker: registration, and an
 // update flow that never reloads under the user's fingers and never shows in the disguise.
 // While concealed a waiting version is invisible; it is offered once revealed ("Update
-// now", after every registered saver keeps what was typed), or taken at the next start,
-// before anything is typed.
+// now", after every registered saver keeps what was typed), or it takes over by itself
+// when the app is next opened with no window of it left open (the worker's own lifecycle).
 import * as concealment from "./concealment.js";
 import { $, announce } from "./dom.js";
 
@@ -105,25 +105,6 @@ export async function start() {
     if (document.visibilityState === "visible") registration.update().catch(() => {});
   });
   return registration;
-}
-
-/**
- * At start, before the disguise is shown: a version that was left waiting last time takes
- * over now, with a reload nobody sees (nothing is open and nothing has been typed).
- * Resolves true when the page is about to reload.
- * @returns {Promise<boolean>}
- */
-export async function takeWaiting() {
-  if (!("serviceWorker" in navigator) || !navigator.serviceWorker.controller) return false;
-  const registration = await navigator.serviceWorker.getRegistration();
-  const waiting = registration?.waiting;
-  if (!waiting) return false;
-  const taken = new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
-  waiting.postMessage({ type: "apply-update" });
-  // If it does not take over promptly, start as we are: the next start tries again.
-  const took = await Promise.race([taken.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 3000))]);
-  if (took) location.reload();
-  return Boolean(took);
 }
 
 /** Put the offer up (behind the code only). @param {string} [text] @param {string} [action] */
