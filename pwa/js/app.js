@@ -2,7 +2,7 @@
 // Behind the disguise: a code typed into it leads here. The phone's own secret code (or, on
 // a new phone, the server's start code) opens the unlock or the set-up; every lock, and
 // every way of leaving the unlock or set-up screens, goes back to the disguise.
-import * as copy from "./diary/copy.js";
+import * as copy from "./sync/copy.js";
 import { showDisguise } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
 import { silence } from "./dom.js";

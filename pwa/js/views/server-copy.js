@@ -3,9 +3,9 @@
 // is going, signing out and in, deleting it (in settings), a calm line on the diary's home,
 // and getting the diary back from it on a new phone (in set-up).
 import { ApiError, OfflineError, api, download } from "../api.js";
-import * as account from "../diary/account.js";
+import * as account from "../sync/account.js";
 import { BackupError, restore } from "../diary/backup.js";
-import * as copy from "../diary/copy.js";
+import * as copy from "../sync/copy.js";
 import { h } from "../dom.js";
 import { prfKek } from "../vault/crypto.js";
 import { holdDuring } from "../vault/lock.js";

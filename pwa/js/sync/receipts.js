@@ -9,7 +9,7 @@ import { fromBase64url, toHex, utf8 } from "../vault/bytes.js";
 import { sha256 } from "../vault/crypto.js";
 import { LockedError } from "../vault/keys.js";
 import * as records from "../vault/records.js";
-import * as log from "./log.js";
+import * as log from "../diary/log.js";
 
 const LABEL = "cairn/receipt/v1";
 const HASH = /^[0-9a-f]{64}$/;
