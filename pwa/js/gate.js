@@ -3,7 +3,7 @@
 // here, and only a right one brings in the rest: app.js, its stylesheet, and the worker
 // keeping every file for offline use. Until a code has been right on this phone, nothing
 // behind it is fetched or kept, so a stranger's browser holds the disguise and no more.
-import { ApiError, api } from "./api.js";
+import { ApiError, sendStartCode } from "./api.js";
 import * as prefs from "./disguise/prefs.js";
 import * as bridge from "./sw-bridge.js";
 
@@ -32,9 +32,7 @@ const startTries = { waitUntil: 0, /** @type {Set<string>} */ wrong: new Set() }
 async function startCode(code) {
   if (Date.now() < startTries.waitUntil || startTries.wrong.has(code)) return false;
   try {
-    const answer = /** @type {{ ok?: boolean }} */ (
-      await api("/api/start", { method: "POST", body: { code }, signal: AbortSignal.timeout(START_CODE_TIMEOUT_MS) })
-    );
+    const answer = await sendStartCode(code, AbortSignal.timeout(START_CODE_TIMEOUT_MS));
     if (answer.ok === false && startTries.wrong.size < 100) startTries.wrong.add(code);
     return answer.ok === true;
   } catch (error) {

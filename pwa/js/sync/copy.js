@@ -5,10 +5,11 @@
 // sends only the difference, so a run cut short (no signal, the app closed) is simply carried
 // on by the next one. The only state kept is in the clear `meta` store: whether the copy is
 // on, whether this phone is signed in, and when it last backed up.
-import { ApiError, OfflineError, api } from "../api.js";
+import { ApiError, OfflineError } from "../api.js";
 import { toBase64url } from "../vault/bytes.js";
 import { DB_NAME, onWrite, req, tx } from "../vault/idb.js";
 import * as keys from "../vault/keys.js";
+import * as client from "./client.js";
 
 const STATE = "copy";
 const DEBOUNCE_MS = 2000;
@@ -24,8 +25,7 @@ const RETRY_SECONDS = [5, 15, 60, 300, 600];
  * @typedef {"off" | "idle" | "syncing" | "waiting" | "signed-out" | "full" | "failed"} Phase
  * @typedef {{ phase: Phase, last: number | null, fraction: number, pending: number | null, message: string }} Status
  *   pending: changes not yet on the server, when known
- * @typedef {{ slots: object[] | null, records: Record<string, number>, chunks: Record<string, number[]> }} Held
- *   what the server holds (as GET /api/backup says)
+ * @typedef {import("./client.js").Held} Held
  */
 
 const ANOTHER_PHONE =
@@ -133,7 +133,7 @@ export async function finishErase() {
   const left = localStorage.getItem(UNFINISHED);
   if (!left) return;
   try {
-    await api(left === "d" ? "/api/account" : "/api/session", { method: "DELETE" });
+    await (left === "d" ? client.deleteAccount() : client.endSession());
   } catch (error) {
     // 401: the session has already ended (it expired, or was ended elsewhere).
     if (!(error instanceof ApiError && error.status === 401)) return; // offline: next time
@@ -292,7 +292,7 @@ async function once() {
   set({ phase: "syncing", fraction: 0, message: "" });
   let headSent = false;
   try {
-    const held = /** @type {Held} */ (await api("/api/backup"));
+    const held = await client.held();
     // The server's chain is further on than this phone's: another phone (a restored one,
     // say) keeps this copy now. Sending this phone's older state would take its entries
     // away, so nothing is sent or removed.
@@ -309,22 +309,21 @@ async function once() {
 
     // Whole files the phone no longer has go first: a full copy gets its room back before
     // anything new is sent.
-    for (const list of batches(todo.goneFiles, REMOVE_BATCH)) await api("/api/backup/remove", { method: "POST", body: { records: [], files: list } });
-    if (todo.slots) await api("/api/backup/slots", { method: "PUT", body: { slots: local.slots } });
-    for (const list of batches(todo.stale, REMOVE_BATCH)) await api("/api/backup/remove", { method: "POST", body: { records: list, files: [] } });
+    for (const list of batches(todo.goneFiles, REMOVE_BATCH)) await client.remove({ files: list });
+    if (todo.slots) await client.putSlots(local.slots);
+    for (const list of batches(todo.stale, REMOVE_BATCH)) await client.remove({ records: list });
     // Parts one at a time: each is up to 1 MiB, and each one sent is kept if the next fails.
     for (const p of todo.parts) {
-      const query = `iv=${toBase64url(p.iv)}&final=${p.final ? 1 : 0}`;
-      await api(`/api/backup/chunks/${encodeURIComponent(p.file)}/${p.index}?${query}`, { method: "PUT", bytes: p.ct });
+      await client.putChunk(p.file, p.index, { iv: toBase64url(p.iv), final: p.final }, p.ct);
       step(p.ct.size);
     }
-    /** @type {object[]} */
+    /** @type {import("./client.js").WireRecord[]} */
     let batch = [];
     let size = 0;
     let bytes = 0;
     const flush = async () => {
       if (!batch.length) return;
-      await api("/api/backup/records", { method: "POST", body: { records: batch } });
+      await client.putRecords(batch);
       step(bytes);
       batch = [];
       size = bytes = 0;
@@ -338,7 +337,7 @@ async function once() {
       if (r.kind === "chain") headSent = true;
     }
     await flush();
-    for (const list of batches(todo.goneRecords, REMOVE_BATCH)) await api("/api/backup/remove", { method: "POST", body: { records: list, files: [] } });
+    for (const list of batches(todo.goneRecords, REMOVE_BATCH)) await client.remove({ records: list });
   } catch (error) {
     return failed(error, local);
   }
