@@ -21,7 +21,10 @@ const REMOVE_BATCH = 1000;
 const RETRY_SECONDS = [5, 15, 60, 300, 600];
 
 /**
- * @typedef {{ on: boolean, signedIn: boolean, last: number | null }} Saved
+ * @typedef {import("../vault/idb.js").CopyState} Saved
+ * @typedef {import("../vault/idb.js").RecordRow} RecordRow
+ * @typedef {import("../vault/idb.js").ChunkRow} ChunkRow
+ * @typedef {import("../vault/idb.js").MetaValues} MetaValues
  * @typedef {"off" | "idle" | "syncing" | "waiting" | "signed-out" | "full" | "failed"} Phase
  * @typedef {{ phase: Phase, last: number | null, fraction: number, pending: number | null, message: string }} Status
  *   pending: changes not yet on the server, when known
@@ -70,7 +73,9 @@ async function exists() {
 export async function saved() {
   const off = { on: false, signedIn: false, last: null };
   if (!(await exists())) return off;
-  return { ...off, ...(await tx("meta", "readonly", (t) => req(t.objectStore("meta").get(STATE)))) };
+  /** @type {Saved | undefined} */
+  const stored = await tx("meta", "readonly", (t) => req(t.objectStore("meta").get(STATE)));
+  return { ...off, ...stored };
 }
 
 /** @param {(now: Saved) => Partial<Saved>} change */
@@ -81,6 +86,7 @@ async function save(change) {
     "readwrite",
     async (t) => {
       const store = t.objectStore("meta");
+      /** @type {Saved} */
       const now = { on: false, signedIn: false, last: null, ...(await req(store.get(STATE))) };
       store.put({ ...now, ...change(now) }, STATE);
     },
@@ -215,6 +221,7 @@ function retryLater(seconds) {
 async function snapshot() {
   if (!(await exists())) return null;
   return tx(["meta", "records", "chunks"], "readonly", async (t) => {
+    /** @type {[MetaValues["vault"] | undefined, RecordRow[], ChunkRow[]]} */
     const [vault, rows, parts] = await Promise.all([
       req(t.objectStore("meta").get("vault")),
       req(t.objectStore("records").getAll()),
@@ -252,7 +259,7 @@ function plan(local, held) {
   // A record the server has in a later version than here was deleted and made again here
   // (a draft, say): the server would refuse the lower version, so it is removed first.
   const stale = local.rows.filter((r) => (versions.get(r.id) ?? 0) > r.version).map((r) => r.id);
-  const rank = (/** @type {any} */ r) => (r.kind === "file" ? 0 : r.kind === "chain" ? 2 : 1);
+  const rank = (/** @type {RecordRow} */ r) => (r.kind === "file" ? 0 : r.kind === "chain" ? 2 : 1);
   // File parts first, then file records, then events, the chain's head last: a run cut short
   // leaves a copy whose head names only events it holds, and no file without its parts.
   const records = local.rows.filter((r) => (versions.get(r.id) ?? 0) !== r.version).sort((a, b) => rank(a) - rank(b));
