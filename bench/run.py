@@ -1245,8 +1245,8 @@ def server_uploads(_server: LiveServer, _playwright: Playwright) -> list[Row]:
 
 
 TURN_ON_AND_UPLOAD = """async () => {
-    const account = await import('/js/diary/account.js');
-    const copy = await import('/js/diary/copy.js');
+    const account = await import('/js/sync/account.js');
+    const copy = await import('/js/sync/copy.js');
     await account.turnOn();
     const started = performance.now();
     await copy.run();

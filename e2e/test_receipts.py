@@ -18,11 +18,11 @@ from e2e.test_vault import set_up_with_passphrase_only
 from server.cli import main as cairn
 from server.verify import parse_key, verify_bundle
 
-STAMP = "async () => (await import('/js/diary/receipts.js')).stamp()"
+STAMP = "async () => (await import('/js/sync/receipts.js')).stamp()"
 HEAD = "async () => (await import('/js/diary/log.js')).head()"
 CHAIN = """async () => (await (await import('/js/diary/log.js')).events())
     .map((e) => ({ seq: e.seq, hash: e.hash }))"""
-KEPT = "async () => (await import('/js/diary/receipts.js')).list()"
+KEPT = "async () => (await import('/js/sync/receipts.js')).list()"
 # The receipt records as IndexedDB holds them, with their ciphertext as text to search.
 RAW = """async (kind) => {
     const { tx, req } = await import('/js/vault/idb.js');
@@ -65,7 +65,7 @@ def test_receipts_are_kept_encrypted_listed_in_the_report_and_verify(page: Page,
     log_incident(page, "A silent call at 2am", behaviour="Phone calls (or silent calls)")
     together = page.evaluate(
         """async () => {
-            const { stamp } = await import('/js/diary/receipts.js');
+            const { stamp } = await import('/js/sync/receipts.js');
             return Promise.all([stamp(), stamp(), stamp()]);
         }"""
     )

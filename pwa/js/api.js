@@ -1,5 +1,8 @@
 // @ts-check
 // Calls to the server's API: JSON in and out, the CSRF token on every state-changing call.
+// The page makes two requests before a code is right, and both are here: the token
+// (/api/csrf) and the start code (/api/start). Every other path is named in sync/client.js,
+// which is fetched only after a right code, so a browser that never had one learns no more.
 
 export class ApiError extends Error {
   /** @param {string} message @param {number} status @param {number} [retryAfter] seconds, for 429 */
@@ -72,6 +75,15 @@ export async function api(path, { method = "GET", body, bytes, signal } = {}) {
     throw new ApiError(data.error || `The server answered ${response.status}.`, response.status, retryAfter(response));
   }
   return data;
+}
+
+/**
+ * Send a code typed on a phone without its own code to the server, which answers { ok }.
+ * @param {string} code @param {AbortSignal} [signal]
+ * @returns {Promise<{ ok?: boolean }>}
+ */
+export async function sendStartCode(code, signal) {
+  return /** @type {{ ok?: boolean }} */ (await api("/api/start", { method: "POST", body: { code }, signal }));
 }
 
 /**

@@ -2,8 +2,7 @@
 // Behind the disguise: a code typed into it leads here. The phone's own secret code (or, on
 // a new phone, the server's start code) opens the unlock or the set-up; every lock, and
 // every way of leaving the unlock or set-up screens, goes back to the disguise.
-import * as copy from "./diary/copy.js";
-import { showDisguise } from "./disguise/index.js";
+import * as copy from "./sync/copy.js";
 import * as prefs from "./disguise/prefs.js";
 import { silence } from "./dom.js";
 import * as exit from "./exit.js";
@@ -16,6 +15,9 @@ import { unlock } from "./views/unlock.js";
 
 /** The diary's screens load after the unlock (from the worker's cache, offline too). */
 const diary = () => import("./views/navigate.js");
+
+/** Puts the disguise back in the page, with its way in (main.js hands it to start()). @type {() => Promise<void>} */
+let showDisguise = async () => {};
 
 /** Codes are checked one after another: a right code typed just after a wrong one waits for
  * the wrong one's check instead of being dropped. */
@@ -105,17 +107,29 @@ function watchLeaving() {
   });
 }
 
-// The unlock and set-up screens close by themselves like the diary does (hidden past the
-// grace time, idle, the page left), though there is no key to drop: they go back to the
-// disguise.
-lockPolicy.watch({ open: () => keys.isUnlocked() || exit.revealed(), close: closeAll });
-exit.watch();
-exit.setHide(hide);
-watchLeaving();
-// "Go back" is tapped on a screen that is showing, so in the generation revealed now.
-setFallback(() => void diary().then(({ navigation }) => navigation(screens()).home()));
-keys.onLock(() => void hide());
-// The encrypted copy on the server (if it is on) follows the store, locked or not.
-copy.start();
-// Fetch the diary's code while the person types: it is ready when they have unlocked.
-setTimeout(() => void diary().catch(() => {}), 0);
+let started = false;
+
+/**
+ * Wire what lies behind the disguise into the page; main.js calls this once app.js has
+ * loaded (after a right code, or at start on a phone past the code). Safe to call again.
+ * @param {{ showDisguise: () => Promise<void> }} hooks  showDisguise: put the disguise back
+ */
+export function start(hooks) {
+  if (started) return;
+  started = true;
+  showDisguise = hooks.showDisguise;
+  // The unlock and set-up screens close by themselves like the diary does (hidden past the
+  // grace time, idle, the page left), though there is no key to drop: they go back to the
+  // disguise.
+  lockPolicy.watch({ open: () => keys.isUnlocked() || exit.revealed(), close: closeAll });
+  exit.watch();
+  exit.setHide(hide);
+  watchLeaving();
+  // "Go back" is tapped on a screen that is showing, so in the generation revealed now.
+  setFallback(() => void diary().then(({ navigation }) => navigation(screens()).home()));
+  keys.onLock(() => void hide());
+  // The encrypted copy on the server (if it is on) follows the store, locked or not.
+  copy.start();
+  // Fetch the diary's code while the person types: it is ready when they have unlocked.
+  setTimeout(() => void diary().catch(() => {}), 0);
+}

@@ -1,9 +1,10 @@
 // @ts-check
 // Between the disguise and what lies behind it. A code typed into the disguise is checked
-// here, and only a right one brings in the rest: app.js, its stylesheet, and the worker
-// keeping every file for offline use. Until a code has been right on this phone, nothing
-// behind it is fetched or kept, so a stranger's browser holds the disguise and no more.
-import { ApiError, api } from "./api.js";
+// here, and only a right one brings in the rest: what main.js hands gate() to load (app.js),
+// its stylesheet, and the worker keeping every file for offline use. Until a code has been
+// right on this phone, nothing behind it is fetched or kept, so a stranger's browser holds
+// the disguise and no more. This module loads nothing by itself: main.js passes the loader.
+import { ApiError, sendStartCode } from "./api.js";
 import * as prefs from "./disguise/prefs.js";
 import * as bridge from "./sw-bridge.js";
 
@@ -32,9 +33,7 @@ const startTries = { waitUntil: 0, /** @type {Set<string>} */ wrong: new Set() }
 async function startCode(code) {
   if (Date.now() < startTries.waitUntil || startTries.wrong.has(code)) return false;
   try {
-    const answer = /** @type {{ ok?: boolean }} */ (
-      await api("/api/start", { method: "POST", body: { code }, signal: AbortSignal.timeout(START_CODE_TIMEOUT_MS) })
-    );
+    const answer = await sendStartCode(code, AbortSignal.timeout(START_CODE_TIMEOUT_MS));
     if (answer.ok === false && startTries.wrong.size < 100) startTries.wrong.add(code);
     return answer.ok === true;
   } catch (error) {
@@ -45,31 +44,45 @@ async function startCode(code) {
   }
 }
 
-/** @type {Promise<typeof import("./app.js")> | null} */
-let rest = null;
-
-/** Remember this phone is past the code, have the worker keep everything, and load the rest. */
-export function letIn() {
-  prefs.letIn();
-  bridge.keepAll();
-  rest ??= Promise.all([stylesheet("/app.css"), import("./app.js")]).then(([, app]) => app);
-  rest.catch(() => (rest = null)); // offline before it was kept: the next right code tries again
-  return rest;
-}
+/**
+ * What lies behind the code, once loaded: it takes a code with the check to apply to it.
+ * @typedef {{ enter: (code: string, right: (code: string) => Promise<boolean>) => Promise<void> }} Rest
+ */
 
 /**
- * A code was typed into the disguise. Past the code already, app.js checks it (and drops a
- * check that a lock overtook); before, only a right code loads anything.
- * @param {string} code
+ * The gate to what `load` brings in: `enter` for the codes typed into the disguise, `letIn`
+ * to load it at start on a phone that is past the code already.
+ * @param {() => Promise<Rest>} load  called only by letIn(), so only after a right code
  */
-export async function enter(code) {
-  if (inside()) {
-    const app = await letIn();
-    return app.enter(code, check);
+export function gate(load) {
+  /** @type {Promise<Rest> | null} */
+  let rest = null;
+
+  /** Remember this phone is past the code, have the worker keep everything, and load the rest. */
+  function letIn() {
+    prefs.letIn();
+    bridge.keepAll();
+    rest ??= Promise.all([stylesheet("/app.css"), load()]).then(([, loaded]) => loaded);
+    rest.catch(() => (rest = null)); // offline before it was kept: the next right code tries again
+    return rest;
   }
-  if (!(await check(code))) return;
-  const app = await letIn();
-  return app.enter(code, async () => true);
+
+  /**
+   * A code was typed into the disguise. Past the code already, the rest checks it (and drops
+   * a check that a lock overtook); before, only a right code loads anything.
+   * @param {string} code
+   */
+  async function enter(code) {
+    if (inside()) {
+      const loaded = await letIn();
+      return loaded.enter(code, check);
+    }
+    if (!(await check(code))) return;
+    const loaded = await letIn();
+    return loaded.enter(code, async () => true);
+  }
+
+  return { enter, letIn };
 }
 
 /** Add a stylesheet to the page; resolves once it applies (or failed to load). @param {string} href */

@@ -1,7 +1,6 @@
 // @ts-check
 // The disguises, and wearing one: the page's title, manifest, icons, colour and address
 // are the disguise's, and after any lock the disguise is what shows.
-import { enter } from "../gate.js";
 import { showConcealed } from "../router.js";
 import { calculator } from "./calculator.js";
 import { converter } from "./converter.js";
@@ -54,9 +53,13 @@ export function wear(name) {
   }
 }
 
-/** Show the disguise in the page (after start, and after every lock). */
-export async function showDisguise() {
+/**
+ * Show the disguise in the page (after start, and after every lock).
+ * @param {(code: string) => void} onCode  what to do with a code typed into it (main.js
+ *   passes the gate's)
+ */
+export async function showDisguise(onCode) {
   const name = current();
   wear(name);
-  await showConcealed(LOOKS[name].view(enter));
+  await showConcealed(LOOKS[name].view(onCode));
 }

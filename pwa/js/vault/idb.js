@@ -5,16 +5,59 @@
 
 export const DB_NAME = "app";
 
+// --- the stores' rows, typed once (as idb's DBSchema names each store, its key and value) ---
+
+/**
+ * A row of "records" (key: `id`; index "kind"): one value, encrypted. In clear only what the
+ * store needs to find it; the ciphertext's additional data binds it to kind, id and version.
+ * @typedef {object} RecordRow
+ * @property {string} id
+ * @property {string} kind     "event", "file", "chain", "draft", "receipt", …
+ * @property {number} version  1 when made, one more at each write
+ * @property {Uint8Array} iv
+ * @property {Uint8Array} ct   AES-GCM ciphertext and tag
+ */
+
+/**
+ * A row of "chunks" (key: `[file, index]`): one part of a file, about 1 MiB before
+ * encryption; the file's "records" row is written with its final part.
+ * @typedef {object} ChunkRow
+ * @property {string} file     the file's record id
+ * @property {number} index    from 0
+ * @property {boolean} final   the file's last part
+ * @property {Uint8Array} iv
+ * @property {Blob} ct         the ciphertext, as a Blob: it leaves the page's memory at once
+ */
+
+/**
+ * What "meta" holds (out-of-line keys, values in clear: nothing secret), by key.
+ * @typedef {object} MetaValues
+ * @property {import("./keys.js").VaultMeta} vault  the key slots
+ * @property {{ failures: number, until: number }} throttle  failed unlocks, and the wait
+ * @property {number} wipeAfter  wipe after this many failed unlocks (0: never)
+ * @property {CopyState} copy  the server copy's own state (sync/copy.js)
+ */
+
+/** @typedef {{ on: boolean, signedIn: boolean, last: number | null }} CopyState */
+
+/**
+ * Every store, its key and its value.
+ * @typedef {object} Schema
+ * @property {{ key: string, value: RecordRow, indexes: { kind: string } }} records
+ * @property {{ key: [file: string, index: number], value: ChunkRow }} chunks
+ * @property {{ key: keyof MetaValues, value: MetaValues[keyof MetaValues] }} meta
+ */
+
 /**
  * Schema upgrades, one per version: each moves the database one version on.
  * @type {((db: IDBDatabase, tx: IDBTransaction) => void)[]}
  */
 const UPGRADES = [
   (db) => {
-    db.createObjectStore("meta"); // clear: key slots, failed-attempt counter, wipe setting
-    const records = db.createObjectStore("records", { keyPath: "id" });
+    db.createObjectStore("meta"); // clear: key slots, failed-attempt counter, wipe setting (MetaValues)
+    const records = db.createObjectStore("records", { keyPath: "id" }); // RecordRow
     records.createIndex("kind", "kind");
-    db.createObjectStore("chunks", { keyPath: ["file", "index"] });
+    db.createObjectStore("chunks", { keyPath: ["file", "index"] }); // ChunkRow
   },
 ];
 export const DB_VERSION = UPGRADES.length;

@@ -51,9 +51,7 @@ export async function put(kind, id, value, { key = dataKey() } = {}) {
   }
 }
 
-/**
- * @param {{ id: string, kind: string, version: number, iv: Uint8Array, ct: Uint8Array }} row
- */
+/** @param {import("./idb.js").RecordRow} row */
 async function decrypt(row) {
   const bytes = await open(dataKey(), row, recordAd(row.kind, row.id, row.version), `Record ${row.id}`);
   return JSON.parse(fromUtf8(bytes));
@@ -125,10 +123,12 @@ export class ConflictError extends Error {
  */
 export async function rows(kind) {
   dataKey();
-  return tx("records", "readonly", (t) => req(t.objectStore("records").index("kind").getAll(kind)));
+  /** @type {import("./idb.js").RecordRow[]} */
+  const found = await tx("records", "readonly", (t) => req(t.objectStore("records").index("kind").getAll(kind)));
+  return found;
 }
 
-/** Decrypt one row from rows(). @param {any} row */
+/** Decrypt one row from rows(). @param {import("./idb.js").RecordRow} row */
 export function openRow(row) {
   return decrypt(row);
 }

@@ -3,8 +3,8 @@
 // not hide, and erasing everything on this phone (after a countdown a tap cancels). With the
 // server copy on, erasing first asks whether to delete that copy too or only sign out.
 import { OfflineError } from "../api.js";
-import * as account from "../diary/account.js";
-import * as copy from "../diary/copy.js";
+import * as account from "../sync/account.js";
+import * as copy from "../sync/copy.js";
 import { LOOKS, current, wear } from "../disguise/index.js";
 import * as prefs from "../disguise/prefs.js";
 import { h } from "../dom.js";

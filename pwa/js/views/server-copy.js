@@ -2,10 +2,11 @@
 // The encrypted copy on the server, as the person sees it: turning it on, how the backing up
 // is going, signing out and in, deleting it (in settings), a calm line on the diary's home,
 // and getting the diary back from it on a new phone (in set-up).
-import { ApiError, OfflineError, api, download } from "../api.js";
-import * as account from "../diary/account.js";
+import { ApiError, OfflineError } from "../api.js";
+import * as account from "../sync/account.js";
+import * as client from "../sync/client.js";
 import { BackupError, restore } from "../diary/backup.js";
-import * as copy from "../diary/copy.js";
+import * as copy from "../sync/copy.js";
 import { h } from "../dom.js";
 import { prfKek } from "../vault/crypto.js";
 import { holdDuring } from "../vault/lock.js";
@@ -178,10 +179,10 @@ export function restoreFromServer(keep, lockEpoch) {
           const file = await busy($signIn, "Signing in…", () =>
             holdDuring(async () => {
               await account.signIn();
-              const held = await api("/api/backup");
+              const held = await client.held();
               if (!held.slots) throw new Error("There is no copy on the server for this passkey.");
               const passkeys = held.slots.filter((/** @type {any} */ s) => s.type === "passkey").length;
-              const blob = await download("/api/backup/file", (f) => progress.set("Downloading:", f));
+              const blob = await client.downloadCopy((f) => progress.set("Downloading:", f));
               return { blob, passkeys };
             }, 3600),
           );

@@ -5,10 +5,11 @@
 // sends only the difference, so a run cut short (no signal, the app closed) is simply carried
 // on by the next one. The only state kept is in the clear `meta` store: whether the copy is
 // on, whether this phone is signed in, and when it last backed up.
-import { ApiError, OfflineError, api } from "../api.js";
+import { ApiError, OfflineError } from "../api.js";
 import { toBase64url } from "../vault/bytes.js";
 import { DB_NAME, onWrite, req, tx } from "../vault/idb.js";
 import * as keys from "../vault/keys.js";
+import * as client from "./client.js";
 
 const STATE = "copy";
 const DEBOUNCE_MS = 2000;
@@ -20,12 +21,14 @@ const REMOVE_BATCH = 1000;
 const RETRY_SECONDS = [5, 15, 60, 300, 600];
 
 /**
- * @typedef {{ on: boolean, signedIn: boolean, last: number | null }} Saved
+ * @typedef {import("../vault/idb.js").CopyState} Saved
+ * @typedef {import("../vault/idb.js").RecordRow} RecordRow
+ * @typedef {import("../vault/idb.js").ChunkRow} ChunkRow
+ * @typedef {import("../vault/idb.js").MetaValues} MetaValues
  * @typedef {"off" | "idle" | "syncing" | "waiting" | "signed-out" | "full" | "failed"} Phase
  * @typedef {{ phase: Phase, last: number | null, fraction: number, pending: number | null, message: string }} Status
  *   pending: changes not yet on the server, when known
- * @typedef {{ slots: object[] | null, records: Record<string, number>, chunks: Record<string, number[]> }} Held
- *   what the server holds (as GET /api/backup says)
+ * @typedef {import("./client.js").Held} Held
  */
 
 const ANOTHER_PHONE =
@@ -70,7 +73,9 @@ async function exists() {
 export async function saved() {
   const off = { on: false, signedIn: false, last: null };
   if (!(await exists())) return off;
-  return { ...off, ...(await tx("meta", "readonly", (t) => req(t.objectStore("meta").get(STATE)))) };
+  /** @type {Saved | undefined} */
+  const stored = await tx("meta", "readonly", (t) => req(t.objectStore("meta").get(STATE)));
+  return { ...off, ...stored };
 }
 
 /** @param {(now: Saved) => Partial<Saved>} change */
@@ -81,6 +86,7 @@ async function save(change) {
     "readwrite",
     async (t) => {
       const store = t.objectStore("meta");
+      /** @type {Saved} */
       const now = { on: false, signedIn: false, last: null, ...(await req(store.get(STATE))) };
       store.put({ ...now, ...change(now) }, STATE);
     },
@@ -133,7 +139,7 @@ export async function finishErase() {
   const left = localStorage.getItem(UNFINISHED);
   if (!left) return;
   try {
-    await api(left === "d" ? "/api/account" : "/api/session", { method: "DELETE" });
+    await (left === "d" ? client.deleteAccount() : client.endSession());
   } catch (error) {
     // 401: the session has already ended (it expired, or was ended elsewhere).
     if (!(error instanceof ApiError && error.status === 401)) return; // offline: next time
@@ -215,6 +221,7 @@ function retryLater(seconds) {
 async function snapshot() {
   if (!(await exists())) return null;
   return tx(["meta", "records", "chunks"], "readonly", async (t) => {
+    /** @type {[MetaValues["vault"] | undefined, RecordRow[], ChunkRow[]]} */
     const [vault, rows, parts] = await Promise.all([
       req(t.objectStore("meta").get("vault")),
       req(t.objectStore("records").getAll()),
@@ -252,7 +259,7 @@ function plan(local, held) {
   // A record the server has in a later version than here was deleted and made again here
   // (a draft, say): the server would refuse the lower version, so it is removed first.
   const stale = local.rows.filter((r) => (versions.get(r.id) ?? 0) > r.version).map((r) => r.id);
-  const rank = (/** @type {any} */ r) => (r.kind === "file" ? 0 : r.kind === "chain" ? 2 : 1);
+  const rank = (/** @type {RecordRow} */ r) => (r.kind === "file" ? 0 : r.kind === "chain" ? 2 : 1);
   // File parts first, then file records, then events, the chain's head last: a run cut short
   // leaves a copy whose head names only events it holds, and no file without its parts.
   const records = local.rows.filter((r) => (versions.get(r.id) ?? 0) !== r.version).sort((a, b) => rank(a) - rank(b));
@@ -292,7 +299,7 @@ async function once() {
   set({ phase: "syncing", fraction: 0, message: "" });
   let headSent = false;
   try {
-    const held = /** @type {Held} */ (await api("/api/backup"));
+    const held = await client.held();
     // The server's chain is further on than this phone's: another phone (a restored one,
     // say) keeps this copy now. Sending this phone's older state would take its entries
     // away, so nothing is sent or removed.
@@ -309,22 +316,21 @@ async function once() {
 
     // Whole files the phone no longer has go first: a full copy gets its room back before
     // anything new is sent.
-    for (const list of batches(todo.goneFiles, REMOVE_BATCH)) await api("/api/backup/remove", { method: "POST", body: { records: [], files: list } });
-    if (todo.slots) await api("/api/backup/slots", { method: "PUT", body: { slots: local.slots } });
-    for (const list of batches(todo.stale, REMOVE_BATCH)) await api("/api/backup/remove", { method: "POST", body: { records: list, files: [] } });
+    for (const list of batches(todo.goneFiles, REMOVE_BATCH)) await client.remove({ files: list });
+    if (todo.slots) await client.putSlots(local.slots);
+    for (const list of batches(todo.stale, REMOVE_BATCH)) await client.remove({ records: list });
     // Parts one at a time: each is up to 1 MiB, and each one sent is kept if the next fails.
     for (const p of todo.parts) {
-      const query = `iv=${toBase64url(p.iv)}&final=${p.final ? 1 : 0}`;
-      await api(`/api/backup/chunks/${encodeURIComponent(p.file)}/${p.index}?${query}`, { method: "PUT", bytes: p.ct });
+      await client.putChunk(p.file, p.index, { iv: toBase64url(p.iv), final: p.final }, p.ct);
       step(p.ct.size);
     }
-    /** @type {object[]} */
+    /** @type {import("./client.js").WireRecord[]} */
     let batch = [];
     let size = 0;
     let bytes = 0;
     const flush = async () => {
       if (!batch.length) return;
-      await api("/api/backup/records", { method: "POST", body: { records: batch } });
+      await client.putRecords(batch);
       step(bytes);
       batch = [];
       size = bytes = 0;
@@ -338,7 +344,7 @@ async function once() {
       if (r.kind === "chain") headSent = true;
     }
     await flush();
-    for (const list of batches(todo.goneRecords, REMOVE_BATCH)) await api("/api/backup/remove", { method: "POST", body: { records: list, files: [] } });
+    for (const list of batches(todo.goneRecords, REMOVE_BATCH)) await client.remove({ records: list });
   } catch (error) {
     return failed(error, local);
   }

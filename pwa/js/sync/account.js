@@ -2,9 +2,10 @@
 // The account on the server that keeps the encrypted copy: it is nothing but its passkeys.
 // The same passkey that signs in can unlock the diary (its PRF output makes a vault slot);
 // that output never leaves the phone: every credential goes through forServer().
-import { ApiError, api } from "../api.js";
+import { ApiError } from "../api.js";
 import * as keys from "../vault/keys.js";
 import { createForServer, forServer, signIn as passkeySignIn } from "../vault/passkey.js";
+import * as client from "./client.js";
 import * as copy from "./copy.js";
 
 /**
@@ -16,10 +17,10 @@ import * as copy from "./copy.js";
 export async function turnOn() {
   keys.dataKey(); // locked: stop before any passkey is made
   await copy.finishErase(); // an erase's unfinished sign-out ends the old session first
-  const options = await api("/api/passkeys/register/options", { method: "POST", body: {} });
+  const options = await client.registerOptions();
   const { credential, proof } = await createForServer(options);
   // The server first: a passkey it refused must not become a way into the diary.
-  await api("/api/passkeys/register", { method: "POST", body: { credential: forServer(credential) } });
+  await client.register(forServer(credential));
   if (proof) await keys.addPasskey(proof);
   await copy.signedIn();
   return { unlocks: Boolean(proof) };
@@ -31,9 +32,9 @@ export async function turnOn() {
  */
 export async function signIn() {
   await copy.finishErase(); // an erase's unfinished sign-out ends the old session first
-  const options = await api("/api/session/options", { method: "POST", body: {} });
+  const options = await client.signInOptions();
   const credential = await passkeySignIn(options);
-  await api("/api/session", { method: "POST", body: { credential: forServer(credential) } });
+  await client.startSession(forServer(credential));
 }
 
 /** Sign in again on this phone, and carry on backing up. */
@@ -45,7 +46,7 @@ export async function signInAgain() {
 /** Sign out: the session ends on the server too. Backing up stops; the copy stays. */
 export async function signOut() {
   try {
-    await api("/api/session", { method: "DELETE" });
+    await client.endSession();
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) throw error; // already signed out
   }
@@ -66,11 +67,11 @@ export async function leave(how) {
 /** Delete the account and everything stored for it. Signs in first if needed. */
 export async function deleteCopy() {
   try {
-    await api("/api/account", { method: "DELETE" });
+    await client.deleteAccount();
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) throw error;
     await signIn();
-    await api("/api/account", { method: "DELETE" });
+    await client.deleteAccount();
   }
   await copy.turnedOff();
 }

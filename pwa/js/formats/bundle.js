@@ -9,8 +9,8 @@
 // The server's time receipts (hashes and times only) and its public key come too.
 import { utf8 } from "../vault/bytes.js";
 import * as records from "../vault/records.js";
-import * as log from "./log.js";
-import * as receipts from "./receipts.js";
+import * as log from "../diary/log.js";
+import * as receipts from "../sync/receipts.js";
 import { ZipWriter } from "./zip.js";
 
 export const FORMAT = "cairn-bundle/1";
@@ -55,7 +55,7 @@ function reportPage($report, paths) {
 
 /**
  * Make the bundle for the incidents a report covers.
- * @param {{ incidents: import("./model.js").Incident[], report: HTMLElement, progress?: (done: number, total: number) => void }} what
+ * @param {{ incidents: import("../diary/model.js").Incident[], report: HTMLElement, progress?: (done: number, total: number) => void }} what
  * @returns {Promise<Blob>}
  */
 export async function makeBundle({ incidents, report, progress = () => {} }) {

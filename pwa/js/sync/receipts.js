@@ -4,12 +4,13 @@
 // diary (kind "receipt"), and the server's public key beside them (kind "receipt-key"), so
 // the report and the evidence bundle can show and carry them offline. The format is in
 // docs/receipts.md; `cairn verify` checks the same signature in Python.
-import { ApiError, api } from "../api.js";
+import { ApiError } from "../api.js";
 import { fromBase64url, toHex, utf8 } from "../vault/bytes.js";
 import { sha256 } from "../vault/crypto.js";
 import { LockedError } from "../vault/keys.js";
 import * as records from "../vault/records.js";
-import * as log from "./log.js";
+import * as log from "../diary/log.js";
+import * as client from "./client.js";
 
 const LABEL = "cairn/receipt/v1";
 const HASH = /^[0-9a-f]{64}$/;
@@ -101,7 +102,7 @@ async function keyFor(kid) {
   if (kept) return kept;
   let published;
   try {
-    published = await publicKeyFrom(await api("/api/receipts/key"));
+    published = await publicKeyFrom(await client.receiptKey());
   } catch {
     return null; // offline, or the server refused: the next stamp asks again
   }
@@ -123,7 +124,7 @@ async function stampNow() {
     let answer;
     try {
       // The hash, and nothing else of the diary.
-      answer = await api("/api/receipts", { method: "POST", body: { hash: head.hash } });
+      answer = await client.requestReceipt(head.hash);
     } catch (error) {
       const message = /** @type {Error} */ (error).message;
       return { status: error instanceof ApiError ? "refused" : "offline", seq: head.seq, hash: head.hash, message };

@@ -1,6 +1,6 @@
 // @ts-check
 // A table of incidents for an advocate's spreadsheet: one row each, the main fields.
-import { behaviourLabel, feelingLabel } from "./model.js";
+import { behaviourLabel, feelingLabel } from "../diary/model.js";
 
 const COLUMNS = [
   "Number", "Date", "Time", "Approximate", "Until", "Recorded", "Kinds", "What happened", "Where",
@@ -28,8 +28,8 @@ const stamp = (t) => {
 
 /**
  * The CSV text (UTF-8, with a byte order mark so spreadsheets read accents right).
- * @param {import("./model.js").Incident[]} incidents  oldest first
- * @param {Map<string, import("./model.js").Person>} people
+ * @param {import("../diary/model.js").Incident[]} incidents  oldest first
+ * @param {Map<string, import("../diary/model.js").Person>} people
  */
 export function incidentsCsv(incidents, people) {
   const lines = [COLUMNS.map(cell).join(",")];

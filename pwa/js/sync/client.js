@@ -1,0 +1,75 @@
+// @ts-check
+// Every path of the server's API the app behind the code calls, each behind a named function
+// (the server's side is in docs/server-api.md). Two requests are not here, on purpose: the
+// CSRF token (/api/csrf) and the start code (/api/start) are made by the disguise itself, in a
+// stranger's browser too, so they live in api.js, which that browser fetches; this module is
+// fetched only once a code was right, and a stranger's browser must not learn of the rest.
+import { api, download } from "../api.js";
+
+/**
+ * What the server holds of the copy (GET /api/backup): the key slots (null: no copy), each
+ * record's version by id, and each file's parts by file id.
+ * @typedef {{ slots: object[] | null, records: Record<string, number>, chunks: Record<string, number[]> }} Held
+ */
+
+/** A record as the server takes it: the store's row with its bytes in base64url.
+ * @typedef {{ id: string, kind: string, version: number, iv: string, ct: string }} WireRecord */
+
+// --- the account: its passkeys and this phone's session --------------------------------------
+
+/** Options for making a new account's passkey. */
+export const registerOptions = () => api("/api/passkeys/register/options", { method: "POST", body: {} });
+
+/** Make the account with the passkey just created (already through forServer()). @param {unknown} credential */
+export const register = (credential) => api("/api/passkeys/register", { method: "POST", body: { credential } });
+
+/** Options for signing in with one of the account's passkeys. */
+export const signInOptions = () => api("/api/session/options", { method: "POST", body: {} });
+
+/** Start a session with the passkey's answer (already through forServer()). @param {unknown} credential */
+export const startSession = (credential) => api("/api/session", { method: "POST", body: { credential } });
+
+/** End this phone's session on the server. */
+export const endSession = () => api("/api/session", { method: "DELETE" });
+
+/** Delete the account and everything stored for it. */
+export const deleteAccount = () => api("/api/account", { method: "DELETE" });
+
+// --- the encrypted copy -----------------------------------------------------------------------
+
+/** What the server holds. @returns {Promise<Held>} */
+export const held = async () => /** @type {Held} */ (await api("/api/backup"));
+
+/**
+ * The whole copy as one backup file.
+ * @param {(fraction: number) => void} [progress]
+ */
+export const downloadCopy = (progress) => download("/api/backup/file", progress);
+
+/** Replace the key slots. @param {object[]} slots */
+export const putSlots = (slots) => api("/api/backup/slots", { method: "PUT", body: { slots } });
+
+/** Add or replace records (their ciphertexts as they are stored). @param {WireRecord[]} records */
+export const putRecords = (records) => api("/api/backup/records", { method: "POST", body: { records } });
+
+/**
+ * Add one part of a file.
+ * @param {string} file @param {number} index
+ * @param {{ iv: string, final: boolean }} part  iv in base64url; final: the file's last part
+ * @param {Blob} bytes  the part's ciphertext
+ */
+export function putChunk(file, index, { iv, final }, bytes) {
+  const query = `iv=${iv}&final=${final ? 1 : 0}`;
+  return api(`/api/backup/chunks/${encodeURIComponent(file)}/${index}?${query}`, { method: "PUT", bytes });
+}
+
+/** Remove records by id and whole files (every part) by file id. @param {{ records?: string[], files?: string[] }} what */
+export const remove = ({ records = [], files = [] }) => api("/api/backup/remove", { method: "POST", body: { records, files } });
+
+// --- time receipts ----------------------------------------------------------------------------
+
+/** The server's published receipt key, as it says it (checked by the caller). */
+export const receiptKey = () => api("/api/receipts/key");
+
+/** Ask for a signed time receipt for a chain head's hash (nothing else leaves the phone). @param {string} hash */
+export const requestReceipt = (hash) => api("/api/receipts", { method: "POST", body: { hash } });
