@@ -111,7 +111,7 @@ def test_the_precache_holds_the_disguise_and_what_the_start_imports_and_no_more(
     modules = {"/" + m for m in static_imports("js/main.js") | {"js/main.js"}}
     worker = {"/sw/strategy.js"}
     assert entries == pages | folders | modules | worker | {"/base.css"}
-    behind = ("/js/diary/", "/js/vault/", "/js/views/", "/js/help/")
+    behind = ("/js/diary/", "/js/formats/", "/js/vault/", "/js/views/", "/js/help/")
     assert not any(url.startswith(behind) for url in entries)
     assert "/js/app.js" not in entries and "/app.css" not in entries
 

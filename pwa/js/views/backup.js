@@ -2,8 +2,9 @@
 // The backup file, from settings: make one, or add a backup's entries to this diary. The
 // restore onto a new phone is part of set-up (views/setup.js) and shares the pieces here.
 import { h } from "../dom.js";
-import { makeBackup, merge } from "../diary/backup.js";
 import { formatSize } from "../diary/evidence.js";
+import { makeBackup } from "../formats/backup/make.js";
+import { merge } from "../formats/backup/merge.js";
 import { holdDuring } from "../vault/lock.js";
 import { newPassphraseForm } from "./passphrase-form.js";
 import { busy, button, checked, choices, errorBox, field, handOver, neutralName, passphraseInput } from "./ui.js";

@@ -4,9 +4,10 @@
 // and getting the diary back from it on a new phone (in set-up).
 import { ApiError, OfflineError, api, download } from "../api.js";
 import * as account from "../diary/account.js";
-import { BackupError, restore } from "../diary/backup.js";
 import * as copy from "../diary/copy.js";
 import { h } from "../dom.js";
+import { BackupError } from "../formats/backup/format.js";
+import { restore } from "../formats/backup/restore.js";
 import { prfKek } from "../vault/crypto.js";
 import { holdDuring } from "../vault/lock.js";
 import { NoPrfError, PasskeyCancelledError, getPrf, supported } from "../vault/passkey.js";
@@ -228,7 +229,7 @@ function openCopy(blob, withPasskey, keep, lockEpoch) {
       const $submit = h("button", { type: "submit", class: "button block" }, "Restore my diary");
       const $form = h("form", { class: "stack", novalidate: true, hidden: withPasskey }, field("Recovery passphrase", $passphrase), $submit);
 
-      /** @param {string | import("../diary/backup.js").KeyOpener} opener */
+      /** @param {string | import("../formats/backup/check.js").KeyOpener} opener */
       const run = (opener) => {
         const startedAt = lockEpoch();
         return holdDuring(

@@ -360,7 +360,7 @@ function restoreStep(done) {
     title: "Restore your diary",
     async render() {
       // Loaded only here: the disguise and set-up stay small.
-      const [{ restore }, { backupForm }] = await Promise.all([import("../diary/backup.js"), import("./backup.js")]);
+      const [{ restore }, { backupForm }] = await Promise.all([import("../formats/backup/restore.js"), import("./backup.js")]);
       const $form = backupForm({
         submit: "Restore my diary",
         busyText: "Restoring…",
