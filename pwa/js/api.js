@@ -1,7 +1,8 @@
 // @ts-check
 // Calls to the server's API: JSON in and out, the CSRF token on every state-changing call.
+import { PlainError } from "./errors.js";
 
-export class ApiError extends Error {
+export class ApiError extends PlainError {
   /** @param {string} message @param {number} status @param {number} [retryAfter] seconds, for 429 */
   constructor(message, status, retryAfter = 0) {
     super(message);
@@ -12,7 +13,7 @@ export class ApiError extends Error {
 }
 
 /** The server could not be reached: no connection, or it dropped on the way. */
-export class OfflineError extends Error {
+export class OfflineError extends PlainError {
   constructor() {
     super("The server could not be reached. Check that the phone is online, then try again. Nothing was lost.");
     this.name = "OfflineError";

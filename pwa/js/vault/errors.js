@@ -1,14 +1,15 @@
 // @ts-check
 // What the vault refuses with, in words for the person: locked, wrong passphrase, wait, erased.
+import { PlainError } from "../errors.js";
 
-export class LockedError extends Error {
+export class LockedError extends PlainError {
   constructor() {
     super("The diary is locked.");
     this.name = "LockedError";
   }
 }
 
-export class WrongPassphraseError extends Error {
+export class WrongPassphraseError extends PlainError {
   /** @param {number} failures @param {number} waitSeconds */
   constructor(failures, waitSeconds) {
     super(
@@ -22,7 +23,7 @@ export class WrongPassphraseError extends Error {
   }
 }
 
-export class ThrottledError extends Error {
+export class ThrottledError extends PlainError {
   /** @param {number} waitSeconds */
   constructor(waitSeconds) {
     super(`Too many wrong tries. Wait ${formatWait(waitSeconds)} before trying again.`);
@@ -31,7 +32,7 @@ export class ThrottledError extends Error {
   }
 }
 
-export class WipedError extends Error {
+export class WipedError extends PlainError {
   constructor() {
     super("Too many wrong tries: as you chose, everything was erased.");
     this.name = "WipedError";

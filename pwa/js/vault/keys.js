@@ -3,7 +3,8 @@
 // memory only from unlock to lock. Creating, adopting, unlocking and erasing live here; the
 // rest is re-exported from the modules beside it (errors, meta, session, throttle, slots).
 import { TamperedError, newDataKey, passphraseKek, prfKek, unwrapDataKey } from "./crypto.js";
-import { LockedError, WipedError, WrongPassphraseError, ThrottledError } from "./errors.js";
+import { PlainError } from "../errors.js";
+import { LockedError, ThrottledError, WipedError, WrongPassphraseError } from "./errors.js";
 import { destroy, tx } from "./idb.js";
 import { hasVault, vaultMeta } from "./meta.js";
 import { begin, lock, lockEpoch } from "./session.js";
@@ -32,7 +33,7 @@ export { delayAfter, setWipeAfter, waitSeconds, wipeAfter } from "./throttle.js"
  *   the slow part) means nothing is written and LockedError is thrown
  */
 export async function createVault({ passphrase, passkey, startedAt = lockEpoch() }) {
-  if (await hasVault()) throw new Error("This phone already has a diary.");
+  if (await hasVault()) throw new PlainError("This phone already has a diary.");
   const extractable = await newDataKey();
   const made = [await makePassphraseSlot(extractable, passphrase)];
   if (passkey) made.push(await makePasskeySlot(extractable, passkey));
@@ -54,7 +55,7 @@ async function install(meta, opener, startedAt) {
       t.objectStore("meta").add(meta, "vault");
     });
   } catch (error) {
-    if (/** @type {Error} */ (error).name === "ConstraintError") throw new Error("This phone already has a diary.");
+    if (/** @type {Error} */ (error).name === "ConstraintError") throw new PlainError("This phone already has a diary.");
     throw error;
   }
   begin(startedAt, { key: await unwrapDataKey(opener.slot, opener.kek), kek: opener.kek, slot: opener.slot });
@@ -80,7 +81,7 @@ export async function adoptVault({ key, passphrase, passkeys = [], startedAt = l
  * @param {{ slots: Slot[], opened: { slot: Slot, kek: CryptoKey }, startedAt?: number }} options
  */
 export async function adoptSlots({ slots, opened, startedAt = lockEpoch() }) {
-  if (!slots.some((s) => s.type === "passphrase")) throw new Error("This copy has no recovery passphrase slot.");
+  if (!slots.some((s) => s.type === "passphrase")) throw new PlainError("This copy has no recovery passphrase slot.");
   await install({ format: 1, slots }, opened, startedAt);
 }
 
@@ -98,7 +99,7 @@ export async function unlockWithPassphrase(passphrase) {
   if (state.refused) throw new ThrottledError((state.until - Date.now()) / 1000);
   const meta = await vaultMeta();
   const slot = meta?.slots.find((s) => s.type === "passphrase");
-  if (!slot) throw new Error("This phone has no diary yet.");
+  if (!slot) throw new PlainError("This phone has no diary yet.");
   const kek = await passphraseKek(passphrase, slot.salt, slot.iterations);
   let key;
   try {

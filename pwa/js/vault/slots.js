@@ -4,6 +4,7 @@
 import { fromBase64url, random, toBase64url } from "./bytes.js";
 import { PBKDF2_ITERATIONS, passphraseKek, prfKek, wrapDataKey } from "./crypto.js";
 import { LockedError } from "./errors.js";
+import { PlainError } from "../errors.js";
 import { updateMeta, vaultMeta } from "./meta.js";
 import { extractableKey, isUnlocked, replaceSessionSlot, sessionSlot } from "./session.js";
 
@@ -55,9 +56,9 @@ export function slotFromJson(s) {
 /** @param {(slots: Slot[]) => Slot[]} change must not await anything */
 async function updateSlots(change) {
   await updateMeta("vault", (/** @type {VaultMeta | undefined} */ meta) => {
-    if (!meta) throw new Error("This phone has no diary yet.");
+    if (!meta) throw new PlainError("This phone has no diary yet.");
     const next = change(meta.slots);
-    if (!next.some((s) => s.type === "passphrase")) throw new Error("The recovery passphrase cannot be removed.");
+    if (!next.some((s) => s.type === "passphrase")) throw new PlainError("The recovery passphrase cannot be removed.");
     return { value: { ...meta, slots: next }, result: undefined };
   });
 }
@@ -74,8 +75,8 @@ export async function removeSlot(id) {
   if (!isUnlocked()) throw new LockedError();
   await updateSlots((all) => {
     const slot = all.find((s) => s.id === id);
-    if (!slot) throw new Error("That way in was already removed.");
-    if (slot.type === "passphrase") throw new Error("The recovery passphrase cannot be removed; you can change it.");
+    if (!slot) throw new PlainError("That way in was already removed.");
+    if (slot.type === "passphrase") throw new PlainError("The recovery passphrase cannot be removed; you can change it.");
     return all.filter((s) => s.id !== id);
   });
   // The session keeps its in-memory copy of the slot it unlocked with, so it can still make
@@ -100,7 +101,7 @@ export async function changePassphrase(passphrase) {
 export async function backupSlots(passphrase) {
   if (!isUnlocked()) throw new LockedError();
   const meta = await vaultMeta();
-  if (!meta) throw new Error("This phone has no diary yet.");
+  if (!meta) throw new PlainError("This phone has no diary yet.");
   const passkeys = meta.slots.filter((s) => s.type === "passkey");
   if (!passphrase) return [...meta.slots.filter((s) => s.type === "passphrase"), ...passkeys];
   const { slot } = await makePassphraseSlot(await extractableKey(), passphrase);

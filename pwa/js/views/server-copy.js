@@ -2,6 +2,7 @@
 // The encrypted copy on the server, as the person sees it: turning it on, how the backing up
 // is going, signing out and in, deleting it (in settings), a calm line on the diary's home,
 // and getting the diary back from it on a new phone (in set-up).
+import { PlainError, plainWords } from "../errors.js";
 import { ApiError, OfflineError, api, download } from "../api.js";
 import * as account from "../diary/account.js";
 import * as copy from "../diary/copy.js";
@@ -27,7 +28,7 @@ export function plainError(error) {
     return e.message;
   }
   if (e instanceof OfflineError) return e.message;
-  return e?.message || String(error);
+  return plainWords(error);
 }
 
 /** A status line that follows the copy, with its time kept fresh. @param {string} cls */
@@ -180,7 +181,7 @@ export function restoreFromServer(keep, lockEpoch) {
             holdDuring(async () => {
               await account.signIn();
               const held = await api("/api/backup");
-              if (!held.slots) throw new Error("There is no copy on the server for this passkey.");
+              if (!held.slots) throw new PlainError("There is no copy on the server for this passkey.");
               const passkeys = held.slots.filter((/** @type {any} */ s) => s.type === "passkey").length;
               const blob = await download("/api/backup/file", (f) => progress.set("Downloading:", f));
               return { blob, passkeys };
@@ -248,7 +249,7 @@ function openCopy(blob, withPasskey, keep, lockEpoch) {
           return "The copy on the server did not check out, so nothing was restored. Try again; if it happens again, use a backup file.";
         }
         if (error instanceof NoPrfError) return "This passkey can't unlock the diary on this phone. Use your recovery passphrase.";
-        return /** @type {Error} */ (error).message;
+        return plainWords(error);
       };
 
       const $passkey = button("Unlock with passkey", async () => {

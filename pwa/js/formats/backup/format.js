@@ -3,6 +3,7 @@
 // a body), ending in a sealed frame that holds the hash of every frame's description. What
 // it is, how a frame is written, and how frames are read back one at a time. The format is
 // in docs/vault-format.md.
+import { PlainError } from "../../errors.js";
 import { fromUtf8, utf8 } from "../../vault/bytes.js";
 import { ad } from "../../vault/crypto.js";
 
@@ -21,7 +22,7 @@ export const END_AD = ad("cairn/backup/v1", "end");
 const MAX_HEAD = 64 * 1024;
 
 /** Why a backup file could not be used. Nothing was changed when this is raised. */
-export class BackupError extends Error {
+export class BackupError extends PlainError {
   /** @param {"not-backup" | "newer" | "wrong-passphrase" | "wrong-key" | "incomplete" | "altered"} reason @param {string} message */
   constructor(reason, message) {
     super(message);

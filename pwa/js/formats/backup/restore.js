@@ -1,6 +1,7 @@
 // @ts-check
 // Restoring a backup onto a phone that has no diary: check it all, then write every record
 // and file part exactly as stored, then the key slots.
+import { PlainError } from "../../errors.js";
 import { fromBase64url } from "../../vault/bytes.js";
 import { destroy, tx } from "../../vault/idb.js";
 import * as keys from "../../vault/keys.js";
@@ -26,7 +27,7 @@ import { body } from "./format.js";
  * @throws {import("./format.js").BackupError | import("../../vault/idb.js").StorageFullError | import("../../vault/keys.js").LockedError}
  */
 export async function restore(file, passphrase, { progress, startedAt = keys.lockEpoch(), sealed = true, keepSlots = false } = {}) {
-  if (await keys.hasVault()) throw new Error("This phone already has a diary. Use “Add entries from a backup” in its settings.");
+  if (await keys.hasVault()) throw new PlainError("This phone already has a diary. Use “Add entries from a backup” in its settings.");
   if (!keepSlots && typeof passphrase !== "string") throw new TypeError("A new passphrase slot needs the passphrase.");
   const checked = await check(file, passphrase, { extractable: !keepSlots, sealed, progress: (f) => progress?.("checking", f) });
   /** @type {Progress} */
