@@ -1138,7 +1138,7 @@ BACKUP_SEED = """async (mib) => {
 # Raw AES-GCM over `mib` MiB (1 MiB at a time), then the backup file made and read to its
 # end, as the browser does when it writes the download.
 BACKUP_EXPORT = """async (mib) => {
-    const { makeBackup } = await import('/js/diary/backup.js');
+    const { makeBackup } = await import('/js/formats/backup/make.js');
     const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false,
         ['encrypt']);
     const block = new Uint8Array(1024 * 1024).fill(7);

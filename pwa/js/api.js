@@ -3,8 +3,9 @@
 // The page makes two requests before a code is right, and both are here: the token
 // (/api/csrf) and the start code (/api/start). Every other path is named in sync/client.js,
 // which is fetched only after a right code, so a browser that never had one learns no more.
+import { PlainError } from "./errors.js";
 
-export class ApiError extends Error {
+export class ApiError extends PlainError {
   /** @param {string} message @param {number} status @param {number} [retryAfter] seconds, for 429 */
   constructor(message, status, retryAfter = 0) {
     super(message);
@@ -15,7 +16,7 @@ export class ApiError extends Error {
 }
 
 /** The server could not be reached: no connection, or it dropped on the way. */
-export class OfflineError extends Error {
+export class OfflineError extends PlainError {
   constructor() {
     super("The server could not be reached. Check that the phone is online, then try again. Nothing was lost.");
     this.name = "OfflineError";

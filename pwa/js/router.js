@@ -6,6 +6,7 @@
 // quick exit) is never painted.
 import * as concealment from "./concealment.js";
 import { $, announce, h } from "./dom.js";
+import { plainWords } from "./errors.js";
 
 /**
  * Show a screen, if the generation it was handed in is still live; `say` announces a
@@ -103,7 +104,7 @@ function fallback(error) {
     "section",
     {},
     h("h1", {}, "This could not be shown"),
-    h("p", { class: "error" }, error.message),
+    h("p", { class: "error" }, plainWords(error)),
     h("button", { type: "button", class: "button block secondary", onclick: () => onFallbackBack() }, "Go back"),
   );
 }

@@ -2,6 +2,7 @@
 // The stalking risk checklist police use (S-DASH, 11 questions). Each time it is filled in,
 // the answers are appended to the diary's log as one "checklist.answered" event, so they are
 // encrypted, dated by the phone when saved, and kept: past answers are never overwritten.
+import { PlainError } from "../errors.js";
 import * as log from "./log.js";
 import { newId } from "../vault/records.js";
 
@@ -55,8 +56,8 @@ export const yesCount = (answers) => answers.filter((a) => a.answer === "yes").l
  * @throws {Error} when nothing was answered
  */
 export async function save(answers) {
-  if (answers.length !== QUESTIONS.length) throw new Error("The checklist has eleven questions.");
-  if (!answers.some((a) => a.answer || a.note.trim())) throw new Error("Answer at least one question first.");
+  if (answers.length !== QUESTIONS.length) throw new PlainError("The checklist has eleven questions.");
+  if (!answers.some((a) => a.answer || a.note.trim())) throw new PlainError("Answer at least one question first.");
   const id = newId();
   const clean = answers.map((a) => ({ answer: a.answer, note: a.note.trim() }));
   await log.append([{ type: "checklist.answered", subject: id, payload: { form: FORM, answers: clean } }]);

@@ -2,6 +2,7 @@
 // Evidence files: encrypted as they arrive, the SHA-256 taken from the original bytes on the
 // way in, a small encrypted thumbnail for lists. Opened only inside the app, through blob:
 // URLs that are revoked when the vault locks.
+import { PlainError } from "../errors.js";
 import { LockedError, lockEpoch, onLock } from "../vault/keys.js";
 import { objectUrl } from "../vault/lock.js";
 import * as records from "../vault/records.js";
@@ -9,7 +10,7 @@ import * as records from "../vault/records.js";
 const THUMB_PX = 160;
 
 /** Raised when the phone cannot read a file that was picked. */
-export class UnreadableFileError extends Error {
+export class UnreadableFileError extends PlainError {
   constructor(/** @type {string} */ name) {
     super(`"${name}" could not be read from this phone, so it was not added. Everything you typed is still here.`);
     this.name = "UnreadableFileError";

@@ -92,6 +92,35 @@ function serial(work) {
 /** Wait a little, more each time, so windows that collided do not collide again. @param {number} attempt */
 const backOff = (attempt) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * (attempt + 1)));
 
+/** @typedef {{ version: number, seq: number, hash: string }} Head */
+
+/**
+ * Read the head, then build on it and write. When another window wrote first (a
+ * ConflictError), wait a little and build again on its head, up to ten times more.
+ * @template T
+ * @param {(head: Head) => Promise<T>} attempt builds from the head and writes, all or nothing
+ * @returns {Promise<T>}
+ */
+async function onLatestHead(attempt) {
+  for (let tries = 0; ; tries++) {
+    const head = await readHead();
+    try {
+      return await attempt(head);
+    } catch (error) {
+      if (!(error instanceof records.ConflictError) || tries >= 10) throw error;
+      await backOff(tries); // another window appended: build on its head
+    }
+  }
+}
+
+/**
+ * The events read must reach the head read before them: if the log grew in between, try again.
+ * @param {Event[]} all @param {Head} head @throws {records.ConflictError}
+ */
+function reaches(all, head) {
+  if ((all.at(-1)?.seq || 0) !== head.seq) throw new records.ConflictError();
+}
+
 /** Call `listener` after every change to the log. @param {() => void} listener */
 export function onChange(listener) {
   listeners.add(listener);
@@ -153,8 +182,7 @@ export function append(batch) {
 
 /** @param {NewEvent[]} batch @returns {Promise<Event[]>} */
 async function appendNow(batch) {
-  for (let attempt = 0; ; attempt++) {
-    const head = await readHead();
+  const { head, made } = await onLatestHead(async (head) => {
     const at = Date.now();
     let { seq, hash: prev } = head;
     /** @type {Event[]} */
@@ -165,24 +193,19 @@ async function appendNow(batch) {
       made.push(event);
       prev = event.hash;
     }
-    try {
-      await records.putAll([
-        ...made.map((e) => ({ kind: "event", id: eventId(e.seq), value: e, expect: 0 })),
-        { ...HEAD, value: { seq, hash: prev }, expect: head.version },
-      ]);
-    } catch (error) {
-      if (!(error instanceof records.ConflictError) || attempt >= 10) throw error;
-      await backOff(attempt); // another window appended: build on its head
-      continue;
-    }
-    if (cachedHeadVersion === head.version) {
-      cache = [...cache, ...made];
-      cachedHeadVersion = head.version + 1;
-      for (const e of made) versions.set(eventId(e.seq), 1);
-    }
-    for (const listener of listeners) listener();
-    return made;
+    await records.putAll([
+      ...made.map((e) => ({ kind: "event", id: eventId(e.seq), value: e, expect: 0 })),
+      { ...HEAD, value: { seq, hash: prev }, expect: head.version },
+    ]);
+    return { head, made };
+  });
+  if (cachedHeadVersion === head.version) {
+    cache = [...cache, ...made];
+    cachedHeadVersion = head.version + 1;
+    for (const e of made) versions.set(eventId(e.seq), 1);
   }
+  for (const listener of listeners) listener();
+  return made;
 }
 
 /**
@@ -197,31 +220,25 @@ export function withdraw(subject, details = {}) {
 
 /** @param {string} subject @param {{ reason?: string }} details */
 async function withdrawNow(subject, details) {
-  for (let attempt = 0; ; attempt++) {
-    // The head first: if the log grows meanwhile, the events read will not reach it, so try again.
-    const head = await readHead();
+  const emptied = await onLatestHead(async (head) => {
+    // The head first: if the log grows meanwhile, the events read will not reach it.
     const all = await events();
     const withdrawal = await makeEvent(
       { seq: head.seq + 1, prev: head.hash, type: "entry.withdrawn", subject, at: Date.now() },
       { reason: details.reason || "" },
     );
     const emptied = all.filter((e) => e.subject === subject && e.payload !== null && e.type !== "entry.withdrawn");
-    try {
-      if ((all.at(-1)?.seq || 0) !== head.seq) throw new records.ConflictError();
-      await records.putAll([
-        ...emptied.map((e) => ({ kind: "event", id: eventId(e.seq), value: { ...e, payload: null }, expect: /** @type {number} */ (versions.get(eventId(e.seq))) })),
-        { kind: "event", id: eventId(withdrawal.seq), value: withdrawal, expect: 0 },
-        { ...HEAD, value: { seq: withdrawal.seq, hash: withdrawal.hash }, expect: head.version },
-      ]);
-    } catch (error) {
-      if (!(error instanceof records.ConflictError) || attempt >= 10) throw error;
-      await backOff(attempt);
-      continue;
-    }
-    cachedHeadVersion = -1; // rewritten events: read again
-    for (const listener of listeners) listener();
+    reaches(all, head);
+    await records.putAll([
+      ...emptied.map((e) => ({ kind: "event", id: eventId(e.seq), value: { ...e, payload: null }, expect: /** @type {number} */ (versions.get(eventId(e.seq))) })),
+      { kind: "event", id: eventId(withdrawal.seq), value: withdrawal, expect: 0 },
+      { ...HEAD, value: { seq: withdrawal.seq, hash: withdrawal.hash }, expect: head.version },
+    ]);
     return emptied;
-  }
+  });
+  cachedHeadVersion = -1; // rewritten events: read again
+  for (const listener of listeners) listener();
+  return emptied;
 }
 
 /** What makes two events the same, in any chain: kind, subject, time and content hash. @param {Event} e */
@@ -242,8 +259,7 @@ export function merge(incoming, origin) {
 
 /** @param {Event[]} incoming @param {{ head: string, made: number }} origin */
 async function mergeNow(incoming, origin) {
-  for (let attempt = 0; ; attempt++) {
-    const head = await readHead();
+  const made = await onLatestHead(async (head) => {
     const all = await events();
     const here = new Set(all.map(sameness));
     const fresh = incoming.filter((e) => e.type !== "backup.merged" && !here.has(sameness(e)));
@@ -262,22 +278,18 @@ async function mergeNow(incoming, origin) {
     }
     const emptied = all.filter((e) => e.payload !== null && !keep(e));
     const last = /** @type {Event} */ (made.at(-1));
-    try {
-      if ((all.at(-1)?.seq || 0) !== head.seq) throw new records.ConflictError();
-      await records.putAll([
-        ...emptied.map((e) => ({ kind: "event", id: eventId(e.seq), value: { ...e, payload: null }, expect: /** @type {number} */ (versions.get(eventId(e.seq))) })),
-        ...made.map((e) => ({ kind: "event", id: eventId(e.seq), value: e, expect: 0 })),
-        { ...HEAD, value: { seq: last.seq, hash: last.hash }, expect: head.version },
-      ]);
-    } catch (error) {
-      if (!(error instanceof records.ConflictError) || attempt >= 10) throw error;
-      await backOff(attempt);
-      continue;
-    }
-    cachedHeadVersion = -1;
-    for (const listener of listeners) listener();
+    reaches(all, head);
+    await records.putAll([
+      ...emptied.map((e) => ({ kind: "event", id: eventId(e.seq), value: { ...e, payload: null }, expect: /** @type {number} */ (versions.get(eventId(e.seq))) })),
+      ...made.map((e) => ({ kind: "event", id: eventId(e.seq), value: e, expect: 0 })),
+      { ...HEAD, value: { seq: last.seq, hash: last.hash }, expect: head.version },
+    ]);
     return made;
-  }
+  });
+  if (!made.length) return made;
+  cachedHeadVersion = -1;
+  for (const listener of listeners) listener();
+  return made;
 }
 
 /**

@@ -2,6 +2,7 @@
 // What the diary holds, derived from the event log: incidents with their revisions and
 // evidence, and people. Nothing here is stored; it is rebuilt from the log (and cached
 // while the log is unchanged).
+import { PlainError } from "../errors.js";
 import * as log from "./log.js";
 import { onLock } from "../vault/keys.js";
 import { newId } from "../vault/records.js";
@@ -359,7 +360,7 @@ export async function reviseIncident(id, fields, { person, evidence = [] } = {})
   if (batch.length) fields = { ...fields, personId: batch[0].subject };
   const { incidents } = await load();
   const current = incidents.get(id);
-  if (!current || current.withdrawn) throw new Error("This entry is no longer in the diary.");
+  if (!current || current.withdrawn) throw new PlainError("This entry is no longer in the diary.");
   if (changedFields(current.fields, fields).length) batch.push({ type: "incident.revised", subject: id, payload: { fields } });
   for (const item of evidence) batch.push({ type: "evidence.added", subject: id, payload: item });
   if (batch.length) await log.append(batch);

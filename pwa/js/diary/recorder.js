@@ -1,12 +1,13 @@
 // @ts-check
 // Record audio inside the app. What the microphone gives is encrypted as it arrives: the
 // recorder's pieces flow straight into the vault, never collected in memory first.
+import { PlainError } from "../errors.js";
 import { holdDuring } from "../vault/lock.js";
 import { onLock } from "../vault/keys.js";
 import { store } from "./evidence.js";
 
 /** Raised when the microphone cannot be used. */
-export class NoMicrophoneError extends Error {
+export class NoMicrophoneError extends PlainError {
   constructor() {
     super("The microphone could not be used. Check that this app may use it in the phone's settings.");
     this.name = "NoMicrophoneError";

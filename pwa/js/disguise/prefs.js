@@ -4,6 +4,7 @@
 // localStorage (read synchronously, so the first paint is already the right disguise).
 // Nothing here comes from behind the code; the code only opens the unlock screen, never the vault.
 import { fromBase64url, random, toBase64url, utf8, view } from "../bytes.js";
+import { PlainError } from "../errors.js";
 
 const KEY = "prefs";
 const ITERATIONS = 50_000;
@@ -108,7 +109,7 @@ async function derive(code, salt, iterations) {
 
 /** Keep a new secret code (its salted hash only). @param {string} code */
 export async function setCode(code) {
-  if (!CODE.test(code)) throw new Error("The code must be 4 to 6 digits.");
+  if (!CODE.test(code)) throw new PlainError("The code must be 4 to 6 digits.");
   const salt = random(16);
   const hash = await derive(code, salt, ITERATIONS);
   write({ ...read(), pin: { salt: toBase64url(salt), hash: toBase64url(hash), iterations: ITERATIONS } });

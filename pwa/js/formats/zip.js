@@ -1,6 +1,7 @@
 // @ts-check
 // A zip archive, stored (not compressed: photos and videos are compressed already), built
 // as a Blob from parts so a large file never has to be one array in memory.
+import { PlainError } from "../errors.js";
 
 const TABLE = (() => {
   const t = new Uint32Array(256);
@@ -45,7 +46,7 @@ export class ZipWriter {
       body.push(chunk);
     }
     crc = ~crc >>> 0;
-    if (size > 0xfffffff0 || this.offset > 0xfffffff0) throw new Error("The bundle would be larger than 4 GB: choose a shorter range.");
+    if (size > 0xfffffff0 || this.offset > 0xfffffff0) throw new PlainError("The bundle would be larger than 4 GB: choose a shorter range.");
     const path = new TextEncoder().encode(name);
     const { date, time } = dosTime(new Date());
     const local = new DataView(new ArrayBuffer(30));

@@ -2,6 +2,7 @@
 // The vault's cryptography, on WebCrypto only. The format is pinned by golden vectors
 // (e2e/js/crypto.test.js against e2e/test_vault_vectors.py) and written down in
 // docs/vault-format.md. Change nothing here without a new format version.
+import { PlainError } from "../errors.js";
 import { random, utf8 } from "./bytes.js";
 
 export const PBKDF2_ITERATIONS = 600_000;
@@ -9,7 +10,7 @@ export const IV_BYTES = 12;
 const KEK_INFO = utf8("cairn/kek/v1");
 
 /** Raised when a ciphertext does not open: wrong key, or altered, swapped or replayed data. */
-export class TamperedError extends Error {
+export class TamperedError extends PlainError {
   constructor(what = "This data") {
     super(`${what} could not be decrypted: it was altered, moved, or the key is wrong.`);
     this.name = "TamperedError";

@@ -2,6 +2,7 @@
 // IndexedDB, wrapped once: requests as promises, and a write that is done only when its
 // transaction completes. Encrypt before calling tx(): a transaction closes on any
 // unrelated await, so the callback must only issue requests.
+import { PlainError, isQuota } from "../errors.js";
 
 export const DB_NAME = "app";
 
@@ -63,7 +64,7 @@ const UPGRADES = [
 export const DB_VERSION = UPGRADES.length;
 
 /** Raised when the phone's storage is full; what was being saved is kept by the caller. */
-export class StorageFullError extends Error {
+export class StorageFullError extends PlainError {
   constructor() {
     super("This phone's storage is full, so nothing new could be saved. What you entered is still here: free some space, then try again.");
     this.name = "StorageFullError";
@@ -104,7 +105,7 @@ export function db() {
       resolve(database);
     };
     request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new Error("The app is open in another window. Close it and try again."));
+    request.onblocked = () => reject(new PlainError("The app is open in another window. Close it and try again."));
   });
   opening.catch(() => {
     opening = null;
@@ -148,7 +149,7 @@ export async function tx(stores, mode, work, { durability = mode === "readwrite"
       resolve(result);
       if (mode === "readwrite" && !quiet) told([stores].flat());
     };
-    transaction.onabort = () => fail(transaction.error || new Error("The save was interrupted."));
+    transaction.onabort = () => fail(transaction.error || new PlainError("The save was interrupted."));
     Promise.resolve()
       .then(() => work(transaction))
       .then(
@@ -178,10 +179,6 @@ function told(stores) {
   }
 }
 
-/** @param {any} error */
-function isQuota(error) {
-  return Boolean(error) && (error.name === "QuotaExceededError" || /quota/i.test(String(error.message)));
-}
 
 /** Close the connection (before deleting the database). */
 export async function close() {

@@ -3,20 +3,21 @@
 // challenge is made here, and the GCM tag on unwrapping the data key is the proof. The same
 // passkey can also sign in to the server (createForServer, signIn); what goes there passes
 // through forServer(), which strips the PRF output.
+import { PlainError } from "../errors.js";
 import { equalBytes, fromBase64url, random, toBase64url, view } from "./bytes.js";
 
 // What the phone's passkey list shows. Neutral on purpose: it must not say what this is.
 const RP_NAME = "Notebook";
 const USER_NAME = "Notebook";
 
-export class NoPrfError extends Error {
+export class NoPrfError extends PlainError {
   constructor() {
     super("This phone's passkeys can't unlock the diary here (they don't support the PRF feature this needs). You will unlock with your passphrase instead.");
     this.name = "NoPrfError";
   }
 }
 
-export class PasskeyCancelledError extends Error {
+export class PasskeyCancelledError extends PlainError {
   constructor() {
     super("The passkey was not used. Try again, or use your passphrase.");
     this.name = "PasskeyCancelledError";

@@ -1,6 +1,7 @@
 // @ts-check
 // The module every feature stores through: encrypted records and chunked files.
 // In clear only what the store needs to find a record: id, kind, version.
+import { PlainError } from "../errors.js";
 import { fromUtf8, random, toBase64url, toHex, utf8 } from "./bytes.js";
 import { TamperedError, ad, open, seal } from "./crypto.js";
 import { req, tx } from "./idb.js";
@@ -47,7 +48,7 @@ export async function put(kind, id, value, { key = dataKey() } = {}) {
       return true;
     });
     if (written) return version;
-    if (attempt > 5) throw new Error("The record kept changing while it was being saved.");
+    if (attempt > 5) throw new PlainError("The record kept changing while it was being saved.");
   }
 }
 
@@ -109,7 +110,7 @@ export async function putAll(writes) {
 }
 
 /** Raised by putAll when a record changed since it was read (another window wrote it). */
-export class ConflictError extends Error {
+export class ConflictError extends PlainError {
   constructor() {
     super("The diary changed in another window while this was being saved. Try again.");
     this.name = "ConflictError";

@@ -2,8 +2,10 @@
 // The backup file, from settings: make one, or add a backup's entries to this diary. The
 // restore onto a new phone is part of set-up (views/setup.js) and shares the pieces here.
 import { h } from "../dom.js";
-import { makeBackup, merge } from "../diary/backup.js";
 import { formatSize } from "../diary/evidence.js";
+import { plainWords } from "../errors.js";
+import { makeBackup } from "../formats/backup/make.js";
+import { merge } from "../formats/backup/merge.js";
 import { holdDuring } from "../vault/lock.js";
 import { newPassphraseForm } from "./passphrase-form.js";
 import { busy, button, checked, choices, errorBox, field, handOver, neutralName, passphraseInput } from "./ui.js";
@@ -102,7 +104,7 @@ export function backupForm({ submit, busyText, hint, run, then }) {
     try {
       result = await busy($submit, busyText, () => run(file, $passphrase.value, (stage, f) => progress.set(STAGES[stage], f)));
     } catch (error) {
-      $error.textContent = /** @type {Error} */ (error).message;
+      $error.textContent = plainWords(error);
       return;
     } finally {
       progress.done();
@@ -136,7 +138,7 @@ export function backupView(back) {
           });
         } catch (error) {
           progress.done();
-          $error.textContent = `The backup file could not be made: ${/** @type {Error} */ (error).message}`;
+          $error.textContent = `The backup file could not be made: ${plainWords(error)}`;
         }
       };
       const $protect = choices(

@@ -4,6 +4,7 @@
 import { h } from "../dom.js";
 import * as checklist from "../diary/checklist.js";
 import * as drafts from "../diary/drafts.js";
+import { plainWords } from "../errors.js";
 import { isUnlocked } from "../vault/keys.js";
 import { longDateTime } from "./format.js";
 import { helpNow } from "./help.js";
@@ -61,7 +62,7 @@ export function checklistView(actions) {
         try {
           await busy($submit, "Saving…", () => checklist.save(answers));
         } catch (error) {
-          $error.textContent = `Your answers were not saved: ${/** @type {Error} */ (error).message} They are all still here.`;
+          $error.textContent = `Your answers were not saved: ${plainWords(error)} They are all still here.`;
           return;
         }
         // Saved. The draft goes now; if that fails it is only shown again next time.

@@ -4,6 +4,7 @@
 // lives in a blob: URL that is revoked on leaving and on lock.
 import { h } from "../dom.js";
 import * as evidence from "../diary/evidence.js";
+import { plainWords } from "../errors.js";
 import { objectUrl, revoke } from "../vault/lock.js";
 import { longDateTime } from "./format.js";
 import { button, terms } from "./ui.js";
@@ -41,7 +42,7 @@ export function evidenceView(item, actions) {
           $content = h("p", {}, "This kind of file cannot be shown inside the app. It is kept safely, and goes into your report and exports.");
         }
       } catch (error) {
-        $content = h("p", { class: "error", role: "alert" }, /** @type {Error} */ (error).message);
+        $content = h("p", { class: "error", role: "alert" }, plainWords(error));
       }
       return h(
         "section",

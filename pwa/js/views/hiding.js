@@ -8,6 +8,7 @@ import * as copy from "../sync/copy.js";
 import { LOOKS, current, wear } from "../disguise/index.js";
 import * as prefs from "../disguise/prefs.js";
 import { h } from "../dom.js";
+import { plainWords } from "../errors.js";
 import * as exit from "../exit.js";
 import * as keys from "../vault/keys.js";
 import { safetyView } from "./safety.js";
@@ -34,7 +35,7 @@ export function hidingSettings(back, $error, show) {
       prefs.setExit(change);
       show.say("Saved.");
     } catch (error) {
-      $error.textContent = /** @type {Error} */ (error).message;
+      $error.textContent = plainWords(error);
     }
   };
   const $escape = h("input", { type: "checkbox", name: "escape", checked: escape });
@@ -196,7 +197,7 @@ function changeCode(back) {
           try {
             await prefs.setCode(code);
           } catch (error) {
-            $error.textContent = /** @type {Error} */ (error).message;
+            $error.textContent = plainWords(error);
             return;
           }
           show.say("Your secret code was changed.");
@@ -262,7 +263,7 @@ function erasing(back, serverCopy) {
           prefs.forgetCode();
         } catch (error) {
           $status.textContent = "";
-          $error.textContent = `Nothing on this phone was erased: ${/** @type {Error} */ (error).message} Try again.`;
+          $error.textContent = `Nothing on this phone was erased: ${plainWords(error)} Try again.`;
           return;
         }
         forgetPasskeys(passkeys);
@@ -275,7 +276,7 @@ function erasing(back, serverCopy) {
         $error.textContent =
           error instanceof OfflineError
             ? `The server copy could not be reached, so ${how === "delete" ? "it was not deleted, and " : ""}this phone is still signed in to it. Until it is reached, whoever has this phone could bring your diary back from it with your passkey.`
-            : `${how === "delete" ? "The copy on the server was not deleted" : "This phone could not sign out of the server copy"}: ${/** @type {Error} */ (error).message}`;
+            : `${how === "delete" ? "The copy on the server was not deleted" : "This phone could not sign out of the server copy"}: ${plainWords(error)}`;
         $lead.hidden = true;
         $stop.hidden = true;
         $choices.replaceChildren(

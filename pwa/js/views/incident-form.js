@@ -1,6 +1,7 @@
 // @ts-check
 // Log an incident (or edit one): the important fields first, the rest a tap away. What is
 // typed is kept as an encrypted draft as it is typed; a failed save keeps everything.
+import { PlainError, plainWords } from "../errors.js";
 import { announce, h } from "../dom.js";
 import * as drafts from "../diary/drafts.js";
 import * as model from "../diary/model.js";
@@ -36,7 +37,7 @@ export function incidentForm({ id, onDone, onCancel }) {
     async render(_, show) {
       const { incidents, people } = await model.load();
       const existing = id ? incidents.get(id) : undefined;
-      if (id && (!existing || existing.withdrawn)) throw new Error("This entry is no longer in the diary.");
+      if (id && (!existing || existing.withdrawn)) throw new PlainError("This entry is no longer in the diary.");
       const draft = await drafts.get(target);
       /** @type {model.IncidentFields} */
       const f = draft?.fields || existing?.fields || model.emptyIncident();
@@ -183,7 +184,7 @@ export function incidentForm({ id, onDone, onCancel }) {
       const pick = (/** @type {string} */ accept, /** @type {string} */ how, /** @type {string} */ label, capture = "") =>
         button(label, async () => {
           $error.textContent = "";
-          await pickFiles({ accept, capture, how, progress: $progress, onAdded: added, onError: (e) => ($error.textContent = e.message) });
+          await pickFiles({ accept, capture, how, progress: $progress, onAdded: added, onError: (e) => ($error.textContent = plainWords(e)) });
         }, "button secondary");
 
       const $form = h(
@@ -203,7 +204,7 @@ export function incidentForm({ id, onDone, onCancel }) {
         h("div", { class: "row-buttons" },
           pick("image/*", "photo", "Take a photo", "environment"),
           pick("", "file", "Add screenshots or files"),
-          ($recorder = recordAudioButton({ onAdded: added, onError: (e) => ($error.textContent = e.message) })),
+          ($recorder = recordAudioButton({ onAdded: added, onError: (e) => ($error.textContent = plainWords(e)) })),
           pick("video/*", "video", "Record a video", "environment")),
         $progress,
         more("Who did it", Boolean(f.personId || f.looks || f.clothing || f.vehicle || f.registration || draft?.person),
@@ -244,7 +245,7 @@ export function incidentForm({ id, onDone, onCancel }) {
                 await drafts.drop(target);
                 await drafts.discardFiles(pending);
               } catch (error) {
-                $error.textContent = `It could not be discarded: ${/** @type {Error} */ (error).message}`;
+                $error.textContent = `It could not be discarded: ${plainWords(error)}`;
                 return;
               }
               keeper = null;
@@ -264,7 +265,7 @@ export function incidentForm({ id, onDone, onCancel }) {
           return { fields, person, evidence: pending };
         },
         (error) => {
-          if (error) $error.textContent = `What you type could not be kept as a draft: ${error.message}`;
+          if (error) $error.textContent = `What you type could not be kept as a draft: ${plainWords(error)}`;
           else $saved.textContent = "Kept on this phone as you type.";
         },
       );
@@ -310,7 +311,7 @@ export function incidentForm({ id, onDone, onCancel }) {
             onDone(savedId);
           });
         } catch (error) {
-          $error.textContent = `It was not saved: ${/** @type {Error} */ (error).message} Everything you typed is still here.`;
+          $error.textContent = `It was not saved: ${plainWords(error)} Everything you typed is still here.`;
         }
       });
 

@@ -5,6 +5,7 @@ import { h } from "../dom.js";
 import * as drafts from "../diary/drafts.js";
 import * as log from "../diary/log.js";
 import * as model from "../diary/model.js";
+import { plainWords } from "../errors.js";
 import { evidenceList } from "./evidence-ui.js";
 import { dayName, happened, longDateTime } from "./format.js";
 import { phoneWas } from "./place.js";
@@ -115,7 +116,7 @@ export function incidentView(id, actions) {
                 show.say("Entry withdrawn.");
                 actions.onBack();
               } catch (error) {
-                $error.textContent = /** @type {Error} */ (error).message;
+                $error.textContent = plainWords(error);
               }
             });
           }, "button block danger")),

@@ -2,6 +2,7 @@
 // A new passphrase, typed twice, with honest strength feedback as it is typed. Used when
 // setting up and when changing the passphrase.
 import { h } from "../dom.js";
+import { plainWords } from "../errors.js";
 import { strength } from "../vault/passphrase.js";
 import { errorBox, field, passphraseInput } from "./ui.js";
 
@@ -47,7 +48,7 @@ export function newPassphraseForm({ label, hint, submit, onValid }, ...extra) {
     try {
       await onValid($first.value);
     } catch (error) {
-      $error.textContent = /** @type {Error} */ (error).message;
+      $error.textContent = plainWords(error);
     }
   });
   return { $form, $submit };

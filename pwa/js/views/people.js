@@ -2,6 +2,7 @@
 // People: a profile for each person involved, and the incidents they were part of.
 import { h } from "../dom.js";
 import * as model from "../diary/model.js";
+import { plainWords } from "../errors.js";
 import { evidenceList, pickFiles } from "./evidence-ui.js";
 import { firstWords, happened, longDateTime } from "./format.js";
 import { busy, button, errorBox, field, terms } from "./ui.js";
@@ -148,7 +149,7 @@ export function personForm(id, actions) {
             photos.push(item);
             showPhotos();
           },
-          onError: (e) => ($error.textContent = e.message),
+          onError: (e) => ($error.textContent = plainWords(e)),
         }), "button block secondary"),
         $progress,
         $error,
@@ -170,7 +171,7 @@ export function personForm(id, actions) {
           show.say("Saved.");
           actions.onDone(saved);
         } catch (error) {
-          $error.textContent = `It was not saved: ${/** @type {Error} */ (error).message}`;
+          $error.textContent = `It was not saved: ${plainWords(error)}`;
         }
       });
       return h("section", { class: "stack" }, h("h1", {}, id ? "Edit person" : "Add a person"), $form);

@@ -12,6 +12,7 @@ import { makeBundle } from "../formats/bundle.js";
 import * as receipts from "../sync/receipts.js";
 import { incidentsCsv } from "../formats/csv.js";
 import * as model from "../diary/model.js";
+import { plainWords } from "../errors.js";
 import { details } from "./incident.js";
 import { dayName, longDateTime, shortDate } from "./format.js";
 import { weekChart } from "./summary.js";
@@ -133,7 +134,7 @@ export function reportView(range, { onBack }) {
               handOver($bundleOut, new Blob([blob], { type: "application/zip" }), neutralName("zip"), { readable: true });
             } catch (error) {
               $progress.textContent = "";
-              $error.textContent = `The bundle could not be made: ${/** @type {Error} */ (error).message}`;
+              $error.textContent = `The bundle could not be made: ${plainWords(error)}`;
             }
           },
         ), "button block secondary");
@@ -358,7 +359,7 @@ function integrity(check, stamped) {
       ["Checked on the phone when this report was made", check.ok ? "Intact: every event is as it was recorded." : `Not intact: ${check.problems.map((p) => `${p.where} ${p.what}`).join(" ")}`],
     ]),
     h("p", {}, "To check it independently, ask for the evidence bundle (one zip file holding this report, every file as it was recorded and the chain), and run cairn verify on it: it recomputes every fingerprint and says, for each file and event, whether it is as recorded. Note the head fingerprint above: a later copy of the diary must contain this event unchanged."),
-    stamped instanceof Error ? h("p", {}, `The time receipts could not be read: ${stamped.message}`) : receiptList(...stamped),
+    stamped instanceof Error ? h("p", {}, `The time receipts could not be read: ${plainWords(stamped)}`) : receiptList(...stamped),
   );
 }
 

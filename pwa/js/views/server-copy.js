@@ -2,12 +2,14 @@
 // The encrypted copy on the server, as the person sees it: turning it on, how the backing up
 // is going, signing out and in, deleting it (in settings), a calm line on the diary's home,
 // and getting the diary back from it on a new phone (in set-up).
+import { PlainError, plainWords } from "../errors.js";
 import { ApiError, OfflineError } from "../api.js";
 import * as account from "../sync/account.js";
 import * as client from "../sync/client.js";
-import { BackupError, restore } from "../diary/backup.js";
 import * as copy from "../sync/copy.js";
 import { h } from "../dom.js";
+import { BackupError } from "../formats/backup/format.js";
+import { restore } from "../formats/backup/restore.js";
 import { prfKek } from "../vault/crypto.js";
 import { holdDuring } from "../vault/lock.js";
 import { NoPrfError, PasskeyCancelledError, getPrf, supported } from "../vault/passkey.js";
@@ -27,7 +29,7 @@ export function plainError(error) {
     return e.message;
   }
   if (e instanceof OfflineError) return e.message;
-  return e?.message || String(error);
+  return plainWords(error);
 }
 
 /** A status line that follows the copy, with its time kept fresh. @param {string} cls */
@@ -180,7 +182,7 @@ export function restoreFromServer(keep, lockEpoch) {
             holdDuring(async () => {
               await account.signIn();
               const held = await client.held();
-              if (!held.slots) throw new Error("There is no copy on the server for this passkey.");
+              if (!held.slots) throw new PlainError("There is no copy on the server for this passkey.");
               const passkeys = held.slots.filter((/** @type {any} */ s) => s.type === "passkey").length;
               const blob = await client.downloadCopy((f) => progress.set("Downloading:", f));
               return { blob, passkeys };
@@ -229,7 +231,7 @@ function openCopy(blob, withPasskey, keep, lockEpoch) {
       const $submit = h("button", { type: "submit", class: "button block" }, "Restore my diary");
       const $form = h("form", { class: "stack", novalidate: true, hidden: withPasskey }, field("Recovery passphrase", $passphrase), $submit);
 
-      /** @param {string | import("../diary/backup.js").KeyOpener} opener */
+      /** @param {string | import("../formats/backup/check.js").KeyOpener} opener */
       const run = (opener) => {
         const startedAt = lockEpoch();
         return holdDuring(
@@ -248,7 +250,7 @@ function openCopy(blob, withPasskey, keep, lockEpoch) {
           return "The copy on the server did not check out, so nothing was restored. Try again; if it happens again, use a backup file.";
         }
         if (error instanceof NoPrfError) return "This passkey can't unlock the diary on this phone. Use your recovery passphrase.";
-        return /** @type {Error} */ (error).message;
+        return plainWords(error);
       };
 
       const $passkey = button("Unlock with passkey", async () => {

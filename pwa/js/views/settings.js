@@ -2,6 +2,7 @@
 // Settings: ways to unlock (passkeys, the passphrase), locking, erase after wrong tries,
 // and hiding (the disguise, quick exit, erasing everything: views/hiding.js).
 import { h } from "../dom.js";
+import { plainWords } from "../errors.js";
 import * as keys from "../vault/keys.js";
 import * as lockPolicy from "../vault/lock.js";
 import { NoPrfError, createWithPrf } from "../vault/passkey.js";
@@ -76,7 +77,7 @@ export function settings({ onBack }) {
                         show.say("Passkey removed.");
                         show(view);
                       } catch (error) {
-                        $error.textContent = /** @type {Error} */ (error).message;
+                        $error.textContent = plainWords(error);
                       }
                     });
                   },
@@ -94,7 +95,7 @@ export function settings({ onBack }) {
             await keys.addPasskey(await createWithPrf());
           });
         } catch (error) {
-          $error.textContent = /** @type {Error} */ (error).message;
+          $error.textContent = plainWords(error);
           if (error instanceof NoPrfError) $add.hidden = true;
           return;
         }
@@ -113,7 +114,7 @@ export function settings({ onBack }) {
           lockPolicy.configure(next);
           show.say("Saved.");
         } catch (error) {
-          $error.textContent = /** @type {Error} */ (error).message;
+          $error.textContent = plainWords(error);
         }
       };
       $grace.addEventListener("change", saveLock);

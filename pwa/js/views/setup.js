@@ -6,6 +6,7 @@
 import { LOOKS, wear } from "../disguise/index.js";
 import * as prefs from "../disguise/prefs.js";
 import { h } from "../dom.js";
+import { plainWords } from "../errors.js";
 import * as keys from "../vault/keys.js";
 import { NoPrfError, createWithPrf, supported } from "../vault/passkey.js";
 import { generate } from "../vault/passphrase.js";
@@ -284,7 +285,7 @@ function passkeyStep(done) {
     } catch (error) {
       if (keys.lockEpoch() !== startedAt) return; // hidden meanwhile: the disguise is up
       $status.textContent = "";
-      $error.textContent = /** @type {Error} */ (error).message;
+      $error.textContent = plainWords(error);
     }
   };
   const $passkey = button("Use fingerprint, face or screen lock", async () => {
@@ -299,7 +300,7 @@ function passkeyStep(done) {
           $passkey.hidden = true;
           $skip.textContent = "Continue with my passphrase";
         }
-        $error.textContent = /** @type {Error} */ (error).message;
+        $error.textContent = plainWords(error);
         return;
       }
       $status.textContent = "Setting up your diary…";
@@ -360,7 +361,7 @@ function restoreStep(done) {
     title: "Restore your diary",
     async render() {
       // Loaded only here: the disguise and set-up stay small.
-      const [{ restore }, { backupForm }] = await Promise.all([import("../diary/backup.js"), import("./backup.js")]);
+      const [{ restore }, { backupForm }] = await Promise.all([import("../formats/backup/restore.js"), import("./backup.js")]);
       const $form = backupForm({
         submit: "Restore my diary",
         busyText: "Restoring…",

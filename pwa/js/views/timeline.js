@@ -5,6 +5,7 @@
 import { h } from "../dom.js";
 import * as drafts from "../diary/drafts.js";
 import * as model from "../diary/model.js";
+import { plainWords } from "../errors.js";
 import { onLock } from "../vault/keys.js";
 import { firstWords, happened, longDateTime, monthName, shortDate } from "./format.js";
 import { homeLine } from "./server-copy.js";
@@ -62,7 +63,7 @@ export function timeline(actions) {
                   try {
                     await drafts.drop(d.target);
                   } catch (error) {
-                    show.say(`It could not be discarded: ${/** @type {Error} */ (error).message}`);
+                    show.say(`It could not be discarded: ${plainWords(error)}`);
                     return;
                   }
                   $box.remove();

@@ -2,6 +2,7 @@
 // Unlock: one button for the passkey, "use my passphrase instead" below it.
 import { h } from "../dom.js";
 import * as prefs from "../disguise/prefs.js";
+import { plainWords } from "../errors.js";
 import * as keys from "../vault/keys.js";
 import { getPrf } from "../vault/passkey.js";
 import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
@@ -52,7 +53,7 @@ export function unlock(done, cancel) {
         try {
           await busy($submit, "Unlocking…", () => keys.unlockWithPassphrase($input.value));
         } catch (error) {
-          $error.textContent = /** @type {Error} */ (error).message;
+          $error.textContent = plainWords(error);
           if (/** @type {Error} */ (error).name === "WipedError") {
             // Whoever was guessing learns nothing: the phone is as new, showing its disguise,
             // and only the start code sets it up again.
@@ -79,7 +80,7 @@ export function unlock(done, cancel) {
         } catch (error) {
           const e = /** @type {Error} */ (error);
           $error.textContent =
-            e.name === "TamperedError" ? "That passkey does not unlock this. Use your passphrase instead." : e.message;
+            e.name === "TamperedError" ? "That passkey does not unlock this. Use your passphrase instead." : plainWords(e);
           return;
         }
         done();

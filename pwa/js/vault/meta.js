@@ -1,0 +1,70 @@
+// @ts-check
+// The vault's meta store, in clear (nothing secret): the key slots, the throttle, settings.
+import { req, tx } from "./idb.js";
+
+/**
+ * @typedef {object} Slot
+ * @property {string} id
+ * @property {"passphrase" | "passkey"} type
+ * @property {Uint8Array} salt    PBKDF2 salt, or the PRF input for a passkey
+ * @property {Uint8Array} iv
+ * @property {Uint8Array} wrapped the data key, AES-GCM under the slot's wrapping key
+ * @property {number} [iterations]     passphrase slots
+ * @property {string} [credentialId]   passkey slots, base64url
+ * @property {number} added            ms since the epoch
+ *
+ * @typedef {{ format: 1, slots: Slot[] }} VaultMeta
+ */
+
+/** @template T @param {string} name @returns {Promise<T | undefined>} */
+export async function readMeta(name) {
+  return tx("meta", "readonly", (t) => req(t.objectStore("meta").get(name)));
+}
+
+/** @param {string} name @param {unknown} value */
+export async function writeMeta(name, value) {
+  await tx("meta", "readwrite", (t) => {
+    t.objectStore("meta").put(value, name);
+  });
+}
+
+/**
+ * Read, change and write one meta entry in a single transaction, so two windows cannot
+ * overwrite each other's change. `change` must not await anything.
+ * @template T, R
+ * @param {string} name
+ * @param {(current: T | undefined) => { value: T, result: R }} change
+ * @returns {Promise<R>}
+ */
+export async function updateMeta(name, change) {
+  return tx("meta", "readwrite", async (t) => {
+    const store = t.objectStore("meta");
+    const { value, result } = change(await req(store.get(name)));
+    store.put(value, name);
+    return result;
+  });
+}
+
+/** @returns {Promise<VaultMeta | undefined>} */
+export function vaultMeta() {
+  return readMeta("vault");
+}
+
+/** Whether this phone has a vault yet. */
+export async function hasVault() {
+  return Boolean(await vaultMeta());
+}
+
+/** Public facts about the slots, for settings (never the wrapped keys). */
+export async function slots() {
+  const meta = await vaultMeta();
+  return (meta?.slots || []).map(({ id, type, added, credentialId }) => ({ id, type, added, credentialId }));
+}
+
+/** The passkey slots' credential ids and PRF inputs, for one unlock ceremony. */
+export async function passkeySlots() {
+  const meta = await vaultMeta();
+  return (meta?.slots || [])
+    .filter((s) => s.type === "passkey")
+    .map((s) => ({ credentialId: /** @type {string} */ (s.credentialId), salt: s.salt }));
+}
