@@ -85,7 +85,7 @@ async function thumbnail(image) {
  */
 export async function blob(id, type) {
   const reader = records.readFile(id).getReader();
-  /** @type {Uint8Array[]} */
+  /** @type {import("../vault/bytes.js").Bytes[]} */
   const parts = [];
   for (;;) {
     const { done, value } = await reader.read();

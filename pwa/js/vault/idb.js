@@ -92,13 +92,13 @@ export function req(request) {
  * @param {{ durability?: IDBTransactionDurability, quiet?: boolean }} [options] durability:
  *   "relaxed" only for writes that a later strict transaction completes (the middle parts of
  *   a file); quiet: onWrite listeners are not told (the server copy's own bookkeeping)
- * @returns {Promise<Awaited<T>>}
+ * @returns {Promise<T>}
  */
 export async function tx(stores, mode, work, { durability = mode === "readwrite" ? "strict" : "default", quiet = false } = {}) {
   const database = await db();
   return new Promise((resolve, reject) => {
     const transaction = database.transaction(stores, mode, { durability });
-    /** @type {any} */
+    /** @type {T} */
     let result;
     const fail = (/** @type {any} */ error) => reject(isQuota(error) ? new StorageFullError() : error);
     transaction.oncomplete = () => {
