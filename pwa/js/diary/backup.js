@@ -91,7 +91,7 @@ export async function makeBackup({ passphrase, progress } = {}) {
   // own additional data, so the bodies need no hash of their own: making the file reads none.
   const hasher = new Sha256();
   let count = 0;
-  /** @param {object} head @param {Uint8Array | Blob} [body] */
+  /** @param {object} head @param {import("../vault/bytes.js").Bytes | Blob} [body] */
   const frame = (head, body) => {
     const size = body ? (body instanceof Blob ? body.size : body.length) : 0;
     const f = framing({ ...head, n: size });
@@ -134,7 +134,7 @@ class Reader {
     this.queue = Promise.resolve();
   }
 
-  /** @param {number} start @param {number} end @returns {Promise<Uint8Array>} */
+  /** @param {number} start @param {number} end @returns {Promise<import("../vault/bytes.js").Bytes>} */
   read(start, end) {
     const next = this.queue.then(async () => {
       if (start < this.at || end > this.at + this.buffer.length) {

@@ -13,19 +13,21 @@ import {
 } from "./crypto.js";
 import { destroy, req, tx } from "./idb.js";
 
+/** @typedef {import("./bytes.js").Bytes} Bytes */
+
 /**
  * @typedef {object} Slot
  * @property {string} id
  * @property {"passphrase" | "passkey"} type
- * @property {Uint8Array} salt    PBKDF2 salt, or the PRF input for a passkey
- * @property {Uint8Array} iv
- * @property {Uint8Array} wrapped the data key, AES-GCM under the slot's wrapping key
+ * @property {Bytes} salt    PBKDF2 salt, or the PRF input for a passkey
+ * @property {Bytes} iv
+ * @property {Bytes} wrapped the data key, AES-GCM under the slot's wrapping key
  * @property {number} [iterations]     passphrase slots
  * @property {string} [credentialId]   passkey slots, base64url
  * @property {number} added            ms since the epoch
  *
  * @typedef {{ format: 1, slots: Slot[] }} VaultMeta
- * @typedef {{ credentialId: string, salt: Uint8Array, prfOutput: Uint8Array }} PasskeyProof
+ * @typedef {{ credentialId: string, salt: Bytes, prfOutput: Bytes }} PasskeyProof
  */
 
 export class LockedError extends Error {
@@ -382,7 +384,7 @@ export async function unlockWithPassphrase(passphrase) {
 /**
  * Unlock with a passkey's PRF output for its slot.
  * @param {string} credentialId base64url
- * @param {Uint8Array} prfOutput
+ * @param {Bytes} prfOutput
  * @param {number} [startedAt] lockEpoch() before the passkey was asked for: a lock during
  *   the ceremony (quick exit) stops this unlock
  * @throws {TamperedError} the passkey does not open this diary
