@@ -23,6 +23,8 @@ test:
 	@scripts/setup.sh --browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(TSC) -p jsconfig.json
+	$(TSC) -p jsconfig.worker.json
 	$(BIN)/pytest
 
 test-server: setup
