@@ -3,6 +3,8 @@
 
 VENV := .venv
 BIN := $(VENV)/bin
+# TypeScript, pinned in package.json and package-lock.json, checks the app's JSDoc types.
+TSC := node_modules/.bin/tsc
 HOST ?= localhost
 PORT ?= 8000
 
@@ -21,6 +23,8 @@ test:
 	@scripts/setup.sh --browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(TSC) -p jsconfig.json
+	$(TSC) -p jsconfig.worker.json
 	$(BIN)/pytest
 
 test-server: setup
@@ -29,6 +33,8 @@ test-server: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(TSC) -p jsconfig.json
+	$(TSC) -p jsconfig.worker.json
 
 format: setup
 	$(BIN)/ruff format .
@@ -39,4 +45,4 @@ bench:
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache instance
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache instance

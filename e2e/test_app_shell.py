@@ -151,9 +151,7 @@ def test_a_new_version_leaves_the_disguise_exactly_as_it_was(playwright, browser
         context.close()
 
 
-def test_a_waiting_version_takes_over_when_the_app_is_opened_again(
-    playwright, browser, own_server
-):
+def test_a_waiting_version_takes_over_when_the_app_is_opened_again(playwright, browser, own_server):
     server, pwa, instance = own_server
     context = new_phone(playwright, browser, server)
     try:
@@ -170,7 +168,9 @@ def test_a_waiting_version_takes_over_when_the_app_is_opened_again(
         page.goto("/")
         wait_for_app(page)
         expect(page.locator(".calc")).to_be_visible()
-        until(page, "async () => !(await navigator.serviceWorker.getRegistration()).waiting", 30_000)
+        until(
+            page, "async () => !(await navigator.serviceWorker.getRegistration()).waiting", 30_000
+        )
         until(page, "() => navigator.serviceWorker.controller !== null")
         assert version(page) != old
         expect(page.get_by_role("button", name="Update now")).to_be_hidden()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything Cairn needs on this machine: Python's venv support, the virtual
-# environment with pinned packages, and (with --browser) a Chromium for the e2e tests.
+# environment with pinned packages, Node with the pinned TypeScript that checks the app's
+# types, and (with --browser) a Chromium for the e2e tests.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,15 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]'
   touch "$stamp"
+fi
+
+# The type checker: Debian's Node and npm if they are missing, then the exact TypeScript
+# that package-lock.json pins, into node_modules/.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  apt_install nodejs npm
+fi
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 if [ "$want_browser" = yes ]; then

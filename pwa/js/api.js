@@ -105,12 +105,12 @@ export async function download(path, progress) {
   // Gathered into Blobs every few MB, so the bytes can leave the page's memory as they come.
   /** @type {Blob[]} */
   const blobs = [];
-  /** @type {Uint8Array[]} */
+  /** @type {import("./bytes.js").Bytes[]} */
   let pending = [];
   let waiting = 0;
   let received = 0;
   for (;;) {
-    /** @type {ReadableStreamReadResult<Uint8Array>} */
+    /** @type {ReadableStreamReadResult<import("./bytes.js").Bytes>} */
     let read;
     try {
       read = await reader.read();

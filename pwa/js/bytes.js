@@ -1,6 +1,12 @@
 // @ts-check
 // Bytes helpers: random, UTF-8, base64url, comparison.
 
+/**
+ * Bytes on an ordinary ArrayBuffer: what WebCrypto, Blob and fetch take as a BufferSource.
+ * (A bare Uint8Array may sit on a SharedArrayBuffer, which they refuse; the app makes none.)
+ * @typedef {Uint8Array<ArrayBuffer>} Bytes
+ */
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -19,13 +25,14 @@ export function fromUtf8(bytes) {
   return decoder.decode(bytes);
 }
 
-/** @param {ArrayBuffer | ArrayBufferView} bytes */
+/**
+ * The same bytes as a Uint8Array on the same buffer, without copying.
+ * @template {ArrayBufferLike} B
+ * @param {B | ArrayBufferView<B>} bytes
+ * @returns {Uint8Array<B>}
+ */
 export function view(bytes) {
-  return bytes instanceof Uint8Array
-    ? bytes
-    : ArrayBuffer.isView(bytes)
-      ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      : new Uint8Array(bytes);
+  return ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
 }
 
 /** @param {ArrayBuffer | ArrayBufferView} bytes */

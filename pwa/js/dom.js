@@ -5,6 +5,7 @@ import * as concealment from "./concealment.js";
 /**
  * @typedef {Record<string, string | number | boolean | null | undefined | EventListener>} Attrs
  * @typedef {Node | string | number | null | undefined | false} Child
+ * @typedef {Child | Children[]} Children  a child, or lists of them nested to any depth
  */
 
 /**
@@ -12,7 +13,7 @@ import * as concealment from "./concealment.js";
  * @template {keyof HTMLElementTagNameMap} K
  * @param {K} tag
  * @param {Attrs} [attrs]
- * @param {...(Child | Child[])} children
+ * @param {...Children} children
  * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, attrs = {}, ...children) {
@@ -34,18 +35,18 @@ export function h(tag, attrs = {}, ...children) {
 /**
  * Append children (nested arrays, strings, nodes) to a parent, skipping empty ones.
  * @param {Node} parent
- * @param {(Child | Child[])[]} children
+ * @param {Children[]} children
  */
 export function append(parent, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child == null || child === false) continue;
-    parent.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+  for (const child of children) {
+    if (Array.isArray(child)) append(parent, child);
+    else if (child != null && child !== false) parent.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
   }
 }
 
 /**
  * Find one element by selector, failing loudly if the page lacks it.
- * @template {Element} T
+ * @template {Element} [T=HTMLElement]
  * @param {string} selector
  * @param {ParentNode} [root]
  * @returns {T}

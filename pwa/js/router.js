@@ -22,6 +22,9 @@ import { plainWords } from "./errors.js";
  * @property {() => void} [leave]  drop anything the view holds (decrypted text, blob: URLs)
  */
 
+/** A Show that shows nothing and says nothing: a view's until it is handed its own. @type {Show} */
+export const nowhere = Object.assign(() => Promise.resolve(), { say: () => {} });
+
 /** @type {View | null} */
 let current = null;
 // Rises with every render and clear(): a slow render that finishes late is dropped.
@@ -50,9 +53,7 @@ export function showConcealed(view) {
   if (concealment.isRevealed()) return Promise.resolve();
   const held = concealment.ticket();
   const still = () => !concealment.isRevealed() && concealment.ticket() === held;
-  /** @type {Show} */
-  const none = Object.assign(() => Promise.resolve(), { say: () => {} });
-  return paint(view, undefined, none, still);
+  return paint(view, undefined, nowhere, still);
 }
 
 /**

@@ -28,7 +28,7 @@ export function kindOf(type, how) {
 
 /**
  * Store a file (or a stream) in the vault as evidence.
- * @param {{ stream: ReadableStream<Uint8Array>, name: string, type: string, kind: string, thumbnailFrom?: Blob }} source
+ * @param {{ stream: ReadableStream<import("../vault/bytes.js").Bytes>, name: string, type: string, kind: string, thumbnailFrom?: Blob }} source
  * @param {(bytes: number) => void} [progress]
  * @returns {Promise<Omit<import("./model.js").Evidence, "at" | "seq">>}
  * @throws {UnreadableFileError | import("../vault/idb.js").StorageFullError}
@@ -86,7 +86,7 @@ async function thumbnail(image) {
  */
 export async function blob(id, type) {
   const reader = records.readFile(id).getReader();
-  /** @type {Uint8Array[]} */
+  /** @type {import("../vault/bytes.js").Bytes[]} */
   const parts = [];
   for (;;) {
     const { done, value } = await reader.read();

@@ -7,7 +7,7 @@ import * as log from "./log.js";
 import { onLock } from "../vault/keys.js";
 import { newId } from "../vault/records.js";
 
-/** Kinds of behaviour, from what police and charities list (GUIDANCE.md). */
+/** Kinds of behaviour, from what police and charities list (GUIDANCE.md). @type {[string, string][]} */
 export const BEHAVIOURS = [
   ["following", "Following or watching me"],
   ["staring", "Staring at me"],
@@ -27,15 +27,16 @@ export const BEHAVIOURS = [
   ["sexual-assault", "Sexual assault"],
   ["other", "Something else"],
 ];
-export const behaviourLabel = new Map(/** @type {[string, string][]} */ (BEHAVIOURS));
+export const behaviourLabel = new Map(BEHAVIOURS);
 
+/** @type {[string, string][]} */
 export const FEELINGS = [
   ["fear", "Frightened"],
   ["alarm", "Alarmed"],
   ["distress", "Distressed"],
   ["fear-of-violence", "Afraid they would be violent"],
 ];
-export const feelingLabel = new Map(/** @type {[string, string][]} */ (FEELINGS));
+export const feelingLabel = new Map(FEELINGS);
 
 export const RELATIONSHIPS = [
   ["ex-partner", "Ex-partner"],

@@ -30,7 +30,7 @@ export async function recordAudio() {
   const mimeType = TYPES.find((t) => MediaRecorder.isTypeSupported(t)) || "";
   const recorder = new MediaRecorder(media, mimeType ? { mimeType } : {});
   const type = (recorder.mimeType || mimeType || "audio/webm").split(";")[0];
-  /** @type {ReadableStreamDefaultController<Uint8Array>} */
+  /** @type {ReadableStreamDefaultController<import("../vault/bytes.js").Bytes>} */
   let controller;
   const stream = new ReadableStream({
     start(c) {

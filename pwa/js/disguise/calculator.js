@@ -26,7 +26,7 @@ export function evaluate(tokens) {
   };
   for (const token of tokens) {
     if (token in OPS) {
-      while (ops.length && OPS[/** @type {keyof OPS} */ (ops[ops.length - 1])] >= OPS[/** @type {keyof OPS} */ (token)]) apply();
+      while (ops.length && OPS[/** @type {keyof typeof OPS} */ (ops[ops.length - 1])] >= OPS[/** @type {keyof typeof OPS} */ (token)]) apply();
       ops.push(token);
     } else {
       values.push(Number(token));
@@ -134,8 +134,9 @@ export function calculator(entry) {
   /** @param {KeyboardEvent} event */
   const onKey = (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    /** @type {Record<string, string | undefined>} */
     const map = { "*": "×", x: "×", "/": "÷", "-": "−", Enter: "=", Backspace: "⌫", Escape: "C", Delete: "C", ",": "." };
-    const key = map[/** @type {keyof map} */ (event.key)] ?? event.key;
+    const key = map[event.key] ?? event.key;
     if (!/^[0-9.=%C⌫+−×÷]$/.test(key)) return;
     const target = /** @type {HTMLElement} */ (event.target);
     if (target.closest && target.closest("input, textarea, select")) return;

@@ -6,7 +6,13 @@ import { h } from "../dom.js";
 import { isCode } from "./prefs.js";
 import { display } from "./calculator.js";
 
-/** Each unit as [label, factor to the base unit, symbol] (temperature is handled apart). */
+/** @typedef {"Length" | "Weight" | "Volume" | "Speed" | "Temperature"} Kind */
+/** @typedef {[label: string, factor: number, symbol: string]} Unit */
+
+/**
+ * Each unit as [label, factor to the base unit, symbol] (temperature is handled apart).
+ * @type {Record<Kind, Unit[]>}
+ */
 export const UNITS = {
   Length: [["Millimetres", 0.001, "mm"], ["Centimetres", 0.01, "cm"], ["Metres", 1, "m"], ["Kilometres", 1000, "km"], ["Inches", 0.0254, "in"], ["Feet", 0.3048, "ft"], ["Yards", 0.9144, "yd"], ["Miles", 1609.344, "mi"]],
   Weight: [["Grams", 1, "g"], ["Kilograms", 1000, "kg"], ["Ounces", 28.349523125, "oz"], ["Pounds", 453.59237, "lb"], ["Stones", 6350.29318, "st"]],
@@ -15,8 +21,8 @@ export const UNITS = {
   Temperature: [["Celsius", 0, "°C"], ["Fahrenheit", 0, "°F"], ["Kelvin", 0, "K"]],
 };
 
-/** @param {keyof UNITS} kind @param {string} label */
-const symbol = (kind, label) => String(UNITS[kind].find(([l]) => l === label)?.[2] ?? label);
+/** @param {Kind} kind @param {string} label */
+const symbol = (kind, label) => UNITS[kind].find(([l]) => l === label)?.[2] ?? label;
 
 /** @param {number} value @param {string} from @param {string} to */
 function temperature(value, from, to) {
@@ -26,11 +32,11 @@ function temperature(value, from, to) {
 
 /**
  * Convert `value` between two units of one kind.
- * @param {keyof UNITS} kind @param {number} value @param {string} from @param {string} to
+ * @param {Kind} kind @param {number} value @param {string} from @param {string} to
  */
 export function convert(kind, value, from, to) {
   if (kind === "Temperature") return temperature(value, from, to);
-  const units = new Map(UNITS[kind].map(([label, factor]) => [String(label), Number(factor)]));
+  const units = new Map(UNITS[kind].map(([label, factor]) => [label, factor]));
   return (value * /** @type {number} */ (units.get(from))) / /** @type {number} */ (units.get(to));
 }
 
@@ -45,7 +51,7 @@ export function converter(entry) {
       const $to = h("select", { class: "input", name: "to", id: "conv-to" });
       const $result = h("output", { class: "conv-result", for: "conv-amount conv-from conv-to", "aria-live": "polite" });
       const units = () => {
-        const list = UNITS[/** @type {keyof UNITS} */ ($kind.value)].map(([label]) => String(label));
+        const list = UNITS[/** @type {Kind} */ ($kind.value)].map(([label]) => label);
         $from.replaceChildren(...list.map((u) => h("option", { value: u }, u)));
         $to.replaceChildren(...list.map((u) => h("option", { value: u }, u)));
         $to.value = list[1];
@@ -58,8 +64,8 @@ export function converter(entry) {
           $result.textContent = text ? "Type a number" : "";
           return;
         }
-        const out = convert(/** @type {keyof UNITS} */ ($kind.value), value, $from.value, $to.value);
-        const kind = /** @type {keyof UNITS} */ ($kind.value);
+        const kind = /** @type {Kind} */ ($kind.value);
+        const out = convert(kind, value, $from.value, $to.value);
         $result.textContent = `${display(value)} ${symbol(kind, $from.value)} = ${display(out)} ${symbol(kind, $to.value)}`;
       };
       $kind.addEventListener("change", units);

@@ -3,7 +3,7 @@
 // salted hash of the secret code that leads from the disguise to the unlock. Kept in
 // localStorage (read synchronously, so the first paint is already the right disguise).
 // Nothing here comes from behind the code; the code only opens the unlock screen, never the vault.
-import { fromBase64url, random, toBase64url, utf8, view } from "../bytes.js";
+import { fromBase64url, random, toBase64url, utf8 } from "../bytes.js";
 import { PlainError } from "../errors.js";
 
 const KEY = "prefs";
@@ -100,10 +100,10 @@ export function hasCode() {
   return Boolean(read().pin);
 }
 
-/** @param {string} code @param {Uint8Array} salt @param {number} iterations */
+/** @param {string} code @param {import("../bytes.js").Bytes} salt @param {number} iterations */
 async function derive(code, salt, iterations) {
-  const base = await crypto.subtle.importKey("raw", view(utf8(code)), "PBKDF2", false, ["deriveBits"]);
-  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: view(salt), iterations }, base, 256);
+  const base = await crypto.subtle.importKey("raw", utf8(code), "PBKDF2", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, base, 256);
   return new Uint8Array(bits);
 }
 

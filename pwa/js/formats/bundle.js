@@ -15,7 +15,7 @@ import { ZipWriter } from "./zip.js";
 
 export const FORMAT = "cairn-bundle/1";
 
-/** @param {ReadableStream<Uint8Array>} stream */
+/** @param {ReadableStream<import("../vault/bytes.js").Bytes>} stream */
 async function* chunksOf(stream) {
   const reader = stream.getReader();
   for (;;) {

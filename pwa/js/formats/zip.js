@@ -24,7 +24,7 @@ export class ZipWriter {
   constructor() {
     /** @type {BlobPart[]} */
     this.parts = [];
-    /** @type {Uint8Array[]} */
+    /** @type {import("../vault/bytes.js").Bytes[]} */
     this.central = [];
     this.offset = 0;
     this.count = 0;
@@ -33,7 +33,7 @@ export class ZipWriter {
   /**
    * Add a file from its bytes, given as chunks (read one at a time).
    * @param {string} name  path inside the archive, with "/" between folders
-   * @param {AsyncIterable<Uint8Array> | Iterable<Uint8Array>} chunks
+   * @param {AsyncIterable<import("../vault/bytes.js").Bytes> | Iterable<import("../vault/bytes.js").Bytes>} chunks
    */
   async add(name, chunks) {
     let crc = ~0;

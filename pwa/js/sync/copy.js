@@ -5,6 +5,7 @@
 // sends only the difference, so a run cut short (no signal, the app closed) is simply carried
 // on by the next one. The only state kept is in the clear `meta` store: whether the copy is
 // on, whether this phone is signed in, and when it last backed up.
+import { plainWords } from "../errors.js";
 import { ApiError, OfflineError } from "../api.js";
 import { toBase64url } from "../vault/bytes.js";
 import { DB_NAME, onWrite, req, tx } from "../vault/idb.js";
@@ -366,7 +367,7 @@ function waiting(local) {
 async function failed(error, local) {
   if (error instanceof OfflineError) return waiting(local); // the connection dropped: carry on later
   if (!(error instanceof ApiError)) {
-    set({ phase: "failed", fraction: 0, message: /** @type {Error} */ (error).message });
+    set({ phase: "failed", fraction: 0, message: plainWords(error) });
     return retryLater();
   }
   if (error.status === 401) {
@@ -375,12 +376,12 @@ async function failed(error, local) {
     set({ phase: "signed-out", fraction: 0 });
   } else if (error.status === 413) {
     // Tried again at the next change (something may have been removed meanwhile).
-    set({ phase: "full", fraction: 0, message: error.message });
+    set({ phase: "full", fraction: 0, message: plainWords(error) });
   } else if (error.status === 429) {
     set({ phase: "failed", fraction: 0, message: "The server asked for a short wait." });
     retryLater(error.retryAfter || 60);
   } else {
-    set({ phase: "failed", fraction: 0, message: error.message });
+    set({ phase: "failed", fraction: 0, message: plainWords(error) });
     retryLater();
   }
 }

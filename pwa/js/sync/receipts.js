@@ -4,6 +4,7 @@
 // diary (kind "receipt"), and the server's public key beside them (kind "receipt-key"), so
 // the report and the evidence bundle can show and carry them offline. The format is in
 // docs/receipts.md; `cairn verify` checks the same signature in Python.
+import { plainWords } from "../errors.js";
 import { ApiError } from "../api.js";
 import { fromBase64url, toHex, utf8 } from "../vault/bytes.js";
 import { sha256 } from "../vault/crypto.js";
@@ -126,7 +127,7 @@ async function stampNow() {
       // The hash, and nothing else of the diary.
       answer = await client.requestReceipt(head.hash);
     } catch (error) {
-      const message = /** @type {Error} */ (error).message;
+      const message = plainWords(error);
       return { status: error instanceof ApiError ? "refused" : "offline", seq: head.seq, hash: head.hash, message };
     }
     const r = answer?.receipt;
@@ -145,7 +146,7 @@ async function stampNow() {
     return { status: "stamped", seq: head.seq, hash: head.hash };
   } catch (error) {
     if (error instanceof LockedError) return { status: "locked" };
-    return { status: "failed", message: /** @type {Error} */ (error).message };
+    return { status: "failed", message: plainWords(error) };
   }
 }
 

@@ -5,6 +5,8 @@
 import { PlainError } from "../errors.js";
 import { random, utf8 } from "./bytes.js";
 
+/** @typedef {import("./bytes.js").Bytes} Bytes */
+
 export const PBKDF2_ITERATIONS = 600_000;
 export const IV_BYTES = 12;
 const KEK_INFO = utf8("cairn/kek/v1");
@@ -34,7 +36,7 @@ export function normalisePassphrase(/** @type {string} */ passphrase) {
 /**
  * Derive the passphrase slot's wrapping key: PBKDF2-HMAC-SHA256 → AES-256-GCM.
  * @param {string} passphrase
- * @param {Uint8Array} salt 16 random bytes
+ * @param {Bytes} salt 16 random bytes
  * @param {number} iterations
  * @returns {Promise<CryptoKey>}
  */
@@ -76,7 +78,7 @@ export function newDataKey() {
  * @param {CryptoKey} dataKey extractable
  * @param {CryptoKey} kek
  * @param {string} slotId
- * @param {Uint8Array} [iv] fixed only by the golden-vector tests
+ * @param {Bytes} [iv] fixed only by the golden-vector tests
  */
 export async function wrapDataKey(dataKey, kek, slotId, iv = random(IV_BYTES)) {
   const wrapped = await crypto.subtle.wrapKey("raw", dataKey, kek, {
@@ -89,7 +91,7 @@ export async function wrapDataKey(dataKey, kek, slotId, iv = random(IV_BYTES)) {
 
 /**
  * Unwrap the data key from a slot. Non-extractable unless a new slot is being made.
- * @param {{ id: string, iv: Uint8Array, wrapped: Uint8Array }} slot
+ * @param {{ id: string, iv: Bytes, wrapped: Bytes }} slot
  * @param {CryptoKey} kek
  * @param {boolean} [extractable]
  * @returns {Promise<CryptoKey>}
@@ -115,8 +117,8 @@ export async function unwrapDataKey(slot, kek, extractable = false) {
  * Encrypt bytes under the data key with additional data. Returns a fresh IV and the ciphertext.
  * @param {CryptoKey} key
  * @param {BufferSource} plaintext
- * @param {Uint8Array} additionalData
- * @param {Uint8Array} [iv] fixed only by the golden-vector tests
+ * @param {Bytes} additionalData
+ * @param {Bytes} [iv] fixed only by the golden-vector tests
  */
 export async function seal(key, plaintext, additionalData, iv = random(IV_BYTES)) {
   const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData }, key, plaintext);
@@ -126,8 +128,8 @@ export async function seal(key, plaintext, additionalData, iv = random(IV_BYTES)
 /**
  * Decrypt what seal() made, with the same additional data.
  * @param {CryptoKey} key
- * @param {{ iv: Uint8Array, ct: BufferSource }} box
- * @param {Uint8Array} additionalData
+ * @param {{ iv: Bytes, ct: BufferSource }} box
+ * @param {Bytes} additionalData
  * @param {string} [what] named in the error
  * @throws {TamperedError}
  */

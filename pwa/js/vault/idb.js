@@ -15,8 +15,8 @@ export const DB_NAME = "app";
  * @property {string} id
  * @property {string} kind     "event", "file", "chain", "draft", "receipt", …
  * @property {number} version  1 when made, one more at each write
- * @property {Uint8Array} iv
- * @property {Uint8Array} ct   AES-GCM ciphertext and tag
+ * @property {import("../bytes.js").Bytes} iv
+ * @property {import("../bytes.js").Bytes} ct   AES-GCM ciphertext and tag
  */
 
 /**
@@ -26,7 +26,7 @@ export const DB_NAME = "app";
  * @property {string} file     the file's record id
  * @property {number} index    from 0
  * @property {boolean} final   the file's last part
- * @property {Uint8Array} iv
+ * @property {import("../bytes.js").Bytes} iv
  * @property {Blob} ct         the ciphertext, as a Blob: it leaves the page's memory at once
  */
 
@@ -136,13 +136,13 @@ export function req(request) {
  * @param {{ durability?: IDBTransactionDurability, quiet?: boolean }} [options] durability:
  *   "relaxed" only for writes that a later strict transaction completes (the middle parts of
  *   a file); quiet: onWrite listeners are not told (the server copy's own bookkeeping)
- * @returns {Promise<Awaited<T>>}
+ * @returns {Promise<T>}
  */
 export async function tx(stores, mode, work, { durability = mode === "readwrite" ? "strict" : "default", quiet = false } = {}) {
   const database = await db();
   return new Promise((resolve, reject) => {
     const transaction = database.transaction(stores, mode, { durability });
-    /** @type {any} */
+    /** @type {T} */
     let result;
     const fail = (/** @type {any} */ error) => reject(isQuota(error) ? new StorageFullError() : error);
     transaction.oncomplete = () => {

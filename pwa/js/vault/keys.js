@@ -120,7 +120,7 @@ export async function unlockWithPassphrase(passphrase) {
 /**
  * Unlock with a passkey's PRF output for its slot.
  * @param {string} credentialId base64url
- * @param {Uint8Array} prfOutput
+ * @param {import("../bytes.js").Bytes} prfOutput
  * @param {number} [startedAt] lockEpoch() before the passkey was asked for: a lock during
  *   the ceremony (quick exit) stops this unlock
  * @throws {TamperedError} the passkey does not open this diary

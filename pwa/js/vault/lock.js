@@ -12,7 +12,7 @@ export const SETTINGS = { kind: "settings", id: "lock" };
 let settings = { ...DEFAULTS };
 /** Whether anything is open that must close by itself. */
 let isOpen = isUnlocked;
-/** Close it: lock, unless the app says otherwise. */
+/** Close it: lock, unless the app says otherwise. @type {() => void} */
 let close = () => void lock();
 let hiddenAt = 0;
 let holds = 0;

@@ -6,9 +6,9 @@ import { req, tx } from "./idb.js";
  * @typedef {object} Slot
  * @property {string} id
  * @property {"passphrase" | "passkey"} type
- * @property {Uint8Array} salt    PBKDF2 salt, or the PRF input for a passkey
- * @property {Uint8Array} iv
- * @property {Uint8Array} wrapped the data key, AES-GCM under the slot's wrapping key
+ * @property {import("../bytes.js").Bytes} salt    PBKDF2 salt, or the PRF input for a passkey
+ * @property {import("../bytes.js").Bytes} iv
+ * @property {import("../bytes.js").Bytes} wrapped the data key, AES-GCM under the slot's wrapping key
  * @property {number} [iterations]     passphrase slots
  * @property {string} [credentialId]   passkey slots, base64url
  * @property {number} added            ms since the epoch

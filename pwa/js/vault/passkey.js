@@ -6,6 +6,8 @@
 import { PlainError } from "../errors.js";
 import { equalBytes, fromBase64url, random, toBase64url, view } from "./bytes.js";
 
+/** @typedef {import("./bytes.js").Bytes} Bytes */
+
 // What the phone's passkey list shows. Neutral on purpose: it must not say what this is.
 const RP_NAME = "Notebook";
 const USER_NAME = "Notebook";
@@ -72,7 +74,7 @@ async function create(publicKey) {
 
 /**
  * Create a passkey and get its PRF output for a new random salt, checked twice.
- * @returns {Promise<{ credentialId: string, salt: Uint8Array, prfOutput: Uint8Array }>}
+ * @returns {Promise<{ credentialId: string, salt: Bytes, prfOutput: Bytes }>}
  * @throws {NoPrfError | PasskeyCancelledError}
  */
 export async function createWithPrf() {
@@ -98,7 +100,7 @@ export async function createWithPrf() {
  * Create a passkey from a server's registration options (it signs in to the server), asking
  * for its PRF output too, so the same passkey can unlock the diary.
  * @param {PublicKeyCredentialCreationOptionsJSON} options as the server sent them
- * @returns {Promise<{ credential: PublicKeyCredential, proof: { credentialId: string, salt: Uint8Array, prfOutput: Uint8Array } | null }>}
+ * @returns {Promise<{ credential: PublicKeyCredential, proof: { credentialId: string, salt: Bytes, prfOutput: Bytes } | null }>}
  *   proof: null where the phone's passkeys have no PRF (the passkey still signs in)
  * @throws {PasskeyCancelledError}
  */
@@ -129,7 +131,7 @@ export function signIn(options) {
 /**
  * The PRF output of a new credential for `salt`, seen to come out the same twice.
  * @param {PublicKeyCredential} credential
- * @param {Uint8Array} salt
+ * @param {Bytes} salt
  * @throws {NoPrfError | PasskeyCancelledError}
  */
 async function prfProof(credential, salt) {
@@ -157,12 +159,12 @@ async function prfProof(credential, salt) {
 
 /**
  * Ask for one of the diary's passkeys and return which one and its PRF output.
- * @param {{ credentialId: string, salt: Uint8Array }[]} slots
- * @returns {Promise<{ credentialId: string, prfOutput: Uint8Array }>}
+ * @param {{ credentialId: string, salt: Bytes }[]} slots
+ * @returns {Promise<{ credentialId: string, prfOutput: Bytes }>}
  * @throws {NoPrfError | PasskeyCancelledError}
  */
 export async function getPrf(slots) {
-  /** @type {Record<string, { first: Uint8Array }>} */
+  /** @type {Record<string, { first: Bytes }>} */
   const evalByCredential = {};
   for (const slot of slots) evalByCredential[slot.credentialId] = { first: slot.salt };
   const credential = await get({

@@ -8,6 +8,8 @@ import { req, tx } from "./idb.js";
 import { dataKey } from "./keys.js";
 import { Sha256 } from "./sha256.js";
 
+/** @typedef {import("./bytes.js").Bytes} Bytes */
+
 export const CHUNK_BYTES = 1024 * 1024;
 const PARTS_IN_FLIGHT = 3;
 
@@ -150,7 +152,7 @@ export async function remove(kind, id) {
  * Encrypt a stream into the vault in ~1 MiB chunks, so memory stays flat whatever the size.
  * The file's record (kind "file": size, chunk count, `meta`) is written with the last chunk,
  * so a file exists only once all of it is stored.
- * @param {ReadableStream<Uint8Array>} stream
+ * @param {ReadableStream<Bytes>} stream
  * @param {Record<string, unknown>} [meta] name, type, …
  * @param {(bytes: number) => void} [progress]
  * @param {{ hash?: boolean }} [options] hash: take the SHA-256 of the original bytes as they
@@ -226,7 +228,7 @@ export async function putFile(stream, meta = {}, progress, { hash = false } = {}
 /**
  * Read a stored file back as a stream of decrypted chunks, checking order and completeness.
  * @param {string} id
- * @returns {ReadableStream<Uint8Array>}
+ * @returns {ReadableStream<Bytes>}
  */
 export function readFile(id) {
   let index = 0;

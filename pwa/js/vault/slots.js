@@ -11,7 +11,7 @@ import { extractableKey, isUnlocked, replaceSessionSlot, sessionSlot } from "./s
 /**
  * @typedef {import("./meta.js").Slot} Slot
  * @typedef {import("./meta.js").VaultMeta} VaultMeta
- * @typedef {{ credentialId: string, salt: Uint8Array, prfOutput: Uint8Array }} PasskeyProof
+ * @typedef {{ credentialId: string, salt: import("../bytes.js").Bytes, prfOutput: import("../bytes.js").Bytes }} PasskeyProof
  */
 
 /** @param {CryptoKey} extractable @param {string} passphrase */

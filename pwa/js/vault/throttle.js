@@ -40,9 +40,15 @@ export async function setWipeAfter(n) {
 export function countTry() {
   return updateMeta("throttle", (/** @type {Throttle | undefined} */ current) => {
     const now = current || { failures: 0, until: 0 };
-    if (now.until > Date.now()) return { value: now, result: { ...now, refused: true } };
-    const failures = now.failures + 1;
-    return { value: { failures, until: Date.now() + delayAfter(failures) * 1000 }, result: { failures, until: 0, refused: false } };
+    /** @type {{ value: Throttle, result: Throttle & { refused: boolean } }} */
+    let answer;
+    if (now.until > Date.now()) {
+      answer = { value: now, result: { ...now, refused: true } };
+    } else {
+      const failures = now.failures + 1;
+      answer = { value: { failures, until: Date.now() + delayAfter(failures) * 1000 }, result: { failures, until: 0, refused: false } };
+    }
+    return answer;
   });
 }
 

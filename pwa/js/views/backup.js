@@ -50,6 +50,7 @@ function backupPicker() {
     try {
       // The phone's file picker hides the page: stay unlocked meanwhile (quick exit still locks).
       const files = await holdDuring(
+        /** @returns {Promise<File[]>} */
         () =>
           new Promise((resolve) => {
             $input.addEventListener("change", () => resolve([...($input.files || [])]), { once: true });
@@ -76,7 +77,7 @@ const STAGES = { checking: "Checking the backup:", restoring: "Restoring:", addi
  * shown in the form, and what was chosen and typed stays; on success `then` gets its result.
  * @template T
  * @param {{ submit: string, busyText: string, hint: string,
- *   run: (file: File, passphrase: string, progress: (stage: keyof STAGES, fraction: number) => void) => Promise<T>,
+ *   run: (file: File, passphrase: string, progress: (stage: keyof typeof STAGES, fraction: number) => void) => Promise<T>,
  *   then: (result: T) => void }} options
  */
 export function backupForm({ submit, busyText, hint, run, then }) {
@@ -124,7 +125,8 @@ export function backupView(back) {
       const $error = errorBox();
       const progress = progressBar();
       const $result = h("div", { class: "stack" });
-      const make = async (/** @type {HTMLButtonElement} */ $button, /** @type {string | undefined} */ passphrase) => {
+      /** @param {HTMLButtonElement} $button @param {string} [passphrase] none: the recovery passphrase's */
+      const make = async ($button, passphrase) => {
         $error.textContent = "";
         $result.replaceChildren();
         try {

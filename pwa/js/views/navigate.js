@@ -29,6 +29,7 @@ export function navigation(shown) {
   const show = (view) => (keys.isUnlocked() ? shown(view) : Promise.resolve());
 
   const go = {
+    /** @returns {Promise<void>} */
     home() {
       return show(
         timeline({
@@ -43,7 +44,7 @@ export function navigation(shown) {
         }),
       );
     },
-    /** @param {string} [id] edit this incident; a new one when absent */
+    /** @param {string} [id] edit this incident; a new one when absent @returns {Promise<void>} */
     log(id) {
       return show(
         incidentForm({
@@ -53,7 +54,7 @@ export function navigation(shown) {
         }),
       );
     },
-    /** @param {string} id */
+    /** @param {string} id @returns {Promise<void>} */
     incident(id) {
       return show(
         incidentView(id, {
@@ -65,14 +66,15 @@ export function navigation(shown) {
         }),
       );
     },
-    /** @param {Evidence} item @param {() => void} back */
+    /** @param {Evidence} item @param {() => void} back @returns {Promise<void>} */
     file(item, back) {
       return show(evidenceView(item, { onBack: back }));
     },
+    /** @returns {Promise<void>} */
     people() {
       return show(peopleList({ onBack: () => go.home(), onOpen: (id) => go.person(id), onAdd: () => go.editPerson("") }));
     },
-    /** @param {string} id */
+    /** @param {string} id @returns {Promise<void>} */
     person(id) {
       return show(
         personView(id, {
@@ -83,23 +85,27 @@ export function navigation(shown) {
         }),
       );
     },
-    /** @param {string} id empty for a new person */
+    /** @param {string} id empty for a new person @returns {Promise<void>} */
     editPerson(id) {
       return show(personForm(id, { onDone: (p) => go.person(p), onCancel: () => (id ? go.person(id) : go.people()) }));
     },
+    /** @returns {Promise<void>} */
     summary() {
       return show(summaryView({ onBack: () => go.home(), onReport: () => go.report() }));
     },
+    /** @returns {Promise<void>} */
     report() {
       return show(reportChooser({ onBack: () => go.summary(), onReport: (range) => show(reportView(range, { onBack: () => go.report() })) }));
     },
-    /** @param {string} [guide] open this guide */
+    /** @param {string} [guide] open this guide @returns {Promise<void>} */
     help(guide) {
       return show(helpView({ onBack: () => go.home(), onChecklist: () => go.checklist(), guide }));
     },
+    /** @returns {Promise<void>} */
     checklist() {
       return show(checklistView({ onBack: () => go.home(), onHelp: () => go.help() }));
     },
+    /** @returns {Promise<void>} */
     settings() {
       return show(settings({ onBack: () => go.home() }));
     },

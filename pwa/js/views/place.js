@@ -65,8 +65,9 @@ export function hereNow({ position, keptBefore, onChange }) {
       const { latitude, longitude, accuracy } = found.coords;
       // The time it was recorded (maximumAge 0 asks for a fresh fix; some browsers stamp
       // an emulated or cached one with an older time).
-      current = { latitude, longitude, accuracy, at: Date.now() };
-      say(`Recorded where this phone is now: ${coordinates(current)}, at ${longDateTime(current.at)}. If that is not where it happened, remove it before saving: once saved, it stays in this entry's history.`);
+      const at = Date.now();
+      current = { latitude, longitude, accuracy, at };
+      say(`Recorded where this phone is now: ${coordinates(current)}, at ${longDateTime(at)}. If that is not where it happened, remove it before saving: once saved, it stays in this entry's history.`);
       onChange();
     } catch (error) {
       if (!$status.isConnected) return;

@@ -259,7 +259,7 @@ function openCopy(blob, withPasskey, keep, lockEpoch) {
           await busy($passkey, "Waiting for your passkey…", () =>
             run(async (slots) => {
               const passkeys = slots.filter((s) => s.type === "passkey");
-              const { credentialId, prfOutput } = await getPrf(/** @type {{ credentialId: string, salt: Uint8Array }[]} */ (passkeys));
+              const { credentialId, prfOutput } = await getPrf(/** @type {{ credentialId: string, salt: import("../vault/bytes.js").Bytes }[]} */ (passkeys));
               const slot = passkeys.find((s) => s.credentialId === credentialId);
               if (!slot) throw new BackupError("wrong-key", "That passkey does not open this copy. Use your recovery passphrase instead. Nothing was changed.");
               return { slot, kek: await prfKek(prfOutput) };

@@ -7,6 +7,7 @@ import { LOOKS, wear } from "../disguise/index.js";
 import * as prefs from "../disguise/prefs.js";
 import { h } from "../dom.js";
 import { plainWords } from "../errors.js";
+import { nowhere } from "../router.js";
 import * as keys from "../vault/keys.js";
 import { NoPrfError, createWithPrf, supported } from "../vault/passkey.js";
 import { generate } from "../vault/passphrase.js";
@@ -23,6 +24,7 @@ const state = { passphrase: "", look: "calculator", code: "", startCode: "" };
  * @param {() => void} cancel back to the disguise, keeping nothing
  * @param {string} [startCode] the code that opened set-up: everyone given the address has
  *   it, so it cannot be this phone's own
+ * @returns {import("../router.js").View}
  */
 export function setup(done, cancel, startCode = "") {
   forget();
@@ -133,8 +135,7 @@ function codeStep(next) {
  */
 export function missingCode(done) {
   state.look = prefs.look() || "calculator";
-  /** @type {import("../router.js").Show} */
-  let show = () => Promise.resolve();
+  let show = nowhere;
   const look = lookStep(() =>
     show(
       codeStep(async () => {

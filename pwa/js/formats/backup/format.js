@@ -76,12 +76,13 @@ class Reader {
   constructor(file) {
     this.file = file;
     this.at = 0;
+    /** @type {import("../../bytes.js").Bytes} */
     this.buffer = new Uint8Array(0);
     /** @type {Promise<unknown>} */
     this.queue = Promise.resolve();
   }
 
-  /** @param {number} start @param {number} end @returns {Promise<Uint8Array>} */
+  /** @param {number} start @param {number} end @returns {Promise<import("../../bytes.js").Bytes>} */
   read(start, end) {
     const next = this.queue.then(async () => {
       if (start < this.at || end > this.at + this.buffer.length) {

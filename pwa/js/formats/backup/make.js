@@ -36,7 +36,7 @@ export async function makeBackup({ passphrase, progress } = {}) {
   // own additional data, so the bodies need no hash of their own: making the file reads none.
   const hasher = new Sha256();
   let count = 0;
-  /** @param {object} head @param {Uint8Array | Blob} [body] */
+  /** @param {object} head @param {import("../../bytes.js").Bytes | Blob} [body] */
   const frame = (head, body) => {
     const size = body ? (body instanceof Blob ? body.size : body.length) : 0;
     const f = framing({ ...head, n: size });
