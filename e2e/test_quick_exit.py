@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -32,6 +33,7 @@ from e2e.support import (
     until,
     wait_for_app,
 )
+from e2e.test_backup import choose_backup, make_backup
 from e2e.test_vault import (
     CODE,
     PASSPHRASE,
@@ -111,6 +113,7 @@ class Case:
     diary: str = "passphrase"  # "passphrase", "passkey", or "" (set-up: nothing made yet)
     gated: bool = True  # the work has an asynchronous step "during" can hold
     kept: Callable[[Page], None] | None = None  # after unlocking again: nothing lost
+    needs_backup: bool = False  # arrange chooses the backup file made once for this module
 
 
 def tap(name: str, *, exact: bool = True) -> Callable[[Page], None]:
@@ -249,6 +252,28 @@ def table_question(page: Page) -> None:
     page.get_by_role("button", name="Make a table (CSV)").click()
 
 
+# The backup file the backup cases choose (made once per run by the `backup_file` fixture).
+BACKUP: dict[str, Path] = {}
+
+
+def merge_chosen(page: Page) -> None:
+    backup_screen(page)
+    page.get_by_role("button", name="Add entries from a backup").click()
+    choose_backup(page, BACKUP["file"])
+    page.get_by_label("The backup's passphrase").fill(PASSPHRASE)
+
+
+def restore_chosen(page: Page) -> None:
+    page.get_by_role("button", name="Restore from a backup file").click()
+    page.get_by_role("radio", name="Calculator").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
+    page.get_by_label("The same code again").fill(CODE)
+    page.get_by_role("button", name="Next").click()
+    choose_backup(page, BACKUP["file"])
+    page.get_by_label("The backup's passphrase").fill(PASSPHRASE)
+
+
 def set_up_step(page: Page) -> None:
     choose_passphrase(page)
 
@@ -284,6 +309,16 @@ CASES = [
     Case("removing a passkey", remove_question, tap("Yes, remove it"), "passkey", gated=False),
     Case("making a backup file", backup_screen, tap("Make the backup file")),
     Case(
+        "adding entries from a backup", merge_chosen, tap("Add from this backup"), needs_backup=True
+    ),
+    Case(
+        "restoring a backup file at set-up",
+        restore_chosen,
+        tap("Restore my diary"),
+        "",
+        needs_backup=True,
+    ),
+    Case(
         "turning the server copy on",
         settings,
         tap("Keep an encrypted copy on the server"),
@@ -312,6 +347,20 @@ def _png() -> bytes:
     from e2e.test_diary import PHOTO
 
     return PHOTO
+
+
+@pytest.fixture(scope="module")
+def backup_file(playwright, browser, live_server, tmp_path_factory) -> Path:
+    """A backup file of a small diary, protected by PASSPHRASE."""
+    context = new_phone(playwright, browser, live_server)
+    try:
+        page = context.new_page()
+        set_up_with_passphrase_only(page)
+        log_something(page, "Kept in the backup")
+        page.get_by_role("button", name="Back", exact=True).click()
+        return make_backup(page, tmp_path_factory.mktemp("backup"))
+    finally:
+        context.close()
 
 
 def prepare(page: Page, case: Case, authenticator: Authenticator | None) -> dict:
@@ -390,7 +439,11 @@ def press_during(page: Page, press: str) -> None:
 
 @pytest.mark.parametrize(("moment", "press"), MOMENTS, ids=[f"{m}-{p}" for m, p in MOMENTS])
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_quick_exit_leaves_nothing_on_screen(page: Page, case: Case, moment: str, press: str):
+def test_quick_exit_leaves_nothing_on_screen(
+    page: Page, case: Case, moment: str, press: str, request: pytest.FixtureRequest
+):
+    if case.needs_backup:
+        BACKUP["file"] = request.getfixturevalue("backup_file")
     if moment == "during" and not case.gated and press == "shift":
         pytest.skip("one press is enough where the work has no step to hold")
     # Every phone has a passkey to offer (with none, a passkey prompt waits in a browser
