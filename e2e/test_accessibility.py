@@ -10,18 +10,21 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.a11y import axe_violations, overflow_at, small_targets
-from e2e.support import NEUTRAL, neutral_sites, wait_for_app
-from e2e.test_diary import add_files, diary_home, image, log_incident
-from e2e.test_vault import (
+from e2e.journeys import (
     CODE,
     PASSPHRASE,
     START_CODE,
+    add_files,
     choose_passphrase,
+    diary_home,
+    image,
+    log_incident,
     reopen,
     set_up_with_passphrase_only,
     start,
     type_code,
 )
+from e2e.support import NEUTRAL, neutral_sites, wait_for_app
 
 
 class Screens:

@@ -7,6 +7,7 @@ import shutil
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.journeys import set_up_with_passphrase_only, unlock_with_passphrase
 from e2e.support import (
     LiveServer,
     installed_phone,
@@ -17,7 +18,6 @@ from e2e.support import (
     wait_for_app,
     wait_for_worker,
 )
-from e2e.test_vault import set_up_with_passphrase_only, unlock_with_passphrase
 from server.config import PWA_DIR
 
 

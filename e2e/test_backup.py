@@ -11,16 +11,21 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.support import new_phone, until, wait_for_app
-from e2e.test_diary import PHOTO, add_files, diary_home, image, log_incident, shown_rows
-from e2e.test_vault import (
+from e2e.journeys import (
     CODE,
     PASSPHRASE,
+    PHOTO,
     START_CODE,
+    add_files,
+    diary_home,
+    image,
+    log_incident,
     set_up_with_passphrase_only,
+    shown_rows,
     type_code,
     unlock_with_passphrase,
 )
+from e2e.support import new_phone, until, wait_for_app
 
 OTHER_PASSPHRASE = "copper kettle orchard whistle lagoon"
 # More than two parts of 1 MiB, so a file spans several chunks.

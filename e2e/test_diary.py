@@ -3,71 +3,33 @@ check the record, keep a draft, work offline, and link people. Phone-sized Chrom
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
-import struct
-import zlib
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.support import offline, storage_quota, until, wait_for_app, wait_for_worker
-from e2e.test_vault import set_up_with_passphrase_only, unlock_with_passphrase
-
-DIARY = "Your diary"
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A real PNG image of one colour (the phone's photo or screenshot)."""
-    row = b"\x00" + bytes(rgb) * width
-    raw = row * height
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
-
-PHOTO = png(640, 480, (200, 40, 40))
-SCREENSHOT = png(360, 780, (30, 90, 200))
-
+from e2e.journeys import (
+    PHOTO,
+    SCREENSHOT,
+    add_files,
+    diary_home,
+    image,
+    log_incident,
+    open_section,
+    reopened_offline,
+    set_up_with_passphrase_only,
+    shown_rows,
+    unlock_with_passphrase,
+)
+from e2e.support import storage_quota, until, wait_for_app, wait_for_worker
 
 LOADS = """(u) => new Promise((resolve) => {
     const img = new Image();
     img.onload = () => resolve(true);
     img.onerror = () => resolve(false);
     img.src = u; })"""
-
-
-def image(name: str, data: bytes = PHOTO) -> dict:
-    return {"name": name, "mimeType": "image/png", "buffer": data}
-
-
-def diary_home(page: Page) -> None:
-    expect(page.get_by_role("heading", name=DIARY, exact=True)).to_be_visible()
-
-
-def open_section(page: Page, name: str) -> None:
-    summary = page.locator("summary", has_text=name)
-    if summary.locator("xpath=..").get_attribute("open") is None:
-        summary.click()
-
-
-def add_files(page: Page, button: str, files: list[dict]) -> None:
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name=button).click()
-    chooser.value.set_files(files)
-    for f in files:
-        expect(page.locator(".evidence-name", has_text=f["name"])).to_be_visible()
 
 
 def fill_everything(page: Page, *, what: str) -> None:
@@ -120,33 +82,6 @@ def fill_everything(page: Page, *, what: str) -> None:
     expect(page.get_by_role("timer")).to_have_text(re.compile(r"0:0[1-9]"), timeout=5_000)
     page.get_by_role("button", name="Stop recording").click()
     expect(page.locator(".evidence-name", has_text="recording-")).to_be_visible()
-
-
-def log_incident(page: Page, what: str, behaviour: str | None = None, date: str | None = None):
-    page.get_by_role("button", name="Log an incident").click()
-    if date:
-        page.get_by_label("Date", exact=True).fill(date)
-    if behaviour:
-        page.get_by_label(behaviour).check()
-    page.get_by_label("What happened").fill(what)
-    page.get_by_role("button", name="Save incident").click()
-    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
-    page.get_by_role("button", name="Back", exact=True).click()
-    diary_home(page)
-
-
-@contextlib.contextmanager
-def reopened_offline(page: Page, phone: BrowserContext):
-    """With the network off: the app reloaded from the worker's cache, and unlocked."""
-    with offline(phone):
-        page.reload()
-        wait_for_app(page)
-        unlock_with_passphrase(page)
-        yield
-
-
-def shown_rows(page: Page) -> list[str]:
-    return page.locator(".incident-row").all_text_contents()
 
 
 @pytest.fixture

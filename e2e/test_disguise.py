@@ -9,17 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.support import (
-    LiveServer,
-    installed_phone,
-    make_app,
-    new_phone,
-    offline,
-    until,
-    wait_for_app,
-    wait_for_worker,
-)
-from e2e.test_vault import (
+from e2e.journeys import (
     CODE,
     START_CODE,
     choose_passphrase,
@@ -29,6 +19,16 @@ from e2e.test_vault import (
     start,
     type_code,
     unlock_with_passphrase,
+)
+from e2e.support import (
+    LiveServer,
+    installed_phone,
+    make_app,
+    new_phone,
+    offline,
+    until,
+    wait_for_app,
+    wait_for_worker,
 )
 
 DISGUISES = {

@@ -19,6 +19,7 @@ import pytest
 from flask import Flask, Response, request
 from playwright.sync_api import BrowserContext, Page, expect
 
+from e2e.journeys import CODE, START_CODE, choose_passphrase, type_code
 from e2e.support import (
     LiveServer,
     add_authenticator,
@@ -29,7 +30,6 @@ from e2e.support import (
     wait_for_app,
     wait_for_worker,
 )
-from e2e.test_vault import CODE, START_CODE, choose_passphrase, type_code
 from server.config import PWA_DIR
 
 # The words no body a stranger's browser fetches may hold (issue 15), in any case.

@@ -8,9 +8,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from e2e.journeys import (
+    diary_home,
+    reopen,
+    reopened_offline,
+    set_up_with_passphrase_only,
+    unlock_with_passphrase,
+)
 from e2e.support import wait_for_worker
-from e2e.test_diary import diary_home, reopened_offline
-from e2e.test_vault import reopen, set_up_with_passphrase_only, unlock_with_passphrase
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "docs" / "helplines.md"

@@ -21,6 +21,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from e2e.journeys import (
+    CODE,
+    PASSPHRASE,
+    choose_passphrase,
+    expect_disguise,
+    reveal,
+    set_up_with_passkey,
+    set_up_with_passphrase_only,
+    start,
+    unlock_with_passphrase,
+)
 from e2e.support import (
     ELSEWHERE,
     NEUTRAL,
@@ -34,17 +45,6 @@ from e2e.support import (
     wait_for_app,
 )
 from e2e.test_backup import choose_backup, make_backup
-from e2e.test_vault import (
-    CODE,
-    PASSPHRASE,
-    choose_passphrase,
-    expect_disguise,
-    reveal,
-    set_up_with_passkey,
-    set_up_with_passphrase_only,
-    start,
-    unlock_with_passphrase,
-)
 
 TYPED = "He was waiting by the car park again"
 NEW_PASSPHRASE = "amber orchard violin tundra pepper"
@@ -344,7 +344,7 @@ MOMENTS = [
 
 
 def _png() -> bytes:
-    from e2e.test_diary import PHOTO
+    from e2e.journeys import PHOTO
 
     return PHOTO
 

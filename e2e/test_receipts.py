@@ -11,10 +11,9 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from e2e.a11y import axe_violations
+from e2e.journeys import log_incident, set_up_with_passphrase_only
 from e2e.support import offline
-from e2e.test_diary import log_incident
 from e2e.test_report import download_bundle, open_report, pdf_text, rewrite, squash
-from e2e.test_vault import set_up_with_passphrase_only
 from server.cli import main as cairn
 from server.verify import parse_key, verify_bundle
 

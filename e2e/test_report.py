@@ -14,19 +14,19 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from e2e.support import until
-from e2e.test_backup import NEUTRAL_NAME
-from e2e.test_diary import (
+from e2e.journeys import (
     PHOTO,
     SCREENSHOT,
     add_files,
     diary_home,
-    fill_everything,
     image,
-    located,  # noqa: F401 (a fixture)
     log_incident,
+    set_up_with_passphrase_only,
+    unlock_with_passphrase,
 )
-from e2e.test_vault import set_up_with_passphrase_only, unlock_with_passphrase
+from e2e.support import until
+from e2e.test_backup import NEUTRAL_NAME
+from e2e.test_diary import fill_everything
 
 ROOT = Path(__file__).resolve().parents[1]
 # Said before a file that is not encrypted is made.

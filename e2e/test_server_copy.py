@@ -17,6 +17,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, expect
 
+from e2e.journeys import (
+    CODE,
+    PASSPHRASE,
+    START_CODE,
+    add_files,
+    choose_passphrase,
+    diary_home,
+    log_incident,
+    set_up_with_passphrase_only,
+    type_code,
+    unlock_with_passphrase,
+)
 from e2e.support import (
     Authenticator,
     LiveServer,
@@ -29,16 +41,6 @@ from e2e.support import (
 )
 from e2e.test_accessibility import Screens
 from e2e.test_backup import RECORDING, SNAPSHOT, STORED, picked, seeded_diary
-from e2e.test_diary import add_files, diary_home, log_incident
-from e2e.test_vault import (
-    CODE,
-    PASSPHRASE,
-    START_CODE,
-    choose_passphrase,
-    set_up_with_passphrase_only,
-    type_code,
-    unlock_with_passphrase,
-)
 from e2e.test_vault_leaks import encodings
 
 BACKED_UP = re.compile(r"^Backed up (just now|\d+ minutes? ago)\.$")

@@ -8,73 +8,24 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.journeys import (
+    PASSPHRASE,
+    choose_disguise_and_code,
+    choose_passphrase,
+    expect_disguise,
+    reopen,
+    set_up_with_passkey,
+    set_up_with_passphrase_only,
+    start,
+    unlock_with_passphrase,
+)
 from e2e.support import (
     Authenticator,
     offline,
     storage_quota,
     until,
-    wait_for_app,
     wait_for_worker,
 )
-
-PASSPHRASE = "quiet harbour lantern meadow pebble"
-# The server's start code (the default in the README) and the code each test user picks.
-START_CODE = "24680"
-CODE = "1379"
-
-
-def type_code(page: Page, code: str) -> None:
-    """Type a code into the calculator disguise and press =, as the user does."""
-    for digit in code:
-        page.locator(f'.calc [data-key="{digit}"]').click()
-    page.locator('.calc [data-key="="]').click()
-
-
-def start(page: Page) -> None:
-    """Open the site on a new phone and type the start code: set-up begins."""
-    page.goto("/")
-    wait_for_app(page)
-    type_code(page, START_CODE)
-    expect(page.get_by_role("heading", name="Set up your private diary")).to_be_visible()
-
-
-def reveal(page: Page) -> None:
-    """From the disguise, the user's own code leads to the unlock screen."""
-    wait_for_app(page)
-    type_code(page, CODE)
-    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
-
-
-def reopen(page: Page) -> None:
-    """Reload: the disguise shows, and the code leads to the unlock."""
-    page.reload()
-    reveal(page)
-
-
-def expect_disguise(page: Page) -> None:
-    """The calculator is showing, and nothing behind it."""
-    expect(page.locator(".calc")).to_be_visible()
-    expect(page.get_by_role("heading", name="Unlock", exact=True)).to_have_count(0)
-
-
-def choose_disguise_and_code(page: Page, look: str = "Calculator", code: str = CODE) -> None:
-    page.get_by_role("button", name="Start").click()
-    page.get_by_role("radio", name=look).check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("Secret code (4 to 6 digits)").fill(code)
-    page.get_by_label("The same code again").fill(code)
-    page.get_by_role("button", name="Next").click()
-
-
-def choose_passphrase(
-    page: Page, passphrase: str = PASSPHRASE, look: str = "Calculator", code: str = CODE
-) -> None:
-    choose_disguise_and_code(page, look, code)
-    page.get_by_role("button", name="I'd rather choose my own").click()
-    page.get_by_label("Your passphrase").fill(passphrase)
-    page.get_by_label("Type it again").fill(passphrase)
-    page.get_by_role("button", name="Use this passphrase").click()
-    expect(page.get_by_role("heading", name="How will you open your diary?")).to_be_visible()
 
 
 def test_set_up_says_what_a_passkey_is_and_offers_the_passphrase_alone(page: Page):
@@ -95,33 +46,6 @@ def test_set_up_says_what_a_passkey_is_and_offers_the_passphrase_alone(page: Pag
     assert "skip" not in text.lower()
     alone.click()
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
-
-
-def set_up_with_passkey(page: Page) -> None:
-    start(page)
-    choose_passphrase(page)
-    page.get_by_role("button", name="Use fingerprint, face or screen lock").click()
-    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
-
-
-def set_up_with_passphrase_only(page: Page) -> None:
-    start(page)
-    choose_passphrase(page)
-    page.get_by_role("button", name=re.compile("passphrase only")).click()
-    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
-
-
-def unlock_with_passphrase(page: Page, passphrase: str = PASSPHRASE) -> None:
-    """Unlock with the passphrase, from the disguise (typing the code first) or the unlock."""
-    wait_for_app(page)
-    disguise = page.locator(".calc")
-    expect(disguise.or_(page.get_by_role("heading", name="Unlock", exact=True))).to_be_visible()
-    if disguise.is_visible():
-        reveal(page)
-    if page.get_by_role("button", name="Use my passphrase instead").is_visible():
-        page.get_by_role("button", name="Use my passphrase instead").click()
-    page.get_by_label("Recovery passphrase").fill(passphrase)
-    page.get_by_role("button", name="Unlock", exact=True).click()
 
 
 def store_marker(page: Page, marker: str) -> None:

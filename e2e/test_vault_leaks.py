@@ -10,15 +10,15 @@ import sqlite3
 
 from playwright.sync_api import Page, Playwright, expect
 
-from e2e.support import Authenticator, installed_phone, wait_for_worker
-from e2e.test_diary import png
-from e2e.test_vault import (
+from e2e.journeys import (
     PASSPHRASE,
     expect_disguise,
+    png,
     reveal,
     set_up_with_passkey,
     set_up_with_passphrase_only,
 )
+from e2e.support import Authenticator, installed_phone, wait_for_worker
 
 MARKER = "MARKER-c41rn-9f2e"
 PNG = png(64, 48, (10, 200, 10))
