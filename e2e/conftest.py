@@ -81,3 +81,11 @@ def passkey(page: Page) -> Authenticator:
 def passkey_without_prf(page: Page) -> Authenticator:
     """A passkey whose authenticator has no PRF, for the passphrase-only path."""
     return add_authenticator(page, prf=False)
+
+
+@pytest.fixture
+def located(phone: BrowserContext) -> BrowserContext:
+    """The phone may tell the page where it is (in Edinburgh, to within 12 m)."""
+    phone.grant_permissions(["geolocation"])
+    phone.set_geolocation({"latitude": 55.9533, "longitude": -3.1883, "accuracy": 12})
+    return phone

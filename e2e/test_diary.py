@@ -7,7 +7,6 @@ import hashlib
 import os
 import re
 
-import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.journeys import (
@@ -82,13 +81,6 @@ def fill_everything(page: Page, *, what: str) -> None:
     expect(page.get_by_role("timer")).to_have_text(re.compile(r"0:0[1-9]"), timeout=5_000)
     page.get_by_role("button", name="Stop recording").click()
     expect(page.locator(".evidence-name", has_text="recording-")).to_be_visible()
-
-
-@pytest.fixture
-def located(phone: BrowserContext) -> BrowserContext:
-    phone.grant_permissions(["geolocation"])
-    phone.set_geolocation({"latitude": 55.9533, "longitude": -3.1883, "accuracy": 12})
-    return phone
 
 
 def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page, located, watch):

@@ -56,7 +56,7 @@ def open_report(page: Page) -> None:
     expect(page.get_by_role("heading", name="Incident diary")).to_be_visible()
 
 
-def test_the_printed_report_has_every_field_revision_and_fingerprint(page: Page, located):  # noqa: F811
+def test_the_printed_report_has_every_field_revision_and_fingerprint(page: Page, located):
     set_up_with_passphrase_only(page)
     log_incident(
         page, "A silent call at work", behaviour="Phone calls (or silent calls)", date="2026-10-02"
