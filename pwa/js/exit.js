@@ -50,10 +50,19 @@ concealment.onChange((revealed) => {
     );
     document.body.append($exit);
   } else if (!revealed && $exit) {
-    $exit.remove();
+    // Taken out after the cover is painted: removing it now would lay the whole screen
+    // out again (its room at the bottom) before the cover's first frame. Meanwhile it is
+    // under the cover, out of reach and out of the accessibility tree.
+    const $gone = $exit;
     $exit = null;
+    afterPaint(() => $gone.remove());
   }
 });
+
+/** Run `fn` once the next frame has been painted. @param {() => void} fn */
+function afterPaint(fn) {
+  requestAnimationFrame(() => setTimeout(fn, 0));
+}
 
 /** Take the cover down once the disguise is showing (not while leaving for another site). */
 export function uncover() {
@@ -73,9 +82,17 @@ export function returned() {
 export function cover(on) {
   const $cover = /** @type {HTMLElement} */ (document.getElementById("cover"));
   if ($cover.hidden === !on) return;
-  for (const $el of document.body.children) {
-    if ($el !== $cover && $el instanceof HTMLElement) $el.inert = on;
+  const $rest = [...document.body.children].filter(($el) => $el !== $cover && $el instanceof HTMLElement);
+  // aria-hidden takes the rest out of the accessibility tree at once without restyling it;
+  // inert (out of reach of the keyboard too) follows once the cover is painted, since it
+  // restyles everything under it. Until then the cover is over all of it.
+  for (const $el of $rest) {
+    if (on) $el.setAttribute("aria-hidden", "true");
+    else $el.removeAttribute("aria-hidden");
   }
+  const covered = on;
+  if (on) afterPaint(() => !$cover.hidden && covered && $rest.forEach(($el) => (/** @type {HTMLElement} */ ($el).inert = true)));
+  else for (const $el of $rest) /** @type {HTMLElement} */ ($el).inert = false;
   $cover.textContent = "";
   $cover.hidden = !on;
   // Set once it is showing, so it is announced (as GOV.UK's Exit this page does).
