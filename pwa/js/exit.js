@@ -76,23 +76,25 @@ export function returned() {
 
 /**
  * Cover the screen (or take the cover down). Up, it says so to screen readers and takes
- * everything else out of the accessibility tree and out of reach, in the same task.
+ * everything else out of the accessibility tree in the same task, and out of reach once
+ * the cover is painted.
  * @param {boolean} on
  */
 export function cover(on) {
   const $cover = /** @type {HTMLElement} */ (document.getElementById("cover"));
   if ($cover.hidden === !on) return;
-  const $rest = [...document.body.children].filter(($el) => $el !== $cover && $el instanceof HTMLElement);
-  // aria-hidden takes the rest out of the accessibility tree at once without restyling it;
-  // inert (out of reach of the keyboard too) follows once the cover is painted, since it
-  // restyles everything under it. Until then the cover is over all of it.
+  const $rest = /** @type {HTMLElement[]} */ ([...document.body.children].filter(($el) => $el !== $cover));
+  // aria-hidden leaves the page as it is drawn; inert restyles everything under it, so it
+  // waits for the cover's frame (until then the cover is over all of it).
   for (const $el of $rest) {
-    if (on) $el.setAttribute("aria-hidden", "true");
-    else $el.removeAttribute("aria-hidden");
+    if (on) {
+      $el.setAttribute("aria-hidden", "true");
+    } else {
+      $el.removeAttribute("aria-hidden");
+      $el.inert = false;
+    }
   }
-  const covered = on;
-  if (on) afterPaint(() => !$cover.hidden && covered && $rest.forEach(($el) => (/** @type {HTMLElement} */ ($el).inert = true)));
-  else for (const $el of $rest) /** @type {HTMLElement} */ ($el).inert = false;
+  if (on) afterPaint(() => !$cover.hidden && $rest.forEach(($el) => ($el.inert = true)));
   $cover.textContent = "";
   $cover.hidden = !on;
   // Set once it is showing, so it is announced (as GOV.UK's Exit this page does).
@@ -112,7 +114,7 @@ export function quickExit() {
   const to = installed() || !navigator.onLine ? "" : prefs.exitSettings().to;
   leaving = Boolean(to);
   performance.mark("quick-exit-covered");
-  requestAnimationFrame(() => setTimeout(() => void leave(to), 0));
+  afterPaint(() => void leave(to));
 }
 
 /** @param {string} to */
