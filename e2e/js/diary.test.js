@@ -231,3 +231,49 @@ export async function testFoldingInNewEventsGivesWhatAFullRebuildGives() {
   equal(view(stepwise), view(full));
   ok(/joanne/.test(/** @type {model.Incident} */ (stepwise.incidents.get(b)).text), "a renamed person is found by the new name");
 }
+
+export async function testEveryFieldButTheTimeMakesAnEntryWorthSaving() {
+  const empty = model.emptyIncident(new Date(2026, 10, 1, 9, 30));
+  ok(model.isEmpty(empty), "a new form with only today's date and time is empty");
+  /** @type {[string, Partial<model.IncidentFields>][]} */
+  const one = [
+    ["where", { where: "Bus stop" }],
+    ["location", { location: { latitude: 51.5, longitude: -0.1, accuracy: 20 } }],
+    ["behaviours", { behaviours: ["texts"] }],
+    ["what", { what: "He waited outside" }],
+    ["personId", { personId: "p1" }],
+    ["looks", { looks: "Tall" }],
+    ["clothing", { clothing: "Grey coat" }],
+    ["vehicle", { vehicle: "Blue van" }],
+    ["registration", { registration: "AB12" }],
+    ["witnesses", { witnesses: [{ name: "", contact: "", saw: "All of it" }] }],
+    ["feelings", { feelings: ["fear"] }],
+    ["impact", { impact: "Changed my route" }],
+    ["police", { police: { reported: "yes", date: "", officer: "", reference: "CR/1" } }],
+  ];
+  for (const [key, part] of one) {
+    const f = { ...empty, ...part };
+    ok(!model.isEmpty(f), `${key} alone is worth saving`);
+    equal(model.changedFields(empty, f).length, 1, `a change to ${key} is named once`);
+  }
+  ok(!model.isEmpty(empty, 1), "a file alone is worth saving");
+  ok(model.isEmpty({ ...empty, what: "   ", witnesses: [{ name: " ", contact: "", saw: "" }] }), "spaces are nothing");
+  equal(model.changedFields(empty, { ...empty, happened: { ...empty.happened, time: "10:00" } }).join(), "when it happened");
+}
+
+export async function testTheModelSaysWhatStopsAnEntryBeingSaved() {
+  const now = new Date(2026, 10, 1, 9, 30);
+  const empty = model.emptyIncident(now);
+  const at = now.getTime();
+  const context = { isNew: true, evidence: 0, person: false, now: at };
+  equal(model.problemWith(empty, context)?.field, "what", "a new entry needs something in it");
+  equal(model.problemWith(empty, { ...context, evidence: 1 }), null, "a file is enough");
+  equal(model.problemWith(empty, { ...context, person: true }), null, "a new person is enough");
+  equal(model.problemWith(empty, { ...context, isNew: false }), null, "an edit may clear the words");
+  const what = { ...empty, what: "He followed me" };
+  equal(model.problemWith({ ...what, happened: { ...empty.happened, date: "" } }, context)?.field, "date", "a day is needed");
+  equal(model.problemWith({ ...what, happened: { ...empty.happened, time: "09:34" } }, context), null, "a clock a little behind is allowed");
+  const later = model.problemWith({ ...what, happened: { ...empty.happened, time: "09:36" } }, context);
+  equal(later?.field, "date", "more than five minutes ahead is the future");
+  ok(later?.message.includes("future"), later?.message);
+}

@@ -118,24 +118,61 @@ export const relationshipLabel = new Map(/** @type {[string, string][]} */ (RELA
  * @property {{ at: number } | null} withdrawn
  */
 
+/**
+ * The rules for one field: its empty value, whether it holds anything, how a change to it
+ * is named in the history, and the words it adds to search.
+ * @template T
+ * @typedef {{ changed: string, empty: (now: Date) => T, blank: (value: T) => boolean, words: (value: T) => string[] }} FieldRule
+ */
+
+/** @type {FieldRule<string>} */
+const TEXT = { changed: "", empty: () => "", blank: (v) => !v.trim(), words: (v) => [v] };
+/** @param {string} changed */
+const text = (changed) => ({ ...TEXT, changed });
+/** @param {string} changed @param {Map<string, string>} labels @returns {FieldRule<string[]>} */
+const picks = (changed, labels) => ({ changed, empty: () => [], blank: (v) => v.length === 0, words: (v) => v.map((x) => labels.get(x) || "") });
+
+/**
+ * Every field of an incident, once, in the order a reader meets them. What a field looks
+ * like on a screen or in a CSV belongs to that screen or format; what it holds is here.
+ * @type {{ [K in keyof IncidentFields]: FieldRule<IncidentFields[K]> }}
+ */
+const FIELDS = {
+  happened: {
+    changed: "when it happened",
+    empty: (now) => ({ date: localDate(now), time: localTime(now), about: false, endTime: "" }),
+    blank: () => true, // always filled in (today, now), so it alone is not an entry
+    words: () => [],
+  },
+  where: text("where"),
+  location: { changed: "where the phone was", empty: () => null, blank: (v) => !v, words: () => [] },
+  behaviours: picks("what kind", behaviourLabel),
+  what: text("what happened"),
+  personId: { ...text("who"), words: () => [] }, // the person's name is added where people are known
+  looks: text("what they looked like"),
+  clothing: text("clothing"),
+  vehicle: text("vehicle"),
+  registration: text("registration"),
+  witnesses: {
+    changed: "witnesses",
+    empty: () => [],
+    blank: (v) => v.every((w) => !w.name.trim() && !w.contact.trim() && !w.saw.trim()),
+    words: (v) => v.flatMap((w) => [w.name, w.contact, w.saw]),
+  },
+  feelings: { ...picks("how it affected you", feelingLabel), words: () => [] },
+  impact: text("what it changed"),
+  police: {
+    changed: "police",
+    empty: () => ({ reported: "", date: "", officer: "", reference: "" }),
+    blank: (v) => !v.officer.trim() && !v.reference.trim(),
+    words: (v) => [v.officer, v.reference],
+  },
+};
+const KEYS = /** @type {(keyof IncidentFields)[]} */ (Object.keys(FIELDS));
+
 /** @returns {IncidentFields} */
 export function emptyIncident(now = new Date()) {
-  return {
-    happened: { date: localDate(now), time: localTime(now), about: false, endTime: "" },
-    where: "",
-    location: null,
-    behaviours: [],
-    what: "",
-    personId: "",
-    looks: "",
-    clothing: "",
-    vehicle: "",
-    registration: "",
-    witnesses: [],
-    feelings: [],
-    impact: "",
-    police: { reported: "", date: "", officer: "", reference: "" },
-  };
+  return /** @type {IncidentFields} */ (Object.fromEntries(KEYS.map((key) => [key, FIELDS[key].empty(now)])));
 }
 
 const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
@@ -152,59 +189,47 @@ export function happenedAt(f) {
 
 /** Whether the fields hold anything worth saving. @param {IncidentFields} f @param {number} evidence */
 export function isEmpty(f, evidence = 0) {
-  const text = [f.what, f.where, f.looks, f.clothing, f.vehicle, f.registration, f.impact, f.police.officer, f.police.reference];
-  return (
-    evidence === 0 &&
-    f.behaviours.length === 0 &&
-    f.feelings.length === 0 &&
-    !f.personId &&
-    !f.location &&
-    f.witnesses.every((w) => !w.name.trim() && !w.contact.trim() && !w.saw.trim()) &&
-    text.every((t) => !t.trim())
-  );
+  return evidence === 0 && KEYS.every((key) => blank(key, f));
 }
 
-const FIELD_LABELS = /** @type {const} */ ([
-  ["happened", "when it happened"],
-  ["where", "where"],
-  ["location", "where the phone was"],
-  ["behaviours", "what kind"],
-  ["what", "what happened"],
-  ["personId", "who"],
-  ["looks", "what they looked like"],
-  ["clothing", "clothing"],
-  ["vehicle", "vehicle"],
-  ["registration", "registration"],
-  ["witnesses", "witnesses"],
-  ["feelings", "how it affected you"],
-  ["impact", "what it changed"],
-  ["police", "police"],
-]);
+/** @template {keyof IncidentFields} K @param {K} key @param {IncidentFields} f */
+function blank(key, f) {
+  const rule = /** @type {FieldRule<IncidentFields[K]>} */ (FIELDS[key]);
+  return rule.blank(f[key]);
+}
 
 /** Labels of the fields that differ. @param {IncidentFields} a @param {IncidentFields} b */
 export function changedFields(a, b) {
-  return FIELD_LABELS.filter(([key]) => JSON.stringify(a[key]) !== JSON.stringify(b[key])).map(([, label]) => label);
+  return KEYS.filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key])).map((key) => FIELDS[key].changed);
+}
+
+/**
+ * What stops an entry being saved, in plain words, with the field to go back to; null
+ * when it can be saved. A new entry needs something in it; every entry needs a day, not in
+ * the future (five minutes' grace for a phone clock a little behind).
+ * @param {IncidentFields} f
+ * @param {{ isNew: boolean, evidence: number, person: boolean, now?: number }} context
+ * @returns {{ field: "what" | "date", message: string } | null}
+ */
+export function problemWith(f, { isNew, evidence, person, now = Date.now() }) {
+  if (isNew && isEmpty(f, evidence) && !person) {
+    return { field: "what", message: "There is nothing to save yet. Write what happened, or pick what kind of thing it was." };
+  }
+  if (!f.happened.date) return { field: "date", message: "Say on what day it happened (roughly is fine: tick \"approximate\")." };
+  if (happenedAt(f) > now + 5 * 60_000) return { field: "date", message: "That date and time is in the future. Check when it happened." };
+  return null;
+}
+
+/** @template {keyof IncidentFields} K @param {K} key @param {IncidentFields} f */
+function wordsOf(key, f) {
+  const rule = /** @type {FieldRule<IncidentFields[K]>} */ (FIELDS[key]);
+  return rule.words(f[key]);
 }
 
 /** @param {IncidentFields} f @param {Map<string, Person>} people */
 function textOf(f, people) {
   const person = people.get(f.personId);
-  return [
-    f.what,
-    f.where,
-    f.looks,
-    f.clothing,
-    f.vehicle,
-    f.registration,
-    f.impact,
-    f.police.officer,
-    f.police.reference,
-    ...f.witnesses.flatMap((w) => [w.name, w.contact, w.saw]),
-    ...f.behaviours.map((b) => behaviourLabel.get(b) || ""),
-    person ? person.fields.name : "",
-  ]
-    .join("\n")
-    .toLowerCase();
+  return [...KEYS.flatMap((key) => wordsOf(key, f)), person ? person.fields.name : ""].join("\n").toLowerCase();
 }
 
 /** @typedef {{ incidents: Map<string, Incident>, people: Map<string, Person> }} Diary */

@@ -1,6 +1,10 @@
 // @ts-check
 // Log an incident (or edit one): the important fields first, the rest a tap away. What is
 // typed is kept as an encrypted draft as it is typed; a failed save keeps everything.
+//
+// The plain fields (one control each) come from one table, PLAIN; the parts with more to
+// them (when, who, witnesses, files) are built by the functions below it. What an entry
+// holds, and what stops it being saved, is the model's (`diary/model.js`).
 import { PlainError, plainWords } from "../errors.js";
 import { announce, h } from "../dom.js";
 import * as drafts from "../diary/drafts.js";
@@ -11,6 +15,201 @@ import { hereNow } from "./place.js";
 import { recordAudioButton } from "./recording-ui.js";
 import { FORM_HINTS } from "../help/guides.js";
 import { ask, busy, button, checked, choices, errorBox, field, more } from "./ui.js";
+
+/** @typedef {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} Control */
+/** @typedef {Omit<model.Evidence, "at" | "seq">} Pending */
+
+/** @param {Record<string, any>} attrs @returns {(value: string) => Control} */
+const line = (attrs = {}) => (value) => h("input", { type: "text", value, ...attrs });
+/** @param {number} rows @param {Record<string, any>} attrs @returns {(value: string) => Control} */
+const box = (rows, attrs = {}) => (value) => {
+  const el = h("textarea", { rows, ...attrs });
+  el.value = value;
+  return el;
+};
+/** @param {string[][]} options @returns {(value: string) => Control} */
+const menu = (options) => (value) => h("select", {}, options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
+
+/**
+ * Every field with one control: where it is kept in the entry ("police.officer" is
+ * `fields.police.officer`), its label, its control and its hint.
+ * @type {Record<string, { label: string, control: (value: string) => Control, hint?: string }>}
+ */
+const PLAIN = {
+  what: { label: "What happened", control: box(6, { spellcheck: "true", autocapitalize: "sentences" }), hint: FORM_HINTS.what },
+  where: { label: "Where it happened", control: line({ autocapitalize: "sentences" }), hint: "Write the place: a street, a shop, a bus stop, a room." },
+  looks: { label: "What they looked like", control: box(2) },
+  clothing: { label: "Clothing", control: line() },
+  vehicle: { label: "Vehicle (make, model, colour)", control: line() },
+  registration: { label: "Registration", control: line({ autocapitalize: "characters", autocomplete: "off" }) },
+  impact: { label: "What it changed in your life", control: box(3), hint: FORM_HINTS.impact },
+  "police.reported": { label: "Did you report it to the police?", control: menu([["", "Not yet said"], ["no", "No"], ["yes", "Yes"]]) },
+  "police.date": { label: "Date reported", control: line({ type: "date" }) },
+  "police.officer": { label: "Officer's name", control: line() },
+  "police.reference": { label: "Crime reference number", control: line({ autocomplete: "off", autocapitalize: "characters" }) },
+};
+
+/** @param {any} fields @param {string} path */
+const valueAt = (fields, path) => path.split(".").reduce((o, k) => o[k], fields);
+
+/**
+ * The plain fields' controls, filled from `f`; `read` writes what they hold back into an entry.
+ * @param {model.IncidentFields} f
+ */
+function plainFields(f) {
+  const controls = new Map(Object.entries(PLAIN).map(([path, { control }]) => [path, control(valueAt(f, path))]));
+  return {
+    /** The labelled field for `path`. @param {string} path */
+    $: (path) => field(PLAIN[path].label, /** @type {Control} */ (controls.get(path)), PLAIN[path].hint),
+    /** @param {string} path */
+    control: (path) => /** @type {Control} */ (controls.get(path)),
+    /** Whether any of `paths` has something in it (so its section starts open). @param {string[]} paths */
+    filled: (paths) => paths.some((path) => valueAt(f, path)),
+    /** @param {model.IncidentFields} into */
+    read(into) {
+      for (const [path, $control] of controls) {
+        const keys = path.split(".");
+        const last = /** @type {string} */ (keys.pop());
+        keys.reduce((/** @type {any} */ o, k) => o[k], into)[last] = $control.value;
+      }
+    },
+  };
+}
+
+/** When it happened: date, time, "approximate" and an end time. @param {model.IncidentFields["happened"]} when */
+function whenPart(when) {
+  const $date = h("input", { type: "date", value: when.date, required: true });
+  const $time = h("input", { type: "time", value: when.time });
+  const $about = h("input", { type: "checkbox", checked: when.about });
+  const $end = h("input", { type: "time", value: when.endTime });
+  return {
+    $date,
+    $el: h("fieldset", { class: "when" }, h("legend", {}, "When it happened"),
+      h("div", { class: "pair" }, field("Date", $date), field("Time", $time)),
+      h("label", { class: "check" }, $about, h("span", {}, "The time is approximate")),
+      field("Until (if it went on)", $end)),
+    read: () => ({ date: $date.value, time: $time.value, about: $about.checked, endTime: $end.value }),
+  };
+}
+
+/**
+ * Who did it: someone already in the diary, someone new (named here, added on save), or not known.
+ * @param {string} personId @param {Map<string, model.Person>} people
+ * @param {Record<string, string> | null | undefined} newOne  name and relationship, from the draft
+ */
+function whoPart(personId, people, newOne) {
+  const $person = h(
+    "select",
+    {},
+    h("option", { value: "" }, "Someone I don't know, or not sure"),
+    [...people.values()]
+      .filter((p) => !p.withdrawn)
+      .map((p) => h("option", { value: p.id, selected: p.id === personId }, p.fields.name || "Unnamed")),
+    h("option", { value: "+", selected: Boolean(newOne) }, "Add someone new…"),
+  );
+  const $name = h("input", { type: "text", value: newOne?.name || "", autocomplete: "off" });
+  const $relationship = menu(model.RELATIONSHIPS)(newOne?.relationship || "unknown");
+  const $new = h("div", { class: "stack nested" }, field("Their name, or what you call them", $name), field("Who they are to you", $relationship));
+  const showNew = () => ($new.hidden = $person.value !== "+");
+  $person.addEventListener("change", showNew);
+  showNew();
+  return {
+    $el: [field("Who was it", $person), $new],
+    personId: () => ($person.value === "+" ? "" : $person.value),
+    newPerson: () => ($person.value === "+" && $name.value.trim() ? { name: $name.value.trim(), relationship: $relationship.value } : null),
+  };
+}
+
+/** The witnesses, each in its own group with a Remove button. @param {model.IncidentFields["witnesses"]} list @param {() => void} changed */
+function witnessesPart(list, changed) {
+  const $list = h("div", { class: "stack" });
+  const add = (/** @type {{name: string, contact: string, saw: string}} */ w) => {
+    const $w = h(
+      "fieldset",
+      { class: "witness" },
+      h("legend", {}, "Witness"),
+      field("Name", line({ "data-w": "name" })(w.name)),
+      field("How to reach them", line({ "data-w": "contact" })(w.contact)),
+      field("What they saw or heard", box(2, { "data-w": "saw" })(w.saw)),
+      button("Remove this witness", () => {
+        $w.remove();
+        $add.focus();
+        announce("Witness removed.");
+        changed();
+      }, "button secondary"),
+    );
+    $list.append($w);
+    return $w;
+  };
+  list.forEach(add);
+  const $add = button("Add a witness", () => {
+    /** @type {HTMLInputElement} */ (add({ name: "", contact: "", saw: "" }).querySelector("input")).focus();
+  }, "button block secondary");
+  return {
+    $el: [$list, $add],
+    read: () => [...$list.querySelectorAll("fieldset")].map(($w) => {
+      const v = (/** @type {string} */ k) => /** @type {HTMLInputElement} */ ($w.querySelector(`[data-w="${k}"]`)).value;
+      return { name: v("name"), contact: v("contact"), saw: v("saw") };
+    }),
+  };
+}
+
+/**
+ * Photos, screenshots, recordings: each stored (encrypted) as soon as it is picked, and
+ * recorded with the entry when it is saved. Files added in this form can be removed again.
+ * @param {{ kept: model.Evidence[], pending: Pending[], onPick: () => void, onAdded: (item: Pending) => void,
+ *   onRemoved: () => void, onError: (error: unknown) => void }} options
+ */
+function evidencePart({ kept, pending, onPick, onAdded, onRemoved, onError }) {
+  const $list = h("div", { class: "stack" });
+  const $heading = h("h2", { tabindex: "-1" }, "Photos, screenshots, recordings");
+  const show = () => {
+    $list.replaceChildren(
+      evidenceList([...kept, ...pending], (item) =>
+        pending.includes(item)
+          ? () => {
+              pending.splice(pending.indexOf(item), 1);
+              drafts.discardFiles([item]);
+              show();
+              $heading.focus();
+              announce(`${item.name} removed.`);
+              onRemoved();
+            }
+          : null,
+      ),
+    );
+  };
+  show();
+  const $progress = h("p", { class: "hint", "aria-live": "polite" });
+  /** @param {Pending} item */
+  const added = (item) => {
+    pending.push(item);
+    show();
+    onAdded(item);
+    announce(`${item.name} added.`);
+  };
+  const pick = (/** @type {string} */ accept, /** @type {string} */ how, /** @type {string} */ label, capture = "") =>
+    button(label, () => {
+      onPick();
+      return pickFiles({ accept, capture, how, progress: $progress, onAdded: added, onError });
+    }, "button secondary");
+  const recorder = recordAudioButton({ onAdded: added, onError });
+  return {
+    recorder,
+    added,
+    $el: [
+      $heading,
+      h("p", { class: "hint" }, FORM_HINTS.evidence),
+      $list,
+      h("div", { class: "row-buttons" },
+        pick("image/*", "photo", "Take a photo", "environment"),
+        pick("", "file", "Add screenshots or files"),
+        recorder,
+        pick("video/*", "video", "Record a video", "environment")),
+      $progress,
+    ],
+  };
+}
 
 /**
  * @param {{ id?: string, onDone: (id: string) => void, onCancel: () => void }} options
@@ -41,185 +240,69 @@ export function incidentForm({ id, onDone, onCancel }) {
       const draft = await drafts.get(target);
       /** @type {model.IncidentFields} */
       const f = draft?.fields || existing?.fields || model.emptyIncident();
-      /** @type {Omit<model.Evidence, "at" | "seq">[]} */
+      /** @type {Pending[]} */
       const pending = [...(draft?.evidence || [])];
+      const changed = () => keeper?.changed();
 
       const $error = errorBox();
       // Not a live region: a message on every keystroke would drown a screen reader.
       const $saved = h("p", { class: "hint draft-state" }, draft ? "Your unfinished entry was kept. Carry on where you left off." : "");
-      const input = (/** @type {string} */ value, /** @type {Record<string, any>} */ attrs = {}) => h("input", { type: "text", value, ...attrs });
-      const area = (/** @type {string} */ value, /** @type {Record<string, any>} */ attrs = {}) => {
-        const el = h("textarea", attrs);
-        el.value = value;
-        return el;
-      };
-
-      // When
-      const $date = input(f.happened.date, { type: "date", required: true });
-      const $time = input(f.happened.time, { type: "time" });
-      const $about = h("input", { type: "checkbox", checked: f.happened.about });
-      const $end = input(f.happened.endTime, { type: "time" });
-      // What, where
-      const $what = area(f.what, { rows: 6, spellcheck: "true", autocapitalize: "sentences" });
-      const $where = input(f.where, { autocapitalize: "sentences" });
+      const plain = plainFields(f);
+      const when = whenPart(f.happened);
       // The phone's position only when the person says they are at the place now.
-      const here = hereNow({
-        position: f.location,
-        keptBefore: Boolean(existing?.revisions.some((r) => r.fields.location)),
-        onChange: () => changed(),
+      const here = hereNow({ position: f.location, keptBefore: Boolean(existing?.revisions.some((r) => r.fields.location)), onChange: changed });
+      const who = whoPart(f.personId, people, draft?.person);
+      const witnesses = witnessesPart(f.witnesses, changed);
+      const files = evidencePart({
+        kept: existing?.evidence || [],
+        pending,
+        onPick: () => ($error.textContent = ""),
+        onAdded: () => keeper?.saveNow(),
+        onRemoved: changed,
+        onError: (e) => ($error.textContent = plainWords(e)),
       });
-      // Who
-      const $person = h(
-        "select",
-        {},
-        h("option", { value: "" }, "Someone I don't know, or not sure"),
-        [...people.values()]
-          .filter((p) => !p.withdrawn)
-          .map((p) => h("option", { value: p.id, selected: p.id === f.personId }, p.fields.name || "Unnamed")),
-        h("option", { value: "+", selected: Boolean(draft?.person) }, "Add someone new…"),
-      );
-      const $newName = input(draft?.person?.name || "", { autocomplete: "off" });
-      const $newRelationship = h(
-        "select",
-        {},
-        model.RELATIONSHIPS.map(([v, label]) => h("option", { value: v, selected: v === (draft?.person?.relationship || "unknown") }, label)),
-      );
-      const $newPerson = h("div", { class: "stack nested" }, field("Their name, or what you call them", $newName), field("Who they are to you", $newRelationship));
-      const showNewPerson = () => {
-        $newPerson.hidden = $person.value !== "+";
-      };
-      $person.addEventListener("change", showNewPerson);
-      showNewPerson();
-      const $looks = area(f.looks, { rows: 2 });
-      const $clothing = input(f.clothing);
-      const $vehicle = input(f.vehicle);
-      const $registration = input(f.registration, { autocapitalize: "characters", autocomplete: "off" });
-      // Witnesses
-      const $witnesses = h("div", { class: "stack" });
-      const addWitness = (/** @type {{name: string, contact: string, saw: string}} */ w) => {
-        const $w = h(
-          "fieldset",
-          { class: "witness" },
-          h("legend", {}, "Witness"),
-          field("Name", input(w.name, { "data-w": "name" })),
-          field("How to reach them", input(w.contact, { "data-w": "contact" })),
-          field("What they saw or heard", area(w.saw, { rows: 2, "data-w": "saw" })),
-          button("Remove this witness", () => {
-            $w.remove();
-            $addWitness.focus();
-            announce("Witness removed.");
-            changed();
-          }, "button secondary"),
-        );
-        $witnesses.append($w);
-        return $w;
-      };
-      f.witnesses.forEach(addWitness);
-      const $addWitness = button("Add a witness", () => {
-        const $w = addWitness({ name: "", contact: "", saw: "" });
-        /** @type {HTMLInputElement} */ ($w.querySelector("input")).focus();
-      }, "button block secondary");
-      // How it affected you
-      const $impact = area(f.impact, { rows: 3 });
-      // Police
-      const $reported = h(
-        "select",
-        {},
-        [["", "Not yet said"], ["no", "No"], ["yes", "Yes"]].map(([v, label]) => h("option", { value: v, selected: v === f.police.reported }, label)),
-      );
-      const $policeDate = input(f.police.date, { type: "date" });
-      const $officer = input(f.police.officer);
-      const $reference = input(f.police.reference, { autocomplete: "off", autocapitalize: "characters" });
+      $recorder = files.recorder;
 
       /** @returns {model.IncidentFields} */
-      const read = () => ({
-        happened: { date: $date.value, time: $time.value, about: $about.checked, endTime: $end.value },
-        where: $where.value,
-        location: here.value(),
-        behaviours: checked($form, "behaviour"),
-        what: $what.value,
-        personId: $person.value === "+" ? "" : $person.value,
-        looks: $looks.value,
-        clothing: $clothing.value,
-        vehicle: $vehicle.value,
-        registration: $registration.value,
-        witnesses: [...$witnesses.querySelectorAll("fieldset")].map(($w) => {
-          const v = (/** @type {string} */ k) => /** @type {HTMLInputElement} */ ($w.querySelector(`[data-w="${k}"]`)).value;
-          return { name: v("name"), contact: v("contact"), saw: v("saw") };
-        }),
-        feelings: checked($form, "feeling"),
-        impact: $impact.value,
-        police: { reported: /** @type {any} */ ($reported.value), date: $policeDate.value, officer: $officer.value, reference: $reference.value },
-      });
-      const newPerson = () => ($person.value === "+" && $newName.value.trim() ? { name: $newName.value.trim(), relationship: $newRelationship.value } : null);
-
-      // Evidence: stored (encrypted) as soon as it is picked; recorded with the entry.
-      const $evidence = h("div", { class: "stack" });
-      const $evidenceHeading = h("h2", { tabindex: "-1" }, "Photos, screenshots, recordings");
-      const showEvidence = () => {
-        $evidence.replaceChildren(
-          evidenceList([...(existing?.evidence || []), ...pending], (item) =>
-            pending.includes(item)
-              ? () => {
-                  pending.splice(pending.indexOf(item), 1);
-                  drafts.discardFiles([item]);
-                  showEvidence();
-                  $evidenceHeading.focus();
-                  announce(`${item.name} removed.`);
-                  changed();
-                }
-              : null,
-          ),
-        );
+      const read = () => {
+        const fields = model.emptyIncident();
+        plain.read(fields);
+        return {
+          ...fields,
+          happened: when.read(),
+          location: here.value(),
+          behaviours: checked($form, "behaviour"),
+          personId: who.personId(),
+          witnesses: witnesses.read(),
+          feelings: checked($form, "feeling"),
+        };
       };
-      showEvidence();
-      const $progress = h("p", { class: "hint", "aria-live": "polite" });
-      /** @param {Omit<model.Evidence, "at" | "seq">} item */
-      const added = (item) => {
-        pending.push(item);
-        showEvidence();
-        keeper?.saveNow();
-        announce(`${item.name} added.`);
+      /** A recording under way is part of the entry. */
+      const finishRecording = async () => {
+        const clip = await $recorder?.finish();
+        if (clip) files.added(clip);
       };
-      const pick = (/** @type {string} */ accept, /** @type {string} */ how, /** @type {string} */ label, capture = "") =>
-        button(label, async () => {
-          $error.textContent = "";
-          await pickFiles({ accept, capture, how, progress: $progress, onAdded: added, onError: (e) => ($error.textContent = plainWords(e)) });
-        }, "button secondary");
 
       const $form = h(
         "form",
         { class: "stack incident-form", novalidate: true, autocomplete: "off" },
-        h("fieldset", { class: "when" }, h("legend", {}, "When it happened"),
-          h("div", { class: "pair" }, field("Date", $date), field("Time", $time)),
-          h("label", { class: "check" }, $about, h("span", {}, "The time is approximate")),
-          field("Until (if it went on)", $end)),
-        field("What happened", $what, FORM_HINTS.what),
+        when.$el,
+        plain.$("what"),
         choices("What kind of thing happened", "behaviour", model.BEHAVIOURS, f.behaviours, { hint: "Pick all that fit." }),
-        field("Where it happened", $where, "Write the place: a street, a shop, a bus stop, a room."),
+        plain.$("where"),
         here.$el,
-        $evidenceHeading,
-        h("p", { class: "hint" }, FORM_HINTS.evidence),
-        $evidence,
-        h("div", { class: "row-buttons" },
-          pick("image/*", "photo", "Take a photo", "environment"),
-          pick("", "file", "Add screenshots or files"),
-          ($recorder = recordAudioButton({ onAdded: added, onError: (e) => ($error.textContent = plainWords(e)) })),
-          pick("video/*", "video", "Record a video", "environment")),
-        $progress,
-        more("Who did it", Boolean(f.personId || f.looks || f.clothing || f.vehicle || f.registration || draft?.person),
+        files.$el,
+        more("Who did it", Boolean(f.personId || draft?.person) || plain.filled(["looks", "clothing", "vehicle", "registration"]),
           h("p", { class: "hint" }, FORM_HINTS.who),
-          field("Who was it", $person), $newPerson,
-          field("What they looked like", $looks), field("Clothing", $clothing),
-          field("Vehicle (make, model, colour)", $vehicle), field("Registration", $registration)),
-        more("Witnesses", f.witnesses.length > 0, h("p", { class: "hint" }, FORM_HINTS.witnesses), $witnesses, $addWitness),
-        more("How it affected you", Boolean(f.feelings.length || f.impact),
+          who.$el,
+          ["looks", "clothing", "vehicle", "registration"].map(plain.$)),
+        more("Witnesses", f.witnesses.length > 0, h("p", { class: "hint" }, FORM_HINTS.witnesses), witnesses.$el),
+        more("How it affected you", f.feelings.length > 0 || plain.filled(["impact"]),
           choices("How did it make you feel", "feeling", model.FEELINGS, f.feelings),
-          field("What it changed in your life", $impact, FORM_HINTS.impact)),
-        more("Police", Boolean(f.police.reported || f.police.officer || f.police.reference),
+          plain.$("impact")),
+        more("Police", plain.filled(["police.reported", "police.officer", "police.reference"]),
           h("p", { class: "hint" }, FORM_HINTS.police),
-          field("Did you report it to the police?", $reported), field("Date reported", $policeDate),
-          field("Officer's name", $officer), field("Crime reference number", $reference)),
+          ["police.reported", "police.date", "police.officer", "police.reference"].map(plain.$)),
         existing
           ? h("p", { class: "hint" }, `First recorded ${longDateTime(existing.recordedAt)}. Saving adds a new version; the first stays.`)
           : h("p", { class: "hint" }, "The time you save it is recorded too, and cannot be changed."),
@@ -230,15 +313,13 @@ export function incidentForm({ id, onDone, onCancel }) {
           button("Back", async () => {
             // What was typed (and recorded) is kept as an unfinished entry, shown on the
             // diary's first screen.
-            const clip = await $recorder?.finish();
-            if (clip) added(clip);
+            await finishRecording();
             await keeper?.saveNow();
             onCancel();
           }, "button block secondary"),
           button(id ? "Discard these changes" : "Discard this entry", (/** @type {Event} */ event) => {
             const question = id ? "Throw away the changes you made here? The entry stays as it was." : "Throw away what you have typed here? This cannot be undone.";
-            const $button = /** @type {HTMLElement} */ (event.currentTarget);
-            ask($button, { question, yes: "Yes, throw it away" }, async () => {
+            ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, throw it away" }, async () => {
               try {
                 keeper?.cancel();
                 await keeper?.settled();
@@ -259,7 +340,7 @@ export function incidentForm({ id, onDone, onCancel }) {
         target,
         () => {
           const fields = read();
-          const person = newPerson();
+          const person = who.newPerson();
           const same = existing ? model.changedFields(existing.fields, fields).length === 0 : model.isEmpty(fields);
           if (same && !person && pending.length === 0) return null;
           return { fields, person, evidence: pending };
@@ -269,30 +350,19 @@ export function incidentForm({ id, onDone, onCancel }) {
           else $saved.textContent = "Kept on this phone as you type.";
         },
       );
-      const changed = () => keeper?.changed();
       $form.addEventListener("input", changed);
       $form.addEventListener("change", changed);
 
       $form.addEventListener("submit", async (event) => {
         event.preventDefault();
         $error.textContent = "";
-        const clip = await $recorder?.finish(); // a recording under way is part of the entry
-        if (clip) added(clip);
+        await finishRecording();
         const fields = read();
-        const person = newPerson();
-        if (!existing && model.isEmpty(fields, pending.length) && !person) {
-          $error.textContent = "There is nothing to save yet. Write what happened, or pick what kind of thing it was.";
-          $what.focus();
-          return;
-        }
-        if (!fields.happened.date) {
-          $error.textContent = "Say on what day it happened (roughly is fine: tick \"approximate\").";
-          $date.focus();
-          return;
-        }
-        if (model.happenedAt(fields) > Date.now() + 5 * 60_000) {
-          $error.textContent = "That date and time is in the future. Check when it happened.";
-          $date.focus();
+        const person = who.newPerson();
+        const problem = model.problemWith(fields, { isNew: !existing, evidence: pending.length, person: Boolean(person) });
+        if (problem) {
+          $error.textContent = problem.message;
+          (problem.field === "date" ? when.$date : plain.control("what")).focus();
           return;
         }
         const $submit = /** @type {HTMLButtonElement} */ ($form.querySelector("[type=submit]"));
@@ -315,12 +385,7 @@ export function incidentForm({ id, onDone, onCancel }) {
         }
       });
 
-      return h(
-        "section",
-        { class: "stack" },
-        h("h1", {}, id ? "Edit incident" : "Log an incident"),
-        $form,
-      );
+      return h("section", { class: "stack" }, h("h1", {}, id ? "Edit incident" : "Log an incident"), $form);
     },
   };
 }

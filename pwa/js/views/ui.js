@@ -105,7 +105,7 @@ export function checked(root, name) {
  * A section that opens with a tap: the less urgent parts of a form.
  * @param {string} title
  * @param {boolean} open
- * @param {...import("../dom.js").Child} children
+ * @param {...import("../dom.js").Children} children
  */
 export function more(title, open, ...children) {
   return h("details", { class: "more", open }, h("summary", {}, title), h("div", { class: "more-body" }, ...children));
