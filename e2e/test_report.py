@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
@@ -245,7 +246,24 @@ def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp
 
     ok = run_verify(bundle)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert ok.stdout.count("verified: file files/") == 2 and "All verified." in ok.stdout
+    assert ok.stdout.count("verified: file files/") == 2
+    assert "verified: report.html: matches the manifest" in ok.stdout
+    # Nothing outside the phone anchors it (no server copy, so no receipts): it says so.
+    assert "internally consistent only" in ok.stdout and "All verified." not in ok.stdout
+
+    # The report's words changed: the report fails.
+    altered = tmp_path / "altered-report.zip"
+    rewrite(
+        bundle,
+        altered,
+        lambda n, d: (
+            d.replace(b"A note left on my car", b"A note left on my bike")
+            if n == "report.html"
+            else d
+        ),
+    )
+    bad = run_verify(altered)
+    assert bad.returncode == 1 and "NOT VERIFIED: report.html: was changed" in bad.stdout
 
     # One byte of one file changed: that file, and only it, fails.
     target = manifest["files"][0]["path"]
@@ -272,7 +290,7 @@ def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp
     rewrite(bundle, altered, edit_event)
     bad = run_verify(altered)
     assert bad.returncode == 1
-    assert f"NOT VERIFIED: event {edit_event.seq} has content that differs" in bad.stdout
+    assert f"NOT VERIFIED: event {edit_event.seq}: has content that differs" in bad.stdout
 
     # Something that is not a bundle says so.
     junk = tmp_path / "junk.zip"
@@ -354,3 +372,44 @@ def test_printing_waits_for_the_pictures_and_the_bundle_is_shared_not_downloaded
     with page.expect_download() as download:
         page.get_by_role("button", name="Save it in my downloads instead").click()
     assert download.value.suggested_filename == name
+
+
+BUNDLE_WITH_A_PERSONS_PHOTO = """async () => {
+    const model = await import('/js/diary/model.js');
+    const evidence = await import('/js/diary/evidence.js');
+    const { makeBundle } = await import('/js/formats/bundle.js');
+    const file = (text, name) =>
+        evidence.store({ stream: new Blob([text]).stream(), name, type: 'image/png', kind: 'x' });
+    const face = await file('his face', 'face.png');
+    const person = await model.describePerson('', { name: 'J. Smith' }, [face]);
+    const fields = { ...model.emptyIncident(), what: 'He waited by the gate', personId: person };
+    await model.recordIncident(fields, { evidence: [await file('the gate', 'gate.png')] });
+    const { incidents } = await model.load();
+    const report = document.createElement('section');
+    report.textContent = 'He waited by the gate';
+    const blob = await makeBundle({ incidents: [...incidents.values()], report });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let text = '';
+    for (const b of bytes) text += String.fromCharCode(b);
+    return btoa(text);
+}"""
+
+
+def test_a_bundle_naming_a_person_with_a_photo_verifies_and_hands_over_only_the_reports_files(
+    page: Page, tmp_path: Path
+):
+    """The person is in the report, their photo is not: its event keeps only its hash, so
+    the bundle neither hands the photo over nor looks as if a file was withheld."""
+    set_up_with_passphrase_only(page)
+    bundle = tmp_path / "person.zip"
+    bundle.write_bytes(base64.b64decode(page.evaluate(BUNDLE_WITH_A_PERSONS_PHOTO)))
+    with zipfile.ZipFile(bundle) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        assert [f["name"] for f in manifest["files"]] == ["gate.png"]
+    photos = [e for e in manifest["events"] if e["type"] == "evidence.added"]
+    assert [e["payload"] is None for e in photos] == [True, False]
+    assert "face.png" not in json.dumps(manifest)
+    assert "J. Smith" in json.dumps(manifest)  # who it was is in the report
+    result = run_verify(bundle)
+    assert result.returncode == 0, result.stdout
+    assert "withheld" not in result.stdout

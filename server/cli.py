@@ -44,11 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify = commands.add_parser(
         "verify",
-        help="check an evidence bundle: every file's SHA-256, the diary's chain, the receipts",
-        description="Check an evidence bundle made in the app: recompute every file's SHA-256 "
-        "and every event's hash, check each of the server's signed time receipts, and say per "
-        "file, event and receipt whether it is as recorded. Exits 0 when all is verified, 1 "
-        "when anything is not, 2 when it is not a bundle or the key cannot be read.",
+        help="check an evidence bundle: every entry, file, event and receipt, and what anchors it",
+        description="Check an evidence bundle made in the app: every entry of the zip must be "
+        "listed in its manifest with its SHA-256; each file must match the event that added "
+        "it; every event's hash is recomputed and the chain followed to its head; each of "
+        "the server's signed time receipts is checked. Then it says what anchors the record "
+        "in time, or that it is internally consistent only. Exits 0 when all is verified, 1 "
+        "when anything is not, 2 when it is not a readable bundle or an option cannot be read.",
     )
     verify.add_argument("bundle", metavar="BUNDLE", help="the .zip file made by Cairn")
     verify.add_argument(
@@ -58,22 +60,43 @@ def build_parser() -> argparse.ArgumentParser:
         "base64url), or a file holding it or that JSON; without it, receipts are checked "
         "against the key that came with the bundle",
     )
+    verify.add_argument(
+        "--head",
+        metavar="HASH[:N]",
+        help="a chain head you noted earlier (from a printed report: the fingerprint, or its "
+        "first 12 or more hex digits, and optionally :N, its event number); the bundle must "
+        "contain it unchanged",
+    )
     return parser
 
 
 def verify(args: argparse.Namespace) -> int:
     """Check a bundle and print what was found."""
-    from .verify import BundleError, KeyTextError, parse_key, report, verify_bundle
+    from .verify import (
+        BundleError,
+        HeadTextError,
+        KeyTextError,
+        parse_head,
+        parse_key,
+        plain,
+        report,
+        verify_bundle,
+    )
 
     try:
         key = parse_key(args.key) if args.key is not None else None
     except KeyTextError as error:
-        print(f"cairn verify: --key: {error}", file=sys.stderr)
+        print(plain(f"cairn verify: --key: {error}"), file=sys.stderr)
         return 2
     try:
-        result = verify_bundle(args.bundle, key=key)
+        head = parse_head(args.head) if args.head is not None else None
+    except HeadTextError as error:
+        print(f"cairn verify: --head: {error}", file=sys.stderr)
+        return 2
+    try:
+        result = verify_bundle(args.bundle, key=key, head=head)
     except BundleError as error:
-        print(f"cairn verify: {error}", file=sys.stderr)
+        print(plain(f"cairn verify: {args.bundle}: {error}"), file=sys.stderr)
         return 2
     print(report(result))
     return 0 if result.ok else 1

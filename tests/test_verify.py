@@ -53,6 +53,59 @@ def stamped(events: list[dict], key: Ed25519PrivateKey = SERVER_KEY) -> list[dic
     ]
 
 
+def evidence(name: str = "note.png", data: bytes = PHOTO, kind: str = "image/png") -> dict:
+    """An evidence event's payload, as the phone records it."""
+    return {
+        "file": "f1",
+        "name": name,
+        "type": kind,
+        "kind": "photo",
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def listing(event: dict, path: str = "files/001-note.png") -> dict:
+    """The manifest's entry for the file an evidence event added."""
+    payload = json.loads(event["payload"])
+    return {
+        "path": path,
+        "name": payload["name"],
+        "type": payload["type"],
+        "size": payload["size"],
+        "sha256": payload["sha256"],
+        "subject": event["subject"],
+        "event": event["seq"],
+    }
+
+
+REPORT = b"<!doctype html><title>Incident diary</title><p>A blue van, AB12 CDE.</p>"
+
+
+def manifest_for(events: list, files=None, *, report: bytes = REPORT) -> dict:
+    """A cairn-bundle/2 manifest for ``events``, with the evidence events' files listed."""
+    if files is None:
+        files = [listing(e) for e in events if e["type"] == "evidence.added"]
+    last = events[-1] if events and isinstance(events[-1], dict) else {}
+    return {
+        "format": "cairn-bundle/2",
+        "head": last.get("hash", GENESIS),
+        "count": len(events),
+        "report": {"path": "report.html", "sha256": hashlib.sha256(report).hexdigest()},
+        "files": files,
+        "events": events,
+    }
+
+
+def write(path: Path, manifest: dict, entries: dict[str, bytes]) -> Path:
+    """A zip holding ``manifest.json`` and ``entries``, as the phone writes it."""
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("manifest.json", json.dumps(manifest))
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return path
+
+
 def make(
     tmp_path: Path,
     *,
@@ -62,38 +115,22 @@ def make(
     receipts=None,
     keys=None,
 ) -> Path:
-    digest = hashlib.sha256(PHOTO).hexdigest()
     events = (
         events
         if events is not None
         else chain(
             [
                 ("incident.recorded", "i1", {"fields": {"what": "A note on my car"}}),
-                ("evidence.added", "i1", {"name": "note.png", "sha256": digest}),
+                ("evidence.added", "i1", evidence()),
             ]
         )
     )
-    files = (
-        files
-        if files is not None
-        else [{"path": "files/001-note.png", "sha256": digest, "event": 2}]
-    )
-    manifest = {
-        "format": "cairn-bundle/1",
-        "head": events[-1]["hash"] if events and isinstance(events[-1], dict) else GENESIS,
-        "count": len(events),
-        "events": events,
-        "files": files,
-    }
+    manifest = manifest_for(events, files)
     if receipts is not None:
         manifest["receipts"] = receipts
         manifest["receiptKeys"] = [published()] if keys is None else keys
-    path = tmp_path / "bundle.zip"
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("manifest.json", json.dumps(manifest))
-        zf.writestr("report.html", "<!doctype html><title>Incident diary</title>")
-        zf.writestr("files/001-note.png", photo)
-    return path
+    entries = {"report.html": REPORT, "files/001-note.png": photo}
+    return write(tmp_path / "bundle.zip", manifest, entries)
 
 
 def test_a_whole_bundle_verifies(tmp_path, capsys):
@@ -112,41 +149,23 @@ def test_a_removed_event_breaks_the_chain_there(tmp_path):
         [
             ("incident.recorded", "i1", {}),
             ("incident.revised", "i1", {}),
-            ("evidence.added", "i1", {"sha256": hashlib.sha256(PHOTO).hexdigest()}),
+            ("evidence.added", "i1", evidence()),
         ]
     )
     del events[1]
-    result = verify_bundle(
-        make(
-            tmp_path,
-            events=events,
-            files=[
-                {
-                    "path": "files/001-note.png",
-                    "sha256": hashlib.sha256(PHOTO).hexdigest(),
-                    "event": 3,
-                }
-            ],
-        )
-    )
+    result = verify_bundle(make(tmp_path, events=events))
     bad = [f.where for f in result.findings if not f.ok]
     assert bad == ["event 3"]
 
 
 def test_a_file_the_chain_does_not_name_is_not_verified(tmp_path):
+    events = chain([("incident.recorded", "i1", {}), ("evidence.added", "i1", evidence())])
     result = verify_bundle(
-        make(
-            tmp_path,
-            files=[
-                {
-                    "path": "files/001-note.png",
-                    "sha256": hashlib.sha256(PHOTO).hexdigest(),
-                    "event": 1,
-                }
-            ],
-        )
+        make(tmp_path, events=events, files=[{**listing(events[1]), "event": 1}])
     )
-    assert not result.ok
+    bad = {f.where: f.what for f in result.findings if not f.ok}
+    assert bad["file files/001-note.png"] == "is not named by an evidence event in the chain"
+    assert "withheld" in bad["event 2"]
 
 
 def test_malformed_events_are_reported_not_raised(tmp_path):
@@ -175,11 +194,7 @@ def receipted(tmp_path: Path, change=None, **options) -> Path:
     events = chain(
         [
             ("incident.recorded", "i1", {"fields": {"what": "A note on my car"}}),
-            (
-                "evidence.added",
-                "i1",
-                {"name": "note.png", "sha256": hashlib.sha256(PHOTO).hexdigest()},
-            ),
+            ("evidence.added", "i1", evidence()),
         ]
     )
     receipts = stamped(events)
@@ -316,4 +331,5 @@ def test_malformed_receipts_are_reported_not_raised(tmp_path):
     )
     bad = [f for f in result.findings if not f.ok]
     assert len(bad) == 3 and all(f.where.startswith("receipt for event") for f in bad)
-    assert not verify_bundle(make(tmp_path, receipts={"seq": 1})).ok
+    with pytest.raises(BundleError, match="receipts is not a list"):
+        verify_bundle(make(tmp_path, receipts={"seq": 1}))

@@ -1,19 +1,21 @@
 // @ts-check
 // The evidence bundle: one zip to hand over, holding the report as a page with no script,
-// every evidence file as its original bytes, and manifest.json with each file's SHA-256 and
-// the diary's chain. `cairn verify` checks it outside the phone.
+// every evidence file as its original bytes, and manifest.json with the SHA-256 of every
+// other entry (the report's too) and the diary's chain. `cairn verify` checks it outside
+// the phone: every entry must be listed, and each file must match the event that added it.
 //
 // The chain is whole (every event's header and hashes) so it verifies from the first event
-// to the head; payloads are included only for what the report covers. The others keep
-// their payloadHash, as a withdrawn entry does, so nothing outside the report is handed over.
+// to the head; payloads are included only for what the report covers, and a file's only
+// when the file itself is in the bundle. The others keep their payloadHash, as a withdrawn
+// entry does, so nothing outside the report is handed over.
 // The server's time receipts (hashes and times only) and its public key come too.
-import { utf8 } from "../vault/bytes.js";
+import { toHex, utf8 } from "../vault/bytes.js";
 import * as records from "../vault/records.js";
 import * as log from "../diary/log.js";
 import * as receipts from "../sync/receipts.js";
 import { ZipWriter } from "./zip.js";
 
-export const FORMAT = "cairn-bundle/1";
+export const FORMAT = "cairn-bundle/2";
 
 /** @param {ReadableStream<import("../vault/bytes.js").Bytes>} stream */
 async function* chunksOf(stream) {
@@ -63,10 +65,14 @@ export async function makeBundle({ incidents, report, progress = () => {} }) {
   const covered = new Set(incidents.map((i) => i.id));
   for (const i of incidents) if (i.fields.personId) covered.add(i.fields.personId);
   for (const e of events) if (e.type === "checklist.answered") covered.add(e.subject); // in the report too
+  // A person's photos are not in the report: their events keep only their hashes.
+  const shown = (/** @type {log.Event} */ e) => covered.has(e.subject) && (e.type !== "evidence.added" || included.has(e.seq));
 
   const zip = new ZipWriter();
-  /** @type {{ path: string, name: string, type: string, size: number, sha256: string, incident: string, event: number }[]} */
+  /** @type {{ path: string, name: string, type: string, size: number, sha256: string, subject: string, event: number }[]} */
   const files = [];
+  /** @type {Set<number>} the evidence events whose files are in the bundle */
+  const included = new Set();
   /** @type {Map<string, string>} */
   const paths = new Map();
   const all = incidents.flatMap((incident) => incident.evidence.map((item) => ({ incident, item })));
@@ -74,17 +80,21 @@ export async function makeBundle({ incidents, report, progress = () => {} }) {
     progress(n, all.length);
     const path = `files/${String(n + 1).padStart(3, "0")}-${safe(item.name)}`;
     await zip.add(path, chunksOf(records.readFile(item.file)));
-    files.push({ path, name: item.name, type: item.type, size: item.size, sha256: item.sha256, incident: incident.id, event: item.seq });
+    files.push({ path, name: item.name, type: item.type, size: item.size, sha256: item.sha256, subject: incident.id, event: item.seq });
+    included.add(item.seq);
     paths.set(item.file, path);
     if (item.thumb) paths.set(item.thumb, path); // the report shows the picture itself
   }
   progress(all.length, all.length);
+  const page = utf8(reportPage(report, paths));
+  await zip.add("report.html", [page]);
 
   const manifest = {
     format: FORMAT,
     produced: new Date().toISOString(),
     head: events.at(-1)?.hash || log.GENESIS,
     count: events.length,
+    report: { path: "report.html", sha256: toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", page))) },
     files,
     events: events.map((e) => ({
       seq: e.seq,
@@ -94,12 +104,11 @@ export async function makeBundle({ incidents, report, progress = () => {} }) {
       at: e.at,
       payloadHash: e.payloadHash,
       hash: e.hash,
-      payload: covered.has(e.subject) ? e.payload : null,
+      payload: shown(e) ? e.payload : null,
     })),
     receipts: stamped.map(({ seq, hash, receipt }) => ({ seq, hash, receipt })),
     receiptKeys: keys.map(({ alg, kid, publicKey }) => ({ alg, kid, publicKey })),
   };
-  await zip.add("report.html", [utf8(reportPage(report, paths))]);
   await zip.add("manifest.json", [utf8(JSON.stringify(manifest, null, 1))]);
   return zip.blob();
 }

@@ -1,0 +1,100 @@
+"""The diary's chain: each event's hash covers its place, time, kind, subject and payload
+hash, and the hash of the event before (docs/diary-format.md).
+
+SHA-256 needs no key: anyone holding a bundle can rewrite events and recompute every hash.
+So a chain that checks out is *internally consistent*; only an anchor from outside (a
+receipt, a fingerprint noted earlier) says it was not rewritten since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+
+from .manifest import EVENT_FIELDS, GENESIS, HEX64, shape_problem
+from .result import Result
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as the phone's TextEncoder writes it: a lone surrogate becomes U+FFFD."""
+    return LONE_SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
+def event_hash(e: dict) -> str:
+    """Return the hash of an event's header, as the phone computes it."""
+    parts = ["cairn/event/v1", e["seq"], e["prev"], e["type"], e["subject"], e["at"]]
+    parts.append(e["payloadHash"])
+    return hashlib.sha256(utf8("\n".join(str(p) for p in parts))).hexdigest()
+
+
+def when(ms: object) -> str:
+    """A time in ms since 1970 as UTC a person can read."""
+    if not isinstance(ms, int) or isinstance(ms, bool):
+        return "an unreadable time"
+    try:
+        return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (ValueError, OverflowError, OSError):
+        return "an unreadable time"
+
+
+def payload_of(e: dict) -> dict | None:
+    """An event's payload as JSON, or None when it is withdrawn, left out or unreadable."""
+    if e.get("payload") is None:
+        return None
+    try:
+        value = json.loads(e["payload"])
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def check_chain(events: list, head: str, count: int, result: Result) -> dict[int, dict]:
+    """Check every event and its link to the one before; return the well-formed ones by
+    number. Recorded times that go backwards are flagged."""
+    by_seq: dict[int, dict] = {}
+    prev, expected, last_at = GENESIS, 1, None
+    for e in events:
+        seq = e.get("seq") if isinstance(e, dict) else None
+        where = f"event {seq if isinstance(seq, int) else '?'}"
+        shape = shape_problem(e, EVENT_FIELDS)
+        if shape:
+            result.add(where, False, f"is malformed: it {shape}")
+            prev, expected = "", expected + 1
+            continue
+        problems = []
+        if e["seq"] != expected:
+            problems.append(f"is numbered {e['seq']} where {expected} was expected")
+        if e["prev"] != prev:
+            problems.append("does not follow on from the event before it")
+        if (
+            e["payload"] is not None
+            and hashlib.sha256(utf8(e["payload"])).hexdigest() != (e["payloadHash"])
+        ):
+            problems.append("has content that differs from what was recorded")
+        own = event_hash(e)
+        if own != e["hash"]:
+            problems.append("has details (time, kind or subject) that were changed")
+        result.add(where, not problems, "; ".join(problems) or "verified")
+        if last_at is not None and e["at"] < last_at:
+            result.flag(
+                where,
+                f"says it was recorded {when(e['at'])}, before the event ahead of it "
+                f"({when(last_at)}): the phone's clock went back, or the times were changed",
+            )
+        last_at = e["at"] if last_at is None else max(last_at, e["at"])
+        by_seq.setdefault(e["seq"], e)
+        prev, expected = own, e["seq"] + 1
+    if not HEX64.fullmatch(head) or count != len(events) or head != prev:
+        result.add(
+            "the chain's head",
+            False,
+            f"names {count} events ending {head[:12]}…, "
+            f"but the events here end {prev[:12]}… after {len(events)}",
+        )
+    else:
+        result.add("the chain's head", True, f"{count} events, head {head}")
+    return by_seq

@@ -1,0 +1,64 @@
+"""The findings as lines a person can read, with nothing from the bundle able to change
+how the terminal shows them."""
+
+from __future__ import annotations
+
+from .result import Finding, Result
+
+
+def plain(text: str) -> str:
+    """``text`` with every control or unprintable character written as an escape, so a
+    name in the bundle cannot move the cursor, clear a line or print a false verdict."""
+    return "".join(
+        ch
+        if ch.isprintable()
+        else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        for ch in text
+    )
+
+
+def _line(f: Finding, *, colon: bool = True) -> str:
+    return f"{'verified' if f.ok else 'NOT VERIFIED'}: {f.where}{':' if colon else ''} {f.what}"
+
+
+def report(result: Result) -> str:
+    """Return the findings: the zip's entries, files, the report page, events, the chain,
+    receipts and anchors; then what the check shows, notes, and a verdict."""
+    findings = result.findings
+
+    def starting(*prefixes: str) -> list[Finding]:
+        return [f for f in findings if f.where.startswith(prefixes)]
+
+    shown = set()
+    lines = []
+    for group, only_bad in (
+        (starting("zip entry"), False),
+        (starting("file "), False),
+        ([f for f in findings if f.where.endswith(".html")], False),
+        (starting("event "), True),
+        (starting("the chain's head"), False),
+        (starting("receipt"), False),
+        (starting("the head you hold", "anchors"), False),
+    ):
+        for f in group:
+            if id(f) in shown or (only_bad and f.ok):
+                continue
+            shown.add(id(f))
+            lines.append(_line(f))
+    lines += [_line(f) for f in findings if id(f) not in shown]
+    lines += [f"FLAGGED: {f.where}: {f.what}" for f in result.flags]
+    lines.append("What this shows:")
+    lines += [f"  - {anchor}" for anchor in result.anchors]
+    lines += result.notes
+    lines.append(_verdict(result))
+    return "\n".join(plain(line) for line in lines)
+
+
+def _verdict(result: Result) -> str:
+    if not result.ok:
+        return "Not verified: see the lines marked NOT VERIFIED."
+    if any("internally consistent only" in a for a in result.anchors):
+        return "Verified as internally consistent only: nothing independent anchors it."
+    if any("not anchored" in a for a in result.anchors):
+        return "Verified, but not all of it is anchored: see What this shows."
+    return "All verified."

@@ -1,0 +1,30 @@
+"""What a check found: one finding per file, event, receipt and part of the bundle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: str  # "file files/001-photo.png", "event 12", "the chain's head"
+    ok: bool
+    what: str
+
+
+@dataclass
+class Result:
+    findings: list[Finding] = field(default_factory=list)
+    flags: list[Finding] = field(default_factory=list)  # odd, not proof of a change
+    anchors: list[str] = field(default_factory=list)  # what ties the record to a time
+    notes: list[str] = field(default_factory=list)  # said after the findings, whatever they are
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.findings)
+
+    def add(self, where: str, ok: bool, what: str) -> None:
+        self.findings.append(Finding(where, ok, what))
+
+    def flag(self, where: str, what: str) -> None:
+        self.flags.append(Finding(where, False, what))

@@ -1,0 +1,545 @@
+"""`cairn verify` against a forger holding a real bundle and no key, and against bundles
+made to trip the checker: each forgery fails or is reported as unanchored; each malformed
+bundle exits 2 with a plain message, never a traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from server.cli import main
+from server.receipts import sign
+from server.verify import (
+    GENESIS,
+    BundleError,
+    archive,
+    event_hash,
+    parse_head,
+    report,
+    verify_bundle,
+)
+from server.verify.output import plain
+from tests.test_verify import (
+    PHOTO,
+    PUBLIC,
+    REPORT,
+    SERVER_KEY,
+    chain,
+    evidence,
+    listing,
+    manifest_for,
+    published,
+    stamped,
+    write,
+)
+
+OTHER = b"\xff\xd8 a screenshot of the messages" * 40
+DAY = 86_400_000
+
+
+def diary() -> list[dict]:
+    return chain(
+        [
+            ("person.described", "p1", {"fields": {"name": "J. Smith"}}),
+            (
+                "incident.recorded",
+                "i1",
+                {"fields": {"what": "Blue van outside work", "vehicle": "Blue van"}},
+            ),
+            ("evidence.added", "i1", evidence("van.png", PHOTO)),
+            ("incident.recorded", "i2", {"fields": {"what": "Twelve messages at night"}}),
+            ("evidence.added", "i2", evidence("messages.jpg", OTHER, "image/jpeg")),
+        ]
+    )
+
+
+def files_of(events: list[dict]) -> list[dict]:
+    return [
+        listing(events[2], "files/001-van.png"),
+        listing(events[4], "files/002-messages.jpg"),
+    ]
+
+
+def bundle(
+    tmp_path: Path,
+    events=None,
+    *,
+    files=None,
+    entries=None,
+    report_bytes=REPORT,
+    receipts=None,
+    change=None,
+    name="bundle.zip",
+) -> Path:
+    """A bundle as the phone makes it; ``change`` may alter the manifest before it is written."""
+    events = diary() if events is None else events
+    manifest = manifest_for(events, files_of(events) if files is None else files, report=REPORT)
+    if receipts is not None:
+        manifest["receipts"] = receipts
+        manifest["receiptKeys"] = [published()]
+    if change:
+        change(manifest)
+    contents = {
+        "report.html": report_bytes,
+        "files/001-van.png": PHOTO,
+        "files/002-messages.jpg": OTHER,
+    }
+    return write(tmp_path / name, manifest, contents if entries is None else entries)
+
+
+def run(capsys, *args) -> tuple[int, str]:
+    code = main(["verify", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def rechain(events: list[dict]) -> list[dict]:
+    """Recompute every payload hash and event hash, as a forger holding the bundle can."""
+    prev, out = GENESIS, []
+    for e in events:
+        e = {**e, "prev": prev, "payloadHash": hashlib.sha256(e["payload"].encode()).hexdigest()}
+        e["hash"] = prev = event_hash(e)
+        out.append(e)
+    return out
+
+
+def test_a_real_bundle_is_internally_consistent_and_says_only_that(tmp_path, capsys):
+    code, out = run(capsys, bundle(tmp_path))
+    assert code == 0
+    assert "internally consistent only — no independent time" in out
+    assert "All verified." not in out
+    assert "verified: report.html: matches the manifest" in out
+
+
+# --- forgeries ------------------------------------------------------------------------------
+
+
+def test_a_rewritten_report_fails(tmp_path, capsys):
+    forged = REPORT.replace(b"AB12 CDE", b"XY99 ZZZ")
+    code, out = run(capsys, bundle(tmp_path, report_bytes=forged))
+    assert code == 1
+    assert "NOT VERIFIED: report.html: was changed" in out
+
+
+def test_a_rewritten_report_with_its_fingerprint_recomputed_is_not_anchored(tmp_path, capsys):
+    forged = REPORT.replace(b"AB12 CDE", b"XY99 ZZZ")
+
+    def refingerprint(manifest):
+        manifest["report"]["sha256"] = hashlib.sha256(forged).hexdigest()
+
+    code, out = run(capsys, bundle(tmp_path, report_bytes=forged, change=refingerprint))
+    assert code == 0
+    assert "internally consistent only" in out and "All verified." not in out
+
+
+def test_two_files_swapped_with_their_manifest_paths_fail(tmp_path, capsys):
+    def swap(manifest):
+        a, b = manifest["files"]
+        a["path"], b["path"] = b["path"], a["path"]
+
+    entries = {"report.html": REPORT, "files/001-van.png": OTHER, "files/002-messages.jpg": PHOTO}
+    code, out = run(capsys, bundle(tmp_path, entries=entries, change=swap))
+    assert code == 1
+    assert "should be called files/001-van.png" in out
+
+
+def test_a_file_moved_to_another_incident_with_a_new_name_and_size_fails(tmp_path, capsys):
+    def move(manifest):
+        entry = manifest["files"][0]
+        entry.update(
+            subject="i2", name="van-2.png", size=entry["size"] + 1, path="files/001-van-2.png"
+        )
+
+    entries = {"report.html": REPORT, "files/001-van-2.png": PHOTO, "files/002-messages.jpg": OTHER}
+    code, out = run(capsys, bundle(tmp_path, entries=entries, change=move))
+    assert code == 1
+    line = next(
+        x for x in out.splitlines() if x.startswith("NOT VERIFIED: file files/001-van-2.png")
+    )
+    assert "name “van-2.png”, but event 3 recorded “van.png”" in line
+    assert "another entry than the one event 3 added it to" in line
+    assert "not the" in line and "listed" in line  # the size
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        pytest.param(lambda events: events[:3] + events[4:], id="an event deleted"),
+        pytest.param(
+            lambda events: [
+                {**e, "payload": e["payload"].replace("Blue van", "Red car")} for e in events
+            ],
+            id="words changed",
+        ),
+        pytest.param(
+            lambda events: [{**e, "at": e["at"] - 10 * DAY} for e in events], id="times moved back"
+        ),
+    ],
+)
+def test_a_recomputed_chain_fails_against_receipts_and_is_unanchored_without(
+    tmp_path, capsys, rewrite
+):
+    events = diary()
+    receipts = stamped(events)
+    forged = rechain(rewrite(events))
+    if len(forged) < len(events):
+        files = [listing(forged[2], "files/001-van.png")]
+        entries = {"report.html": REPORT, "files/001-van.png": PHOTO}
+    else:
+        files, entries = files_of(forged), None
+    signed = bundle(tmp_path, forged, files=files, entries=entries, receipts=receipts, name="a.zip")
+    code, out = run(capsys, signed, "--key", PUBLIC)
+    assert code == 1 and "NOT VERIFIED: receipt for event" in out
+    stripped = bundle(tmp_path, forged, files=files, entries=entries, name="b.zip")
+    code, out = run(capsys, stripped)
+    assert "internally consistent only" in out and "All verified." not in out
+    code, out = run(capsys, stripped, "--key", PUBLIC)
+    assert code == 1, "with --key, a record nothing anchors fails"
+    assert "NOT VERIFIED: anchors: events 1–" in out
+
+
+def test_an_event_appended_after_the_last_receipt_is_named_as_unanchored(tmp_path, capsys):
+    events = diary()
+    receipts = stamped(events)
+    later = chain(
+        [(e["type"], e["subject"], json.loads(e["payload"])) for e in events]
+        + [
+            (
+                "incident.recorded",
+                "i3",
+                {"fields": {"what": "Back-dated", "happened": {"date": "2025-01-01"}}},
+            )
+        ]
+    )
+    path = bundle(tmp_path, later, receipts=receipts)
+    code, out = run(capsys, path)
+    assert code == 0
+    assert "events 6–6 are not anchored" in out
+    assert "All verified." not in out
+    code, out = run(capsys, path, "--key", PUBLIC)
+    assert code == 1 and "NOT VERIFIED: anchors: events 6–6" in out
+
+
+def test_receipts_that_cover_every_event_anchor_them(tmp_path, capsys):
+    events = diary()
+    code, out = run(capsys, bundle(tmp_path, events, receipts=stamped(events)), "--key", PUBLIC)
+    assert code == 0
+    assert "events 1–5 existed by 2025-11-13 02:15:00 UTC" in out
+    assert out.rstrip().endswith("All verified.")
+
+
+def test_an_event_recorded_after_its_receipt_is_flagged_as_a_clock_ahead(tmp_path, capsys):
+    events = diary()
+    receipts = [
+        {"seq": e["seq"], "hash": e["hash"], "receipt": sign(SERVER_KEY, e["hash"], e["at"] - DAY)}
+        for e in events
+    ]
+    code, out = run(capsys, bundle(tmp_path, events, receipts=receipts), "--key", PUBLIC)
+    assert code == 0
+    assert "FLAGGED: event 1: says it was recorded" in out and "clock was ahead" in out
+
+
+def test_times_that_go_backwards_are_flagged(tmp_path, capsys):
+    events = diary()
+    events[3]["at"] -= DAY
+    code, out = run(capsys, bundle(tmp_path, rechain(events)))
+    assert code == 0
+    assert "FLAGGED: event 4: says it was recorded" in out and "clock went back" in out
+
+
+def test_extra_entries_in_the_zip_fail(tmp_path, capsys):
+    entries = {
+        "report.html": REPORT,
+        "files/001-van.png": PHOTO,
+        "files/002-messages.jpg": OTHER,
+        "READ ME FIRST.html": b"<h1>The real report</h1>",
+    }
+    code, out = run(capsys, bundle(tmp_path, entries=entries))
+    assert code == 1
+    assert (
+        "NOT VERIFIED: zip entry READ ME FIRST.html: is in the bundle but not in its manifest"
+        in out
+    )
+
+
+def test_a_withheld_file_is_named(tmp_path, capsys):
+    events = diary()
+    entries = {"report.html": REPORT, "files/001-van.png": PHOTO}
+    code, out = run(capsys, bundle(tmp_path, events, files=files_of(events)[:1], entries=entries))
+    assert code == 1
+    assert "NOT VERIFIED: event 5: added a file (“messages.jpg”" in out and "withheld" in out
+
+
+def duplicated(path: Path, name: str, data: bytes) -> Path:
+    """The bundle with a second entry called ``name`` appended (zipfile warns; tools differ)."""
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(path, "a") as zf:
+        zf.writestr(name, data)
+    return path
+
+
+def test_a_second_manifest_is_refused(tmp_path, capsys):
+    path = duplicated(bundle(tmp_path), "manifest.json", b"{}")
+    code, out = run(capsys, path)
+    assert code == 2 and "2 files called manifest.json" in out
+
+
+def test_a_second_file_of_the_same_name_fails(tmp_path, capsys):
+    path = duplicated(bundle(tmp_path), "files/001-van.png", b"altered")
+    code, out = run(capsys, path)
+    assert code == 1
+    assert "NOT VERIFIED: zip entry files/001-van.png: appears 2 times" in out
+
+
+@pytest.mark.parametrize("name", ["../outside.png", "/etc/cron.d/x", "C:/x.png", "files/../../x"])
+def test_a_name_outside_the_folder_fails(tmp_path, capsys, name):
+    entries = {
+        "report.html": REPORT,
+        "files/001-van.png": PHOTO,
+        "files/002-messages.jpg": OTHER,
+        name: b"x",
+    }
+    code, out = run(capsys, bundle(tmp_path, entries=entries))
+    assert code == 1 and "points outside the bundle's folder" in out
+
+
+def test_an_older_bundle_says_its_report_cannot_be_checked(tmp_path, capsys):
+    def older(manifest):
+        manifest["format"] = "cairn-bundle/1"
+        del manifest["report"]
+        for f in manifest["files"]:
+            f["incident"] = f.pop("subject")
+
+    code, out = run(capsys, bundle(tmp_path, change=older))
+    assert code == 1
+    assert "report.html: is not fingerprinted in this older bundle's manifest" in out
+    assert out.count("verified: file ") == 2
+
+
+# --- the head the checker already holds -----------------------------------------------------
+
+
+def test_a_head_noted_earlier_must_be_in_the_chain(tmp_path, capsys):
+    events = diary()
+    path = bundle(tmp_path, events)
+    code, out = run(capsys, path, "--head", f"{events[2]['hash'][:12]}:3")
+    assert code == 0 and "events 1–3 are as they were" in out
+    forged = rechain(
+        [{**e, "payload": e["payload"].replace("Blue van", "Red car")} for e in events]
+    )
+    code, out = run(capsys, bundle(tmp_path, forged, name="f.zip"), "--head", events[2]["hash"])
+    assert code == 1 and "NOT VERIFIED: the head you hold" in out
+
+
+@pytest.mark.parametrize("text", ["abc", "xyz123456789012", "0123456789ab:", "0123456789ab:x"])
+def test_a_head_that_cannot_be_read_is_exit_2(tmp_path, capsys, text):
+    code, out = run(capsys, bundle(tmp_path), "--head", text)
+    assert code == 2 and "--head" in out
+
+
+def test_head_text(tmp_path):
+    assert parse_head("ABCDEF012345:7").seq == 7
+
+
+# --- malformed bundles: exit 2, a plain message, no traceback -------------------------------
+
+
+def raw_zip(entries: dict[str, bytes], method=zipfile.ZIP_STORED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return json.dumps(manifest).encode()
+
+
+def good_manifest() -> dict:
+    events = diary()
+    return manifest_for(events, files_of(events))
+
+
+def test_a_bad_crc_in_a_file_is_named(tmp_path, capsys):
+    data = raw_zip(
+        {
+            "manifest.json": manifest_bytes(good_manifest()),
+            "report.html": REPORT,
+            "files/001-van.png": PHOTO,
+            "files/002-messages.jpg": OTHER,
+        }
+    )
+    at = data.index(PHOTO[:40])
+    path = tmp_path / "crc.zip"
+    path.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1 :])
+    code, out = run(capsys, path)
+    assert code == 1 and "NOT VERIFIED: file files/001-van.png: is damaged" in out
+
+
+def test_a_bad_crc_in_the_manifest_is_exit_2(tmp_path, capsys):
+    manifest = manifest_bytes(good_manifest())
+    data = raw_zip({"manifest.json": manifest, "report.html": REPORT})
+    at = data.index(manifest[:20])
+    path = tmp_path / "crc.zip"
+    path.write_bytes(data[:at] + b"[" + data[at + 1 :])
+    code, out = run(capsys, path)
+    assert code == 2 and "manifest.json is damaged" in out
+
+
+def test_a_name_marked_utf8_that_is_not_is_exit_2(tmp_path, capsys):
+    data = raw_zip({"manifest.json": b"{}", "files/é.png": b"x"})
+    path = tmp_path / "name.zip"
+    path.write_bytes(data.replace("é".encode(), b"\xff\xfe"))
+    code, out = run(capsys, path)
+    assert code == 2 and "marked UTF-8 but is not" in out
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested 100,000 deep"),
+        pytest.param(b'{"format": "cairn-bundle/2", "head": 7}', id="head a number"),
+        pytest.param(
+            json.dumps({**good_manifest(), "events": {"seq": 1}}).encode(), id="events a dict"
+        ),
+        pytest.param(json.dumps({**good_manifest(), "report": "x"}).encode(), id="report text"),
+        pytest.param(b"\xff\xfe not UTF-8", id="not UTF-8"),
+        pytest.param(b"NaN", id="NaN"),
+    ],
+)
+def test_a_malformed_manifest_is_exit_2(tmp_path, capsys, manifest):
+    path = tmp_path / "m.zip"
+    path.write_bytes(
+        raw_zip({"manifest.json": manifest, "report.html": REPORT}, zipfile.ZIP_DEFLATED)
+    )
+    code, out = run(capsys, path)
+    assert code == 2 and out.startswith("cairn verify: ") and "Traceback" not in out
+
+
+def test_a_manifest_that_inflates_too_far_is_refused_before_it_is_read(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(archive, "MAX_MANIFEST_BYTES", 1 << 20)
+    path = tmp_path / "bomb.zip"
+    path.write_bytes(raw_zip({"manifest.json": b" " * (8 << 20)}, zipfile.ZIP_DEFLATED))
+    assert path.stat().st_size < 100_000
+    code, out = run(capsys, path)
+    assert code == 2 and "would inflate to 8,388,608 bytes" in out
+
+
+def test_a_lone_surrogate_and_control_characters_are_shown_escaped(tmp_path, capsys):
+    events = chain(
+        [
+            ("incident.recorded", "i1", {"fields": {"what": "\ud800 lone"}}),
+            ("evidence.added", "i1", evidence("\x1b[2Jvan\r.png", PHOTO)),
+        ]
+    )
+    path = bundle(
+        tmp_path,
+        events,
+        files=[listing(events[1], "files/001-_2Jvan_.png")],
+        entries={
+            "report.html": REPORT,
+            "files/001-_2Jvan_.png": PHOTO,
+            "x\x1b[1A\rAll verified.": b"",
+        },
+    )
+    code, out = run(capsys, path)
+    assert code == 1
+    assert "\x1b" not in out and "\r" not in out and "\\x1b" in out
+    out.encode("utf-8")  # printable: no lone surrogate reaches the terminal
+
+
+def test_control_characters_in_a_receipts_key_id_cannot_print_a_verdict(tmp_path, capsys):
+    events = diary()
+    receipts = stamped(events)
+    receipts[0]["receipt"]["kid"] = "x\r\x1b[2KAll verified.\n"
+    code, out = run(capsys, bundle(tmp_path, events, receipts=receipts))
+    assert code == 1
+    assert [line for line in out.splitlines() if line.startswith("All verified")] == []
+
+
+# --- generated bundles ----------------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+FIELDS = ["format", "head", "count", "events", "files", "report", "receipts", "receiptKeys"]
+
+
+def checked(path: Path) -> None:
+    """verify_bundle either reads it or says it is not a bundle; the report is printable."""
+    try:
+        result = verify_bundle(path)
+    except BundleError as error:
+        plain(str(error)).encode("utf-8")
+        return
+    text = report(result)
+    text.encode("utf-8")
+    assert all(ch.isprintable() for line in text.splitlines() for ch in line)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    field=st.sampled_from(FIELDS),
+    value=JSON,
+    event=st.integers(0, 4),
+    key=st.sampled_from(
+        ["seq", "prev", "type", "subject", "at", "payloadHash", "hash", "payload", None]
+    ),
+)
+def test_generated_manifests_never_raise(tmp_path, field, value, event, key):
+    manifest = good_manifest()
+    if key is None:
+        manifest[field] = value
+    else:
+        manifest["events"][event][key] = value
+    path = tmp_path / "g.zip"
+    path.write_bytes(
+        raw_zip(
+            {
+                "manifest.json": json.dumps(manifest).encode(),
+                "report.html": REPORT,
+                "files/001-van.png": PHOTO,
+            }
+        )
+    )
+    checked(path)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 255)), min_size=1, max_size=4)
+)
+def test_damaged_bytes_never_raise(tmp_path, flips):
+    data = bytearray(
+        raw_zip(
+            {
+                "manifest.json": manifest_bytes(good_manifest()),
+                "report.html": REPORT,
+                "files/001-van.png": PHOTO,
+                "files/002-messages.jpg": OTHER,
+            },
+            zipfile.ZIP_DEFLATED,
+        )
+    )
+    for at, bits in flips:
+        data[at % len(data)] ^= bits
+    path = tmp_path / "d.zip"
+    path.write_bytes(bytes(data))
+    checked(path)
