@@ -353,12 +353,13 @@ function integrity(check, stamped) {
     { class: "report-integrity" },
     h("h2", {}, "Integrity"),
     h("p", {}, "Every entry, change, file and withdrawal in this diary is an event in a chain. Each event holds the SHA-256 fingerprint of its content and of the event before it, so changing, removing, inserting or back-dating any one of them breaks the chain from that point."),
+    h("p", {}, "What that proves, and what it does not: the fingerprints show the record has not been changed by accident, and that nothing was changed since a fingerprint was noted by someone else. On their own they do not show when anything was recorded: anyone holding the diary could rebuild every fingerprint. The time receipts below, when there are any, are what tie the record to a time: a receipt shows the chain up to that event existed by the time it gives."),
     terms("report-terms", [
       ["Events in the chain", String(check.count)],
       ["Fingerprint of the last event (the chain's head)", check.head],
       ["Checked on the phone when this report was made", check.ok ? "Intact: every event is as it was recorded." : `Not intact: ${check.problems.map((p) => `${p.where} ${p.what}`).join(" ")}`],
     ]),
-    h("p", {}, "To check it independently, ask for the evidence bundle (one zip file holding this report, every file as it was recorded and the chain), and run cairn verify on it: it recomputes every fingerprint and says, for each file and event, whether it is as recorded. Note the head fingerprint above: a later copy of the diary must contain this event unchanged."),
+    h("p", {}, "To check it independently, ask for the evidence bundle (one zip file holding this report, every file as it was recorded and the chain), and run cairn verify on it: it recomputes every fingerprint, says for each file and event whether it is as recorded, and says what anchors the record in time (or that it is internally consistent only). Note the head fingerprint above: a later copy of the diary must contain this event unchanged (cairn verify --head checks it)."),
     stamped instanceof Error ? h("p", {}, `The time receipts could not be read: ${plainWords(stamped)}`) : receiptList(...stamped),
   );
 }
