@@ -114,6 +114,10 @@ def check_receipts(
     number → the time (ms) by which the chain up to it existed."""
     keys = {key_id(key): key} if key is not None else bundle_keys(listed_keys)
     anchored: dict[int, int] = {}
+    latest: dict[int, int] = {}  # event number → the latest time recorded up to it
+    running = None
+    for s, e in sorted(by_seq.items()):
+        running = latest[s] = e["at"] if running is None else max(running, e["at"])
     for entry in receipts:
         seq = entry.get("seq") if isinstance(entry, dict) else None
         seq = seq if is_int(seq) else None
@@ -138,15 +142,14 @@ def check_receipts(
             problems.append("names an event that is not in the chain")
         elif receipt.get("hash") != event_hash(event) or entry.get("hash") != receipt.get("hash"):
             problems.append(f"is for a state of the diary other than the one ending at event {seq}")
-        if not problems:
-            late = [e for s, e in sorted(by_seq.items()) if s <= seq and e["at"] > receipt["time"]]
-            if late and late[0]["at"] > receipt["time"] + CLOCK_GRACE_MS:
-                # The receipt covers the event's time, so the time is as the phone wrote it.
-                result.flag(
-                    f"event {late[0]['seq']}",
-                    f"says it was recorded {when(late[0]['at'])}, after the server saw it "
-                    f"({when(receipt['time'])}): the phone's clock was ahead",
-                )
+        if not problems and latest[seq] > receipt["time"] + CLOCK_GRACE_MS:
+            # The receipt covers the event's time, so the time is as the phone wrote it.
+            late = next(e for s, e in sorted(by_seq.items()) if e["at"] == latest[seq])
+            result.flag(
+                f"event {late['seq']}",
+                f"says it was recorded {when(late['at'])}, after the server saw it "
+                f"({when(receipt['time'])}): the phone's clock was ahead",
+            )
         result.add(
             where,
             not problems,
