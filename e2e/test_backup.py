@@ -25,6 +25,7 @@ from e2e.journeys import (
     type_code,
     unlock_with_passphrase,
 )
+from e2e.stored import SNAPSHOT, STORED
 from e2e.support import new_phone, until, wait_for_app
 
 OTHER_PASSPHRASE = "copper kettle orchard whistle lagoon"
@@ -32,33 +33,6 @@ OTHER_PASSPHRASE = "copper kettle orchard whistle lagoon"
 # A downloaded file's name: no "backup", "diary", "cairn", only when it was made.
 NEUTRAL_NAME = r"\d{4}-\d{2}-\d{2}-\d{4}\.%s"
 RECORDING = os.urandom(2 * 1024 * 1024 + 12_345)
-
-SNAPSHOT = """async () => {
-    const log = await import('/js/diary/log.js');
-    const records = await import('/js/vault/records.js');
-    const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
-    const events = (await log.events()).map((e) =>
-        [e.seq, e.type, e.subject, e.at, e.payloadHash, e.payload, e.hash]);
-    const files = {};
-    for (const f of await records.list('file')) {
-        const bytes = await new Response(records.readFile(f.id)).arrayBuffer();
-        const digest = await crypto.subtle.digest('SHA-256', bytes);
-        files[f.id] = [f.value.name, f.value.size, hex(digest)];
-    }
-    const check = await log.verify();
-    return { events, files, ok: check.ok, problems: check.problems };
-}"""
-
-STORED = """async () => {
-    const names = (await indexedDB.databases()).map((d) => d.name);
-    if (!names.includes('app')) return { records: 0, chunks: 0, vault: false };
-    const { tx, req } = await import('/js/vault/idb.js');
-    return tx(['records', 'chunks', 'meta'], 'readonly', async (t) => ({
-        records: await req(t.objectStore('records').count()),
-        chunks: await req(t.objectStore('chunks').count()),
-        vault: Boolean(await req(t.objectStore('meta').get('vault'))),
-    }));
-}"""
 
 
 def sha256(data: bytes) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, expect
 
+from e2e.a11y import Screens
 from e2e.journeys import (
     CODE,
     PASSPHRASE,
@@ -29,6 +30,7 @@ from e2e.journeys import (
     type_code,
     unlock_with_passphrase,
 )
+from e2e.stored import SNAPSHOT, STORED, encodings
 from e2e.support import (
     Authenticator,
     LiveServer,
@@ -39,9 +41,7 @@ from e2e.support import (
     until,
     wait_for_app,
 )
-from e2e.test_accessibility import Screens
-from e2e.test_backup import RECORDING, SNAPSHOT, STORED, picked, seeded_diary
-from e2e.test_vault_leaks import encodings
+from e2e.test_backup import RECORDING, picked, seeded_diary
 
 BACKED_UP = re.compile(r"^Backed up (just now|\d+ minutes? ago)\.$")
 
