@@ -11,6 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
+from e2e.exports import NEUTRAL_NAME
 from e2e.journeys import (
     CODE,
     PASSPHRASE,
@@ -30,8 +31,6 @@ from e2e.support import new_phone, until, wait_for_app
 
 OTHER_PASSPHRASE = "copper kettle orchard whistle lagoon"
 # More than two parts of 1 MiB, so a file spans several chunks.
-# A downloaded file's name: no "backup", "diary", "cairn", only when it was made.
-NEUTRAL_NAME = r"\d{4}-\d{2}-\d{2}-\d{4}\.%s"
 RECORDING = os.urandom(2 * 1024 * 1024 + 12_345)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from e2e.exports import NEUTRAL_NAME, pdf_text, rewrite, squash
 from e2e.journeys import (
     PHOTO,
     SCREENSHOT,
@@ -25,27 +26,11 @@ from e2e.journeys import (
     unlock_with_passphrase,
 )
 from e2e.support import until
-from e2e.test_backup import NEUTRAL_NAME
 from e2e.test_diary import fill_everything
 
 ROOT = Path(__file__).resolve().parents[1]
 # Said before a file that is not encrypted is made.
 READABLE = "anyone who opens the file can read it"
-
-
-def pdf_text(page: Page) -> str:
-    """The page printed to PDF by Chromium, as pdftotext reads it (layout kept)."""
-    page.emulate_media(media="print")
-    pdf = page.pdf(format="A4", print_background=True)
-    page.emulate_media(media="screen")
-    out = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    )
-    return out.stdout.decode()
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
 
 
 def open_report(page: Page) -> None:
@@ -196,13 +181,6 @@ def run_verify(bundle: Path) -> subprocess.CompletedProcess:
         text=True,
         cwd=ROOT,
     )
-
-
-def rewrite(bundle: Path, out: Path, change) -> None:
-    """Copy a zip, passing each member's bytes through change(name, data)."""
-    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            dst.writestr(info.filename, change(info.filename, src.read(info.filename)))
 
 
 def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp_path: Path):
