@@ -25,8 +25,10 @@ from e2e.journeys import (
     CODE,
     PASSPHRASE,
     PHOTO,
+    choose_backup,
     choose_passphrase,
     expect_disguise,
+    make_backup,
     reveal,
     set_up_with_passkey,
     set_up_with_passphrase_only,
@@ -44,7 +46,6 @@ from e2e.support import (
     until,
     wait_for_app,
 )
-from e2e.test_backup import choose_backup, make_backup
 
 TYPED = "He was waiting by the car park again"
 NEW_PASSPHRASE = "amber orchard violin tundra pepper"

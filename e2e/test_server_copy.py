@@ -21,11 +21,14 @@ from e2e.a11y import Screens
 from e2e.journeys import (
     CODE,
     PASSPHRASE,
+    RECORDING,
     START_CODE,
     add_files,
     choose_passphrase,
     diary_home,
     log_incident,
+    picked,
+    seeded_diary,
     set_up_with_passphrase_only,
     type_code,
     unlock_with_passphrase,
@@ -41,7 +44,6 @@ from e2e.support import (
     until,
     wait_for_app,
 )
-from e2e.test_backup import RECORDING, picked, seeded_diary
 
 BACKED_UP = re.compile(r"^Backed up (just now|\d+ minutes? ago)\.$")
 
