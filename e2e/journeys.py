@@ -57,9 +57,16 @@ def expect_disguise(page: Page) -> None:
     expect(page.get_by_role("heading", name="Unlock", exact=True)).to_have_count(0)
 
 
-def choose_disguise_and_code(page: Page, look: str = "Calculator", code: str = CODE) -> None:
-    page.get_by_role("button", name="Start").click()
-    page.get_by_role("radio", name=look).check()
+def choose_disguise_and_code(
+    page: Page, look: str | None = "Calculator", code: str = CODE, *, begin: str | None = "Start"
+) -> None:
+    """Tap ``begin`` (Start, or a way to restore; None when the disguise's choice is already
+    showing), choose how the app looks (None leaves it as it is), then the secret code, typed
+    twice."""
+    if begin:
+        page.get_by_role("button", name=begin).click()
+    if look:
+        page.get_by_role("radio", name=look).check()
     page.get_by_role("button", name="Next").click()
     page.get_by_label("Secret code (4 to 6 digits)").fill(code)
     page.get_by_label("The same code again").fill(code)

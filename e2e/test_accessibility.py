@@ -15,6 +15,7 @@ from e2e.journeys import (
     PASSPHRASE,
     START_CODE,
     add_files,
+    choose_disguise_and_code,
     choose_passphrase,
     diary_home,
     image,
@@ -193,11 +194,7 @@ def test_the_backup_screens_pass(page: Page, screens: Screens):
     page.get_by_role("button", name="Erase everything on this phone").click()
     expect(page.locator(".calc")).to_be_visible(timeout=15_000)
     type_code(page, START_CODE)
-    page.get_by_role("button", name="Restore from a backup file").click()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
-    page.get_by_label("The same code again").fill(CODE)
-    page.get_by_role("button", name="Next").click()
+    choose_disguise_and_code(page, None, begin="Restore from a backup file")
     page.get_by_role("button", name="Restore my diary").click()
     expect(page.get_by_role("alert")).to_have_text("Choose the backup file first.")
     screens.check("restoring from a backup, with an error", "Restore your diary")

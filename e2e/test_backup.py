@@ -11,12 +11,12 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.journeys import (
-    CODE,
     PASSPHRASE,
     PHOTO,
     RECORDING,
     START_CODE,
     choose_backup,
+    choose_disguise_and_code,
     diary_home,
     log_incident,
     make_backup,
@@ -52,12 +52,7 @@ def start_restore(page: Page) -> None:
     page.goto("/")
     wait_for_app(page)
     type_code(page, START_CODE)
-    page.get_by_role("button", name="Restore from a backup file").click()
-    page.get_by_role("radio", name="Calculator").check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
-    page.get_by_label("The same code again").fill(CODE)
-    page.get_by_role("button", name="Next").click()
+    choose_disguise_and_code(page, begin="Restore from a backup file")
     expect(page.get_by_role("heading", name="Restore your diary")).to_be_visible()
 
 

@@ -22,10 +22,10 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.journeys import (
-    CODE,
     PASSPHRASE,
     PHOTO,
     choose_backup,
+    choose_disguise_and_code,
     choose_passphrase,
     expect_disguise,
     make_backup,
@@ -265,12 +265,7 @@ def merge_chosen(page: Page) -> None:
 
 
 def restore_chosen(page: Page) -> None:
-    page.get_by_role("button", name="Restore from a backup file").click()
-    page.get_by_role("radio", name="Calculator").check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
-    page.get_by_label("The same code again").fill(CODE)
-    page.get_by_role("button", name="Next").click()
+    choose_disguise_and_code(page, begin="Restore from a backup file")
     choose_backup(page, BACKUP["file"])
     page.get_by_label("The backup's passphrase").fill(PASSPHRASE)
 
