@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 # WCAG 2.0, 2.1 and 2.2, A and AA, and axe's best practices.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -101,3 +101,28 @@ def overflow_at(page: Page, percent: int = 200) -> list[str]:
         return page.evaluate(OVERFLOW)
     finally:
         page.evaluate("() => { document.documentElement.style.fontSize = ''; }")
+
+
+class Screens:
+    """Checks each screen shown to it; the test fails at the end listing every problem."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.problems: list[str] = []
+        self.names: list[str] = []
+
+    def check(self, name: str, heading: str | None = None) -> None:
+        page = self.page
+        if heading:
+            expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible()
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            page.wait_for_timeout(250)  # colours change with a short transition
+            self.problems += [f"{name} ({scheme}): {v}" for v in axe_violations(page)]
+        page.emulate_media(color_scheme="light")
+        self.problems += [f"{name}: too small to tap: {v}" for v in small_targets(page)]
+        self.problems += [f"{name}: at 200% text: {v}" for v in overflow_at(page, 200)]
+        self.names.append(name)
+
+    def assert_clean(self) -> None:
+        assert not self.problems, "\n".join(self.problems)

@@ -9,12 +9,13 @@ import re
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from e2e.a11y import axe_violations, overflow_at, small_targets
+from e2e.a11y import Screens
 from e2e.journeys import (
     CODE,
     PASSPHRASE,
     START_CODE,
     add_files,
+    choose_disguise_and_code,
     choose_passphrase,
     diary_home,
     image,
@@ -25,31 +26,6 @@ from e2e.journeys import (
     type_code,
 )
 from e2e.support import NEUTRAL, neutral_sites, wait_for_app
-
-
-class Screens:
-    """Checks each screen shown to it; the test fails at the end listing every problem."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.problems: list[str] = []
-        self.names: list[str] = []
-
-    def check(self, name: str, heading: str | None = None) -> None:
-        page = self.page
-        if heading:
-            expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible()
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            page.wait_for_timeout(250)  # colours change with a short transition
-            self.problems += [f"{name} ({scheme}): {v}" for v in axe_violations(page)]
-        page.emulate_media(color_scheme="light")
-        self.problems += [f"{name}: too small to tap: {v}" for v in small_targets(page)]
-        self.problems += [f"{name}: at 200% text: {v}" for v in overflow_at(page, 200)]
-        self.names.append(name)
-
-    def assert_clean(self) -> None:
-        assert not self.problems, "\n".join(self.problems)
 
 
 @pytest.fixture
@@ -218,11 +194,7 @@ def test_the_backup_screens_pass(page: Page, screens: Screens):
     page.get_by_role("button", name="Erase everything on this phone").click()
     expect(page.locator(".calc")).to_be_visible(timeout=15_000)
     type_code(page, START_CODE)
-    page.get_by_role("button", name="Restore from a backup file").click()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
-    page.get_by_label("The same code again").fill(CODE)
-    page.get_by_role("button", name="Next").click()
+    choose_disguise_and_code(page, None, begin="Restore from a backup file")
     page.get_by_role("button", name="Restore my diary").click()
     expect(page.get_by_role("alert")).to_have_text("Choose the backup file first.")
     screens.check("restoring from a backup, with an error", "Restore your diary")

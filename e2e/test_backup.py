@@ -6,94 +6,36 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.journeys import (
-    CODE,
     PASSPHRASE,
     PHOTO,
+    RECORDING,
     START_CODE,
-    add_files,
+    choose_backup,
+    choose_disguise_and_code,
     diary_home,
-    image,
     log_incident,
+    make_backup,
+    open_backup_settings,
+    picked,
+    seeded_diary,
     set_up_with_passphrase_only,
     shown_rows,
     type_code,
     unlock_with_passphrase,
 )
+from e2e.stored import SNAPSHOT, STORED
 from e2e.support import new_phone, until, wait_for_app
 
 OTHER_PASSPHRASE = "copper kettle orchard whistle lagoon"
-# More than two parts of 1 MiB, so a file spans several chunks.
-# A downloaded file's name: no "backup", "diary", "cairn", only when it was made.
-NEUTRAL_NAME = r"\d{4}-\d{2}-\d{2}-\d{4}\.%s"
-RECORDING = os.urandom(2 * 1024 * 1024 + 12_345)
-
-SNAPSHOT = """async () => {
-    const log = await import('/js/diary/log.js');
-    const records = await import('/js/vault/records.js');
-    const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
-    const events = (await log.events()).map((e) =>
-        [e.seq, e.type, e.subject, e.at, e.payloadHash, e.payload, e.hash]);
-    const files = {};
-    for (const f of await records.list('file')) {
-        const bytes = await new Response(records.readFile(f.id)).arrayBuffer();
-        const digest = await crypto.subtle.digest('SHA-256', bytes);
-        files[f.id] = [f.value.name, f.value.size, hex(digest)];
-    }
-    const check = await log.verify();
-    return { events, files, ok: check.ok, problems: check.problems };
-}"""
-
-STORED = """async () => {
-    const names = (await indexedDB.databases()).map((d) => d.name);
-    if (!names.includes('app')) return { records: 0, chunks: 0, vault: false };
-    const { tx, req } = await import('/js/vault/idb.js');
-    return tx(['records', 'chunks', 'meta'], 'readonly', async (t) => ({
-        records: await req(t.objectStore('records').count()),
-        chunks: await req(t.objectStore('chunks').count()),
-        vault: Boolean(await req(t.objectStore('meta').get('vault'))),
-    }));
-}"""
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def open_backup_settings(page: Page) -> None:
-    page.get_by_role("button", name="Settings").click()
-    page.get_by_role("button", name="Backup file", exact=True).click()
-    expect(page.get_by_role("heading", name="Backup file")).to_be_visible()
-
-
-def make_backup(page: Page, folder: Path, passphrase: str | None = None) -> Path:
-    """Settings → Backup file → make it; returns the downloaded file."""
-    open_backup_settings(page)
-    if passphrase:
-        page.get_by_role("radio", name="A different passphrase").check()
-        page.get_by_label("A passphrase for this file").fill(passphrase)
-        page.get_by_label("Type it again").fill(passphrase)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Make the backup file").locator("visible=true").click()
-    expect(page.get_by_role("status").filter(has_text="is in your downloads")).to_be_visible()
-    name = download.value.suggested_filename
-    # The name says nothing of what the file is: the date and time it was made.
-    assert re.fullmatch(NEUTRAL_NAME % "bin", name), name
-    path = folder / name
-    download.value.save_as(path)
-    return path
-
-
-def choose_backup(page: Page, path: Path | dict) -> None:
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Choose the backup file").click()
-    chooser.value.set_files(path)
-    expect(page.get_by_text(re.compile("^Chosen: "))).to_be_visible()
 
 
 def merge(page: Page, path: Path | dict, passphrase: str = PASSPHRASE) -> None:
@@ -110,12 +52,7 @@ def start_restore(page: Page) -> None:
     page.goto("/")
     wait_for_app(page)
     type_code(page, START_CODE)
-    page.get_by_role("button", name="Restore from a backup file").click()
-    page.get_by_role("radio", name="Calculator").check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
-    page.get_by_label("The same code again").fill(CODE)
-    page.get_by_role("button", name="Next").click()
+    choose_disguise_and_code(page, begin="Restore from a backup file")
     expect(page.get_by_role("heading", name="Restore your diary")).to_be_visible()
 
 
@@ -129,32 +66,6 @@ def erase_everything(page: Page) -> None:
     page.get_by_role("button", name="Settings").click()
     page.get_by_role("button", name="Erase everything on this phone").click()
     expect(page.locator(".calc")).to_be_visible(timeout=15_000)
-
-
-def seeded_diary(page: Page) -> None:
-    """A diary with a revised incident, a photo, a 2 MB recording and a withdrawn entry."""
-    set_up_with_passphrase_only(page)
-    log_incident(page, "Parked outside the house all evening", date="2026-11-02")
-    page.get_by_role("button", name="Log an incident").click()
-    page.get_by_label("Date", exact=True).fill("2026-11-09")
-    page.get_by_label("What happened").fill("Left a parcel on the step")
-    add_files(page, "Add screenshots or files", [image("step.png")])
-    add_files(
-        page,
-        "Add screenshots or files",
-        [picked("voicemail.bin", RECORDING)],
-    )
-    page.get_by_role("button", name="Save incident").click()
-    page.get_by_role("button", name="Edit").click()
-    page.get_by_label("What happened").fill("Left a parcel on the step, with a note")
-    page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_text("Edited once")).to_be_visible()
-    page.get_by_role("button", name="Back", exact=True).click()
-    log_incident(page, "Entered by mistake", date="2026-11-10")
-    page.locator(".incident-row", has_text="Entered by mistake").click()
-    page.get_by_role("button", name="Withdraw this entry").click()
-    page.get_by_role("button", name="Yes, withdraw it").click()
-    diary_home(page)
 
 
 def test_backup_erase_restore_gives_back_the_same_diary(page: Page, tmp_path: Path):
@@ -241,10 +152,6 @@ def test_a_separate_passphrase_protects_the_file_and_becomes_the_new_phones(
         diary_home(other)
     finally:
         phone.close()
-
-
-def picked(name: str, data: bytes) -> dict:
-    return {"name": name, "mimeType": "application/octet-stream", "buffer": data}
 
 
 def broken_copies(data: bytes) -> list[tuple[str, dict, str]]:

@@ -14,6 +14,7 @@ from e2e.journeys import (
     SCREENSHOT,
     add_files,
     diary_home,
+    fill_everything,
     image,
     log_incident,
     open_section,
@@ -29,58 +30,6 @@ LOADS = """(u) => new Promise((resolve) => {
     img.onload = () => resolve(true);
     img.onerror = () => resolve(false);
     img.src = u; })"""
-
-
-def fill_everything(page: Page, *, what: str) -> None:
-    page.get_by_label("Date", exact=True).fill("2026-11-14")
-    page.get_by_label("Time", exact=True).fill("21:40")
-    page.get_by_label("The time is approximate").check()
-    page.get_by_label("Until (if it went on)").fill("22:10")
-    page.get_by_label("Following or watching me").check()
-    page.get_by_label("Driving past").check()
-    page.get_by_label("What happened").fill(what)
-    page.get_by_label("Where it happened").fill("Outside the library on Mill Street")
-    page.get_by_role("button", name="I am there now").click()
-    expect(
-        page.get_by_text(re.compile(r"^Recorded where this phone is now: 55\.95330"))
-    ).to_be_visible()
-
-    open_section(page, "Who did it")
-    page.get_by_label("Who was it").select_option(label="Add someone new…")
-    page.get_by_label("Their name, or what you call them").fill("Alex Brown")
-    page.get_by_label("Who they are to you").select_option(label="Ex-partner")
-    page.get_by_label("What they looked like").fill("Tall, short grey hair")
-    page.get_by_label("Clothing").fill("Dark green parka")
-    page.get_by_label("Vehicle (make, model, colour)").fill("Silver Ford Focus")
-    page.get_by_label("Registration").fill("SK19 XYZ")
-
-    open_section(page, "Witnesses")
-    page.get_by_role("button", name="Add a witness").click()
-    page.get_by_label("Name", exact=True).fill("Priya Shah")
-    page.get_by_label("How to reach them").fill("07700 900123")
-    page.get_by_label("What they saw or heard").fill("Saw the car circle twice")
-
-    open_section(page, "How it affected you")
-    page.get_by_label("Frightened").check()
-    page.get_by_label("Afraid they would be violent").check()
-    page.get_by_label("What it changed in your life").fill("Stopped walking home alone")
-
-    open_section(page, "Police")
-    page.get_by_label("Did you report it to the police?").select_option("yes")
-    page.get_by_label("Date reported").fill("2026-11-15")
-    page.get_by_label("Officer's name").fill("PC Morgan")
-    page.get_by_label("Crime reference number").fill("CR-2026-55501")
-
-    add_files(page, "Take a photo", [image("photo.png")])
-    add_files(
-        page,
-        "Add screenshots or files",
-        [{"name": "screenshot.png", "mimeType": "image/png", "buffer": SCREENSHOT}],
-    )
-    page.get_by_role("button", name="Record audio").click()
-    expect(page.get_by_role("timer")).to_have_text(re.compile(r"0:0[1-9]"), timeout=5_000)
-    page.get_by_role("button", name="Stop recording").click()
-    expect(page.locator(".evidence-name", has_text="recording-")).to_be_visible()
 
 
 def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page, located, watch):

@@ -12,6 +12,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from e2e.journeys import (
     CODE,
     START_CODE,
+    choose_disguise_and_code,
     choose_passphrase,
     expect_disguise,
     reveal,
@@ -485,11 +486,7 @@ def test_a_diary_without_a_code_gets_one_after_the_unlock(page: Page):
     expect(page.get_by_role("heading", name="Unlock", exact=True)).to_be_visible()
     unlock_with_passphrase(page)
     expect(page.get_by_role("heading", name="Choose how it looks")).to_be_visible()
-    page.get_by_role("radio", name="Notes").check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("Secret code (4 to 6 digits)").fill("2580")
-    page.get_by_label("The same code again").fill("2580")
-    page.get_by_role("button", name="Next").click()
+    choose_disguise_and_code(page, "Notes", "2580", begin=None)
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
     assert page.title() == "Notes"
     page.get_by_role("button", name="Lock now").click()

@@ -22,11 +22,13 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.journeys import (
-    CODE,
     PASSPHRASE,
     PHOTO,
+    choose_backup,
+    choose_disguise_and_code,
     choose_passphrase,
     expect_disguise,
+    make_backup,
     reveal,
     set_up_with_passkey,
     set_up_with_passphrase_only,
@@ -44,7 +46,6 @@ from e2e.support import (
     until,
     wait_for_app,
 )
-from e2e.test_backup import choose_backup, make_backup
 
 TYPED = "He was waiting by the car park again"
 NEW_PASSPHRASE = "amber orchard violin tundra pepper"
@@ -264,12 +265,7 @@ def merge_chosen(page: Page) -> None:
 
 
 def restore_chosen(page: Page) -> None:
-    page.get_by_role("button", name="Restore from a backup file").click()
-    page.get_by_role("radio", name="Calculator").check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
-    page.get_by_label("The same code again").fill(CODE)
-    page.get_by_role("button", name="Next").click()
+    choose_disguise_and_code(page, begin="Restore from a backup file")
     choose_backup(page, BACKUP["file"])
     page.get_by_label("The backup's passphrase").fill(PASSPHRASE)
 

@@ -11,9 +11,14 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from e2e.a11y import axe_violations
-from e2e.journeys import log_incident, set_up_with_passphrase_only
+from e2e.exports import pdf_text, rewrite, squash
+from e2e.journeys import (
+    download_bundle,
+    log_incident,
+    open_report,
+    set_up_with_passphrase_only,
+)
 from e2e.support import offline
-from e2e.test_report import download_bundle, open_report, pdf_text, rewrite, squash
 from server.cli import main as cairn
 from server.verify import parse_key, verify_bundle
 

@@ -15,46 +15,25 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from e2e.exports import NEUTRAL_NAME, pdf_text, rewrite, squash
 from e2e.journeys import (
     PHOTO,
     SCREENSHOT,
     add_files,
     diary_home,
+    download_bundle,
+    fill_everything,
     image,
     log_incident,
+    open_report,
     set_up_with_passphrase_only,
     unlock_with_passphrase,
 )
 from e2e.support import until
-from e2e.test_backup import NEUTRAL_NAME
-from e2e.test_diary import fill_everything
 
 ROOT = Path(__file__).resolve().parents[1]
 # Said before a file that is not encrypted is made.
 READABLE = "anyone who opens the file can read it"
-
-
-def pdf_text(page: Page) -> str:
-    """The page printed to PDF by Chromium, as pdftotext reads it (layout kept)."""
-    page.emulate_media(media="print")
-    pdf = page.pdf(format="A4", print_background=True)
-    page.emulate_media(media="screen")
-    out = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    )
-    return out.stdout.decode()
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
-def open_report(page: Page) -> None:
-    page.get_by_role("button", name="Summary").click()
-    page.get_by_role("button", name="Make a report for the police").click()
-    expect(page.get_by_role("heading", name="Make a report")).to_be_focused()
-    page.get_by_role("button", name="Show the report").click()
-    expect(page.get_by_role("heading", name="Incident diary")).to_be_visible()
 
 
 def test_the_printed_report_has_every_field_revision_and_fingerprint(page: Page, located):
@@ -178,18 +157,6 @@ def test_the_csv_table_has_a_row_per_incident_and_no_formulas(page: Page):
     assert rows[1][6] == "Text messages" and rows[2][7] == "Second, with a comma"
 
 
-def download_bundle(page: Page, tmp_path: Path) -> Path:
-    """Tap "Make the evidence bundle" on the report, say yes, and save the zip; return its
-    path. The downloaded file's name says nothing of what it is."""
-    page.get_by_role("button", name="Make the evidence bundle (zip)").click()
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Make the bundle").click()
-    assert re.fullmatch(NEUTRAL_NAME % "zip", download.value.suggested_filename)
-    bundle = tmp_path / "bundle.zip"
-    download.value.save_as(bundle)
-    return bundle
-
-
 def run_verify(bundle: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "server.cli", "verify", str(bundle)],
@@ -197,13 +164,6 @@ def run_verify(bundle: Path) -> subprocess.CompletedProcess:
         text=True,
         cwd=ROOT,
     )
-
-
-def rewrite(bundle: Path, out: Path, change) -> None:
-    """Copy a zip, passing each member's bytes through change(name, data)."""
-    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            dst.writestr(info.filename, change(info.filename, src.read(info.filename)))
 
 
 def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp_path: Path):

@@ -17,18 +17,23 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, expect
 
+from e2e.a11y import Screens
 from e2e.journeys import (
-    CODE,
     PASSPHRASE,
+    RECORDING,
     START_CODE,
     add_files,
+    choose_disguise_and_code,
     choose_passphrase,
     diary_home,
     log_incident,
+    picked,
+    seeded_diary,
     set_up_with_passphrase_only,
     type_code,
     unlock_with_passphrase,
 )
+from e2e.stored import SNAPSHOT, STORED, encodings
 from e2e.support import (
     Authenticator,
     LiveServer,
@@ -39,9 +44,6 @@ from e2e.support import (
     until,
     wait_for_app,
 )
-from e2e.test_accessibility import Screens
-from e2e.test_backup import RECORDING, SNAPSHOT, STORED, picked, seeded_diary
-from e2e.test_vault_leaks import encodings
 
 BACKED_UP = re.compile(r"^Backed up (just now|\d+ minutes? ago)\.$")
 
@@ -155,12 +157,7 @@ def start_server_restore(page: Page, url: str = "/") -> None:
     page.goto(url)
     wait_for_app(page)
     type_code(page, START_CODE)
-    page.get_by_role("button", name="Restore from the server copy").click()
-    page.get_by_role("radio", name="Calculator").check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
-    page.get_by_label("The same code again").fill(CODE)
-    page.get_by_role("button", name="Next").click()
+    choose_disguise_and_code(page, begin="Restore from the server copy")
     expect(page.get_by_role("heading", name="Restore from the server copy")).to_be_visible()
 
 
@@ -682,11 +679,7 @@ def test_nothing_typed_or_attached_reaches_the_server(
             other.goto(own_server.url + "/")
             wait_for_app(other)
             type_code(other, START_CODE)
-            other.get_by_role("button", name="Restore from the server copy").click()
-            other.get_by_role("button", name="Next").click()
-            other.get_by_label("Secret code (4 to 6 digits)").fill(CODE)
-            other.get_by_label("The same code again").fill(CODE)
-            other.get_by_role("button", name="Next").click()
+            choose_disguise_and_code(other, None, begin="Restore from the server copy")
             sign_in_and_download(other)
             restore_with_passphrase(other)
             diary_home(other)

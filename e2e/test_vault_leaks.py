@@ -3,7 +3,6 @@ marker, the passphrase or the passkey's PRF output, in any encoding."""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import sqlite3
@@ -18,6 +17,7 @@ from e2e.journeys import (
     set_up_with_passkey,
     set_up_with_passphrase_only,
 )
+from e2e.stored import encodings
 from e2e.support import Authenticator, installed_phone, wait_for_worker
 
 MARKER = "MARKER-c41rn-9f2e"
@@ -71,17 +71,6 @@ DUMP_EVERYTHING = """async () => {
     for (const blob of blobs) out.hexes.push(hex(await blob.arrayBuffer()));
     return out;
 }"""
-
-
-def encodings(secret: bytes) -> list[str]:
-    """The ways a secret could be written down: raw text, hex, base64, base64url."""
-    b64 = base64.b64encode(secret).decode()
-    return [
-        secret.decode("latin-1"),
-        secret.hex(),
-        b64.rstrip("="),
-        base64.urlsafe_b64encode(secret).decode().rstrip("="),
-    ]
 
 
 def prf_output(page: Page) -> bytes:

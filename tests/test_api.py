@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.limits import MemoryLimiter
-from tests.test_limits import Clock
+from tests.clock import Clock
 
 
 def test_csrf_token_is_json_and_never_cached(client):

@@ -9,16 +9,7 @@ import pytest
 from server import create_app
 from server.errors import CairnError
 from server.limits import MemoryLimiter, client, enforce
-
-
-class Clock:
-    """A limiter's clock that moves only when a test moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import Clock
 
 
 def test_a_key_gets_its_limit_and_then_is_told_how_long_to_wait():

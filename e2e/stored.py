@@ -1,0 +1,47 @@
+"""What the phone holds, read from the page by the browser tests: the diary's events and
+files as a snapshot to compare, how much is stored, and the forms a secret could take in
+what is stored or sent."""
+
+from __future__ import annotations
+
+import base64
+
+# The diary's events and each file's name, size and SHA-256, and whether the chain verifies.
+SNAPSHOT = """async () => {
+    const log = await import('/js/diary/log.js');
+    const records = await import('/js/vault/records.js');
+    const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+    const events = (await log.events()).map((e) =>
+        [e.seq, e.type, e.subject, e.at, e.payloadHash, e.payload, e.hash]);
+    const files = {};
+    for (const f of await records.list('file')) {
+        const bytes = await new Response(records.readFile(f.id)).arrayBuffer();
+        const digest = await crypto.subtle.digest('SHA-256', bytes);
+        files[f.id] = [f.value.name, f.value.size, hex(digest)];
+    }
+    const check = await log.verify();
+    return { events, files, ok: check.ok, problems: check.problems };
+}"""
+
+# How many records and file parts are stored, and whether there is a vault at all.
+STORED = """async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    if (!names.includes('app')) return { records: 0, chunks: 0, vault: false };
+    const { tx, req } = await import('/js/vault/idb.js');
+    return tx(['records', 'chunks', 'meta'], 'readonly', async (t) => ({
+        records: await req(t.objectStore('records').count()),
+        chunks: await req(t.objectStore('chunks').count()),
+        vault: Boolean(await req(t.objectStore('meta').get('vault'))),
+    }));
+}"""
+
+
+def encodings(secret: bytes) -> list[str]:
+    """The ways a secret could be written down: raw text, hex, base64, base64url."""
+    b64 = base64.b64encode(secret).decode()
+    return [
+        secret.decode("latin-1"),
+        secret.hex(),
+        b64.rstrip("="),
+        base64.urlsafe_b64encode(secret).decode().rstrip("="),
+    ]
