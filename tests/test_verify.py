@@ -11,99 +11,21 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from server.cli import main
-from server.encoding import b64url
-from server.receipts import key_id, raw_public, sign
-from server.verify import GENESIS, BundleError, event_hash, verify_bundle
-
-SERVER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-PUBLIC = b64url(raw_public(SERVER_KEY.public_key()))
-
-PHOTO = b"\x89PNG pretend photo bytes" * 50
-
-
-def chain(payloads: list[tuple[str, str, dict]]) -> list[dict]:
-    events, prev = [], GENESIS
-    for seq, (kind, subject, payload) in enumerate(payloads, start=1):
-        text = json.dumps(payload)
-        e = {
-            "seq": seq,
-            "prev": prev,
-            "type": kind,
-            "subject": subject,
-            "at": 1_763_000_000_000 + seq,
-            "payloadHash": hashlib.sha256(text.encode()).hexdigest(),
-            "payload": text,
-        }
-        e["hash"] = prev = event_hash(e)
-        events.append(e)
-    return events
-
-
-def published(key: Ed25519PrivateKey = SERVER_KEY) -> dict:
-    """The key as /api/receipts/key publishes it."""
-    public = raw_public(key.public_key())
-    return {"alg": "Ed25519", "kid": key_id(public), "publicKey": b64url(public)}
-
-
-def stamped(events: list[dict], key: Ed25519PrivateKey = SERVER_KEY) -> list[dict]:
-    """A receipt for each event's hash, as the phone keeps them after each change."""
-    return [
-        {"seq": e["seq"], "hash": e["hash"], "receipt": sign(key, e["hash"], 1_763_000_100_000)}
-        for e in events
-    ]
-
-
-def evidence(name: str = "note.png", data: bytes = PHOTO, kind: str = "image/png") -> dict:
-    """An evidence event's payload, as the phone records it."""
-    return {
-        "file": "f1",
-        "name": name,
-        "type": kind,
-        "kind": "photo",
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
-
-
-def listing(event: dict, path: str = "files/001-note.png") -> dict:
-    """The manifest's entry for the file an evidence event added."""
-    payload = json.loads(event["payload"])
-    return {
-        "path": path,
-        "name": payload["name"],
-        "type": payload["type"],
-        "size": payload["size"],
-        "sha256": payload["sha256"],
-        "subject": event["subject"],
-        "event": event["seq"],
-    }
-
-
-REPORT = b"<!doctype html><title>Incident diary</title><p>A blue van, AB12 CDE.</p>"
-
-
-def manifest_for(events: list, files=None, *, report: bytes = REPORT) -> dict:
-    """A cairn-bundle/2 manifest for ``events``, with the evidence events' files listed."""
-    if files is None:
-        files = [listing(e) for e in events if e["type"] == "evidence.added"]
-    last = events[-1] if events and isinstance(events[-1], dict) else {}
-    return {
-        "format": "cairn-bundle/2",
-        "head": last.get("hash", GENESIS),
-        "count": len(events),
-        "report": {"path": "report.html", "sha256": hashlib.sha256(report).hexdigest()},
-        "files": files,
-        "events": events,
-    }
-
-
-def write(path: Path, manifest: dict, entries: dict[str, bytes]) -> Path:
-    """A zip holding ``manifest.json`` and ``entries``, as the phone writes it."""
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("manifest.json", json.dumps(manifest))
-        for name, data in entries.items():
-            zf.writestr(name, data)
-    return path
+from server.receipts import sign
+from server.verify import BundleError, verify_bundle
+from tests.bundles import (
+    PHOTO,
+    PUBLIC,
+    REPORT,
+    SERVER_KEY,
+    chain,
+    evidence,
+    listing,
+    manifest_for,
+    published,
+    stamped,
+    write,
+)
 
 
 def make(

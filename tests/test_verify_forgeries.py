@@ -26,7 +26,7 @@ from server.verify import (
     verify_bundle,
 )
 from server.verify.output import plain
-from tests.test_verify import (
+from tests.bundles import (
     PHOTO,
     PUBLIC,
     REPORT,
