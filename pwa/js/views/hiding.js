@@ -26,9 +26,32 @@ const ERASE_SECONDS = 5;
  * @param {import("../router.js").Show} show
  */
 export function hidingSettings(back, $error, show) {
-  const look = LOOKS[current()];
-  const { escape, to } = prefs.exitSettings();
+  return [...disguisePart(back, show).$el, ...quickExitPart($error, show).$el, ...erasePart(back, show).$el];
+}
 
+/**
+ * What the disguise is, and the ways to change it and its secret code.
+ * @param {import("../router.js").View} back @param {import("../router.js").Show} show
+ */
+function disguisePart(back, show) {
+  const look = LOOKS[current()];
+  return {
+    $el: [
+      h("h2", {}, "Disguise"),
+      h("p", {}, `On this phone Cairn looks like: ${look.title}. ${look.how}`),
+      button("Change the disguise", () => show(changeLook(back)), "button block secondary"),
+      button("Change the secret code", () => show(changeCode(back)), "button block secondary"),
+      button("What the disguise does not hide", () => show(safetyView(() => show(back))), "button block secondary"),
+    ],
+  };
+}
+
+/**
+ * Quick exit: whether Escape hides too, and where a browser tab goes; each saved when changed.
+ * @param {HTMLElement} $error @param {import("../router.js").Show} show
+ */
+function quickExitPart($error, show) {
+  const { escape, to } = prefs.exitSettings();
   /** @param {Partial<prefs.Exit>} change */
   const saveExit = (change) => {
     try {
@@ -52,39 +75,46 @@ export function hidingSettings(back, $error, show) {
   $places.addEventListener("change", (event) => {
     saveExit({ to: /** @type {HTMLInputElement} */ (event.target).value });
   });
+  return {
+    $el: [
+      h("h2", {}, "Quick exit"),
+      h("p", {}, "The Quick exit button, or Shift pressed three times, hides everything at once. What you were writing is kept, locked."),
+      h("label", { class: "choice" }, $escape, "The Escape key hides it too"),
+      $places,
+    ],
+  };
+}
 
+/**
+ * Erasing everything on this phone: what it cannot remove, and the button that starts the
+ * countdown (asking first, with the server copy on, what happens to that copy).
+ * @param {import("../router.js").View} back @param {import("../router.js").Show} show
+ */
+function erasePart(back, show) {
   const $erase = button("Erase everything on this phone", async () => {
     const { on } = await copy.saved().catch(() => ({ on: false }));
     if (on) askAboutCopy($erase, (choice) => show(erasing(back, choice)));
     else show(erasing(back, null));
   }, "button block danger");
-
-  return [
-    h("h2", {}, "Disguise"),
-    h("p", {}, `On this phone Cairn looks like: ${look.title}. ${look.how}`),
-    button("Change the disguise", () => show(changeLook(back)), "button block secondary"),
-    button("Change the secret code", () => show(changeCode(back)), "button block secondary"),
-    button("What the disguise does not hide", () => show(safetyView(() => show(back))), "button block secondary"),
-    h("h2", {}, "Quick exit"),
-    h("p", {}, "The Quick exit button, or Shift pressed three times, hides everything at once. What you were writing is kept, locked."),
-    h("label", { class: "choice" }, $escape, "The Escape key hides it too"),
-    $places,
-    h("h2", {}, "Erase"),
-    h(
-      "div",
-      { class: "danger-zone stack" },
-      h("p", {}, "Erase every entry, file, draft and key on this phone. It cannot be undone. The disguise stays and still works."),
-      h("p", {}, "Erasing cannot remove:"),
+  return {
+    $el: [
+      h("h2", {}, "Erase"),
       h(
-        "ul",
-        {},
-        h("li", {}, "the icon on your home screen: press and hold it to remove it;"),
-        h("li", {}, "files you already saved or shared, such as reports, tables, bundles and backup files: look in your downloads;"),
-        h("li", {}, "your passkey: the phone may still list it with its passwords and passkeys; delete it there."),
+        "div",
+        { class: "danger-zone stack" },
+        h("p", {}, "Erase every entry, file, draft and key on this phone. It cannot be undone. The disguise stays and still works."),
+        h("p", {}, "Erasing cannot remove:"),
+        h(
+          "ul",
+          {},
+          h("li", {}, "the icon on your home screen: press and hold it to remove it;"),
+          h("li", {}, "files you already saved or shared, such as reports, tables, bundles and backup files: look in your downloads;"),
+          h("li", {}, "your passkey: the phone may still list it with its passwords and passkeys; delete it there."),
+        ),
+        $erase,
       ),
-      $erase,
-    ),
-  ];
+    ],
+  };
 }
 
 /**
@@ -211,8 +241,7 @@ function changeCode(back) {
 }
 
 /**
- * The countdown: any tap stops it; at zero the server copy is dealt with as chosen (this
- * phone is signed out either way), then everything on this phone is erased.
+ * The countdown: any tap stops it; at zero everything is erased (`eraseAll`).
  * @param {import("../router.js").View} back
  * @param {ServerChoice} serverCopy
  */
@@ -230,66 +259,12 @@ function erasing(back, serverCopy) {
     /** @param {unknown} _ @param {import("../router.js").Show} show */
     render(_, show) {
       let left = ERASE_SECONDS;
-      const $count = h("p", { class: "countdown", role: "timer", "aria-live": "assertive" }, String(left));
-      const $status = h("p", { role: "status" });
-      const $error = errorBox();
       const cancel = () => {
         stop();
         show.say("Stopped. Nothing was erased.");
         show(back);
       };
-      const $stop = h("button", { type: "button", class: "button block", onclick: cancel }, "Stop, don't erase");
-      const $lead = h("p", { class: "lead" }, "Tap anywhere on the screen to stop.");
-      const $choices = h("div", { class: "stack" });
-      const $section = h(
-        "section",
-        { class: "stack erase-countdown" },
-        h("h1", {}, "Erasing everything on this phone"),
-        $count,
-        $lead,
-        $stop,
-        $status,
-        $error,
-        $choices,
-      );
-
-      const erasePhone = async () => {
-        // The vault's passkeys, read before they are deleted. Kept on purpose when the server
-        // copy stays: they are the way back into it.
-        const passkeys = serverCopy === "sign-out" ? [] : (await keys.passkeySlots().catch(() => [])).map((s) => s.credentialId);
-        try {
-          // Deleted first, then locked: if deleting fails, the person is still here to see it.
-          await keys.eraseEverything();
-          prefs.forgetCode();
-        } catch (error) {
-          $status.textContent = "";
-          $error.textContent = `Nothing on this phone was erased: ${plainWords(error)} Try again.`;
-          return;
-        }
-        forgetPasskeys(passkeys);
-      };
-
-      /** The server could not be reached or refused: say what that means, and let them choose. @param {unknown} error */
-      const cannotReach = (error) => {
-        const how = /** @type {"delete" | "sign-out"} */ (serverCopy);
-        $status.textContent = "";
-        $error.textContent =
-          error instanceof OfflineError
-            ? `The server copy could not be reached, so ${how === "delete" ? "it was not deleted, and " : ""}this phone is still signed in to it. Until it is reached, whoever has this phone could bring your diary back from it with your passkey.`
-            : `${how === "delete" ? "The copy on the server was not deleted" : "This phone could not sign out of the server copy"}: ${plainWords(error)}`;
-        $lead.hidden = true;
-        $stop.hidden = true;
-        $choices.replaceChildren(
-          h("p", {}, `If you erase this phone now, it will ${how === "delete" ? "delete the copy and sign out" : "sign out"} by itself the next time the app is opened with a connection.`),
-          button("Erase this phone now", async () => {
-            $choices.replaceChildren();
-            copy.finishLater(how);
-            $status.textContent = "Erasing…";
-            await erasePhone();
-          }, "button block danger"),
-          button("Stop, don't erase", () => show(back), "button block secondary"),
-        );
-      };
+      const screen = countdownScreen(left, cancel);
 
       // A tap anywhere on the screen stops it (the Stop button and Quick exit included).
       onTap = (event) => {
@@ -299,23 +274,105 @@ function erasing(back, serverCopy) {
       document.addEventListener("pointerdown", onTap, true);
       timer = setInterval(async () => {
         left -= 1;
-        $count.textContent = String(Math.max(left, 0));
+        screen.$count.textContent = String(Math.max(left, 0));
         if (left > 0) return;
         stop();
-        if (serverCopy) {
-          $status.textContent = serverCopy === "delete" ? "Deleting the copy on the server…" : "Signing out of the server copy…";
-          try {
-            await account.leave(serverCopy);
-          } catch (error) {
-            cannotReach(error);
-            return;
-          }
-        }
-        $status.textContent = "Erasing…";
-        await erasePhone();
+        await eraseAll(serverCopy, screen, () => show(back));
       }, 1000);
-      return $section;
+      return screen.$el;
     },
     leave: stop,
   };
+}
+
+/**
+ * The countdown screen: the seconds left, how to stop, what is being done, what failed,
+ * and a place for the choices when the server copy cannot be dealt with.
+ * @param {number} seconds @param {() => void} onStop
+ */
+function countdownScreen(seconds, onStop) {
+  const $count = h("p", { class: "countdown", role: "timer", "aria-live": "assertive" }, String(seconds));
+  const $status = h("p", { role: "status" });
+  const $error = errorBox();
+  const $stop = h("button", { type: "button", class: "button block", onclick: onStop }, "Stop, don't erase");
+  const $lead = h("p", { class: "lead" }, "Tap anywhere on the screen to stop.");
+  const $choices = h("div", { class: "stack" });
+  const $el = h(
+    "section",
+    { class: "stack erase-countdown" },
+    h("h1", {}, "Erasing everything on this phone"),
+    $count,
+    $lead,
+    $stop,
+    $status,
+    $error,
+    $choices,
+  );
+  return { $el, $count, $lead, $stop, $status, $error, $choices };
+}
+
+/** @typedef {ReturnType<typeof countdownScreen>} Countdown */
+
+/**
+ * At zero: the server copy is dealt with as chosen (this phone is signed out either way),
+ * then everything on this phone is erased.
+ * @param {ServerChoice} serverCopy @param {Countdown} screen @param {() => void} goBack
+ */
+async function eraseAll(serverCopy, screen, goBack) {
+  if (serverCopy) {
+    screen.$status.textContent = serverCopy === "delete" ? "Deleting the copy on the server…" : "Signing out of the server copy…";
+    try {
+      await account.leave(serverCopy);
+    } catch (error) {
+      cannotReach(error, serverCopy, screen, goBack);
+      return;
+    }
+  }
+  screen.$status.textContent = "Erasing…";
+  await erasePhone(serverCopy, screen);
+}
+
+/**
+ * Erase everything on this phone, and tell the passkey manager its passkeys are gone.
+ * @param {ServerChoice} serverCopy @param {Countdown} screen
+ */
+async function erasePhone(serverCopy, { $status, $error }) {
+  // The vault's passkeys, read before they are deleted. Kept on purpose when the server
+  // copy stays: they are the way back into it.
+  const passkeys = serverCopy === "sign-out" ? [] : (await keys.passkeySlots().catch(() => [])).map((s) => s.credentialId);
+  try {
+    // Deleted first, then locked: if deleting fails, the person is still here to see it.
+    await keys.eraseEverything();
+    prefs.forgetCode();
+  } catch (error) {
+    $status.textContent = "";
+    $error.textContent = `Nothing on this phone was erased: ${plainWords(error)} Try again.`;
+    return;
+  }
+  forgetPasskeys(passkeys);
+}
+
+/**
+ * The server could not be reached or refused: say what that means, and let them choose.
+ * @param {unknown} error @param {"delete" | "sign-out"} how @param {Countdown} screen @param {() => void} goBack
+ */
+function cannotReach(error, how, screen, goBack) {
+  const { $status, $error, $lead, $stop, $choices } = screen;
+  $status.textContent = "";
+  $error.textContent =
+    error instanceof OfflineError
+      ? `The server copy could not be reached, so ${how === "delete" ? "it was not deleted, and " : ""}this phone is still signed in to it. Until it is reached, whoever has this phone could bring your diary back from it with your passkey.`
+      : `${how === "delete" ? "The copy on the server was not deleted" : "This phone could not sign out of the server copy"}: ${plainWords(error)}`;
+  $lead.hidden = true;
+  $stop.hidden = true;
+  $choices.replaceChildren(
+    h("p", {}, `If you erase this phone now, it will ${how === "delete" ? "delete the copy and sign out" : "sign out"} by itself the next time the app is opened with a connection.`),
+    button("Erase this phone now", async () => {
+      $choices.replaceChildren();
+      copy.finishLater(how);
+      $status.textContent = "Erasing…";
+      await erasePhone(how, screen);
+    }, "button block danger"),
+    button("Stop, don't erase", goBack, "button block secondary"),
+  );
 }
