@@ -1,6 +1,6 @@
 // @ts-check
 // Settings: ways to unlock (passkeys, the passphrase), locking, erase after wrong tries,
-// and hiding (the disguise, quick exit, erasing everything: views/hiding.js).
+// and hiding (the disguise, quick exit: views/hiding.js; erasing everything: views/erase.js).
 import { h } from "../dom.js";
 import { plainWords } from "../errors.js";
 import * as keys from "../vault/keys.js";
