@@ -1,23 +1,15 @@
 // @ts-check
 // Settings for hiding: the disguise and its secret code, quick exit, what the disguise does
-// not hide, and erasing everything on this phone (after a countdown a tap cancels). With the
-// server copy on, erasing first asks whether to delete that copy too or only sign out.
-import { OfflineError } from "../api.js";
-import * as account from "../sync/account.js";
-import * as copy from "../sync/copy.js";
+// not hide, and erasing everything on this phone (views/erase.js).
 import { LOOKS, current, wear } from "../disguise/index.js";
 import * as prefs from "../disguise/prefs.js";
 import { h } from "../dom.js";
 import { plainWords } from "../errors.js";
 import * as exit from "../exit.js";
-import * as keys from "../vault/keys.js";
+import { eraseSection } from "./erase.js";
 import { safetyView } from "./safety.js";
 import { codeForm, lookPicker, pickedLook } from "./setup.js";
-import { button, errorBox } from "./ui.js";
-
-/** @typedef {"delete" | "sign-out" | null} ServerChoice  null: there is no server copy */
-
-const ERASE_SECONDS = 5;
+import { button } from "./ui.js";
 
 /**
  * The hiding part of the settings screen.
@@ -26,9 +18,32 @@ const ERASE_SECONDS = 5;
  * @param {import("../router.js").Show} show
  */
 export function hidingSettings(back, $error, show) {
-  const look = LOOKS[current()];
-  const { escape, to } = prefs.exitSettings();
+  return [...disguisePart(back, show).$el, ...quickExitPart($error, show).$el, ...eraseSection(back, show).$el];
+}
 
+/**
+ * What the disguise is, and the ways to change it and its secret code.
+ * @param {import("../router.js").View} back @param {import("../router.js").Show} show
+ */
+function disguisePart(back, show) {
+  const look = LOOKS[current()];
+  return {
+    $el: [
+      h("h2", {}, "Disguise"),
+      h("p", {}, `On this phone Cairn looks like: ${look.title}. ${look.how}`),
+      button("Change the disguise", () => show(changeLook(back)), "button block secondary"),
+      button("Change the secret code", () => show(changeCode(back)), "button block secondary"),
+      button("What the disguise does not hide", () => show(safetyView(() => show(back))), "button block secondary"),
+    ],
+  };
+}
+
+/**
+ * Quick exit: whether Escape hides too, and where a browser tab goes; each saved when changed.
+ * @param {HTMLElement} $error @param {import("../router.js").Show} show
+ */
+function quickExitPart($error, show) {
+  const { escape, to } = prefs.exitSettings();
   /** @param {Partial<prefs.Exit>} change */
   const saveExit = (change) => {
     try {
@@ -52,100 +67,14 @@ export function hidingSettings(back, $error, show) {
   $places.addEventListener("change", (event) => {
     saveExit({ to: /** @type {HTMLInputElement} */ (event.target).value });
   });
-
-  const $erase = button("Erase everything on this phone", async () => {
-    const { on } = await copy.saved().catch(() => ({ on: false }));
-    if (on) askAboutCopy($erase, (choice) => show(erasing(back, choice)));
-    else show(erasing(back, null));
-  }, "button block danger");
-
-  return [
-    h("h2", {}, "Disguise"),
-    h("p", {}, `On this phone Cairn looks like: ${look.title}. ${look.how}`),
-    button("Change the disguise", () => show(changeLook(back)), "button block secondary"),
-    button("Change the secret code", () => show(changeCode(back)), "button block secondary"),
-    button("What the disguise does not hide", () => show(safetyView(() => show(back))), "button block secondary"),
-    h("h2", {}, "Quick exit"),
-    h("p", {}, "The Quick exit button, or Shift pressed three times, hides everything at once. What you were writing is kept, locked."),
-    h("label", { class: "choice" }, $escape, "The Escape key hides it too"),
-    $places,
-    h("h2", {}, "Erase"),
-    h(
-      "div",
-      { class: "danger-zone stack" },
-      h("p", {}, "Erase every entry, file, draft and key on this phone. It cannot be undone. The disguise stays and still works."),
-      h("p", {}, "Erasing cannot remove:"),
-      h(
-        "ul",
-        {},
-        h("li", {}, "the icon on your home screen: press and hold it to remove it;"),
-        h("li", {}, "files you already saved or shared, such as reports, tables, bundles and backup files: look in your downloads;"),
-        h("li", {}, "your passkey: the phone may still list it with its passwords and passkeys; delete it there."),
-      ),
-      $erase,
-    ),
-  ];
-}
-
-/**
- * With the server copy on: ask, in the page, what happens to it (deleting it is the
- * default), in place of the erase button; focus goes to "Keep everything", Escape means no.
- * @param {HTMLButtonElement} $from
- * @param {(choice: ServerChoice) => void} go
- */
-function askAboutCopy($from, go) {
-  const $delete = h("input", { type: "radio", name: "server-copy", value: "delete", checked: true });
-  const $signOut = h("input", { type: "radio", name: "server-copy", value: "sign-out" });
-  const close = () => {
-    $box.remove();
-    $from.hidden = false;
-    $from.focus();
+  return {
+    $el: [
+      h("h2", {}, "Quick exit"),
+      h("p", {}, "The Quick exit button, or Shift pressed three times, hides everything at once. What you were writing is kept, locked."),
+      h("label", { class: "choice" }, $escape, "The Escape key hides it too"),
+      $places,
+    ],
   };
-  const $keep = button("Keep everything", close, "button secondary");
-  const $box = h(
-    "div",
-    { class: "ask stack", role: "group", "aria-labelledby": "erase-copy-q" },
-    h("p", { id: "erase-copy-q" }, "You also keep an encrypted copy of your diary on the server. What should happen to it?"),
-    h(
-      "fieldset",
-      { class: "choices" },
-      h("legend", {}, "The copy on the server"),
-      h("label", { class: "choice" }, $delete, "Delete it too. Nothing can bring the diary back."),
-      h("label", { class: "choice" }, $signOut, "Keep it, and only sign this phone out. Your passkey can bring the diary back from it."),
-    ),
-    h(
-      "div",
-      { class: "row-buttons" },
-      button("Erase everything", () => go($signOut.checked ? "sign-out" : "delete"), "button danger"),
-      $keep,
-    ),
-  );
-  $box.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.stopPropagation();
-      close();
-    }
-  });
-  $from.hidden = true;
-  $from.after($box);
-  $keep.focus();
-}
-
-/**
- * Tell the phone's passkey manager that these passkeys are gone, so it can stop offering
- * them, where the browser can (Chrome's signalUnknownCredential). Never fails.
- * @param {string[]} credentialIds
- */
-function forgetPasskeys(credentialIds) {
-  const signal = /** @type {any} */ (globalThis.PublicKeyCredential)?.signalUnknownCredential;
-  if (typeof signal !== "function") return;
-  for (const credentialId of credentialIds) {
-    try {
-      Promise.resolve(signal.call(PublicKeyCredential, { rpId: location.hostname, credentialId })).catch(() => {});
-    } catch {
-      // Refused (not allowed here, say): the erase is done all the same.
-    }
-  }
 }
 
 /** @param {string} name @param {string} value @param {boolean} checked */
@@ -207,115 +136,5 @@ function changeCode(back) {
       $form.append(button("Cancel", () => show(back), "button block secondary"));
       return h("section", { class: "stack" }, h("h1", {}, "Change the secret code"), $form);
     },
-  };
-}
-
-/**
- * The countdown: any tap stops it; at zero the server copy is dealt with as chosen (this
- * phone is signed out either way), then everything on this phone is erased.
- * @param {import("../router.js").View} back
- * @param {ServerChoice} serverCopy
- */
-function erasing(back, serverCopy) {
-  /** @type {ReturnType<typeof setInterval> | undefined} */
-  let timer;
-  /** @type {(event: Event) => void} */
-  let onTap = () => {};
-  const stop = () => {
-    clearInterval(timer);
-    document.removeEventListener("pointerdown", onTap, true);
-  };
-  return {
-    title: "Erasing everything",
-    /** @param {unknown} _ @param {import("../router.js").Show} show */
-    render(_, show) {
-      let left = ERASE_SECONDS;
-      const $count = h("p", { class: "countdown", role: "timer", "aria-live": "assertive" }, String(left));
-      const $status = h("p", { role: "status" });
-      const $error = errorBox();
-      const cancel = () => {
-        stop();
-        show.say("Stopped. Nothing was erased.");
-        show(back);
-      };
-      const $stop = h("button", { type: "button", class: "button block", onclick: cancel }, "Stop, don't erase");
-      const $lead = h("p", { class: "lead" }, "Tap anywhere on the screen to stop.");
-      const $choices = h("div", { class: "stack" });
-      const $section = h(
-        "section",
-        { class: "stack erase-countdown" },
-        h("h1", {}, "Erasing everything on this phone"),
-        $count,
-        $lead,
-        $stop,
-        $status,
-        $error,
-        $choices,
-      );
-
-      const erasePhone = async () => {
-        // The vault's passkeys, read before they are deleted. Kept on purpose when the server
-        // copy stays: they are the way back into it.
-        const passkeys = serverCopy === "sign-out" ? [] : (await keys.passkeySlots().catch(() => [])).map((s) => s.credentialId);
-        try {
-          // Deleted first, then locked: if deleting fails, the person is still here to see it.
-          await keys.eraseEverything();
-          prefs.forgetCode();
-        } catch (error) {
-          $status.textContent = "";
-          $error.textContent = `Nothing on this phone was erased: ${plainWords(error)} Try again.`;
-          return;
-        }
-        forgetPasskeys(passkeys);
-      };
-
-      /** The server could not be reached or refused: say what that means, and let them choose. @param {unknown} error */
-      const cannotReach = (error) => {
-        const how = /** @type {"delete" | "sign-out"} */ (serverCopy);
-        $status.textContent = "";
-        $error.textContent =
-          error instanceof OfflineError
-            ? `The server copy could not be reached, so ${how === "delete" ? "it was not deleted, and " : ""}this phone is still signed in to it. Until it is reached, whoever has this phone could bring your diary back from it with your passkey.`
-            : `${how === "delete" ? "The copy on the server was not deleted" : "This phone could not sign out of the server copy"}: ${plainWords(error)}`;
-        $lead.hidden = true;
-        $stop.hidden = true;
-        $choices.replaceChildren(
-          h("p", {}, `If you erase this phone now, it will ${how === "delete" ? "delete the copy and sign out" : "sign out"} by itself the next time the app is opened with a connection.`),
-          button("Erase this phone now", async () => {
-            $choices.replaceChildren();
-            copy.finishLater(how);
-            $status.textContent = "Erasing…";
-            await erasePhone();
-          }, "button block danger"),
-          button("Stop, don't erase", () => show(back), "button block secondary"),
-        );
-      };
-
-      // A tap anywhere on the screen stops it (the Stop button and Quick exit included).
-      onTap = (event) => {
-        event.preventDefault();
-        cancel();
-      };
-      document.addEventListener("pointerdown", onTap, true);
-      timer = setInterval(async () => {
-        left -= 1;
-        $count.textContent = String(Math.max(left, 0));
-        if (left > 0) return;
-        stop();
-        if (serverCopy) {
-          $status.textContent = serverCopy === "delete" ? "Deleting the copy on the server…" : "Signing out of the server copy…";
-          try {
-            await account.leave(serverCopy);
-          } catch (error) {
-            cannotReach(error);
-            return;
-          }
-        }
-        $status.textContent = "Erasing…";
-        await erasePhone();
-      }, 1000);
-      return $section;
-    },
-    leave: stop,
   };
 }

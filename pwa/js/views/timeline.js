@@ -42,156 +42,221 @@ export function timeline(actions) {
     },
     async render(/** @type {unknown} */ _, /** @type {import("../router.js").Show} */ show) {
       const [{ incidents, people }, unfinished] = await Promise.all([model.load(), drafts.all()]);
-
-      const $drafts = h(
-        "div",
-        { class: "stack" },
-        unfinished.map((d) => {
-          const editing = incidents.get(d.target);
-          const what = editing ? `changes to the incident of ${happened(editing.fields)}` : "a new incident";
-          const $box = h(
-            "div",
-            { class: "notice", role: "region", "aria-label": "Unfinished entry" },
-            h("p", {}, `You have an unfinished entry: ${what}, last kept ${longDateTime(d.saved)}.`),
-            h(
-              "div",
-              { class: "row-buttons" },
-              button("Carry on", () => actions.onLog(d.target === "new" ? undefined : d.target), "button"),
-              button("Discard it", (/** @type {Event} */ event) => {
-                const $button = /** @type {HTMLElement} */ (event.currentTarget);
-                ask($button, { question: "Throw this unfinished entry away?", yes: "Yes, throw it away" }, async () => {
-                  try {
-                    await drafts.drop(d.target);
-                  } catch (error) {
-                    show.say(`It could not be discarded: ${plainWords(error)}`);
-                    return;
-                  }
-                  $box.remove();
-                  $log.focus();
-                  show.say("Unfinished entry discarded.");
-                });
-              }, "button secondary"),
-            ),
-          );
-          return $box;
-        }),
-      );
-
       const $log = button("Log an incident", () => actions.onLog(), "button block primary-action");
-      const $query = h("input", { type: "search", value: filter.query || "", autocomplete: "off", enterkeyhint: "search" });
-      const select = (/** @type {string} */ value, /** @type {[string, string][]} */ options) =>
-        h("select", {}, options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
-      const $behaviour = select(filter.behaviour || "", [["", "Any kind"], ...model.BEHAVIOURS.map(([v, l]) => /** @type {[string, string]} */ ([v, l]))]);
-      const $person = select(filter.personId || "", [
-        ["", "Anyone"],
-        ...[...people.values()].filter((p) => !p.withdrawn).map((p) => /** @type {[string, string]} */ ([p.id, p.fields.name || "Unnamed"])),
-      ]);
-      const $from = h("input", { type: "date", value: filter.from || "" });
-      const $to = h("input", { type: "date", value: filter.to || "" });
-      const $reported = select(filter.reported || "", [["", "Reported or not"], ["yes", "Reported to police"], ["no", "Not reported"]]);
-      const $count = h("p", { class: "count", role: "status" });
-      const $list = h("div", { class: "timeline" });
-      const $more = h("div", { class: "sentinel", "aria-hidden": "true" });
-
-      /** @type {model.Incident[]} */
-      let shown = [];
-      let rendered = 0;
-      let lastMonth = "";
-      /** @type {HTMLElement | null} */
-      let $month = null;
-      const renderMore = () => {
-        const end = Math.min(shown.length, rendered + PAGE);
-        for (; rendered < end; rendered++) {
-          const incident = shown[rendered];
-          const key = monthName(incident.happenedAt);
-          if (key !== lastMonth || !$month) {
-            lastMonth = key;
-            $month = h("ul", { class: "list" });
-            $list.append(h("section", { class: "month" }, h("h2", {}, key), $month));
-          }
-          $month.append(h("li", {}, row(incident, people, () => actions.onOpen(incident.id))));
-        }
-        $more.hidden = rendered >= shown.length;
-      };
-      const refresh = () => {
-        filter = {
-          query: $query.value.trim(),
-          behaviour: $behaviour.value,
-          personId: $person.value,
-          from: $from.value,
-          to: $to.value,
-          reported: /** @type {any} */ ($reported.value),
-        };
-        shown = model.select(incidents, filter);
-        rendered = 0;
-        lastMonth = "";
-        $month = null;
-        $list.replaceChildren();
-        const total = [...incidents.values()].filter((i) => !i.withdrawn).length;
-        $count.textContent =
-          total === 0
-            ? "Nothing recorded yet. When something happens, tap \"Log an incident\"."
-            : shown.length === total
-              ? `${total} ${total === 1 ? "incident" : "incidents"}.`
-              : `${shown.length} of ${total} incidents match.`;
-        renderMore();
-      };
-      $query.addEventListener("input", () => {
-        clearTimeout(typing);
-        typing = setTimeout(refresh, 60);
+      const notices = unfinishedPart(unfinished, incidents, { onCarryOn: actions.onLog, $log, show });
+      const list = listPart(incidents, people, actions.onOpen);
+      const bar = filterPart(filter, people, {
+        onType: () => {
+          clearTimeout(typing);
+          typing = setTimeout(refresh, 60);
+        },
+        onChange: () => refresh(),
       });
-      for (const $f of [$behaviour, $person, $from, $to, $reported]) $f.addEventListener("change", refresh);
+      const refresh = () => {
+        filter = bar.read();
+        list.fill(filter);
+      };
       refresh();
 
       observer = new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting)) renderMore();
+        if (entries.some((e) => e.isIntersecting)) list.more();
       }, { rootMargin: "800px 0px" });
-      observer.observe($more);
+      observer.observe(list.$more);
 
       copyLine?.stop();
       copyLine = homeLine();
-      const filtering = Boolean(filter.behaviour || filter.personId || filter.from || filter.to || filter.reported);
       return h(
         "section",
         { class: "stack" },
         h("h1", {}, "Your diary"),
-        $drafts,
+        notices.$el,
         $log,
-        h(
-          "nav",
-          { class: "nav-grid", "aria-label": "Diary" },
-          button("Summary", actions.onSummary, "button secondary"),
-          button("People", actions.onPeople, "button secondary"),
-          button("Get help", actions.onHelp, "button secondary"),
-          button("Risk checklist", actions.onChecklist, "button secondary"),
-          button("Settings", actions.onSettings, "button secondary"),
-          button("Lock now", actions.onLock, "button secondary"),
-        ),
-        h(
-          "search",
-          { class: "stack" },
-          field("Search everything you wrote", $query),
-          h(
-            "details",
-            { class: "more", open: filtering },
-            h("summary", {}, "Filter"),
-            h(
-              "div",
-              { class: "more-body" },
-              field("Kind of thing", $behaviour),
-              field("Person", $person),
-              h("div", { class: "pair" }, field("From", $from), field("To", $to)),
-              field("Police", $reported),
-            ),
-          ),
-        ),
-        $count,
-        $list,
-        $more,
+        navPart(actions).$el,
+        bar.$el,
+        list.$el,
         copyLine.$status,
       );
     },
   };
+}
+
+/**
+ * The unfinished entries, a notice each: carry on with it, or throw it away (after asking).
+ * @param {drafts.Draft[]} unfinished
+ * @param {Map<string, model.Incident>} incidents
+ * @param {{ onCarryOn: (id?: string) => void, $log: HTMLElement, show: import("../router.js").Show }} options
+ *   $log: where focus goes once a notice is gone
+ */
+function unfinishedPart(unfinished, incidents, { onCarryOn, $log, show }) {
+  return {
+    $el: h(
+      "div",
+      { class: "stack" },
+      unfinished.map((d) => {
+        const editing = incidents.get(d.target);
+        const what = editing ? `changes to the incident of ${happened(editing.fields)}` : "a new incident";
+        const $box = h(
+          "div",
+          { class: "notice", role: "region", "aria-label": "Unfinished entry" },
+          h("p", {}, `You have an unfinished entry: ${what}, last kept ${longDateTime(d.saved)}.`),
+          h(
+            "div",
+            { class: "row-buttons" },
+            button("Carry on", () => onCarryOn(d.target === "new" ? undefined : d.target), "button"),
+            button("Discard it", (/** @type {Event} */ event) => {
+              const $button = /** @type {HTMLElement} */ (event.currentTarget);
+              ask($button, { question: "Throw this unfinished entry away?", yes: "Yes, throw it away" }, async () => {
+                try {
+                  await drafts.drop(d.target);
+                } catch (error) {
+                  show.say(`It could not be discarded: ${plainWords(error)}`);
+                  return;
+                }
+                $box.remove();
+                $log.focus();
+                show.say("Unfinished entry discarded.");
+              });
+            }, "button secondary"),
+          ),
+        );
+        return $box;
+      }),
+    ),
+  };
+}
+
+/**
+ * The buttons to the diary's other screens.
+ * @param {{ onSummary: () => void, onPeople: () => void, onHelp: () => void, onChecklist: () => void,
+ *   onSettings: () => void, onLock: () => void }} actions
+ */
+function navPart(actions) {
+  return {
+    $el: h(
+      "nav",
+      { class: "nav-grid", "aria-label": "Diary" },
+      button("Summary", actions.onSummary, "button secondary"),
+      button("People", actions.onPeople, "button secondary"),
+      button("Get help", actions.onHelp, "button secondary"),
+      button("Risk checklist", actions.onChecklist, "button secondary"),
+      button("Settings", actions.onSettings, "button secondary"),
+      button("Lock now", actions.onLock, "button secondary"),
+    ),
+  };
+}
+
+/**
+ * @param {string} value
+ * @param {[string, string][]} options  value and label
+ */
+function menu(value, options) {
+  return h("select", {}, options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
+}
+
+/**
+ * Search and filters, filled from `from`; the filters start open when one of them is set.
+ * `read` gives the filter they say now.
+ * @param {model.Filter} from
+ * @param {Map<string, model.Person>} people
+ * @param {{ onType: () => void, onChange: () => void }} on  typing in the search; changing a filter
+ */
+function filterPart(from, people, { onType, onChange }) {
+  const $query = h("input", { type: "search", value: from.query || "", autocomplete: "off", enterkeyhint: "search" });
+  const $behaviour = menu(from.behaviour || "", [["", "Any kind"], ...model.BEHAVIOURS.map(([v, l]) => /** @type {[string, string]} */ ([v, l]))]);
+  const $person = menu(from.personId || "", [
+    ["", "Anyone"],
+    ...[...people.values()].filter((p) => !p.withdrawn).map((p) => /** @type {[string, string]} */ ([p.id, p.fields.name || "Unnamed"])),
+  ]);
+  const $from = h("input", { type: "date", value: from.from || "" });
+  const $to = h("input", { type: "date", value: from.to || "" });
+  const $reported = menu(from.reported || "", [["", "Reported or not"], ["yes", "Reported to police"], ["no", "Not reported"]]);
+  $query.addEventListener("input", onType);
+  for (const $f of [$behaviour, $person, $from, $to, $reported]) $f.addEventListener("change", onChange);
+
+  /** @returns {model.Filter} */
+  const read = () => ({
+    query: $query.value.trim(),
+    behaviour: $behaviour.value,
+    personId: $person.value,
+    from: $from.value,
+    to: $to.value,
+    reported: /** @type {any} */ ($reported.value),
+  });
+  // What the controls hold, not `from`: a filter on someone since withdrawn is no filter.
+  const now = read();
+  const filtering = Boolean(now.behaviour || now.personId || now.from || now.to || now.reported);
+  return {
+    read,
+    $el: h(
+      "search",
+      { class: "stack" },
+      field("Search everything you wrote", $query),
+      h(
+        "details",
+        { class: "more", open: filtering },
+        h("summary", {}, "Filter"),
+        h(
+          "div",
+          { class: "more-body" },
+          field("Kind of thing", $behaviour),
+          field("Person", $person),
+          h("div", { class: "pair" }, field("From", $from), field("To", $to)),
+          field("Police", $reported),
+        ),
+      ),
+    ),
+  };
+}
+
+/**
+ * The count and the incidents that match, grouped by month. Rows are added PAGE at a time:
+ * `more` adds the next page (when `$more`, the sentinel at the end, comes into reach).
+ * @param {Map<string, model.Incident>} incidents
+ * @param {Map<string, model.Person>} people
+ * @param {(id: string) => void} onOpen
+ */
+function listPart(incidents, people, onOpen) {
+  const $count = h("p", { class: "count", role: "status" });
+  const $list = h("div", { class: "timeline" });
+  const $more = h("div", { class: "sentinel", "aria-hidden": "true" });
+
+  /** @type {model.Incident[]} */
+  let shown = [];
+  let rendered = 0;
+  let lastMonth = "";
+  /** @type {HTMLElement | null} */
+  let $month = null;
+  const more = () => {
+    const end = Math.min(shown.length, rendered + PAGE);
+    for (; rendered < end; rendered++) {
+      const incident = shown[rendered];
+      const key = monthName(incident.happenedAt);
+      if (key !== lastMonth || !$month) {
+        lastMonth = key;
+        $month = h("ul", { class: "list" });
+        $list.append(h("section", { class: "month" }, h("h2", {}, key), $month));
+      }
+      $month.append(h("li", {}, row(incident, people, () => onOpen(incident.id))));
+    }
+    $more.hidden = rendered >= shown.length;
+  };
+  /** Show, from the top, the incidents `filter` lets through. @param {model.Filter} filter */
+  const fill = (filter) => {
+    shown = model.select(incidents, filter);
+    rendered = 0;
+    lastMonth = "";
+    $month = null;
+    $list.replaceChildren();
+    const total = [...incidents.values()].filter((i) => !i.withdrawn).length;
+    $count.textContent =
+      total === 0
+        ? "Nothing recorded yet. When something happens, tap \"Log an incident\"."
+        : shown.length === total
+          ? `${total} ${total === 1 ? "incident" : "incidents"}.`
+          : `${shown.length} of ${total} incidents match.`;
+    more();
+  };
+  return { $el: [$count, $list, $more], $more, more, fill };
 }
 
 /**
