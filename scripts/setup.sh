@@ -38,6 +38,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# OpenSSL's command signs time-stamps when the server is its own authority (CAIRN_TSA=own)
+# and stands in for one in the tests.
+if ! command -v openssl >/dev/null; then
+  apt_install openssl
+fi
+
 # The type checker: Debian's Node and npm if they are missing, then the exact TypeScript
 # that package-lock.json pins, into node_modules/.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import backup, config, db, errors, limits, passkeys, receipts, security, shell
+from . import backup, config, db, errors, limits, passkeys, receipts, security, shell, timestamps
 from .api import bp as api_bp
 
 
@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     shell.init_app(app)
     receipts.init_app(app)
+    timestamps.init_app(app)
     passkeys.init_app(app)
     backup.init_app(app)
 

@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         "first 12 or more hex digits, and optionally :N, its event number); the bundle must "
         "contain it unchanged",
     )
+    verify.add_argument(
+        "--tsa-ca",
+        metavar="PEMFILE",
+        help="the time-stamping authority's CA certificate(s), PEM, from the authority "
+        "itself; without it, time-stamps are checked against the certificates that came "
+        "with the bundle",
+    )
     return parser
 
 
@@ -74,8 +81,10 @@ def verify(args: argparse.Namespace) -> int:
     """Check a bundle and print what was found."""
     from .verify import (
         BundleError,
+        CertificateTextError,
         HeadTextError,
         KeyTextError,
+        parse_certificates,
         parse_head,
         parse_key,
         plain,
@@ -94,7 +103,12 @@ def verify(args: argparse.Namespace) -> int:
         print(f"cairn verify: --head: {error}", file=sys.stderr)
         return 2
     try:
-        result = verify_bundle(args.bundle, key=key, head=head)
+        roots = parse_certificates(args.tsa_ca) if args.tsa_ca is not None else None
+    except CertificateTextError as error:
+        print(plain(f"cairn verify: --tsa-ca: {error}"), file=sys.stderr)
+        return 2
+    try:
+        result = verify_bundle(args.bundle, key=key, head=head, tsa_roots=roots)
     except BundleError as error:
         print(plain(f"cairn verify: {args.bundle}: {error}"), file=sys.stderr)
         return 2

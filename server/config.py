@@ -50,6 +50,12 @@ DEFAULTS: dict[str, Any] = {
     "UPLOADS_PER_MINUTE": 1200,
     # What one account may keep on the server, in bytes of ciphertext.
     "BACKUP_QUOTA_BYTES": 1024**3,
+    # RFC 3161 time-stamps for chain heads (server/tsa.py): the address of a time-stamping
+    # authority to pass requests to (and, optionally, a PEM file of its CA certificates for
+    # checkers), or TSA = "own" for this server to stamp with its own key. Neither: none.
+    "TSA_URL": None,
+    "TSA_CERTIFICATES": None,
+    "TSA": None,
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from server.cli import main
 from server.encoding import b64url
 from server.receipts import key_id, raw_public, sign
 from server.verify import GENESIS, event_hash
@@ -102,3 +103,73 @@ def write(path: Path, manifest: dict, entries: dict[str, bytes]) -> Path:
         for name, data in entries.items():
             zf.writestr(name, data)
     return path
+
+
+OTHER = b"\xff\xd8 a screenshot of the messages" * 40
+DAY = 86_400_000
+
+
+def diary() -> list[dict]:
+    return chain(
+        [
+            ("person.described", "p1", {"fields": {"name": "J. Smith"}}),
+            (
+                "incident.recorded",
+                "i1",
+                {"fields": {"what": "Blue van outside work", "vehicle": "Blue van"}},
+            ),
+            ("evidence.added", "i1", evidence("van.png", PHOTO)),
+            ("incident.recorded", "i2", {"fields": {"what": "Twelve messages at night"}}),
+            ("evidence.added", "i2", evidence("messages.jpg", OTHER, "image/jpeg")),
+        ]
+    )
+
+
+def files_of(events: list[dict]) -> list[dict]:
+    return [
+        listing(events[2], "files/001-van.png"),
+        listing(events[4], "files/002-messages.jpg"),
+    ]
+
+
+def bundle(
+    tmp_path: Path,
+    events=None,
+    *,
+    files=None,
+    entries=None,
+    report_bytes=REPORT,
+    receipts=None,
+    change=None,
+    name="bundle.zip",
+) -> Path:
+    """A bundle as the phone makes it; ``change`` may alter the manifest before it is written."""
+    events = diary() if events is None else events
+    manifest = manifest_for(events, files_of(events) if files is None else files, report=REPORT)
+    if receipts is not None:
+        manifest["receipts"] = receipts
+        manifest["receiptKeys"] = [published()]
+    if change:
+        change(manifest)
+    contents = {
+        "report.html": report_bytes,
+        "files/001-van.png": PHOTO,
+        "files/002-messages.jpg": OTHER,
+    }
+    return write(tmp_path / name, manifest, contents if entries is None else entries)
+
+
+def run(capsys, *args) -> tuple[int, str]:
+    code = main(["verify", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def rechain(events: list[dict]) -> list[dict]:
+    """Recompute every payload hash and event hash, as a forger holding the bundle can."""
+    prev, out = GENESIS, []
+    for e in events:
+        e = {**e, "prev": prev, "payloadHash": hashlib.sha256(e["payload"].encode()).hexdigest()}
+        e["hash"] = prev = event_hash(e)
+        out.append(e)
+    return out

@@ -14,100 +14,33 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.cli import main
 from server.receipts import sign
 from server.verify import (
-    GENESIS,
     BundleError,
     archive,
-    event_hash,
     parse_head,
     report,
     verify_bundle,
 )
 from server.verify.output import plain
 from tests.bundles import (
+    DAY,
+    OTHER,
     PHOTO,
     PUBLIC,
     REPORT,
     SERVER_KEY,
+    bundle,
     chain,
+    diary,
     evidence,
+    files_of,
     listing,
     manifest_for,
-    published,
+    rechain,
+    run,
     stamped,
-    write,
 )
-
-OTHER = b"\xff\xd8 a screenshot of the messages" * 40
-DAY = 86_400_000
-
-
-def diary() -> list[dict]:
-    return chain(
-        [
-            ("person.described", "p1", {"fields": {"name": "J. Smith"}}),
-            (
-                "incident.recorded",
-                "i1",
-                {"fields": {"what": "Blue van outside work", "vehicle": "Blue van"}},
-            ),
-            ("evidence.added", "i1", evidence("van.png", PHOTO)),
-            ("incident.recorded", "i2", {"fields": {"what": "Twelve messages at night"}}),
-            ("evidence.added", "i2", evidence("messages.jpg", OTHER, "image/jpeg")),
-        ]
-    )
-
-
-def files_of(events: list[dict]) -> list[dict]:
-    return [
-        listing(events[2], "files/001-van.png"),
-        listing(events[4], "files/002-messages.jpg"),
-    ]
-
-
-def bundle(
-    tmp_path: Path,
-    events=None,
-    *,
-    files=None,
-    entries=None,
-    report_bytes=REPORT,
-    receipts=None,
-    change=None,
-    name="bundle.zip",
-) -> Path:
-    """A bundle as the phone makes it; ``change`` may alter the manifest before it is written."""
-    events = diary() if events is None else events
-    manifest = manifest_for(events, files_of(events) if files is None else files, report=REPORT)
-    if receipts is not None:
-        manifest["receipts"] = receipts
-        manifest["receiptKeys"] = [published()]
-    if change:
-        change(manifest)
-    contents = {
-        "report.html": report_bytes,
-        "files/001-van.png": PHOTO,
-        "files/002-messages.jpg": OTHER,
-    }
-    return write(tmp_path / name, manifest, contents if entries is None else entries)
-
-
-def run(capsys, *args) -> tuple[int, str]:
-    code = main(["verify", *map(str, args)])
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
-
-
-def rechain(events: list[dict]) -> list[dict]:
-    """Recompute every payload hash and event hash, as a forger holding the bundle can."""
-    prev, out = GENESIS, []
-    for e in events:
-        e = {**e, "prev": prev, "payloadHash": hashlib.sha256(e["payload"].encode()).hexdigest()}
-        e["hash"] = prev = event_hash(e)
-        out.append(e)
-    return out
 
 
 def test_a_real_bundle_is_internally_consistent_and_says_only_that(tmp_path, capsys):
@@ -475,7 +408,18 @@ JSON = st.recursive(
     ),
     max_leaves=20,
 )
-FIELDS = ["format", "head", "count", "events", "files", "report", "receipts", "receiptKeys"]
+FIELDS = [
+    "format",
+    "head",
+    "count",
+    "events",
+    "files",
+    "report",
+    "receipts",
+    "receiptKeys",
+    "timestamps",
+    "tsaCertificates",
+]
 
 
 def checked(path: Path) -> None:

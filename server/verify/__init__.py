@@ -14,6 +14,8 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from cryptography import x509
+
 from . import manifest as manifests
 from .anchors import (
     Head,
@@ -31,10 +33,12 @@ from .chain import check_chain, event_hash, payload_of, utf8
 from .manifest import FILE_FIELDS, GENESIS, shape_problem
 from .output import plain, report
 from .result import Finding, Result
+from .stamps import CertificateTextError, check_timestamps, parse_certificates
 
 __all__ = [
     "GENESIS",
     "BundleError",
+    "CertificateTextError",
     "Finding",
     "Head",
     "HeadTextError",
@@ -42,6 +46,7 @@ __all__ = [
     "Result",
     "event_hash",
     "parse_head",
+    "parse_certificates",
     "parse_key",
     "plain",
     "report",
@@ -50,12 +55,18 @@ __all__ = [
 
 
 def verify_bundle(
-    path: str | Path, *, key: bytes | None = None, head: Head | None = None
+    path: str | Path,
+    *,
+    key: bytes | None = None,
+    head: Head | None = None,
+    tsa_roots: list[x509.Certificate] | None = None,
 ) -> Result:
-    """Check every entry, file, event and receipt in the bundle at ``path``.
+    """Check every entry, file, event, receipt and time-stamp in the bundle at ``path``.
 
     Receipts are checked against ``key`` (the server's raw public key) when given, else
-    against the key that came with the bundle; ``head`` is a fingerprint noted earlier.
+    against the key that came with the bundle; time-stamps against ``tsa_roots`` when
+    given, else the authority certificates that came with it; ``head`` is a fingerprint
+    noted earlier. With a key or roots given, events nothing independent anchors fail.
 
     :raise BundleError: when it is not a readable bundle.
     """
@@ -76,9 +87,13 @@ def verify_bundle(
                     "is in the bundle but not in its manifest: "
                     "it was added after the bundle was made",
                 )
-        anchored = check_receipts(manifest.receipts, manifest.receipt_keys, by_seq, key, result)
+        anchors = check_receipts(manifest.receipts, manifest.receipt_keys, by_seq, key, result)
+        anchors += check_timestamps(
+            manifest.timestamps, manifest.tsa_certificates, by_seq, tsa_roots, result
+        )
         held = check_head(head, by_seq, result) if head else None
-        state_anchors(anchored, held, manifest.count, independent=key is not None, result=result)
+        strict = key is not None or tsa_roots is not None
+        state_anchors(anchors, held, manifest.count, strict=strict, result=result)
     return result
 
 

@@ -108,12 +108,16 @@ def bundle_keys(listed: list) -> dict[str, bytes]:
 
 def check_receipts(
     receipts: list, listed_keys: list, by_seq: dict[int, dict], key: bytes | None, result: Result
-) -> dict[int, int]:
-    """Check each receipt's signature, that it names an event of this chain, and that no
-    event it covers claims to be recorded after it. Return the verified ones: event
-    number → the time (ms) by which the chain up to it existed."""
+) -> list[Anchor]:
+    """Check each receipt's signature, that it names an event of this chain, and flag an
+    event it covers that says it was recorded after it. Return the verified ones."""
     keys = {key_id(key): key} if key is not None else bundle_keys(listed_keys)
-    anchored: dict[int, int] = {}
+    anchored: list[Anchor] = []
+    source = (
+        "checked against the key given"
+        if key is not None
+        else "checked only against the key that came with the bundle"
+    )
     latest: dict[int, int] = {}  # event number → the latest time recorded up to it
     running = None
     for s, e in sorted(by_seq.items()):
@@ -158,8 +162,7 @@ def check_receipts(
             f"({receipt['hash']}) no later than {when(receipt['time'])} (key {kid})",
         )
         if not problems:
-            time = anchored.get(seq)
-            anchored[seq] = receipt["time"] if time is None else min(time, receipt["time"])
+            anchored.append(Anchor(seq, receipt["time"], "receipt", source, key is not None))
     if key is not None:
         result.notes.append(
             f"The receipts were checked against the key given with --key (key id {key_id(key)})."
@@ -194,28 +197,36 @@ def check_head(head: Head, by_seq: dict[int, dict], result: Result) -> int | Non
     return None
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """Something outside the bundle saying events 1–seq existed by a time."""
+
+    seq: int
+    time: int  # ms since 1970
+    kind: str  # "receipt", "time-stamp"
+    source: str  # how it was checked, in words
+    independent: bool  # checked against a key or certificate the checker gave
+
+
 def state_anchors(
-    anchored: dict[int, int],
-    held: int | None,
-    count: int,
-    *,
-    independent: bool,
-    result: Result,
+    anchors: list[Anchor], held: int | None, count: int, *, strict: bool, result: Result
 ) -> None:
-    """Say what ties the record to a time, and what nothing ties. With a key given, events
-    after the last anchor fail: the checker asked for independent time."""
-    if anchored:
-        last = max(anchored)
-        # The earliest time by which the chain up to each anchored event existed.
-        for seq in sorted(anchored):
-            source = (
-                "a receipt checked against the key given"
-                if independent
-                else ("a receipt checked only against the key that came with the bundle")
-            )
-            result.anchors.append(f"events 1–{seq} existed by {when(anchored[seq])} ({source})")
-    else:
-        last = 0
+    """Say what ties the record to a time, and what nothing ties. ``strict`` (a key or an
+    authority's certificate given): events after the last independent anchor fail, since
+    the checker asked for independent time."""
+    last = last_independent = 0
+    for kind in sorted({a.kind for a in anchors}):
+        of_kind = sorted((a for a in anchors if a.kind == kind), key=lambda a: (a.seq, a.time))
+        latest = of_kind[-1]
+        earlier = f"; {len(of_kind) - 1} earlier" if len(of_kind) > 1 else ""
+        result.anchors.append(
+            f"events 1–{latest.seq} existed by {when(latest.time)} "
+            f"(a {kind} {latest.source}{earlier})"
+        )
+        last = max(last, latest.seq)
+    for a in anchors:
+        if a.independent:
+            last_independent = max(last_independent, a.seq)
     if held:
         result.anchors.append(f"events 1–{held} match the head you hold")
         last = max(last, held)
@@ -225,19 +236,15 @@ def state_anchors(
             "recomputed by anyone holding the bundle, so this shows the files and events "
             "agree with each other, not when they were recorded or that none was rewritten"
         )
-    if last < count:
-        what = (
+    if 0 < last < count:
+        result.anchors.append(
             f"events {last + 1}–{count} are not anchored: nothing outside the bundle shows "
             "when they were recorded"
-            if last
-            else None
         )
-        if what:
-            result.anchors.append(what)
-        if independent:
-            result.add(
-                "anchors",
-                False,
-                f"events {last + 1}–{count} are not covered by any receipt "
-                "signed with the key given",
-            )
+    if strict and last_independent < count:
+        result.add(
+            "anchors",
+            False,
+            f"events {last_independent + 1}–{count} are not covered by any receipt or "
+            "time-stamp checked against the key or certificate given",
+        )

@@ -65,6 +65,8 @@ class Manifest:
     report: dict | None = None  # {"path", "sha256"}; in cairn-bundle/2
     receipts: list = field(default_factory=list)
     receipt_keys: list = field(default_factory=list)
+    timestamps: list = field(default_factory=list)  # [{seq, hash, token}]: RFC 3161
+    tsa_certificates: list = field(default_factory=list)  # PEM
 
 
 def read(raw: object) -> Manifest:
@@ -90,6 +92,8 @@ def read(raw: object) -> Manifest:
         files=need("files", lambda v: isinstance(v, list), "a list", []),
         receipts=need("receipts", lambda v: isinstance(v, list), "a list", []),
         receipt_keys=need("receiptKeys", lambda v: isinstance(v, list), "a list", []),
+        timestamps=need("timestamps", lambda v: isinstance(v, list), "a list", []),
+        tsa_certificates=need("tsaCertificates", lambda v: isinstance(v, list), "a list", []),
     )
     if kind == "cairn-bundle/1":
         # Files named their incident; there was no fingerprint of the report.

@@ -38,6 +38,7 @@ def report(result: Result) -> str:
         (starting("event "), True),
         (starting("the chain's head"), False),
         (starting("receipt"), False),
+        (starting("time-stamp"), False),
         (starting("the head you hold", "anchors"), False),
     ):
         for f in group:
