@@ -228,6 +228,24 @@ def test_a_printed_photo_is_full_width_and_whole(page: Page, tmp_path: Path):
     assert abs(width_cm / height_cm - 4 / 3) < 0.02, (width_cm, height_cm)
 
 
+def test_the_printed_weekly_chart_is_labelled_and_still_described(page: Page):
+    exhibit_report(page)
+    summary = squash(pdf_pages(print_pdf(page))[1])
+    # The first week begins on the Monday before the first incident.
+    monday = page.evaluate(
+        "new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' })"
+        ".format(new Date('2026-09-28T00:00'))"
+    )
+    for words in ["Incidents per week", "Week beginning", monday, "Incidents"]:
+        assert words in summary, words
+    chart = page.locator(".report").get_by_role(
+        "img", name=re.compile("Incidents per week over 4 weeks")
+    )
+    expect(chart).to_be_visible()
+    # A count on each bar that has any, counts up the side.
+    assert chart.locator("text.count").all_text_contents() == ["1", "1"]
+
+
 def test_a_report_for_a_range_and_a_kind_leaves_out_the_rest(page: Page):
     set_up_with_passphrase_only(page)
     log_incident(page, "October text", behaviour="Text messages", date="2026-10-02")
