@@ -15,7 +15,16 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from e2e.exports import NEUTRAL_NAME, pdf_text, rewrite, squash
+from e2e.exports import (
+    NEUTRAL_NAME,
+    pdf_images,
+    pdf_pages,
+    pdf_text,
+    pdf_words,
+    print_pdf,
+    rewrite,
+    squash,
+)
 from e2e.journeys import (
     PHOTO,
     SCREENSHOT,
@@ -26,9 +35,11 @@ from e2e.journeys import (
     image,
     log_incident,
     open_report,
+    png,
     set_up_with_passphrase_only,
     unlock_with_passphrase,
 )
+from e2e.stored import STORED
 from e2e.support import until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,6 +124,126 @@ def test_the_printed_report_has_every_field_revision_and_fingerprint(page: Page,
     assert "Intact: every event is as it was recorded." in text
     # Nothing of the app's own screen is printed.
     assert "Quick exit" not in text and "Print or save as PDF" not in text
+
+
+HEAD = "async () => (await (await import('/js/diary/log.js')).verify()).head"
+# A photo of a car, as a phone takes it: 4:3, wide enough to read a number plate in.
+CAR = png(1600, 1200, (90, 90, 100))
+
+
+def exhibit_report(page: Page) -> None:
+    """A diary of two incidents, one with a photo of the car; the report opened with the
+    diarist's name and an exhibit reference typed for the cover."""
+    set_up_with_passphrase_only(page)
+    log_incident(
+        page, "A silent call at work", behaviour="Phone calls (or silent calls)", date="2026-10-02"
+    )
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("His car parked outside my house all evening")
+    page.get_by_label("Date", exact=True).fill("2026-10-20")
+    add_files(page, "Take a photo", [image("car.png", CAR)])
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="Summary").click()
+    page.get_by_role("button", name="Make a report for the police").click()
+    page.get_by_label("Your name, as the person who kept the diary").fill("Sam Taylor")
+    page.get_by_label("Exhibit reference").fill("ST/1")
+    page.get_by_role("button", name="Show the report").click()
+    expect(page.get_by_role("heading", name="Incident diary")).to_be_visible()
+
+
+def test_the_printed_cover_names_the_diarist_the_exhibit_period_counts_and_fingerprint(
+    page: Page,
+):
+    exhibit_report(page)
+    head = page.evaluate(HEAD)
+    first, latest = page.evaluate(
+        "async () => { const { dayName } = await import('/js/views/format.js');"
+        " return [dayName('2026-10-02'), dayName('2026-10-20')]; }"
+    )
+    pdf = print_pdf(page)
+    pages = pdf_pages(pdf)
+    cover = squash(pages[0])
+    for words in [
+        "Incident diary",
+        "Kept by Sam Taylor",
+        "Exhibit reference ST/1",
+        f"Covering {first} to {latest}",
+        "Incidents 2",
+        "Files 1",
+        "People involved Not named",
+    ]:
+        assert words in cover, words
+    assert head in cover.replace(" ", "")
+    # It fills its page: what it says spreads down to the foot of the page (the margins,
+    # 16 mm or 45 points, hold the page number and fingerprint).
+    height, words = pdf_words(pdf, 1)
+    body = [y for _, y in words if 45 < y < height - 45]
+    assert max(body) > 0.75 * height, (max(body), height)
+    # The name typed is kept for this report only: nothing was stored for it.
+    stored = page.evaluate(STORED)
+    page.get_by_role("button", name="Back", exact=True).click()
+    expect(page.get_by_label("Your name, as the person who kept the diary")).to_have_value(
+        "Sam Taylor"
+    )
+    assert page.evaluate(STORED) == stored
+    assert "Sam Taylor" not in json.dumps(
+        page.evaluate("() => ({ ...localStorage, ...sessionStorage })")
+    )
+
+
+def test_every_printed_page_is_numbered_and_carries_the_fingerprint_and_the_last_is_signed(
+    page: Page,
+):
+    exhibit_report(page)
+    head = page.evaluate(HEAD)
+    pages = pdf_pages(print_pdf(page))
+    assert len(pages) >= 5  # cover, summary, incidents, integrity, signature at least
+    for n, text in enumerate(pages, 1):
+        assert f"Page {n} of {len(pages)}" in text, n
+        assert f"Record {head[:16]}" in text, n
+        assert "Exhibit ST/1" in text, n
+    last = squash(pages[-1])
+    assert "Signed" in last and "Date" in last and "Name: Sam Taylor" in last
+    # The signature is for paper: on screen it is not there.
+    expect(page.get_by_text("Signed by the person who kept this diary.")).to_be_hidden()
+    # The page's own title never says what it is.
+    assert page.title() == "Calculator"
+
+
+def test_a_printed_photo_is_full_width_and_whole(page: Page, tmp_path: Path):
+    exhibit_report(page)
+    pdf = print_pdf(page)
+    images = pdf_images(pdf, tmp_path)
+    # The photo itself, all its pixels (not its thumbnail, not a cropped part).
+    photos = [i for i in images if (i["width"], i["height"]) == (1600, 1200)]
+    assert len(photos) == 1, images
+    [photo] = photos
+    # An A4 page less its margins is 18.2 cm wide: the photo is printed across it.
+    width_cm = photo["width"] / photo["x-ppi"] * 2.54
+    height_cm = photo["height"] / photo["y-ppi"] * 2.54
+    assert width_cm >= 15, width_cm
+    # Not cropped, not stretched: drawn at its own shape.
+    assert abs(width_cm / height_cm - 4 / 3) < 0.02, (width_cm, height_cm)
+
+
+def test_the_printed_weekly_chart_is_labelled_and_still_described(page: Page):
+    exhibit_report(page)
+    summary = squash(pdf_pages(print_pdf(page))[1])
+    # The first week begins on the Monday before the first incident.
+    monday = page.evaluate(
+        "new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' })"
+        ".format(new Date('2026-09-28T00:00'))"
+    )
+    for words in ["Incidents per week", "Week beginning", monday, "Incidents"]:
+        assert words in summary, words
+    chart = page.locator(".report").get_by_role(
+        "img", name=re.compile("Incidents per week over 4 weeks")
+    )
+    expect(chart).to_be_visible()
+    # A count on each bar that has any, counts up the side.
+    assert chart.locator("text.count").all_text_contents() == ["1", "1"]
 
 
 def test_a_report_for_a_range_and_a_kind_leaves_out_the_rest(page: Page):

@@ -101,7 +101,8 @@ const thumbUrls = new Map();
 onLock(() => thumbUrls.clear()); // the URLs themselves are revoked by lock.js
 
 /**
- * A blob: URL for a thumbnail, kept while unlocked and revoked on lock.
+ * A blob: URL for a picture (a thumbnail, or the report's full-size file), kept while
+ * unlocked and revoked on lock.
  * @param {string} id
  * @param {string} type
  */

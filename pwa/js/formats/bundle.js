@@ -13,6 +13,7 @@ import { toHex, utf8 } from "../vault/bytes.js";
 import * as records from "../vault/records.js";
 import * as log from "../diary/log.js";
 import * as receipts from "../sync/receipts.js";
+import { marginProperties } from "./margins.js";
 import { ZipWriter } from "./zip.js";
 
 export const FORMAT = "cairn-bundle/2";
@@ -34,8 +35,12 @@ const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2r
 dl{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
 .report-incident{border-top:2px solid #999;margin-top:1.5rem}.report-file{display:flex;gap:.75rem;padding:.5rem 0;border-bottom:1px solid #ccc;list-style:none}
 .report-file img{width:96px;height:96px;object-fit:cover}ul.list{padding:0}.hash{font-family:monospace;overflow-wrap:anywhere}
-.hash-short{display:none}table{border-collapse:collapse}th,td{text-align:left;vertical-align:top;padding:.3rem .5rem .3rem 0;border-bottom:1px solid #ccc}.chart{max-width:30rem}.chart .bar{fill:#1f3a3d}.chart .axis{stroke:#999}.chart .label{font-size:11px}.withdrawn{color:#555}
-@media print{.report-summary,.report-incidents,.report-integrity{break-before:page}h2,h3,h4{break-after:avoid}.report-file{break-inside:avoid}}`;
+.hash-short{display:none}.print-only{display:none}.blank{font-style:italic;color:#555}table{border-collapse:collapse}th,td{text-align:left;vertical-align:top;padding:.3rem .5rem .3rem 0;border-bottom:1px solid #ccc}.chart{max-width:30rem}.chart .bar{fill:#1f3a3d}.chart .axis{stroke:#999}.chart .label{font-size:11px;fill:#333}.chart .count{font-weight:600}.withdrawn{color:#555}
+@media print{@page{margin:16mm 14mm}@page report{@top-left{content:var(--report-exhibit,"");font:8pt sans-serif}@top-right{content:var(--report-head,"");font:8pt monospace}@bottom-center{content:"Page " counter(page) " of " counter(pages);font:9pt sans-serif}}
+body{max-width:none;margin:0;padding:0;font-size:10.5pt}.report{page:report}.report-summary,.report-incidents,.report-integrity{break-before:page}h2,h3,h4{break-after:avoid}
+.report-cover{min-height:235mm;display:flex;flex-direction:column;justify-content:space-between}.report-cover h1{font-size:30pt}.report-cover dl{font-size:13pt;gap:4mm 8mm}
+.report-file{display:block;break-inside:avoid}.report-file img{display:block;width:100%;height:auto;max-height:200mm;object-fit:contain}.chart{max-width:140mm}
+.print-only{display:block}.report-signature{break-inside:avoid;margin-top:12mm}.sign-line{margin-top:12mm;font-size:12pt}.hash-full{display:inline}}`;
 
 /**
  * The report as a page of its own: a copy of the one on screen, its pictures pointing at
@@ -52,7 +57,10 @@ function reportPage($report, paths) {
     else $img.remove();
     $img.removeAttribute("data-file");
   }
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Incident diary</title><style>${STYLE}</style></head><body>${$copy.outerHTML}</body></html>\n`;
+  // Each page's margin: the exhibit reference and the record's fingerprint, as on the phone.
+  const margins = marginProperties({ head: $report.dataset.head || "", exhibit: $report.dataset.exhibit });
+  const root = `:root{${margins.map(([name, value]) => `${name}:${value}`).join(";")}}`;
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Incident diary</title><style>${root}\n${STYLE}</style></head><body>${$copy.outerHTML}</body></html>\n`;
 }
 
 /**

@@ -95,7 +95,7 @@ export function navigation(shown) {
     },
     /** @returns {Promise<void>} */
     report() {
-      return show(reportChooser({ onBack: () => go.summary(), onReport: (range) => show(reportView(range, { onBack: () => go.report() })) }));
+      return show(reportChooser({ onBack: () => go.summary(), onReport: (range, cover) => show(reportView(range, { onBack: () => go.report() }, cover)) }));
     },
     /** @param {string} [guide] open this guide @returns {Promise<void>} */
     help(guide) {

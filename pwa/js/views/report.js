@@ -9,6 +9,8 @@ import * as checklist from "../diary/checklist.js";
 import * as evidence from "../diary/evidence.js";
 import * as log from "../diary/log.js";
 import { makeBundle } from "../formats/bundle.js";
+import { marginProperties } from "../formats/margins.js";
+import { onLock } from "../vault/keys.js";
 import * as receipts from "../sync/receipts.js";
 import { incidentsCsv } from "../formats/csv.js";
 import * as model from "../diary/model.js";
@@ -22,6 +24,13 @@ import { ask, busy, button, errorBox, field, handOver, neutralName, terms } from
 const READABLE = "It is not encrypted: anyone who opens the file can read it. Its name does not say what it is.";
 
 /** @typedef {{ from?: string, to?: string, behaviour?: string, personId?: string }} Range */
+/** What the cover says about the diary as an exhibit. @typedef {{ keptBy?: string, exhibit?: string }} Cover */
+
+// The name and exhibit reference typed for the cover are kept in memory only, so going
+// back to change the range does not lose them; they are never stored, and lock drops them.
+/** @type {Cover} */
+let typed = {};
+onLock(() => (typed = {}));
 
 /**
  * The incidents a range covers, oldest first; withdrawn ones too, to be shown as withdrawn.
@@ -30,7 +39,7 @@ const READABLE = "It is not encrypted: anyone who opens the file can read it. It
  */
 const covered = (incidents, range) => model.select(incidents, { ...range, withdrawn: true }).reverse();
 
-/** Choose what the report covers. @param {{ onBack: () => void, onReport: (range: Range) => void }} actions */
+/** Choose what the report covers. @param {{ onBack: () => void, onReport: (range: Range, cover: Cover) => void }} actions */
 export function reportChooser({ onBack, onReport }) {
   return {
     title: "Make a report",
@@ -44,6 +53,8 @@ export function reportChooser({ onBack, onReport }) {
         {},
         [["", "Everyone"], ...[...people.values()].filter((p) => !p.withdrawn).map((p) => [p.id, p.fields.name || "Unnamed"])].map(([v, l]) => h("option", { value: v }, l)),
       );
+      const $keptBy = h("input", { type: "text", value: typed.keptBy || "" });
+      const $exhibit = h("input", { type: "text", value: typed.exhibit || "" });
       const range = () => ({ from: $from.value, to: $to.value, behaviour: $behaviour.value, personId: $person.value });
       // A spreadsheet for an advocate: one row per incident, the main fields. What it holds
       // is said first, and it is shared (or downloaded) under a name that says nothing.
@@ -68,13 +79,21 @@ export function reportChooser({ onBack, onReport }) {
         h("div", { class: "pair" }, field("From", $from), field("To", $to)),
         field("Kind of thing", $behaviour),
         field("Person", $person),
+        h(
+          "fieldset",
+          { class: "stack" },
+          h("legend", {}, "On the cover (you can leave these empty)"),
+          field("Your name, as the person who kept the diary", $keptBy, "Printed on the cover and by the signature line. It is not saved."),
+          field("Exhibit reference", $exhibit, "If the police or your solicitor gave you one. Otherwise they can write it in."),
+        ),
         h("button", { type: "submit", class: "button block" }, "Show the report"),
         $table,
         $tableOut,
       );
       $form.addEventListener("submit", (event) => {
         event.preventDefault();
-        onReport(range());
+        typed = { keptBy: $keptBy.value.trim(), exhibit: $exhibit.value.trim() };
+        onReport(range(), typed);
       });
       return h(
         "section",
@@ -92,10 +111,15 @@ export function reportChooser({ onBack, onReport }) {
  * The report itself, ready to print.
  * @param {Range} range
  * @param {{ onBack: () => void }} actions
+ * @param {Cover} [cover]
  */
-export function reportView(range, { onBack }) {
+export function reportView(range, { onBack }, { keptBy = "", exhibit = "" } = {}) {
+  const root = document.documentElement.style;
   return {
     title: "Report",
+    leave() {
+      for (const [name] of marginProperties({ head: "" })) root.removeProperty(name);
+    },
     async render() {
       const [{ incidents, people }, answers, check, stamped] = await Promise.all([
         model.load(),
@@ -109,6 +133,9 @@ export function reportView(range, { onBack }) {
       const s = model.summarise(live);
       const involved = new Set(live.map((i) => i.fields.personId).filter(Boolean));
       const names = [...involved].map((id) => people.get(id)?.fields.name || "Unnamed");
+      const files = live.reduce((n, i) => n + i.evidence.length, 0);
+      // Every printed page's margin: the exhibit reference and the record's fingerprint.
+      for (const [name, value] of marginProperties({ head: check.head, exhibit })) root.setProperty(name, value);
       const span = range.from || range.to ? `${range.from ? dayName(range.from) : "the first entry"} to ${range.to ? dayName(range.to) : "the latest entry"}` : live.length ? `${shortDate(/** @type {number} */ (s.first))} to ${shortDate(/** @type {number} */ (s.latest))}` : "everything";
 
       const $progress = h("p", { class: "hint", "aria-live": "polite" });
@@ -154,7 +181,7 @@ export function reportView(range, { onBack }) {
         ), "button block");
       const $report = h(
         "section",
-        { class: "report" },
+        { class: "report", "data-head": check.head, "data-exhibit": exhibit },
         h(
           "div",
           { class: "no-print actions" },
@@ -169,13 +196,18 @@ export function reportView(range, { onBack }) {
           "header",
           { class: "report-cover" },
           h("h1", {}, "Incident diary"),
+          h("p", { class: "report-subtitle" }, "A record of incidents, kept at the time by the person they happened to"),
           terms("report-terms", [
+            ["Kept by", keptBy || h("span", { class: "blank" }, "Not given")],
+            ["Exhibit reference", exhibit || h("span", { class: "blank" }, "To be filled in")],
             ["Covering", span],
             ["Incidents", String(live.length) + (chosen.length > live.length ? ` (and ${chosen.length - live.length} withdrawn)` : "")],
+            ["Files", String(files)],
             ["People involved", names.join(", ") || "Not named"],
             ["Produced", longDateTime(Date.now())],
+            ["Record fingerprint", check.head, { class: "hash" }],
           ]),
-          h("p", {}, "Each incident shows when it happened and when it was recorded on the phone. Entries are never overwritten: a change is kept as a new version, and both are shown. Every file is listed with its SHA-256 fingerprint, taken when it was added."),
+          h("p", {}, "Each incident shows when it happened and when it was recorded on the phone. Entries are never overwritten: a change is kept as a new version, and both are shown. Every file is listed with its SHA-256 fingerprint, taken when it was added. The record fingerprint is that of the last event in the diary's chain (see Integrity, at the end); every page carries its first 16 characters."),
         ),
         h(
           "section",
@@ -203,6 +235,7 @@ export function reportView(range, { onBack }) {
           chosen.map((incident, n) => incidentBlock(incident, n + 1, people)),
         ),
         integrity(check, stamped),
+        signature(keptBy),
       );
       return $report;
     },
@@ -276,6 +309,18 @@ function incidentBlock(incident, n, people) {
   );
 }
 
+/** Where the diarist signs and dates the printed report (on paper only). @param {string} keptBy */
+function signature(keptBy) {
+  return h(
+    "section",
+    { class: "report-signature print-only" },
+    h("h2", {}, "Signature"),
+    h("p", {}, "Signed by the person who kept this diary."),
+    h("p", { class: "sign-line" }, "Signed ………………………………………… Date ………………………"),
+    h("p", { class: "sign-line" }, keptBy ? `Name: ${keptBy}` : "Name ……………………………………………"),
+  );
+}
+
 /**
  * Print with a page title that says nothing: the phone offers it as the PDF's file name, and
  * the disguise's own title ("Calculator") would be an odd one. The title is put back after,
@@ -313,9 +358,11 @@ function evidenceTable(items) {
       "ul",
       { class: "list" },
       items.map((item) => {
-        const $thumb = item.thumb ? h("img", { alt: `Picture: ${item.name}`, width: 96, height: 96, "data-file": item.thumb }) : null;
-        if ($thumb && item.thumb) {
-          const loaded = evidence.thumbUrl(item.thumb).then(
+        // The picture itself, not its thumbnail: printed full width, a number plate in it must
+        // be readable. (A thumbnail means the phone could draw the file as a picture.)
+        const $thumb = item.thumb ? h("img", { alt: `Picture: ${item.name}`, width: 96, height: 96, "data-file": item.file }) : null;
+        if ($thumb) {
+          const loaded = evidence.thumbUrl(item.file, item.type).then(
             (url) => {
               $thumb.src = url;
               return $thumb.decode().catch(() => {});

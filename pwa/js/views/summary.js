@@ -21,29 +21,46 @@ function svg(tag, attrs, ...children) {
   return el;
 }
 
+// Short enough for a label under a bar: "2 Oct".
+const dayMonth = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+
 /**
- * Incidents per week as bars, with a text alternative.
+ * Incidents per week as bars, labelled for paper: the count on each bar, counts up the side,
+ * the week each bar begins along the bottom (every few weeks when there are many). The
+ * text alternative says the same in words.
  * @param {{ start: number, count: number }[]} weeks
  */
 export function weekChart(weeks) {
-  const width = 320;
-  const height = 140;
+  const [left, top, plotW, plotH] = [34, 12, 320, 120];
+  const width = left + plotW + 8;
+  const height = top + plotH + 40;
+  const base = top + plotH;
   const max = Math.max(1, ...weeks.map((w) => w.count));
-  const bar = width / Math.max(1, weeks.length);
+  const bar = plotW / Math.max(1, weeks.length);
+  const y = (/** @type {number} */ n) => base - (n / max) * plotH;
+  // A count that still fits over a narrow bar.
+  const countSize = Math.min(11, Math.max(5, bar * 0.9));
+  const every = Math.ceil(weeks.length / 5);
+  const ticks = [...new Set([0, Math.round(max / 2), max])];
   const title = document.createElementNS(SVG, "title");
   const busiest = weeks.reduce((a, b) => (b.count > a.count ? b : a), weeks[0]);
   title.textContent = `Incidents per week over ${weeks.length} ${weeks.length === 1 ? "week" : "weeks"}. The most in one week: ${busiest?.count || 0}, the week of ${busiest ? shortDate(busiest.start) : ""}.`;
+  const text = (/** @type {Record<string, string | number>} */ attrs, /** @type {string} */ words) => svg("text", attrs, document.createTextNode(words));
   return svg(
     "svg",
-    { viewBox: `0 0 ${width} ${height + 20}`, role: "img", class: "chart", "aria-labelledby": "chart-title" },
+    { viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart", "aria-labelledby": "chart-title" },
     Object.assign(title, { id: "chart-title" }),
-    svg("line", { x1: 0, y1: height, x2: width, y2: height, class: "axis" }),
+    svg("line", { x1: left, y1: base, x2: left + plotW, y2: base, class: "axis" }),
+    svg("line", { x1: left, y1: top, x2: left, y2: base, class: "axis" }),
+    ...ticks.map((n) => text({ x: left - 4, y: y(n) + 4, class: "label", "text-anchor": "end" }, String(n))),
+    text({ x: 10, y: top + plotH / 2, class: "label", "text-anchor": "middle", transform: `rotate(-90 10 ${top + plotH / 2})` }, "Incidents"),
     ...weeks.map((w, i) => {
-      const hgt = (w.count / max) * (height - 10);
-      return svg("rect", { x: i * bar + bar * 0.1, y: height - hgt, width: Math.max(1, bar * 0.8), height: hgt, class: "bar" });
+      const hgt = (w.count / max) * plotH;
+      return svg("rect", { x: left + i * bar + bar * 0.1, y: base - hgt, width: Math.max(1, bar * 0.8), height: hgt, class: "bar" });
     }),
-    svg("text", { x: 0, y: height + 16, class: "label" }, document.createTextNode(weeks.length ? shortDate(weeks[0].start) : "")),
-    svg("text", { x: width, y: height + 16, class: "label", "text-anchor": "end" }, document.createTextNode(`max ${max} a week`)),
+    ...weeks.flatMap((w, i) => (w.count ? [text({ x: left + (i + 0.5) * bar, y: y(w.count) - 2, class: "count", "text-anchor": "middle", "font-size": countSize }, String(w.count))] : [])),
+    ...weeks.flatMap((w, i) => (i % every === 0 ? [text({ x: left + (i + 0.5) * bar, y: base + 14, class: "label", "text-anchor": i === 0 && bar < 40 ? "start" : "middle" }, dayMonth.format(w.start))] : [])),
+    text({ x: left + plotW / 2, y: base + 32, class: "label", "text-anchor": "middle" }, "Week beginning"),
   );
 }
 
