@@ -1311,6 +1311,15 @@ def server_restore(server: LiveServer, playwright: Playwright, count: int = 10_0
     ]
 
 
+def evidence_check(_server: LiveServer, _playwright: Playwright) -> list[Row]:
+    """cairn verify on a large bundle, and a time-stamp from a local authority (issue 17)."""
+    from bench import evidence_check as check
+
+    return [Row(name, value, unit) for name, value, unit in check.verify_rows()] + [
+        Row(name, value, unit) for name, value, unit in check.timestamp_rows()
+    ]
+
+
 ROWS: list[Callable[[LiveServer, Playwright], list[Row]]] = [
     shell_size,
     load_times,
@@ -1321,6 +1330,7 @@ ROWS: list[Callable[[LiveServer, Playwright], list[Row]]] = [
     evidence,
     server_uploads,
     server_restore,
+    evidence_check,
 ]
 
 
