@@ -241,6 +241,7 @@ def state_anchors(
             f"events {last + 1}–{count} are not anchored: nothing outside the bundle shows "
             "when they were recorded"
         )
+    result.independent = strict and last_independent >= count
     if strict and last_independent < count:
         result.add(
             "anchors",

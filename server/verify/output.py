@@ -62,4 +62,9 @@ def _verdict(result: Result) -> str:
         return "Verified as internally consistent only: nothing independent anchors it."
     if any("not anchored" in a for a in result.anchors):
         return "Verified, but not all of it is anchored: see What this shows."
+    if not result.independent:
+        return (
+            "Verified against keys and certificates that came with the bundle: run again with "
+            "--key or --tsa-ca and the ones the server and the authority publish."
+        )
     return "All verified."

@@ -18,6 +18,9 @@ class Result:
     flags: list[Finding] = field(default_factory=list)  # odd, not proof of a change
     anchors: list[str] = field(default_factory=list)  # what ties the record to a time
     notes: list[str] = field(default_factory=list)  # said after the findings, whatever they are
+    # Every event is covered by an anchor checked against a key or certificate the checker
+    # gave (not one that came with the bundle).
+    independent: bool = False
 
     @property
     def ok(self) -> bool:
