@@ -81,6 +81,7 @@ def test_two_files_swapped_with_their_manifest_paths_fail(tmp_path, capsys):
     code, out = run(capsys, bundle(tmp_path, entries=entries, change=swap))
     assert code == 1
     assert "should be called files/001-van.png" in out
+    assert "withheld" not in out  # the files are there, renamed: said once, not twice
 
 
 def test_a_file_moved_to_another_incident_with_a_new_name_and_size_fails(tmp_path, capsys):

@@ -118,6 +118,7 @@ def _check_files(
                 f"should be called {file_path(n, entry['name'])}: "
                 "the files were renamed or put in another order",
             )
+            named.add(entry["event"])  # its file is here, renamed: not withheld as well
             continue
         info = archive.only(entry["path"])
         if info is None:
