@@ -47,7 +47,7 @@ def test_a_real_bundle_is_internally_consistent_and_says_only_that(tmp_path, cap
     code, out = run(capsys, bundle(tmp_path))
     assert code == 0
     assert "internally consistent only — no independent time" in out
-    assert "All verified." not in out
+    assert "All verified" not in out
     assert "verified: report.html: matches the manifest" in out
 
 
@@ -69,7 +69,7 @@ def test_a_rewritten_report_with_its_fingerprint_recomputed_is_not_anchored(tmp_
 
     code, out = run(capsys, bundle(tmp_path, report_bytes=forged, change=refingerprint))
     assert code == 0
-    assert "internally consistent only" in out and "All verified." not in out
+    assert "internally consistent only" in out and "All verified" not in out
 
 
 def test_two_files_swapped_with_their_manifest_paths_fail(tmp_path, capsys):
@@ -133,7 +133,7 @@ def test_a_recomputed_chain_fails_against_receipts_and_is_unanchored_without(
     assert code == 1 and "NOT VERIFIED: receipt for event" in out
     stripped = bundle(tmp_path, forged, files=files, entries=entries, name="b.zip")
     code, out = run(capsys, stripped)
-    assert "internally consistent only" in out and "All verified." not in out
+    assert "internally consistent only" in out and "All verified" not in out
     code, out = run(capsys, stripped, "--key", PUBLIC)
     assert code == 1, "with --key, a record nothing anchors fails"
     assert "NOT VERIFIED: anchors: events 1–" in out
@@ -156,7 +156,7 @@ def test_an_event_appended_after_the_last_receipt_is_named_as_unanchored(tmp_pat
     code, out = run(capsys, path)
     assert code == 0
     assert "events 6–6 are not anchored" in out
-    assert "All verified." not in out
+    assert "All verified" not in out
     code, out = run(capsys, path, "--key", PUBLIC)
     assert code == 1 and "NOT VERIFIED: anchors: events 6–6" in out
 
@@ -166,7 +166,7 @@ def test_receipts_that_cover_every_event_anchor_them(tmp_path, capsys):
     code, out = run(capsys, bundle(tmp_path, events, receipts=stamped(events)), "--key", PUBLIC)
     assert code == 0
     assert "events 1–5 existed by 2025-11-13 02:15:00 UTC" in out
-    assert out.rstrip().endswith("All verified.")
+    assert out.rstrip().splitlines()[-1].startswith("All verified: every file and event")
 
 
 def test_an_event_recorded_after_its_receipt_is_flagged_as_a_clock_ahead(tmp_path, capsys):
@@ -488,3 +488,52 @@ def test_damaged_bytes_never_raise(tmp_path, flips):
     path = tmp_path / "d.zip"
     path.write_bytes(bytes(data))
     checked(path)
+
+
+def test_a_rewritten_report_with_real_receipts_is_never_called_anchored(tmp_path, capsys):
+    """The report's fingerprint is in the manifest, not the chain: with every event anchored
+    and the key given, a rewritten report recomputed into the manifest still passes, and the
+    output must not claim its words are anchored."""
+    events = diary()
+    forged = REPORT.replace(b"AB12 CDE", b"XY99 ZZZ")
+
+    def refingerprint(manifest):
+        manifest["report"]["sha256"] = hashlib.sha256(forged).hexdigest()
+
+    path = bundle(
+        tmp_path, events, receipts=stamped(events), report_bytes=forged, change=refingerprint
+    )
+    code, out = run(capsys, path, "--key", PUBLIC)
+    assert code == 0
+    assert "report page's own words are checked against the manifest only" in out
+    assert "All verified." not in out
+
+
+def test_a_file_withheld_by_emptying_its_event_is_named(tmp_path, capsys):
+    """Dropping a file with its listing and nulling its event's payload (the event's hash
+    does not change) still leaves an evidence event of an entry that is in the bundle."""
+    events = diary()
+    receipts = stamped(events)
+    files = files_of(events)[:1]
+    events[4] = {**events[4], "payload": None}
+    entries = {"report.html": REPORT, "files/001-van.png": PHOTO}
+    path = bundle(tmp_path, events, files=files, entries=entries, receipts=receipts)
+    code, out = run(capsys, path, "--key", PUBLIC)
+    assert code == 1
+    assert "NOT VERIFIED: event 5: added a file to an entry that is in the bundle" in out
+
+
+def test_a_withdrawn_entrys_files_are_not_withheld(tmp_path, capsys):
+    events = chain(
+        [
+            ("incident.recorded", "i1", {"fields": {"what": "Kept"}}),
+            ("incident.recorded", "i2", {"fields": {"what": "Withdrawn"}}),
+            ("evidence.added", "i2", evidence("gone.png", OTHER)),
+            ("entry.withdrawn", "i2", {}),
+        ]
+    )
+    for e in events[1:3]:
+        e["payload"] = None  # what withdrawing does to the entry's events
+    path = bundle(tmp_path, events, files=[], entries={"report.html": REPORT})
+    code, out = run(capsys, path)
+    assert code == 0, out

@@ -241,7 +241,13 @@ def state_anchors(
             f"events {last + 1}–{count} are not anchored: nothing outside the bundle shows "
             "when they were recorded"
         )
-    result.independent = strict and last_independent >= count
+    result.independent = strict and count > 0 and last_independent >= count
+    if anchors or held:
+        result.anchors.append(
+            "the report page's own words are checked against the manifest only: no receipt "
+            "or time-stamp covers them, so rely on the events and files above, which the "
+            "report is made from"
+        )
     if strict and last_independent < count:
         result.add(
             "anchors",

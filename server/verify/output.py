@@ -67,4 +67,7 @@ def _verdict(result: Result) -> str:
             "Verified against keys and certificates that came with the bundle: run again with "
             "--key or --tsa-ca and the ones the server and the authority publish."
         )
-    return "All verified."
+    return (
+        "All verified: every file and event is as recorded and anchored "
+        "(the report page is checked against the manifest only)."
+    )
