@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from server.receipts import sign
 from server.verify import (
     BundleError,
+    HeadTextError,
     archive,
     parse_head,
     report,
@@ -262,7 +263,7 @@ def test_an_older_bundle_says_its_report_cannot_be_checked(tmp_path, capsys):
 def test_a_head_noted_earlier_must_be_in_the_chain(tmp_path, capsys):
     events = diary()
     path = bundle(tmp_path, events)
-    code, out = run(capsys, path, "--head", f"{events[2]['hash'][:12]}:3")
+    code, out = run(capsys, path, "--head", f"{events[2]['hash'][:32]}:3")
     assert code == 0 and "events 1–3 are as they were" in out
     forged = rechain(
         [{**e, "payload": e["payload"].replace("Blue van", "Red car")} for e in events]
@@ -278,7 +279,9 @@ def test_a_head_that_cannot_be_read_is_exit_2(tmp_path, capsys, text):
 
 
 def test_head_text(tmp_path):
-    assert parse_head("ABCDEF012345:7").seq == 7
+    assert parse_head("ABCDEF0123456789" * 2 + ":7").seq == 7
+    with pytest.raises(HeadTextError):  # 12 digits could be ground out to fit
+        parse_head("abcdef012345")
 
 
 # --- malformed bundles: exit 2, a plain message, no traceback -------------------------------

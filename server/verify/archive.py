@@ -7,6 +7,7 @@ name, not by a traceback.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import zipfile
@@ -50,8 +51,13 @@ class Archive:
 
     def only(self, name: str) -> zipfile.ZipInfo | None:
         """The entry called ``name``, or None when there is none or more than one."""
-        found = [info for info in self.entries if info.filename == name]
-        return found[0] if len(found) == 1 else None
+        return self.by_name.get(name)
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, zipfile.ZipInfo]:
+        """Each entry whose name appears once, by name."""
+        counts = Counter(info.filename for info in self.entries)
+        return {info.filename: info for info in self.entries if counts[info.filename] == 1}
 
 
 def open_archive(path: str | Path) -> Archive:
