@@ -540,3 +540,21 @@ def test_a_withdrawn_entrys_files_are_not_withheld(tmp_path, capsys):
     path = bundle(tmp_path, events, files=[], entries={"report.html": REPORT})
     code, out = run(capsys, path)
     assert code == 0, out
+
+
+def test_a_manifest_of_empty_lists_is_refused_before_it_is_parsed(tmp_path, capsys):
+    path = tmp_path / "lists.zip"
+    many = b'{"format": "cairn-bundle/2", "events": [' + b"[]," * 4_100_000 + b"[]]}"
+    path.write_bytes(raw_zip({"manifest.json": many}, zipfile.ZIP_DEFLATED))
+    code, out = run(capsys, path)
+    assert code == 2 and "lists and objects, more than the 4,000,000" in out
+
+
+def test_many_bad_events_are_counted_not_listed(tmp_path, capsys):
+    manifest = {**good_manifest(), "events": [[]] * 5000}
+    path = tmp_path / "bad.zip"
+    path.write_bytes(raw_zip({"manifest.json": manifest_bytes(manifest), "report.html": REPORT}))
+    code, out = run(capsys, path)
+    assert code == 1
+    assert len(out.splitlines()) < 260
+    assert "more problems, not listed" in out

@@ -20,6 +20,8 @@ MANIFEST = "manifest.json"
 # The phone writes about 1 KB per event: 128 MiB is over 100,000 events. More is refused
 # before it is inflated, so a small zip cannot make the checker hold gigabytes.
 MAX_MANIFEST_BYTES = 128 << 20
+# A real manifest has about ten per event (counting those inside payload text).
+MAX_MANIFEST_PARTS = 4_000_000
 UTF8_FLAG = 0x800
 # What reading a damaged or hostile entry can raise, from zipfile and zlib.
 READ_ERRORS = (
@@ -119,6 +121,13 @@ def read_manifest(archive: Archive) -> object:
         raise BundleError(f"its {MANIFEST} is damaged: {error}") from None
     if len(raw) > MAX_MANIFEST_BYTES:
         raise BundleError(f"its {MANIFEST} is larger than the {MAX_MANIFEST_BYTES:,} bytes read")
+    # Each [ or { becomes an object of its own: a few bytes of "[]" could become gigabytes.
+    parts = raw.count(b"[") + raw.count(b"{")
+    if parts > MAX_MANIFEST_PARTS:
+        raise BundleError(
+            f"its {MANIFEST} has {parts:,} lists and objects, more than the "
+            f"{MAX_MANIFEST_PARTS:,} this version reads"
+        )
     try:
         return json.loads(raw.decode("utf-8"))
     except RecursionError:

@@ -47,7 +47,11 @@ def report(result: Result) -> str:
             shown.add(id(f))
             lines.append(_line(f))
     lines += [_line(f) for f in findings if id(f) not in shown]
+    if result.unlisted:
+        lines.append(f"NOT VERIFIED: {result.unlisted:,} more problems, not listed")
     lines += [f"FLAGGED: {f.where}: {f.what}" for f in result.flags]
+    if result.flagged > len(result.flags):
+        lines.append(f"FLAGGED: {result.flagged - len(result.flags):,} more, not listed")
     lines.append("What this shows:")
     lines += [f"  - {anchor}" for anchor in result.anchors]
     lines += result.notes
