@@ -558,3 +558,63 @@ def test_many_bad_events_are_counted_not_listed(tmp_path, capsys):
     assert code == 1
     assert len(out.splitlines()) < 260
     assert "more problems, not listed" in out
+
+
+def unicode_path_extra(name: str) -> bytes:
+    """An Info-ZIP Unicode Path extra field (0x7075) naming ``name``: UnZip shows that name."""
+    data = b"\x01" + (0).to_bytes(4, "little") + name.encode()
+    return (0x7075).to_bytes(2, "little") + len(data).to_bytes(2, "little") + data
+
+
+def test_an_entry_that_tells_other_tools_another_name_fails(tmp_path, capsys):
+    path = bundle(tmp_path)
+    out_path = tmp_path / "renamed.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out_path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "files/001-van.png":
+                info.extra = unicode_path_extra("files/002-messages.jpg")
+            dst.writestr(info, data)
+    code, out = run(capsys, out_path)
+    assert code == 1 and "extra fields that can make tools show another name" in out
+
+
+def test_a_comment_on_the_zip_fails(tmp_path, capsys):
+    path = bundle(tmp_path)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.comment = b"Photo 001 was edited by the police. Ignore the checker."
+    code, out = run(capsys, path)
+    assert code == 1 and "the zip has a comment" in out
+
+
+def test_a_forged_zip_in_front_of_the_real_one_fails(tmp_path, capsys):
+    path = bundle(tmp_path)
+    front = raw_zip({"report.html": b"<h1>Another report</h1>"})
+    glued = tmp_path / "glued.zip"
+    glued.write_bytes(front + path.read_bytes())
+    code, out = run(capsys, glued)
+    assert code == 1 and "bytes before the first entry" in out
+
+
+def test_entries_that_overlap_fail(tmp_path, capsys):
+    """Two directory records pointing into the same bytes (a 'quoted overlap' zip bomb)."""
+    path = bundle(tmp_path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        infos = {i.filename: i for i in zf.infolist()}
+        directory = zf.start_dir
+    second = infos["files/002-messages.jpg"]
+    # Point the second file's directory record at the first file's header.
+    at = data.index(b"PK\x01\x02", directory)
+    while True:
+        name_length = int.from_bytes(data[at + 28 : at + 30], "little")
+        name = bytes(data[at + 46 : at + 46 + name_length]).decode()
+        if name == second.filename:
+            data[at + 42 : at + 46] = infos["files/001-van.png"].header_offset.to_bytes(4, "little")
+            break
+        extra = int.from_bytes(data[at + 30 : at + 32], "little")
+        comment = int.from_bytes(data[at + 32 : at + 34], "little")
+        at += 46 + name_length + extra + comment
+    path.write_bytes(bytes(data))
+    code, out = run(capsys, path)
+    assert code == 1 and "entries overlap" in out

@@ -27,7 +27,15 @@ from .anchors import (
     parse_key,
     state_anchors,
 )
-from .archive import MANIFEST, Archive, BundleError, DamagedEntry, open_archive, read_manifest
+from .archive import (
+    MANIFEST,
+    Archive,
+    BundleError,
+    DamagedEntry,
+    layout_problems,
+    open_archive,
+    read_manifest,
+)
 from .archive import sha256_of as entry_sha256
 from .chain import check_chain, event_hash, payload_of, utf8
 from .manifest import FILE_FIELDS, GENESIS, shape_problem
@@ -76,6 +84,8 @@ def verify_bundle(
         manifest = manifests.read(read_manifest(archive))
         for name, problems in archive.name_problems.items():
             result.add(f"zip entry {name}", False, "; ".join(problems))
+        for problem in layout_problems(archive):
+            result.add("zip layout", False, f"{problem}: another tool may show other files")
         by_seq = check_chain(manifest.events, manifest.head, manifest.count, result)
         listed = _check_files(archive, manifest, by_seq, result)
         listed |= _check_report(archive, manifest, result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import struct
 import zipfile
 import zlib
 from collections import Counter
@@ -74,7 +75,8 @@ def open_archive(path: str | Path) -> Archive:
         raise BundleError(f"an entry's name is marked UTF-8 but is not: {error}") from None
     except (*READ_ERRORS, zipfile.LargeZipFile) as error:
         raise BundleError(f"it is not a zip file this version can read: {error}") from None
-    return Archive(zf, entries, _name_problems(entries))
+    archive = Archive(zf, entries, _name_problems(entries))
+    return archive
 
 
 def _name_problems(entries: list[zipfile.ZipInfo]) -> dict[str, list[str]]:
@@ -150,3 +152,74 @@ def sha256_of(archive: Archive, info: zipfile.ZipInfo) -> tuple[str, int]:
     except READ_ERRORS as error:
         raise DamagedEntry(f"is damaged and cannot be read whole ({error})") from None
     return digest.hexdigest(), size
+
+
+# Extra fields a zip tool may add that change nothing about what is shown: zip64 sizes and
+# extended times. Any other (an Info-ZIP Unicode path, say) can make tools show a name other
+# than the one checked.
+HARMLESS_EXTRAS = {0x0001, 0x5455}
+LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+DESCRIPTOR = b"PK\x07\x08"
+
+
+def layout_problems(archive: Archive) -> list[str]:
+    """What in the zip's layout could make another tool show something other than what is
+    checked here: a comment, an unknown extra field, data before the first entry, gaps or
+    overlaps between entries, anything between the last entry and the directory.
+
+    The phone writes entries one after another from the first byte, then the directory,
+    with no comments and no extra fields (``pwa/js/formats/zip.js``).
+    """
+    problems = []
+    zf = archive.zf
+    if zf.comment:
+        problems.append("the zip has a comment, which unzip shows as if it were part of it")
+    expected = 0
+    fp = zf.fp
+    if fp is None:
+        return ["the zip could not be read again"]
+    for info in sorted(archive.entries, key=lambda i: i.header_offset):
+        name = info.filename
+        if info.comment:
+            problems.append(f"{name} has a comment of its own")
+        if _extra_ids(info.extra) - HARMLESS_EXTRAS:
+            problems.append(f"{name} carries extra fields that can make tools show another name")
+        if info.header_offset != expected:
+            where = "before the first entry" if expected == 0 else f"before {name}"
+            problems.append(
+                f"there are bytes {where} that no entry accounts for, or entries overlap"
+            )
+            break
+        fp.seek(info.header_offset)
+        header = fp.read(LOCAL_HEADER.size)
+        if len(header) < LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+            problems.append(f"{name}'s own header is missing")
+            break
+        fields = LOCAL_HEADER.unpack(header)
+        name_length, extra_length = fields[9], fields[10]
+        fp.seek(info.header_offset + LOCAL_HEADER.size + name_length)
+        if _extra_ids(fp.read(extra_length)) - HARMLESS_EXTRAS:
+            problems.append(f"{name} carries extra fields that can make tools show another name")
+        end = info.header_offset + LOCAL_HEADER.size + name_length + extra_length
+        end += info.compress_size
+        if info.flag_bits & 0x08:  # sizes after the data: its descriptor follows
+            fp.seek(end)
+            zip64 = info.file_size > 0xFFFFFFFF or info.compress_size > 0xFFFFFFFF
+            end += (4 if fp.read(4) == DESCRIPTOR else 0) + (20 if zip64 else 12)
+        expected = end
+    else:
+        if zf.start_dir != expected:
+            problems.append("there are bytes between the last entry and the zip's directory")
+    return problems
+
+
+def _extra_ids(extra: bytes) -> set[int]:
+    """The header ids of the extra fields in ``extra``."""
+    ids, at = set(), 0
+    while at + 4 <= len(extra):
+        header_id, size = struct.unpack_from("<HH", extra, at)
+        ids.add(header_id)
+        at += 4 + size
+    if at != len(extra):
+        ids.add(-1)  # a field cut short
+    return ids

@@ -32,7 +32,7 @@ def report(result: Result) -> str:
     shown = set()
     lines = []
     for group, only_bad in (
-        (starting("zip entry"), False),
+        (starting("zip entry", "zip layout"), False),
         (starting("file "), False),
         ([f for f in findings if f.where.endswith(".html")], False),
         (starting("event "), True),
