@@ -120,13 +120,13 @@ def _check_files(
             continue
         where = f"file {entry['path']}"
         listed.add(entry["path"])
-        if entry["path"] != file_path(n, entry["name"]):
+        expected = file_path(n, entry["name"])
+        if entry["path"] != expected:
             # The report shows each picture by its path: a renamed file shows another picture.
             result.add(
                 where,
                 False,
-                f"should be called {file_path(n, entry['name'])}: "
-                "the files were renamed or put in another order",
+                f"should be called {expected}: the files were renamed or put in another order",
             )
             named.add(entry["event"])  # its file is here, renamed: not withheld as well
             continue

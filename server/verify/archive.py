@@ -75,8 +75,7 @@ def open_archive(path: str | Path) -> Archive:
         raise BundleError(f"an entry's name is marked UTF-8 but is not: {error}") from None
     except (*READ_ERRORS, zipfile.LargeZipFile) as error:
         raise BundleError(f"it is not a zip file this version can read: {error}") from None
-    archive = Archive(zf, entries, _name_problems(entries))
-    return archive
+    return Archive(zf, entries, _name_problems(entries))
 
 
 def _name_problems(entries: list[zipfile.ZipInfo]) -> dict[str, list[str]]:

@@ -189,14 +189,14 @@ export function happenedAt(f) {
 
 /** Whether the fields hold anything worth saving. @param {IncidentFields} f @param {number} evidence */
 export function isEmpty(f, evidence = 0) {
-  return evidence === 0 && KEYS.every((key) => blank(key, f));
+  return evidence === 0 && KEYS.every((key) => ruleFor(key).blank(f[key]));
 }
 
-/** @template {keyof IncidentFields} K @param {K} key @param {IncidentFields} f */
-function blank(key, f) {
-  const rule = /** @type {FieldRule<IncidentFields[K]>} */ (FIELDS[key]);
-  return rule.blank(f[key]);
-}
+/**
+ * One field's rule, typed for that field (one generic call keeps key and value paired).
+ * @template {keyof IncidentFields} K @param {K} key
+ */
+const ruleFor = (key) => /** @type {FieldRule<IncidentFields[K]>} */ (FIELDS[key]);
 
 /** Labels of the fields that differ. @param {IncidentFields} a @param {IncidentFields} b */
 export function changedFields(a, b) {
@@ -220,16 +220,11 @@ export function problemWith(f, { isNew, evidence, person, now = Date.now() }) {
   return null;
 }
 
-/** @template {keyof IncidentFields} K @param {K} key @param {IncidentFields} f */
-function wordsOf(key, f) {
-  const rule = /** @type {FieldRule<IncidentFields[K]>} */ (FIELDS[key]);
-  return rule.words(f[key]);
-}
 
 /** @param {IncidentFields} f @param {Map<string, Person>} people */
 function textOf(f, people) {
   const person = people.get(f.personId);
-  return [...KEYS.flatMap((key) => wordsOf(key, f)), person ? person.fields.name : ""].join("\n").toLowerCase();
+  return [...KEYS.flatMap((key) => ruleFor(key).words(f[key])), person ? person.fields.name : ""].join("\n").toLowerCase();
 }
 
 /** @typedef {{ incidents: Map<string, Incident>, people: Map<string, Person> }} Diary */
