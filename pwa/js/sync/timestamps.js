@@ -6,8 +6,9 @@
 // evidence bundle, where `cairn verify` and `openssl ts -verify` check it.
 //
 // Asked for after every change while unlocked and online, whether or not the server copy is
-// on, and before every evidence bundle. A server without an authority answers 404: then the
-// phone stops asking until the app is opened again.
+// on, and before every evidence bundle. The phone first asks the server who stamps; a server
+// without an authority says so (a name of null), and the phone stops asking until the app is
+// opened again.
 import { plainWords } from "../errors.js";
 import { ApiError } from "../api.js";
 import { LockedError, isUnlocked, onLock } from "../vault/keys.js";
@@ -43,30 +44,43 @@ async function storedFor(head) {
   return undefined;
 }
 
-/** Keep the authority's certificates the first time (a checker needs them offline). */
-async function keepAuthority() {
-  if (await records.get(AUTHORITY.kind, AUTHORITY.id)) return;
-  const said = await client.timestampAuthority().catch(() => null);
-  if (!said || typeof said.name !== "string" || !Array.isArray(said.certificates)) return;
-  const certificates = said.certificates.filter((/** @type {unknown} */ c) => typeof c === "string" && c.length < 65536);
-  await records.put(AUTHORITY.kind, AUTHORITY.id, /** @type {Authority} */ ({ name: said.name.slice(0, 200), certificates }));
+/** @type {Authority | null} the server's authority, once asked this time the app is open */
+let known = null;
+
+/**
+ * Ask the server once who stamps (a name of null: nobody, so stop asking), and keep its
+ * certificates with the diary the first time (a checker needs them, offline too).
+ * @returns {Promise<boolean>} whether there is an authority to ask
+ */
+async function haveAuthority() {
+  if (!known) {
+    const said = await client.timestampAuthority();
+    if (said?.name === null) {
+      noAuthority = true;
+      return false;
+    }
+    if (typeof said?.name !== "string" || !Array.isArray(said.certificates)) return false;
+    const certificates = said.certificates.filter((/** @type {unknown} */ c) => typeof c === "string" && c.length < 65536);
+    known = { name: said.name.slice(0, 200), certificates };
+  }
+  if (!(await records.get(AUTHORITY.kind, AUTHORITY.id))) await records.put(AUTHORITY.kind, AUTHORITY.id, known);
+  return true;
 }
 
 /** @returns {Promise<Stamped>} */
 async function stampNow() {
   if (noAuthority) return { status: "none" };
+  // Not even tried offline: the next "online" asks (a failed request is noise, not news).
+  if (!navigator.onLine) return { status: "offline" };
   try {
     const head = await log.head();
     if (!head.seq) return { status: "empty" };
     if (await storedFor(head)) return { status: "already", seq: head.seq };
     let answer;
     try {
+      if (!(await haveAuthority())) return { status: noAuthority ? "none" : "invalid", seq: head.seq };
       answer = await client.requestTimestamp(head.hash);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
-        noAuthority = true;
-        return { status: "none" };
-      }
       return { status: error instanceof ApiError ? "refused" : "offline", seq: head.seq, message: plainWords(error) };
     }
     if (typeof answer?.token !== "string" || !TOKEN.test(answer.token) || !Number.isSafeInteger(answer.time)) {
@@ -75,7 +89,6 @@ async function stampNow() {
     const taken = await records.get("stamp", stampId(head.seq));
     const id = taken ? `${stampId(head.seq)}-${head.hash.slice(0, 8)}` : stampId(head.seq);
     await records.put("stamp", id, /** @type {Stored} */ ({ seq: head.seq, hash: head.hash, token: answer.token, time: answer.time }));
-    await keepAuthority();
     return { status: "stamped", seq: head.seq };
   } catch (error) {
     if (error instanceof LockedError) return { status: "locked" };
