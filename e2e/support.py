@@ -79,10 +79,19 @@ class LiveServer:
             self._server = None
 
     def restart(self, app: Flask) -> None:
-        """Serve a new app on the same port, as a deploy of a new version does."""
-        self.stop()
+        """Serve a new app on the same port, as a deploy of a new version does.
+
+        The listening socket stays open and the new app takes over its next request:
+        closing it and binding again raced any other socket (an outgoing connection of
+        the browser's, another test process) given that port in between.
+        """
+        if not app.config.get("ORIGIN"):
+            app.config["ORIGIN"] = self.url
         self.app = app
-        self.start()
+        if self._server is None:
+            self.start()
+        else:
+            self._server.app = app
 
 
 # --- the browser and a phone -----------------------------------------------------------

@@ -340,7 +340,7 @@ def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp
     assert ok.stdout.count("verified: file files/") == 2
     assert "verified: report.html: matches the manifest" in ok.stdout
     # Nothing outside the phone anchors it (no server copy, so no receipts): it says so.
-    assert "internally consistent only" in ok.stdout and "All verified." not in ok.stdout
+    assert "internally consistent only" in ok.stdout and "All verified" not in ok.stdout
 
     # The report's words changed: the report fails.
     altered = tmp_path / "altered-report.zip"

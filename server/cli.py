@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--head",
         metavar="HASH[:N]",
         help="a chain head you noted earlier (from a printed report: the fingerprint, or its "
-        "first 12 or more hex digits, and optionally :N, its event number); the bundle must "
+        "first 32 or more hex digits, and optionally :N, its event number); the bundle must "
         "contain it unchanged",
     )
     verify.add_argument(

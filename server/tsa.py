@@ -20,11 +20,14 @@ hand-written DER.
 from __future__ import annotations
 
 import datetime
+import http.client
 import os
 import secrets
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -99,11 +102,23 @@ def stamp(authority: Authority, digest: bytes) -> Stamp:
         info = response.tst_info
     except ValueError as error:  # what the parser raises for anything it cannot read
         raise AuthorityError("The time-stamping authority's answer could not be read.") from error
-    if status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
+    if status != PKIStatus.GRANTED:  # what checkers accept (rfc3161-client refuses "with mods")
         raise AuthorityError("The time-stamping authority refused to stamp it.")
     if info.message_imprint.message != digest or info.nonce != nonce:
         raise AuthorityError("The time-stamping authority stamped something else.")
     return Stamp(answer, info.gen_time.astimezone(datetime.UTC))
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """An authority's answer is its own: a redirect is not followed (it could point the
+    server at an address of the operator's network)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.HTTPError(req.full_url, code, "redirect not followed", headers, fp)
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+_CALLS = threading.BoundedSemaphore(4)
 
 
 class RemoteAuthority:
@@ -123,11 +138,25 @@ class RemoteAuthority:
             headers={"Content-Type": "application/timestamp-query"},
             method="POST",
         )
+        # At most a few at once, each within one deadline: a slow or hostile authority
+        # cannot hold the server's threads.
+        if not _CALLS.acquire(blocking=False):
+            raise AuthorityError("The time-stamping authority is busy. Try again soon.")
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as reply:  # noqa: S310
-                body = reply.read(MAX_ANSWER_BYTES + 1)
-        except (urllib.error.URLError, OSError, ValueError) as error:
+            deadline = time.monotonic() + TIMEOUT_SECONDS
+            with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as reply:
+                body = b""
+                while len(body) <= MAX_ANSWER_BYTES:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("the answer took too long")
+                    chunk = reply.read1(8192)
+                    if not chunk:
+                        break
+                    body += chunk
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
             raise AuthorityError("The time-stamping authority could not be reached.") from error
+        finally:
+            _CALLS.release()
         if len(body) > MAX_ANSWER_BYTES:
             raise AuthorityError("The time-stamping authority's answer was too large.")
         return body

@@ -5,14 +5,20 @@ own), hands back only a good stamp of exactly that hash, and `cairn verify` and 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import shutil
+import socket
 import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from server import create_app
+from server import create_app, tsa
 from server.encoding import b64url, unb64url
 from tests.authority import LocalAuthority, serving
 from tests.bundles import DAY, bundle, diary, rechain, run
@@ -164,7 +170,7 @@ def test_stamps_checked_against_the_authority_anchor_every_event(tmp_path, capsy
     assert (
         "events 1–5 existed by" in out and "checked against the authority certificate given" in out
     )
-    assert out.rstrip().endswith("All verified.")
+    assert out.rstrip().splitlines()[-1].startswith("All verified: every file and event")
     # Without the certificate, the one that came with the bundle is used, and it says so.
     code, out = run(capsys, path)
     assert code == 0 and "came with the bundle" in out
@@ -233,3 +239,64 @@ def test_the_token_in_the_bundle_is_the_one_openssl_checks(tmp_path, authority):
     token = authority.token(HEAD)
     assert base64.b64encode(token)  # DER, as written to a .tsr file
     assert openssl_verifies(token, HEAD, authority.ca_file, tmp_path)
+
+
+@contextmanager
+def raw_authority(answer: Callable[[socket.socket, int], None]) -> Iterator[tuple[str, list]]:
+    """An 'authority' that reads each request and then does ``answer`` on the bare socket
+    (given its own port); yields its address and the request lines it was sent."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    hits: list[str] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                hits.append(conn.recv(65536).split(b"\r\n", 1)[0].decode())
+                with contextlib.suppress(OSError):
+                    answer(conn, port)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/tsa", hits
+    finally:
+        listener.close()
+
+
+def trickle(conn: socket.socket, _port: int) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+    for _ in range(40):
+        conn.sendall(b"x")
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(lambda c, port: c.sendall(b"garbage\r\n\r\n"), id="not HTTP"),
+        pytest.param(
+            lambda c, port: c.sendall(
+                f"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{port}/internal"
+                "\r\nContent-Length: 0\r\n\r\n".encode()
+            ),
+            id="a redirect",
+        ),
+        pytest.param(trickle, id="a byte at a time"),
+    ],
+)
+def test_a_hostile_authority_gets_a_502_quickly_and_no_redirect_is_followed(
+    tmp_path, monkeypatch, answer
+):
+    monkeypatch.setattr(tsa, "TIMEOUT_SECONDS", 1)
+    with raw_authority(answer) as (url, hits):
+        started = time.monotonic()
+        said = ask(proxied(tmp_path, url), {"hash": HEAD})
+        took = time.monotonic() - started
+    assert said.status_code == 502 and said.get_json()["error"]
+    assert took < 3, f"held the request for {took:.1f} s"
+    assert hits == ["POST /tsa HTTP/1.1"]  # nothing else was asked for

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from server.receipts import sign
 from server.verify import (
     BundleError,
+    HeadTextError,
     archive,
     parse_head,
     report,
@@ -47,7 +48,7 @@ def test_a_real_bundle_is_internally_consistent_and_says_only_that(tmp_path, cap
     code, out = run(capsys, bundle(tmp_path))
     assert code == 0
     assert "internally consistent only — no independent time" in out
-    assert "All verified." not in out
+    assert "All verified" not in out
     assert "verified: report.html: matches the manifest" in out
 
 
@@ -69,7 +70,7 @@ def test_a_rewritten_report_with_its_fingerprint_recomputed_is_not_anchored(tmp_
 
     code, out = run(capsys, bundle(tmp_path, report_bytes=forged, change=refingerprint))
     assert code == 0
-    assert "internally consistent only" in out and "All verified." not in out
+    assert "internally consistent only" in out and "All verified" not in out
 
 
 def test_two_files_swapped_with_their_manifest_paths_fail(tmp_path, capsys):
@@ -81,6 +82,7 @@ def test_two_files_swapped_with_their_manifest_paths_fail(tmp_path, capsys):
     code, out = run(capsys, bundle(tmp_path, entries=entries, change=swap))
     assert code == 1
     assert "should be called files/001-van.png" in out
+    assert "withheld" not in out  # the files are there, renamed: said once, not twice
 
 
 def test_a_file_moved_to_another_incident_with_a_new_name_and_size_fails(tmp_path, capsys):
@@ -132,7 +134,7 @@ def test_a_recomputed_chain_fails_against_receipts_and_is_unanchored_without(
     assert code == 1 and "NOT VERIFIED: receipt for event" in out
     stripped = bundle(tmp_path, forged, files=files, entries=entries, name="b.zip")
     code, out = run(capsys, stripped)
-    assert "internally consistent only" in out and "All verified." not in out
+    assert "internally consistent only" in out and "All verified" not in out
     code, out = run(capsys, stripped, "--key", PUBLIC)
     assert code == 1, "with --key, a record nothing anchors fails"
     assert "NOT VERIFIED: anchors: events 1–" in out
@@ -155,7 +157,7 @@ def test_an_event_appended_after_the_last_receipt_is_named_as_unanchored(tmp_pat
     code, out = run(capsys, path)
     assert code == 0
     assert "events 6–6 are not anchored" in out
-    assert "All verified." not in out
+    assert "All verified" not in out
     code, out = run(capsys, path, "--key", PUBLIC)
     assert code == 1 and "NOT VERIFIED: anchors: events 6–6" in out
 
@@ -165,7 +167,7 @@ def test_receipts_that_cover_every_event_anchor_them(tmp_path, capsys):
     code, out = run(capsys, bundle(tmp_path, events, receipts=stamped(events)), "--key", PUBLIC)
     assert code == 0
     assert "events 1–5 existed by 2025-11-13 02:15:00 UTC" in out
-    assert out.rstrip().endswith("All verified.")
+    assert out.rstrip().splitlines()[-1].startswith("All verified: every file and event")
 
 
 def test_an_event_recorded_after_its_receipt_is_flagged_as_a_clock_ahead(tmp_path, capsys):
@@ -261,7 +263,7 @@ def test_an_older_bundle_says_its_report_cannot_be_checked(tmp_path, capsys):
 def test_a_head_noted_earlier_must_be_in_the_chain(tmp_path, capsys):
     events = diary()
     path = bundle(tmp_path, events)
-    code, out = run(capsys, path, "--head", f"{events[2]['hash'][:12]}:3")
+    code, out = run(capsys, path, "--head", f"{events[2]['hash'][:32]}:3")
     assert code == 0 and "events 1–3 are as they were" in out
     forged = rechain(
         [{**e, "payload": e["payload"].replace("Blue van", "Red car")} for e in events]
@@ -277,7 +279,9 @@ def test_a_head_that_cannot_be_read_is_exit_2(tmp_path, capsys, text):
 
 
 def test_head_text(tmp_path):
-    assert parse_head("ABCDEF012345:7").seq == 7
+    assert parse_head("ABCDEF0123456789" * 2 + ":7").seq == 7
+    with pytest.raises(HeadTextError):  # 12 digits could be ground out to fit
+        parse_head("abcdef012345")
 
 
 # --- malformed bundles: exit 2, a plain message, no traceback -------------------------------
@@ -487,3 +491,70 @@ def test_damaged_bytes_never_raise(tmp_path, flips):
     path = tmp_path / "d.zip"
     path.write_bytes(bytes(data))
     checked(path)
+
+
+def test_a_rewritten_report_with_real_receipts_is_never_called_anchored(tmp_path, capsys):
+    """The report's fingerprint is in the manifest, not the chain: with every event anchored
+    and the key given, a rewritten report recomputed into the manifest still passes, and the
+    output must not claim its words are anchored."""
+    events = diary()
+    forged = REPORT.replace(b"AB12 CDE", b"XY99 ZZZ")
+
+    def refingerprint(manifest):
+        manifest["report"]["sha256"] = hashlib.sha256(forged).hexdigest()
+
+    path = bundle(
+        tmp_path, events, receipts=stamped(events), report_bytes=forged, change=refingerprint
+    )
+    code, out = run(capsys, path, "--key", PUBLIC)
+    assert code == 0
+    assert "report page's own words are checked against the manifest only" in out
+    assert "All verified." not in out
+
+
+def test_a_file_withheld_by_emptying_its_event_is_named(tmp_path, capsys):
+    """Dropping a file with its listing and nulling its event's payload (the event's hash
+    does not change) still leaves an evidence event of an entry that is in the bundle."""
+    events = diary()
+    receipts = stamped(events)
+    files = files_of(events)[:1]
+    events[4] = {**events[4], "payload": None}
+    entries = {"report.html": REPORT, "files/001-van.png": PHOTO}
+    path = bundle(tmp_path, events, files=files, entries=entries, receipts=receipts)
+    code, out = run(capsys, path, "--key", PUBLIC)
+    assert code == 1
+    assert "NOT VERIFIED: event 5: added a file to an entry that is in the bundle" in out
+
+
+def test_a_withdrawn_entrys_files_are_not_withheld(tmp_path, capsys):
+    events = chain(
+        [
+            ("incident.recorded", "i1", {"fields": {"what": "Kept"}}),
+            ("incident.recorded", "i2", {"fields": {"what": "Withdrawn"}}),
+            ("evidence.added", "i2", evidence("gone.png", OTHER)),
+            ("entry.withdrawn", "i2", {}),
+        ]
+    )
+    for e in events[1:3]:
+        e["payload"] = None  # what withdrawing does to the entry's events
+    path = bundle(tmp_path, events, files=[], entries={"report.html": REPORT})
+    code, out = run(capsys, path)
+    assert code == 0, out
+
+
+def test_a_manifest_of_empty_lists_is_refused_before_it_is_parsed(tmp_path, capsys):
+    path = tmp_path / "lists.zip"
+    many = b'{"format": "cairn-bundle/2", "events": [' + b"[]," * 4_100_000 + b"[]]}"
+    path.write_bytes(raw_zip({"manifest.json": many}, zipfile.ZIP_DEFLATED))
+    code, out = run(capsys, path)
+    assert code == 2 and "lists and objects, more than the 4,000,000" in out
+
+
+def test_many_bad_events_are_counted_not_listed(tmp_path, capsys):
+    manifest = {**good_manifest(), "events": [[]] * 5000}
+    path = tmp_path / "bad.zip"
+    path.write_bytes(raw_zip({"manifest.json": manifest_bytes(manifest), "report.html": REPORT}))
+    code, out = run(capsys, path)
+    assert code == 1
+    assert len(out.splitlines()) < 260
+    assert "more problems, not listed" in out

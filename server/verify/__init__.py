@@ -118,6 +118,7 @@ def _check_files(
                 f"should be called {file_path(n, entry['name'])}: "
                 "the files were renamed or put in another order",
             )
+            named.add(entry["event"])  # its file is here, renamed: not withheld as well
             continue
         info = archive.only(entry["path"])
         if info is None:
@@ -135,14 +136,32 @@ def _check_files(
             problems.append(f"is {size:,} bytes, not the {entry['size']:,} listed")
         problems += _against_event(entry, by_seq.get(entry["event"]), actual, size, named)
         result.add(where, not problems, "; ".join(problems) or f"verified (SHA-256 {actual})")
+    # An incident in the bundle hands over all its files: one goes only with the whole
+    # entry, withdrawn. So an evidence event of an incident whose words are here, not
+    # withdrawn, must have its file here too, whether or not its own details were kept.
+    shown = {
+        e["subject"]
+        for e in by_seq.values()
+        if e["type"].startswith("incident.") and e["payload"] is not None
+    }
+    withdrawn = {e["subject"] for e in by_seq.values() if e["type"] == "entry.withdrawn"}
     for seq, e in sorted(by_seq.items()):
-        payload = payload_of(e) if e["type"] == "evidence.added" else None
-        if payload is not None and seq not in named:
+        if e["type"] != "evidence.added" or seq in named:
+            continue
+        payload = payload_of(e)
+        if payload is not None:
             result.add(
                 f"event {seq}",
                 False,
                 f"added a file ({_quoted(payload.get('name'))}, SHA-256 "
                 f"{payload.get('sha256')}) that is not in the bundle: it was withheld",
+            )
+        elif e["subject"] in shown and e["subject"] not in withdrawn:
+            result.add(
+                f"event {seq}",
+                False,
+                "added a file to an entry that is in the bundle, but neither the file nor "
+                "its details are here: it was withheld",
             )
     return listed
 

@@ -34,7 +34,7 @@ class HeadTextError(ValueError):
 
 @dataclass(frozen=True)
 class Head:
-    """A chain head the checker already holds: a hash (or its first 12+ hex digits) and,
+    """A chain head the checker already holds: a hash (or its first 32+ hex digits) and,
     when known, its event number."""
 
     hash: str
@@ -46,10 +46,11 @@ def parse_head(text: str) -> Head:
 
     :raise HeadTextError: when it is neither.
     """
-    found = re.fullmatch(r"\s*([0-9a-fA-F]{12,64})(?::(\d{1,12}))?\s*", text)
+    found = re.fullmatch(r"\s*([0-9a-fA-F]{32,64})(?::(\d{1,12}))?\s*", text)
     if not found:
+        # Fewer digits could be matched by a rewritten chain ground out to fit them.
         raise HeadTextError(
-            "give the head's fingerprint (at least its first 12 hex digits), "
+            "give the head's fingerprint (at least its first 32 hex digits), "
             "optionally followed by :N, its event number"
         )
     return Head(found[1].lower(), int(found[2]) if found[2] else None)
@@ -120,7 +121,9 @@ def check_receipts(
     )
     latest: dict[int, int] = {}  # event number → the latest time recorded up to it
     running = None
-    for s, e in sorted(by_seq.items()):
+    flagged: set[int] = set()
+    ordered = sorted(by_seq.items())
+    for s, e in ordered:
         running = latest[s] = e["at"] if running is None else max(running, e["at"])
     for entry in receipts:
         seq = entry.get("seq") if isinstance(entry, dict) else None
@@ -146,9 +149,10 @@ def check_receipts(
             problems.append("names an event that is not in the chain")
         elif receipt.get("hash") != event_hash(event) or entry.get("hash") != receipt.get("hash"):
             problems.append(f"is for a state of the diary other than the one ending at event {seq}")
-        if not problems and latest[seq] > receipt["time"] + CLOCK_GRACE_MS:
+        if not problems and latest[seq] > receipt["time"] + CLOCK_GRACE_MS and seq not in flagged:
             # The receipt covers the event's time, so the time is as the phone wrote it.
-            late = next(e for s, e in sorted(by_seq.items()) if e["at"] == latest[seq])
+            flagged.add(seq)
+            late = next(e for s, e in ordered if e["at"] == latest[seq])
             result.flag(
                 f"event {late['seq']}",
                 f"says it was recorded {when(late['at'])}, after the server saw it "
@@ -240,6 +244,13 @@ def state_anchors(
         result.anchors.append(
             f"events {last + 1}–{count} are not anchored: nothing outside the bundle shows "
             "when they were recorded"
+        )
+    result.independent = strict and count > 0 and last_independent >= count
+    if anchors or held:
+        result.anchors.append(
+            "the report page's own words are checked against the manifest only: no receipt "
+            "or time-stamp covers them, so rely on the events and files above, which the "
+            "report is made from"
         )
     if strict and last_independent < count:
         result.add(

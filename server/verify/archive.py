@@ -7,6 +7,7 @@ name, not by a traceback.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import zipfile
@@ -19,6 +20,8 @@ MANIFEST = "manifest.json"
 # The phone writes about 1 KB per event: 128 MiB is over 100,000 events. More is refused
 # before it is inflated, so a small zip cannot make the checker hold gigabytes.
 MAX_MANIFEST_BYTES = 128 << 20
+# A real manifest has about ten per event (counting those inside payload text).
+MAX_MANIFEST_PARTS = 4_000_000
 UTF8_FLAG = 0x800
 # What reading a damaged or hostile entry can raise, from zipfile and zlib.
 READ_ERRORS = (
@@ -50,8 +53,13 @@ class Archive:
 
     def only(self, name: str) -> zipfile.ZipInfo | None:
         """The entry called ``name``, or None when there is none or more than one."""
-        found = [info for info in self.entries if info.filename == name]
-        return found[0] if len(found) == 1 else None
+        return self.by_name.get(name)
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, zipfile.ZipInfo]:
+        """Each entry whose name appears once, by name."""
+        counts = Counter(info.filename for info in self.entries)
+        return {info.filename: info for info in self.entries if counts[info.filename] == 1}
 
 
 def open_archive(path: str | Path) -> Archive:
@@ -113,6 +121,13 @@ def read_manifest(archive: Archive) -> object:
         raise BundleError(f"its {MANIFEST} is damaged: {error}") from None
     if len(raw) > MAX_MANIFEST_BYTES:
         raise BundleError(f"its {MANIFEST} is larger than the {MAX_MANIFEST_BYTES:,} bytes read")
+    # Each [ or { becomes an object of its own: a few bytes of "[]" could become gigabytes.
+    parts = raw.count(b"[") + raw.count(b"{")
+    if parts > MAX_MANIFEST_PARTS:
+        raise BundleError(
+            f"its {MANIFEST} has {parts:,} lists and objects, more than the "
+            f"{MAX_MANIFEST_PARTS:,} this version reads"
+        )
     try:
         return json.loads(raw.decode("utf-8"))
     except RecursionError:

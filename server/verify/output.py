@@ -47,7 +47,11 @@ def report(result: Result) -> str:
             shown.add(id(f))
             lines.append(_line(f))
     lines += [_line(f) for f in findings if id(f) not in shown]
+    if result.unlisted:
+        lines.append(f"NOT VERIFIED: {result.unlisted:,} more problems, not listed")
     lines += [f"FLAGGED: {f.where}: {f.what}" for f in result.flags]
+    if result.flagged > len(result.flags):
+        lines.append(f"FLAGGED: {result.flagged - len(result.flags):,} more, not listed")
     lines.append("What this shows:")
     lines += [f"  - {anchor}" for anchor in result.anchors]
     lines += result.notes
@@ -62,4 +66,12 @@ def _verdict(result: Result) -> str:
         return "Verified as internally consistent only: nothing independent anchors it."
     if any("not anchored" in a for a in result.anchors):
         return "Verified, but not all of it is anchored: see What this shows."
-    return "All verified."
+    if not result.independent:
+        return (
+            "Verified against keys and certificates that came with the bundle: run again with "
+            "--key or --tsa-ca and the ones the server and the authority publish."
+        )
+    return (
+        "All verified: every file and event is as recorded and anchored "
+        "(the report page is checked against the manifest only)."
+    )

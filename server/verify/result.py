@@ -18,13 +18,33 @@ class Result:
     flags: list[Finding] = field(default_factory=list)  # odd, not proof of a change
     anchors: list[str] = field(default_factory=list)  # what ties the record to a time
     notes: list[str] = field(default_factory=list)  # said after the findings, whatever they are
+    # Every event is covered by an anchor checked against a key or certificate the checker
+    # gave (not one that came with the bundle).
+    independent: bool = False
+
+    # Failures past LISTED are counted, not kept: a hostile bundle cannot fill the memory
+    # or the screen with them.
+    failed: int = 0
+    flagged: int = 0
+
+    LISTED = 200
 
     @property
     def ok(self) -> bool:
-        return all(f.ok for f in self.findings)
+        return self.failed == 0
+
+    @property
+    def unlisted(self) -> int:
+        return max(0, self.failed - self.LISTED)
 
     def add(self, where: str, ok: bool, what: str) -> None:
+        if not ok:
+            self.failed += 1
+            if self.failed > self.LISTED:
+                return
         self.findings.append(Finding(where, ok, what))
 
     def flag(self, where: str, what: str) -> None:
-        self.flags.append(Finding(where, False, what))
+        self.flagged += 1
+        if self.flagged <= self.LISTED:
+            self.flags.append(Finding(where, False, what))
