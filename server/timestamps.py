@@ -30,8 +30,11 @@ def _authority() -> Authority:
 
 @bp.get("/authority")
 def authority() -> Response:
-    """Who stamps, and the certificates a checker can use for its stamps."""
-    found = _authority()
+    """Who stamps, and the certificates a checker can use for its stamps; ``name`` null
+    when this server has no authority (the phone then does not ask for stamps)."""
+    found = current_app.extensions.get("cairn.tsa")
+    if found is None:
+        return jsonify(name=None, certificates=[])
     return jsonify(name=found.name, certificates=found.certificates())
 
 

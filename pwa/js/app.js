@@ -63,6 +63,8 @@ async function opened(show) {
   }
   lockPolicy.configure({ ...lockPolicy.DEFAULTS, ...(saved || {}) });
   lockPolicy.opened();
+  // Time-stamps from an authority for each new chain head, while unlocked (kept encrypted).
+  void import("./sync/timestamps.js").then((stamps) => stamps.start(), () => {});
   const { navigation } = await diary();
   if (!keys.isUnlocked()) return;
   const go = navigation(show);

@@ -8,15 +8,18 @@
 // to the head; payloads are included only for what the report covers, and a file's only
 // when the file itself is in the bundle. The others keep their payloadHash, as a withdrawn
 // entry does, so nothing outside the report is handed over.
-// The server's time receipts (hashes and times only) and its public key come too.
+// The server's time receipts (hashes and times only) and its public key come too, and the
+// RFC 3161 time-stamps with their authority's certificates.
 import { toHex, utf8 } from "../vault/bytes.js";
 import * as records from "../vault/records.js";
 import * as log from "../diary/log.js";
 import * as receipts from "../sync/receipts.js";
+import * as timestamps from "../sync/timestamps.js";
 import { marginProperties } from "./margins.js";
 import { ZipWriter } from "./zip.js";
 
 export const FORMAT = "cairn-bundle/2";
+const STAMP_WAIT_MS = 5000;
 
 /** @param {ReadableStream<import("../vault/bytes.js").Bytes>} stream */
 async function* chunksOf(stream) {
@@ -69,7 +72,15 @@ function reportPage($report, paths) {
  * @returns {Promise<Blob>}
  */
 export async function makeBundle({ incidents, report, progress = () => {} }) {
-  const [events, stamped, keys] = await Promise.all([log.events(), receipts.list(), receipts.keys()]);
+  // A time-stamp of the head as it is now, if the phone is online (at most a few seconds).
+  await timestamps.stampWithin(STAMP_WAIT_MS);
+  const [events, stamped, keys, stamps, authority] = await Promise.all([
+    log.events(),
+    receipts.list(),
+    receipts.keys(),
+    timestamps.list(),
+    timestamps.authority(),
+  ]);
   const covered = new Set(incidents.map((i) => i.id));
   for (const i of incidents) if (i.fields.personId) covered.add(i.fields.personId);
   for (const e of events) if (e.type === "checklist.answered") covered.add(e.subject); // in the report too
@@ -116,6 +127,8 @@ export async function makeBundle({ incidents, report, progress = () => {} }) {
     })),
     receipts: stamped.map(({ seq, hash, receipt }) => ({ seq, hash, receipt })),
     receiptKeys: keys.map(({ alg, kid, publicKey }) => ({ alg, kid, publicKey })),
+    timestamps: stamps.map(({ seq, hash, token }) => ({ seq, hash, token })),
+    tsaCertificates: authority?.certificates || [],
   };
   await zip.add("manifest.json", [utf8(JSON.stringify(manifest, null, 1))]);
   return zip.blob();

@@ -73,3 +73,11 @@ export const receiptKey = () => api("/api/receipts/key");
 
 /** Ask for a signed time receipt for a chain head's hash (nothing else leaves the phone). @param {string} hash */
 export const requestReceipt = (hash) => api("/api/receipts", { method: "POST", body: { hash } });
+
+// --- RFC 3161 time-stamps ---------------------------------------------------------------------
+
+/** Ask for an authority's time-stamp of a chain head's hash (nothing else leaves the phone). @param {string} hash */
+export const requestTimestamp = (hash) => api("/api/timestamp", { method: "POST", body: { hash } });
+
+/** Who stamps, and the certificates a checker can use (as the server says it). */
+export const timestampAuthority = () => api("/api/timestamp/authority");

@@ -12,6 +12,7 @@ import { makeBundle } from "../formats/bundle.js";
 import { marginProperties } from "../formats/margins.js";
 import { onLock } from "../vault/keys.js";
 import * as receipts from "../sync/receipts.js";
+import * as timestamps from "../sync/timestamps.js";
 import { incidentsCsv } from "../formats/csv.js";
 import * as model from "../diary/model.js";
 import { plainWords } from "../errors.js";
@@ -128,6 +129,7 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "" } = {}
         // A receipt record that does not open must not stop the report: the page says so.
         Promise.all([log.events().then(receipts.review), receipts.keys()]).catch((error) => /** @type {Error} */ (error)),
       ]);
+      const stamps = await Promise.all([timestamps.list(), timestamps.authority()]).catch((error) => /** @type {Error} */ (error));
       const chosen = covered(incidents, range);
       const live = chosen.filter((i) => !i.withdrawn);
       const s = model.summarise(live);
@@ -234,7 +236,7 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "" } = {}
           h("h2", {}, "Incidents"),
           chosen.map((incident, n) => incidentBlock(incident, n + 1, people)),
         ),
-        integrity(check, stamped),
+        integrity(check, stamped, stamps),
         signature(keptBy),
       );
       return $report;
@@ -393,8 +395,9 @@ function evidenceTable(items) {
  * the server's time receipts.
  * @param {Awaited<ReturnType<typeof log.verify>>} check
  * @param {[Awaited<ReturnType<typeof receipts.review>>, receipts.PublicKey[]] | Error} stamped
+ * @param {[timestamps.Stored[], timestamps.Authority | undefined] | Error} stamps
  */
-function integrity(check, stamped) {
+function integrity(check, stamped, stamps) {
   return h(
     "section",
     { class: "report-integrity" },
@@ -408,6 +411,34 @@ function integrity(check, stamped) {
     ]),
     h("p", {}, "To check it independently, ask for the evidence bundle (one zip file holding this report, every file as it was recorded and the chain), and run cairn verify on it: it recomputes every fingerprint, says for each file and event whether it is as recorded, and says what anchors the record in time (or that it is internally consistent only). Note the head fingerprint above: a later copy of the diary must contain this event unchanged (cairn verify --head checks it)."),
     stamped instanceof Error ? h("p", {}, `The time receipts could not be read: ${plainWords(stamped)}`) : receiptList(...stamped),
+    stamps instanceof Error ? h("p", {}, `The time-stamps could not be read: ${plainWords(stamps)}`) : stampList(...stamps),
+  );
+}
+
+/**
+ * The RFC 3161 time-stamps: for each, the event, the head's fingerprint and the authority's
+ * time. They are checked outside the phone (cairn verify, or openssl ts -verify).
+ * @param {timestamps.Stored[]} list
+ * @param {timestamps.Authority | undefined} authority
+ */
+function stampList(list, authority) {
+  return h(
+    "div",
+    { class: "report-stamps" },
+    h("h3", {}, "Time-stamps from an independent authority"),
+    h("p", {}, `A time-stamp is a time-stamping authority's signed statement (RFC 3161) that the chain ending at that event existed at the time shown${authority ? `; the authority here is ${authority.name}` : ""}. Only the fingerprint of the chain's head was sent to it. Each one is in the evidence bundle, where cairn verify checks it, and can be checked on its own with openssl ts -verify -digest <the fingerprint> against the authority's certificate.`),
+    list.length
+      ? h(
+          "div",
+          { class: "table-scroll", tabindex: 0, role: "region", "aria-label": "Time-stamps" },
+          h(
+            "table",
+            { class: "receipts" },
+            h("thead", {}, h("tr", {}, ["Event", "Fingerprint of the chain's head", "Authority's time"].map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", {}, list.map((s) => h("tr", {}, h("td", {}, String(s.seq)), h("td", {}, fingerprint(s.hash)), h("td", {}, longDateTime(s.time))))),
+          ),
+        )
+      : h("p", {}, "This diary has no time-stamps yet. The phone asks for one after each change while it is online, if the server it came from has a time-stamping authority."),
   );
 }
 
