@@ -4,8 +4,9 @@ A bundle is a zip with ``manifest.json`` (``cairn-bundle/2``; ``/1`` is still re
 ``report.html`` and the evidence files. Every entry of the zip must be listed in the
 manifest with its SHA-256; each evidence file must match the chain's event that added it
 (fingerprint, name, type, size, incident); the chain must link from the first event to its
-head (docs/diary-format.md). Then what anchors it is stated: the server's signed receipts
-(docs/receipts.md), a head the checker noted earlier, or nothing — "internally consistent
+head (docs/diary-format.md); nothing may be missing but what the bundle says its maker left
+out. Then what anchors it is stated: the server's signed receipts (docs/receipts.md),
+RFC 3161 time-stamps, a head the checker noted earlier, or nothing — "internally consistent
 only".
 """
 
@@ -38,8 +39,9 @@ from .archive import (
 )
 from .archive import sha256_of as entry_sha256
 from .chain import check_chain, event_hash, payload_of, utf8
+from .disclosure import check_disclosure
 from .manifest import FILE_FIELDS, GENESIS, shape_problem
-from .output import plain, report
+from .output import plain, quoted, report
 from .result import Finding, Result
 from .stamps import CertificateTextError, check_timestamps, parse_certificates
 
@@ -87,7 +89,8 @@ def verify_bundle(
         for problem in layout_problems(archive):
             result.add("zip layout", False, f"{problem}: another tool may show other files")
         by_seq = check_chain(manifest.events, manifest.head, manifest.count, result)
-        listed = _check_files(archive, manifest, by_seq, result)
+        listed, named = _check_files(archive, manifest, by_seq, result)
+        check_disclosure(by_seq, named, manifest.left_entries, manifest.left_files, result)
         listed |= _check_report(archive, manifest, result)
         for info in archive.entries:
             if info.filename != MANIFEST and info.filename not in listed:
@@ -109,9 +112,9 @@ def verify_bundle(
 
 def _check_files(
     archive: Archive, manifest: manifests.Manifest, by_seq: dict, result: Result
-) -> set:
-    """Check each evidence file against its manifest entry and the event that added it;
-    name every included evidence event whose file is not here. Return the paths listed."""
+) -> tuple[set[str], set[int]]:
+    """Check each evidence file against its manifest entry and the event that added it.
+    Return the paths listed and the evidence events whose files are here."""
     listed, named = set(), set()
     for n, entry in enumerate(manifest.files, start=1):
         shape = shape_problem(entry, FILE_FIELDS)
@@ -146,34 +149,7 @@ def _check_files(
             problems.append(f"is {size:,} bytes, not the {entry['size']:,} listed")
         problems += _against_event(entry, by_seq.get(entry["event"]), actual, size, named)
         result.add(where, not problems, "; ".join(problems) or f"verified (SHA-256 {actual})")
-    # An incident in the bundle hands over all its files: one goes only with the whole
-    # entry, withdrawn. So an evidence event of an incident whose words are here, not
-    # withdrawn, must have its file here too, whether or not its own details were kept.
-    shown = {
-        e["subject"]
-        for e in by_seq.values()
-        if e["type"].startswith("incident.") and e["payload"] is not None
-    }
-    withdrawn = {e["subject"] for e in by_seq.values() if e["type"] == "entry.withdrawn"}
-    for seq, e in sorted(by_seq.items()):
-        if e["type"] != "evidence.added" or seq in named:
-            continue
-        payload = payload_of(e)
-        if payload is not None:
-            result.add(
-                f"event {seq}",
-                False,
-                f"added a file ({_quoted(payload.get('name'))}, SHA-256 "
-                f"{payload.get('sha256')}) that is not in the bundle: it was withheld",
-            )
-        elif e["subject"] in shown and e["subject"] not in withdrawn:
-            result.add(
-                f"event {seq}",
-                False,
-                "added a file to an entry that is in the bundle, but neither the file nor "
-                "its details are here: it was withheld",
-            )
-    return listed
+    return listed, named
 
 
 def file_path(n: int, name: str) -> str:
@@ -212,8 +188,8 @@ def _against_event(entry: dict, event: dict | None, actual: str, size: int, name
     for name in ("name", "type"):
         if recorded.get(name) is not None and recorded.get(name) != entry[name]:
             problems.append(
-                f"is listed with {name} {_quoted(entry[name])}, "
-                f"but event {seq} recorded {_quoted(recorded.get(name))}"
+                f"is listed with {name} {quoted(entry[name])}, "
+                f"but event {seq} recorded {quoted(recorded.get(name))}"
             )
     if event["subject"] != entry["subject"]:
         problems.append(f"is listed under another entry than the one event {seq} added it to")
@@ -248,7 +224,3 @@ def _check_report(archive: Archive, manifest: manifests.Manifest, result: Result
         else f"was changed: its SHA-256 is {actual}, not the {recorded} in the manifest",
     )
     return {path}
-
-
-def _quoted(value: object) -> str:
-    return f"“{value}”" if isinstance(value, str) else "an unreadable value"

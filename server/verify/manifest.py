@@ -67,6 +67,10 @@ class Manifest:
     receipt_keys: list = field(default_factory=list)
     timestamps: list = field(default_factory=list)  # [{seq, hash, token}]: RFC 3161
     tsa_certificates: list = field(default_factory=list)  # PEM
+    # What the person who made the bundle chose to leave out: entries (incident ids) and
+    # single files (the numbers of the events that added them). Only in cairn-bundle/2.
+    left_entries: set = field(default_factory=set)
+    left_files: set = field(default_factory=set)
 
 
 def read(raw: object) -> Manifest:
@@ -111,4 +115,19 @@ def read(raw: object) -> Manifest:
             ),
             "a path and a SHA-256",
         )
+        left = need("leftOut", _is_left_out, "a list of entries and a list of files", {})
+        manifest.left_entries = set(left.get("entries", []))
+        manifest.left_files = set(left.get("files", []))
     return manifest
+
+
+def _is_left_out(value: object) -> bool:
+    if not isinstance(value, dict) or set(value) - {"entries", "files"}:
+        return False
+    entries, files = value.get("entries", []), value.get("files", [])
+    return (
+        isinstance(entries, list)
+        and all(isinstance(e, str) for e in entries)
+        and isinstance(files, list)
+        and all(is_int(f) for f in files)
+    )

@@ -17,6 +17,11 @@ def plain(text: str) -> str:
     )
 
 
+def quoted(value: object) -> str:
+    """A name from the bundle in quotes, or a note that it was not text."""
+    return f"“{value}”" if isinstance(value, str) else "an unreadable value"
+
+
 def _line(f: Finding, *, colon: bool = True) -> str:
     return f"{'verified' if f.ok else 'NOT VERIFIED'}: {f.where}{':' if colon else ''} {f.what}"
 
@@ -71,7 +76,14 @@ def _verdict(result: Result) -> str:
             "Verified against keys and certificates that came with the bundle: run again with "
             "--key or --tsa-ca and the ones the server and the authority publish."
         )
+    entries, files = result.left_out
+    left = " and ".join(
+        f"{n:,} {word if n == 1 else plural}"
+        for n, word, plural in ((entries, "entry", "entries"), (files, "file", "files"))
+        if n
+    )
     return (
         "All verified: every file and event is as recorded and anchored "
-        "(the report page is checked against the manifest only)."
+        + (f"({left} left out of the bundle, not checked; " if left else "(")
+        + "the report page is checked against the manifest only)."
     )

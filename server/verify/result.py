@@ -21,6 +21,8 @@ class Result:
     # Every event is covered by an anchor checked against a key or certificate the checker
     # gave (not one that came with the bundle).
     independent: bool = False
+    # Entries and files the bundle says its maker left out (not checked: not here).
+    left_out: tuple[int, int] = (0, 0)
 
     # Failures past LISTED are counted, not kept: a hostile bundle cannot fill the memory
     # or the screen with them.
