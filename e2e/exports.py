@@ -1,11 +1,13 @@
 """What the app hands out, read back by the browser tests: the neutral name a downloaded
-file gets, the report printed to PDF as text, and a zip copied with its members changed."""
+file gets, the report printed to PDF as text, a zip copied with its members changed, and
+`cairn verify`'s answer on a bundle."""
 
 from __future__ import annotations
 
 import html
 import re
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -77,3 +79,16 @@ def rewrite(bundle: Path, out: Path, change) -> None:
     with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             dst.writestr(info.filename, change(info.filename, src.read(info.filename)))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_verify(bundle: Path, *args: str) -> subprocess.CompletedProcess:
+    """`cairn verify` on ``bundle``, as someone checking it would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", "verify", str(bundle), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )

@@ -8,8 +8,6 @@ import hashlib
 import io
 import json
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from e2e.exports import (
     pdf_words,
     print_pdf,
     rewrite,
+    run_verify,
     squash,
 )
 from e2e.journeys import (
@@ -42,7 +41,6 @@ from e2e.journeys import (
 from e2e.stored import STORED
 from e2e.support import until
 
-ROOT = Path(__file__).resolve().parents[1]
 # Said before a file that is not encrypted is made.
 READABLE = "anyone who opens the file can read it"
 
@@ -286,15 +284,6 @@ def test_the_csv_table_has_a_row_per_incident_and_no_formulas(page: Page):
     # A cell that starts like a formula is kept as text.
     assert rows[1][7] == '\'=HYPERLINK("x") said, "come out"'
     assert rows[1][6] == "Text messages" and rows[2][7] == "Second, with a comma"
-
-
-def run_verify(bundle: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", "verify", str(bundle)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
 
 
 def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp_path: Path):

@@ -9,18 +9,16 @@ import base64
 import json
 import shutil
 import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.exports import run_verify
 from e2e.journeys import download_bundle, log_incident, open_report, set_up_with_passphrase_only
 from e2e.support import LiveServer, make_app, new_phone, until
 
-ROOT = Path(__file__).resolve().parent.parent
 KEPT = "async () => (await import('/js/sync/timestamps.js')).list()"
 # Every stored record as IndexedDB holds it (ciphertext as bytes in a list).
 RAW_ROWS = """async () => {
@@ -93,13 +91,7 @@ def test_each_new_head_is_stamped_and_the_bundle_carries_stamps_that_verify(stam
     ca = tmp_path / "authority-ca.pem"
     published = page.request.get(f"{server.url}/api/timestamp/authority").json()
     ca.write_text(published["certificates"][0])
-    done = subprocess.run(
-        [sys.executable, "-m", "server.cli", "verify", str(bundle), "--tsa-ca", str(ca)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    done = run_verify(bundle, "--tsa-ca", str(ca))
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"verified: time-stamp for event {head['seq']}" in done.stdout
     assert f"events 1–{head['seq']} existed by" in done.stdout

@@ -7,7 +7,8 @@
 // The chain is whole (every event's header and hashes) so it verifies from the first event
 // to the head; payloads are included only for what the report covers, and a file's only
 // when the file itself is in the bundle. The others keep their payloadHash, as a withdrawn
-// entry does, so nothing outside the report is handed over.
+// entry does, so nothing outside the report is handed over. What the person chose to leave
+// out is listed by id and event number only (leftOut).
 // The server's time receipts (hashes and times only) and its public key come too, and the
 // RFC 3161 time-stamps with their authority's certificates.
 import { toHex, utf8 } from "../vault/bytes.js";
@@ -19,6 +20,12 @@ import { marginProperties } from "./margins.js";
 import { ZipWriter } from "./zip.js";
 
 export const FORMAT = "cairn-bundle/2";
+
+/**
+ * What the person chose to leave out: whole entries by id, and single files by the number
+ * of the event that added them.
+ * @typedef {{ entries: string[], files: number[] }} LeftOut
+ */
 const STAMP_WAIT_MS = 5000;
 
 /** @param {ReadableStream<import("../vault/bytes.js").Bytes>} stream */
@@ -67,11 +74,13 @@ function reportPage($report, paths) {
 }
 
 /**
- * Make the bundle for the incidents a report covers.
- * @param {{ incidents: import("../diary/model.js").Incident[], report: HTMLElement, progress?: (done: number, total: number) => void }} what
+ * Make the bundle for the incidents a report covers. ``leftOut`` says what the person chose
+ * to leave out (those incidents are not in ``incidents``, those files not in their evidence):
+ * `cairn verify` counts them, and fails anything else missing.
+ * @param {{ incidents: import("../diary/model.js").Incident[], report: HTMLElement, leftOut?: LeftOut, progress?: (done: number, total: number) => void }} what
  * @returns {Promise<Blob>}
  */
-export async function makeBundle({ incidents, report, progress = () => {} }) {
+export async function makeBundle({ incidents, report, leftOut = { entries: [], files: [] }, progress = () => {} }) {
   // A time-stamp of the head as it is now, if the phone is online (at most a few seconds).
   await timestamps.stampWithin(STAMP_WAIT_MS);
   const [events, stamped, keys, stamps, authority] = await Promise.all([
@@ -113,6 +122,7 @@ export async function makeBundle({ incidents, report, progress = () => {} }) {
     produced: new Date().toISOString(),
     head: events.at(-1)?.hash || log.GENESIS,
     count: events.length,
+    leftOut,
     report: { path: "report.html", sha256: toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", page))) },
     files,
     events: events.map((e) => ({

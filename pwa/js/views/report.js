@@ -17,18 +17,23 @@ import { incidentsCsv } from "../formats/csv.js";
 import * as model from "../diary/model.js";
 import { plainWords } from "../errors.js";
 import { details } from "./incident.js";
-import { dayName, longDateTime, shortDate } from "./format.js";
+import { dayName, firstWords, happened, longDateTime, shortDate } from "./format.js";
 import { weekChart } from "./summary.js";
-import { ask, busy, button, errorBox, field, handOver, neutralName, terms } from "./ui.js";
+import { ask, busy, button, errorBox, field, handOver, more, neutralName, terms } from "./ui.js";
 
 /** Said before every export that is not encrypted. */
 const READABLE = "It is not encrypted: anyone who opens the file can read it. Its name does not say what it is.";
 
 /** @typedef {{ from?: string, to?: string, behaviour?: string, personId?: string }} Range */
-/** What the cover says about the diary as an exhibit. @typedef {{ keptBy?: string, exhibit?: string }} Cover */
+/** What is left out of the report, the table and the bundle. @typedef {import("../formats/bundle.js").LeftOut} LeftOut */
+/**
+ * What the cover says about the diary as an exhibit, and what is left out of it.
+ * @typedef {{ keptBy?: string, exhibit?: string, leftOut?: LeftOut }} Cover
+ */
 
-// The name and exhibit reference typed for the cover are kept in memory only, so going
-// back to change the range does not lose them; they are never stored, and lock drops them.
+// The name and exhibit reference typed for the cover, and what is left out, are kept in
+// memory only, so going back to change the range does not lose them; they are never stored,
+// and lock drops them.
 /** @type {Cover} */
 let typed = {};
 onLock(() => (typed = {}));
@@ -40,12 +45,94 @@ onLock(() => (typed = {}));
  */
 const covered = (incidents, range) => model.select(incidents, { ...range, withdrawn: true }).reverse();
 
+/**
+ * The incidents without what the person left out; how many entries and files that was (an
+ * entry's files with it); and what the bundle's manifest says was left out.
+ * @param {model.Incident[]} list
+ * @param {LeftOut} leftOut
+ */
+export function leaveOut(list, leftOut) {
+  const entries = new Set(leftOut.entries);
+  const files = new Set(leftOut.files);
+  const dropped = list.filter((i) => !i.withdrawn && entries.has(i.id));
+  /** @type {Map<string, number>} files left out of each entry that stays */
+  const filesLeft = new Map();
+  /** @type {number[]} */
+  const singleFiles = [];
+  const kept = list
+    .filter((i) => !dropped.includes(i))
+    .map((i) => {
+      if (i.withdrawn) return i;
+      const left = i.evidence.filter((e) => files.has(e.seq));
+      if (!left.length) return i;
+      filesLeft.set(i.id, left.length);
+      singleFiles.push(...left.map((e) => e.seq));
+      return { ...i, evidence: i.evidence.filter((e) => !files.has(e.seq)) };
+    });
+  return {
+    kept,
+    filesLeft,
+    count: { entries: dropped.length, files: dropped.reduce((n, i) => n + i.evidence.length, 0) + singleFiles.length },
+    /** @type {LeftOut} */
+    declared: { entries: dropped.map((i) => i.id), files: singleFiles },
+  };
+}
+
+/** "2 entries and 3 files", or "" when nothing. @param {{ entries: number, files: number }} count */
+export function leftOutWords({ entries, files }) {
+  const say = (/** @type {number} */ n, /** @type {string} */ one, /** @type {string} */ many) => (n ? `${n} ${n === 1 ? one : many}` : "");
+  return [say(entries, "entry", "entries"), say(files, "file", "files")].filter(Boolean).join(" and ");
+}
+
+/**
+ * A tick box for each entry in the range, and one for each of its files: what to leave out.
+ * The choices live in ``leaving`` and last while the range changes.
+ * @param {model.Incident[]} list
+ * @param {{ entries: Set<string>, files: Set<number> }} leaving
+ */
+function leaveOutChoices(list, leaving) {
+  const live = list.filter((i) => !i.withdrawn);
+  if (!live.length) return h("p", { class: "hint" }, "There are no incidents in these dates.");
+  /**
+   * @template T
+   * @param {string} label @param {Set<T>} set @param {T} value @param {() => void} [then]
+   */
+  const toggle = (label, set, value, then) => {
+    const $box = h("input", { type: "checkbox", checked: set.has(value) });
+    $box.addEventListener("change", () => {
+      if ($box.checked) set.add(value);
+      else set.delete(value);
+      then?.();
+    });
+    return h("label", { class: "choice" }, $box, h("span", {}, label));
+  };
+  return h(
+    "ul",
+    { class: "list leave-out" },
+    live.map((incident) => {
+      const $files = incident.evidence.map((item) => toggle(`Only the file ${item.name}`, leaving.files, item.seq));
+      // A whole entry left out takes its files with it.
+      const withEntry = () => {
+        for (const $label of $files) $label.querySelector("input")?.toggleAttribute("disabled", leaving.entries.has(incident.id));
+      };
+      withEntry();
+      const what = firstWords(incident.fields.what, 60) || "(nothing written)";
+      return h(
+        "li",
+        {},
+        toggle(`${happened(incident.fields)}: ${what}`, leaving.entries, incident.id, withEntry),
+        $files.length ? h("div", { class: "leave-out-files" }, $files) : null,
+      );
+    }),
+  );
+}
+
 /** Choose what the report covers. @param {{ onBack: () => void, onReport: (range: Range, cover: Cover) => void }} actions */
 export function reportChooser({ onBack, onReport }) {
   return {
     title: "Make a report",
     async render() {
-      const { people } = await model.load();
+      const { incidents, people } = await model.load();
       const $from = h("input", { type: "date" });
       const $to = h("input", { type: "date" });
       const $behaviour = h("select", {}, [["", "Every kind"], ...model.BEHAVIOURS].map(([v, l]) => h("option", { value: v }, l)));
@@ -57,6 +144,13 @@ export function reportChooser({ onBack, onReport }) {
       const $keptBy = h("input", { type: "text", value: typed.keptBy || "" });
       const $exhibit = h("input", { type: "text", value: typed.exhibit || "" });
       const range = () => ({ from: $from.value, to: $to.value, behaviour: $behaviour.value, personId: $person.value });
+      // What to leave out: chosen from the incidents in the range, redrawn when it changes.
+      const leaving = { entries: new Set(typed.leftOut?.entries), files: new Set(typed.leftOut?.files) };
+      const $leaveOut = h("div", {});
+      const showLeaveOut = () => $leaveOut.replaceChildren(leaveOutChoices(covered(incidents, range()), leaving));
+      for (const $input of [$from, $to, $behaviour, $person]) $input.addEventListener("change", showLeaveOut);
+      showLeaveOut();
+      const leftOut = () => leaveOut(covered(incidents, range()), { entries: [...leaving.entries], files: [...leaving.files] }).declared;
       // A spreadsheet for an advocate: one row per incident, the main fields. What it holds
       // is said first, and it is shared (or downloaded) under a name that says nothing.
       const $tableOut = h("div", { class: "stack" });
@@ -70,7 +164,7 @@ export function reportChooser({ onBack, onReport }) {
           },
           async () => {
             const { incidents, people: everyone } = await model.load();
-            const chosen = covered(incidents, range());
+            const chosen = covered(incidents, range()).filter((i) => !leaving.entries.has(i.id));
             handOver($tableOut, new Blob([incidentsCsv(chosen, everyone)], { type: "text/csv" }), neutralName("csv"), { readable: true });
           },
         ), "button block secondary");
@@ -80,6 +174,12 @@ export function reportChooser({ onBack, onReport }) {
         h("div", { class: "pair" }, field("From", $from), field("To", $to)),
         field("Kind of thing", $behaviour),
         field("Person", $person),
+        more(
+          "Leave something out",
+          leaving.entries.size + leaving.files.size > 0,
+          h("p", { class: "hint" }, "Tick an entry or a file to keep it out of the report, the table and the bundle: an intimate picture, say, or a new address. The report and the bundle say how many entries and files you left out, and their fingerprints stay in the record, so it still checks."),
+          $leaveOut,
+        ),
         h(
           "fieldset",
           { class: "stack" },
@@ -93,7 +193,7 @@ export function reportChooser({ onBack, onReport }) {
       );
       $form.addEventListener("submit", (event) => {
         event.preventDefault();
-        typed = { keptBy: $keptBy.value.trim(), exhibit: $exhibit.value.trim() };
+        typed = { keptBy: $keptBy.value.trim(), exhibit: $exhibit.value.trim(), leftOut: leftOut() };
         onReport(range(), typed);
       });
       return h(
@@ -114,7 +214,7 @@ export function reportChooser({ onBack, onReport }) {
  * @param {{ onBack: () => void }} actions
  * @param {Cover} [cover]
  */
-export function reportView(range, { onBack }, { keptBy = "", exhibit = "" } = {}) {
+export function reportView(range, { onBack }, { keptBy = "", exhibit = "", leftOut = { entries: [], files: [] } } = {}) {
   const root = document.documentElement.style;
   return {
     title: "Report",
@@ -130,7 +230,7 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "" } = {}
         Promise.all([log.events().then(receipts.review), receipts.keys()]).catch((error) => /** @type {Error} */ (error)),
       ]);
       const stamps = await Promise.all([timestamps.list(), timestamps.authority()]).catch((error) => /** @type {Error} */ (error));
-      const chosen = covered(incidents, range);
+      const { kept: chosen, filesLeft, count: left, declared } = leaveOut(covered(incidents, range), leftOut);
       const live = chosen.filter((i) => !i.withdrawn);
       const s = model.summarise(live);
       const involved = new Set(live.map((i) => i.fields.personId).filter(Boolean));
@@ -156,6 +256,7 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "" } = {}
             try {
               const blob = await makeBundle({
                 incidents: chosen.filter((i) => !i.withdrawn),
+                leftOut: declared,
                 report: $report,
                 progress: (done, total) => ($progress.textContent = total ? `Files: ${done} of ${total}` : ""),
               });
@@ -205,6 +306,7 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "" } = {}
             ["Covering", span],
             ["Incidents", String(live.length) + (chosen.length > live.length ? ` (and ${chosen.length - live.length} withdrawn)` : "")],
             ["Files", String(files)],
+            ["Left out", leftOutWords(left) ? `${leftOutWords(left)}, by the person who kept the diary (see Integrity)` : "Nothing"],
             ["People involved", names.join(", ") || "Not named"],
             ["Produced", longDateTime(Date.now())],
             ["Record fingerprint", check.head, { class: "hash" }],
@@ -234,9 +336,9 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "" } = {}
           "section",
           { class: "report-incidents" },
           h("h2", {}, "Incidents"),
-          chosen.map((incident, n) => incidentBlock(incident, n + 1, people)),
+          chosen.map((incident, n) => incidentBlock(incident, n + 1, people, filesLeft.get(incident.id) || 0)),
         ),
-        integrity(check, stamped, stamps),
+        integrity(check, stamped, stamps, left),
         signature(keptBy),
       );
       return $report;
@@ -270,8 +372,9 @@ function riskAnswers(answers) {
  * @param {model.Incident} incident
  * @param {number} n
  * @param {Map<string, model.Person>} people
+ * @param {number} filesLeft  how many of its files the person left out
  */
-function incidentBlock(incident, n, people) {
+function incidentBlock(incident, n, people, filesLeft) {
   const heading = `${n}. ${incident.withdrawn ? "Withdrawn entry" : shortDate(incident.happenedAt)}`;
   if (incident.withdrawn) {
     return h(
@@ -308,6 +411,9 @@ function incidentBlock(incident, n, people) {
       : null,
     details(incident.fields, people),
     incident.evidence.length ? evidenceTable(incident.evidence) : null,
+    filesLeft
+      ? h("p", { class: "left-out" }, `${leftOutWords({ entries: 0, files: filesLeft })} of this entry ${filesLeft === 1 ? "was" : "were"} left out of this report by the person who kept the diary.`)
+      : null,
   );
 }
 
@@ -396,8 +502,9 @@ function evidenceTable(items) {
  * @param {Awaited<ReturnType<typeof log.verify>>} check
  * @param {[Awaited<ReturnType<typeof receipts.review>>, receipts.PublicKey[]] | Error} stamped
  * @param {[timestamps.Stored[], timestamps.Authority | undefined] | Error} stamps
+ * @param {{ entries: number, files: number }} left  what the person left out
  */
-function integrity(check, stamped, stamps) {
+function integrity(check, stamped, stamps, left) {
   return h(
     "section",
     { class: "report-integrity" },
@@ -409,6 +516,9 @@ function integrity(check, stamped, stamps) {
       ["Fingerprint of the last event (the chain's head)", check.head],
       ["Checked on the phone when this report was made", check.ok ? "Intact: every event is as it was recorded." : `Not intact: ${check.problems.map((p) => `${p.where} ${p.what}`).join(" ")}`],
     ]),
+    leftOutWords(left)
+      ? h("p", { class: "left-out" }, `Left out by the person who kept the diary: ${leftOutWords(left)}. Their events stay in the chain with their fingerprints, so the chain still checks from the first event to the last, but what they hold is not in this report or its bundle. cairn verify counts them too.`)
+      : null,
     h("p", {}, "To check it independently, ask for the evidence bundle (one zip file holding this report, every file as it was recorded and the chain), and run cairn verify on it: it recomputes every fingerprint, says for each file and event whether it is as recorded, and says what anchors the record in time (or that it is internally consistent only). Note the head fingerprint above: a later copy of the diary must contain this event unchanged (cairn verify --head checks it)."),
     stamped instanceof Error ? h("p", {}, `The time receipts could not be read: ${plainWords(stamped)}`) : receiptList(...stamped),
     stamps instanceof Error ? h("p", {}, `The time-stamps could not be read: ${plainWords(stamps)}`) : stampList(...stamps),
