@@ -307,6 +307,15 @@ def choose_backup(page: Page, path: Path | dict) -> None:
     expect(page.get_by_text(re.compile("^Chosen: "))).to_be_visible()
 
 
+def merge_backup(page: Page, path: Path | dict, passphrase: str = PASSPHRASE) -> None:
+    """From the backup file screen: add entries from a backup."""
+    page.get_by_role("button", name="Add entries from a backup").click()
+    expect(page.get_by_role("heading", name="Add entries from a backup")).to_be_visible()
+    choose_backup(page, path)
+    page.get_by_label("The backup's passphrase").fill(passphrase)
+    page.get_by_role("button", name="Add from this backup").click()
+
+
 # --- the report ----------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from e2e.journeys import (
     diary_home,
     log_incident,
     make_backup,
+    merge_backup,
     open_backup_settings,
     picked,
     seeded_diary,
@@ -36,15 +37,6 @@ OTHER_PASSPHRASE = "copper kettle orchard whistle lagoon"
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def merge(page: Page, path: Path | dict, passphrase: str = PASSPHRASE) -> None:
-    """From the backup file screen: add entries from a backup."""
-    page.get_by_role("button", name="Add entries from a backup").click()
-    expect(page.get_by_role("heading", name="Add entries from a backup")).to_be_visible()
-    choose_backup(page, path)
-    page.get_by_label("The backup's passphrase").fill(passphrase)
-    page.get_by_role("button", name="Add from this backup").click()
 
 
 def start_restore(page: Page) -> None:
@@ -203,7 +195,7 @@ def test_bad_backup_files_say_what_is_wrong_and_change_nothing(page: Page, tmp_p
     stored = page.evaluate(STORED)
 
     # Adding to a diary: a wrong passphrase, then each broken copy.
-    merge(page, path, "not the right passphrase at all")
+    merge_backup(page, path, "not the right passphrase at all")
     expect(page.get_by_role("alert")).to_contain_text("That passphrase does not open this backup")
     for name, copy, message in broken_copies(data):
         choose_backup(page, copy)
@@ -251,7 +243,7 @@ def test_adding_a_backup_to_another_diary_adds_only_what_is_new(
         set_up_with_passphrase_only(other)
         log_incident(other, "Called from a hidden number", date="2026-11-15")
         open_backup_settings(other)
-        merge(other, path)
+        merge_backup(other, path)
         expect(
             other.get_by_role("status").filter(has_text="Added 3 entries and 3 files")
         ).to_be_visible()
@@ -279,7 +271,7 @@ def test_adding_a_backup_to_another_diary_adds_only_what_is_new(
 
         # The same backup again adds nothing more.
         open_backup_settings(other)
-        merge(other, path)
+        merge_backup(other, path)
         expect(other.get_by_role("status").filter(has_text="already in your diary")).to_be_visible()
         assert other.evaluate(SNAPSHOT)["events"] == merged["events"]
     finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -16,7 +17,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.exports import run_verify
-from e2e.journeys import download_bundle, log_incident, open_report, set_up_with_passphrase_only
+from e2e.journeys import (
+    DIARY,
+    download_bundle,
+    log_incident,
+    make_backup,
+    merge_backup,
+    open_backup_settings,
+    open_report,
+    set_up_with_passphrase_only,
+)
 from e2e.support import LiveServer, make_app, new_phone, until
 
 KEPT = "async () => (await import('/js/sync/timestamps.js')).list()"
@@ -138,3 +148,50 @@ def test_a_server_without_an_authority_is_asked_once_and_quietly(page: Page, wat
     assert [url.split("/api")[1] for url in asked] == ["/timestamp/authority"]
     assert page.evaluate(KEPT) == []
     assert not watch.errors, watch.errors
+
+
+def test_a_merged_backups_stamps_still_count_in_the_bundle(stamping, playwright, browser, tmp_path):
+    """A diary kept on an old phone, stamped there, then merged into a new diary: its
+    entries keep the time the authority gave them, not only the time of the merge."""
+    old, server = stamping
+    set_up_with_passphrase_only(old)
+    log_incident(old, "Followed from the station", date="2026-11-10")
+    head = head_hash(old)
+    until(old, f"async () => (await ({KEPT})()).some((k) => k.seq === {head['seq']})")
+    backup = make_backup(old, tmp_path)
+
+    phone = new_phone(playwright, browser, server)
+    try:
+        new = phone.new_page()
+        set_up_with_passphrase_only(new)
+        log_incident(new, "A call at work")
+        open_backup_settings(new)
+        merge_backup(new, backup)
+        expect(new.get_by_role("status").filter(has_text="Added 1 entry")).to_be_visible()
+        for screen in ("Backup file", "Settings", DIARY):  # back to the diary
+            new.get_by_role("button", name="Back", exact=True).click()
+            expect(new.get_by_role("heading", name=screen, exact=True)).to_be_visible()
+        open_report(new)
+        expect(new.locator(".report-origins")).to_contain_text(
+            re.compile(f"chain ended at {head['hash']}: 0 receipts and [1-9]\\d* time-stamps?")
+        )
+        bundle = download_bundle(new, tmp_path)
+    finally:
+        phone.close()
+
+    with zipfile.ZipFile(bundle) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    [origin] = manifest["origins"]
+    assert origin["head"] == head["hash"] and origin["timestamps"]
+    # The backup's chain comes as hashes only: none of its words.
+    assert "station" not in json.dumps(origin)
+
+    ca = tmp_path / "authority-ca.pem"
+    ca.write_text(
+        old.request.get(f"{server.url}/api/timestamp/authority").json()["certificates"][0]
+    )
+    done = run_verify(bundle, "--tsa-ca", str(ca))
+    assert done.returncode == 0, done.stdout + done.stderr
+    merged = [line for line in done.stdout.splitlines() if "before they were merged" in line]
+    assert len(merged) == 1 and "a time-stamp of that backup's own chain" in merged[0], done.stdout
+    assert "checked against the authority certificate given" in merged[0]

@@ -13,7 +13,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from .manifest import EVENT_FIELDS, GENESIS, HEX64, shape_problem
+from .manifest import EVENT_FIELDS, GENESIS, HEX64, is_int, shape_problem
 from .result import Result
 
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -54,9 +54,11 @@ def payload_of(e: dict) -> dict | None:
 
 def check_chain(events: list, head: str, count: int, result: Result) -> dict[int, dict]:
     """Check every event and its link to the one before; return the well-formed ones by
-    number. Recorded times that go backwards are flagged."""
+    number. Recorded times that go backwards are flagged, but for the events a merge brought
+    in from a backup: they keep the times they were first recorded."""
     by_seq: dict[int, dict] = {}
     prev, expected, last_at = GENESIS, 1, None
+    merging = 0  # how many of the events to come a merge brought in
     for e in events:
         seq = e.get("seq") if isinstance(e, dict) else None
         where = f"event {seq if isinstance(seq, int) else '?'}"
@@ -80,6 +82,14 @@ def check_chain(events: list, head: str, count: int, result: Result) -> dict[int
             problems.append("has details (time, kind or subject) that were changed")
         if problems:  # a good event needs no line of its own: the chain's head says it
             result.add(where, False, "; ".join(problems))
+        if merging:
+            merging -= 1
+            by_seq.setdefault(e["seq"], e)
+            prev, expected = own, e["seq"] + 1
+            continue
+        if e["type"] == "backup.merged":
+            brought = (payload_of(e) or {}).get("events")
+            merging = brought if is_int(brought) and brought > 0 else 0
         if last_at is not None and e["at"] < last_at:
             result.flag(
                 where,

@@ -71,6 +71,8 @@ class Manifest:
     # single files (the numbers of the events that added them). Only in cairn-bundle/2.
     left_entries: set = field(default_factory=set)
     left_files: set = field(default_factory=set)
+    # Backups merged into the diary: each one's chain as hashes, and its anchors (origins.py).
+    origins: list = field(default_factory=list)
 
 
 def read(raw: object) -> Manifest:
@@ -98,6 +100,7 @@ def read(raw: object) -> Manifest:
         receipt_keys=need("receiptKeys", lambda v: isinstance(v, list), "a list", []),
         timestamps=need("timestamps", lambda v: isinstance(v, list), "a list", []),
         tsa_certificates=need("tsaCertificates", lambda v: isinstance(v, list), "a list", []),
+        origins=need("origins", lambda v: isinstance(v, list), "a list", []),
     )
     if kind == "cairn-bundle/1":
         # Files named their incident; there was no fingerprint of the report.

@@ -26,6 +26,11 @@ const HEAD = { kind: "chain", id: "head" };
  */
 
 /** @typedef {{ type: string, subject: string, payload: unknown }} NewEvent */
+/**
+ * A merged backup's chain as headers and hashes only, with what tied it to a time, kept so
+ * those anchors still count after the merge (formats/backup/merge.js; docs/diary-format.md).
+ * @typedef {{ head: string, made: number, events: Omit<Event, "payload" | "v">[], receipts: unknown[], receiptKeys: unknown[], timestamps: unknown[], tsaCertificates: string[] }} Origin
+ */
 
 /** Event record ids sort in chain order. @param {number} seq */
 export const eventId = (seq) => "e" + String(seq).padStart(9, "0");
@@ -248,17 +253,20 @@ const sameness = (e) => [e.type, e.subject, e.at, e.payloadHash].join("\n");
  * Add another chain's events (from a backup) to this one, leaving out those already here.
  * They keep their kind, subject, content and the time they were first recorded; their place
  * in this chain is new, after a `backup.merged` event that names the other chain's head.
- * Anything withdrawn on either side stays withdrawn. All are added or none.
+ * Anything withdrawn on either side stays withdrawn. All are added or none, with `keep`:
+ * records about the other chain (its time anchors) written in the same step, when anything
+ * is added.
  * @param {Event[]} incoming the other chain, checked, in order
  * @param {{ head: string, made: number }} origin
+ * @param {{ kind: string, value: unknown }[]} [keep]
  * @returns {Promise<Event[]>} the events added (none when everything was already here)
  */
-export function merge(incoming, origin) {
-  return serial(() => mergeNow(incoming, origin));
+export function merge(incoming, origin, keep = []) {
+  return serial(() => mergeNow(incoming, origin, keep));
 }
 
-/** @param {Event[]} incoming @param {{ head: string, made: number }} origin */
-async function mergeNow(incoming, origin) {
+/** @param {Event[]} incoming @param {{ head: string, made: number }} origin @param {{ kind: string, value: unknown }[]} extra */
+async function mergeNow(incoming, origin, extra) {
   const made = await onLatestHead(async (head) => {
     const all = await events();
     const here = new Set(all.map(sameness));
@@ -282,6 +290,8 @@ async function mergeNow(incoming, origin) {
     await records.putAll([
       ...emptied.map((e) => ({ kind: "event", id: eventId(e.seq), value: { ...e, payload: null }, expect: /** @type {number} */ (versions.get(eventId(e.seq))) })),
       ...made.map((e) => ({ kind: "event", id: eventId(e.seq), value: e, expect: 0 })),
+      // Named by the merge's event, so each is new.
+      ...extra.map(({ kind, value }, i) => ({ kind, id: `${kind}-${eventId(note.seq)}-${i}`, value, expect: 0 })),
       { ...HEAD, value: { seq: last.seq, hash: last.hash }, expect: head.version },
     ]);
     return made;
@@ -290,6 +300,12 @@ async function mergeNow(incoming, origin) {
   cachedHeadVersion = -1;
   for (const listener of listeners) listener();
   return made;
+}
+
+/** The merged backups' chains and anchors, in the order they were merged. @returns {Promise<Origin[]>} */
+export async function origins() {
+  const kept = await records.list("origin");
+  return kept.sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => /** @type {Origin} */ (r.value));
 }
 
 /**

@@ -10,7 +10,8 @@
 // entry does, so nothing outside the report is handed over. What the person chose to leave
 // out is listed by id and event number only (leftOut).
 // The server's time receipts (hashes and times only) and its public key come too, and the
-// RFC 3161 time-stamps with their authority's certificates.
+// RFC 3161 time-stamps with their authority's certificates, and those of every backup merged
+// into the diary (origins: each backup's chain as hashes, and its anchors).
 import { toHex, utf8 } from "../vault/bytes.js";
 import * as records from "../vault/records.js";
 import * as log from "../diary/log.js";
@@ -83,18 +84,21 @@ function reportPage($report, paths) {
 export async function makeBundle({ incidents, report, leftOut = { entries: [], files: [] }, progress = () => {} }) {
   // A time-stamp of the head as it is now, if the phone is online (at most a few seconds).
   await timestamps.stampWithin(STAMP_WAIT_MS);
-  const [events, stamped, keys, stamps, authority] = await Promise.all([
+  const [events, stamped, keys, stamps, authority, origins] = await Promise.all([
     log.events(),
     receipts.list(),
     receipts.keys(),
     timestamps.list(),
     timestamps.authority(),
+    log.origins(),
   ]);
   const covered = new Set(incidents.map((i) => i.id));
   for (const i of incidents) if (i.fields.personId) covered.add(i.fields.personId);
   for (const e of events) if (e.type === "checklist.answered") covered.add(e.subject); // in the report too
   // A person's photos are not in the report: their events keep only their hashes.
-  const shown = (/** @type {log.Event} */ e) => covered.has(e.subject) && (e.type !== "evidence.added" || included.has(e.seq));
+  // A merge's own event says only which chain was merged, and when: it is always shown.
+  const shown = (/** @type {log.Event} */ e) =>
+    e.type === "backup.merged" || (covered.has(e.subject) && (e.type !== "evidence.added" || included.has(e.seq)));
 
   const zip = new ZipWriter();
   /** @type {{ path: string, name: string, type: string, size: number, sha256: string, subject: string, event: number }[]} */
@@ -139,6 +143,7 @@ export async function makeBundle({ incidents, report, leftOut = { entries: [], f
     receiptKeys: keys.map(({ alg, kid, publicKey }) => ({ alg, kid, publicKey })),
     timestamps: stamps.map(({ seq, hash, token }) => ({ seq, hash, token })),
     tsaCertificates: authority?.certificates || [],
+    origins,
   };
   await zip.add("manifest.json", [utf8(JSON.stringify(manifest, null, 1))]);
   return zip.blob();

@@ -230,6 +230,7 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "", leftO
         Promise.all([log.events().then(receipts.review), receipts.keys()]).catch((error) => /** @type {Error} */ (error)),
       ]);
       const stamps = await Promise.all([timestamps.list(), timestamps.authority()]).catch((error) => /** @type {Error} */ (error));
+      const origins = await log.origins().catch(() => []);
       const { kept: chosen, filesLeft, count: left, declared } = leaveOut(covered(incidents, range), leftOut);
       const live = chosen.filter((i) => !i.withdrawn);
       const s = model.summarise(live);
@@ -338,7 +339,7 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "", leftO
           h("h2", {}, "Incidents"),
           chosen.map((incident, n) => incidentBlock(incident, n + 1, people, filesLeft.get(incident.id) || 0)),
         ),
-        integrity(check, stamped, stamps, left),
+        integrity(check, stamped, stamps, left, origins),
         signature(keptBy),
       );
       return $report;
@@ -503,8 +504,9 @@ function evidenceTable(items) {
  * @param {[Awaited<ReturnType<typeof receipts.review>>, receipts.PublicKey[]] | Error} stamped
  * @param {[timestamps.Stored[], timestamps.Authority | undefined] | Error} stamps
  * @param {{ entries: number, files: number }} left  what the person left out
+ * @param {log.Origin[]} origins  backups merged in, with their own receipts and time-stamps
  */
-function integrity(check, stamped, stamps, left) {
+function integrity(check, stamped, stamps, left, origins) {
   return h(
     "section",
     { class: "report-integrity" },
@@ -522,6 +524,29 @@ function integrity(check, stamped, stamps, left) {
     h("p", {}, "To check it independently, ask for the evidence bundle (one zip file holding this report, every file as it was recorded and the chain), and run cairn verify on it: it recomputes every fingerprint, says for each file and event whether it is as recorded, and says what anchors the record in time (or that it is internally consistent only). Note the head fingerprint above: a later copy of the diary must contain this event unchanged (cairn verify --head checks it)."),
     stamped instanceof Error ? h("p", {}, `The time receipts could not be read: ${plainWords(stamped)}`) : receiptList(...stamped),
     stamps instanceof Error ? h("p", {}, `The time-stamps could not be read: ${plainWords(stamps)}`) : stampList(...stamps),
+    origins.length ? mergedAnchors(origins) : null,
+  );
+}
+
+/**
+ * The receipts and time-stamps of backups merged into this diary: they were made for the
+ * backup's own chain, which the diary keeps as fingerprints, so they still show when those
+ * entries existed. cairn verify checks them and names the events they cover.
+ * @param {log.Origin[]} origins
+ */
+function mergedAnchors(origins) {
+  return h(
+    "div",
+    { class: "report-origins" },
+    h("h3", {}, "Entries merged from a backup"),
+    h("p", {}, "Entries added from a backup keep the times they were first recorded, and the backup's own receipts and time-stamps are kept with the diary and carried in the evidence bundle, where cairn verify checks them and names the events they cover."),
+    h(
+      "ul",
+      {},
+      origins.map((o) =>
+        h("li", {}, `A backup made ${longDateTime(o.made)}, whose chain ended at ${o.head}: ${o.receipts.length} ${o.receipts.length === 1 ? "receipt" : "receipts"} and ${o.timestamps.length} ${o.timestamps.length === 1 ? "time-stamp" : "time-stamps"}.`),
+      ),
+    ),
   );
 }
 

@@ -82,7 +82,17 @@ function slotsIn(list) {
  * @property {Map<string, { chunks: number }>} files  each file's record, decrypted
  * @property {RecordFrame[]} rows       every record's frame
  * @property {Map<string, ChunkFrame[]>} parts  each file's parts' frames, in order
+ * @property {Anchors} anchors          the backup's own receipts and time-stamps
  */
+
+/**
+ * What a backup carries that ties its chain to a time, as kept on its phone (the records'
+ * values; `cairn verify` checks them): receipts, the server's keys, RFC 3161 stamps, their
+ * authority, and the anchors of backups merged into it before.
+ * @typedef {{ receipts: any[], receiptKeys: any[], timestamps: any[], authorities: any[], origins: any[] }} Anchors
+ */
+/** The record kinds of a backup's anchors, and where each goes. */
+const ANCHOR_KINDS = /** @type {const} */ ({ receipt: "receipts", "receipt-key": "receiptKeys", stamp: "timestamps", "stamp-authority": "authorities", origin: "origins" });
 
 /**
  * The file's beginning and header frame, checked for shape and version.
@@ -122,6 +132,8 @@ async function readBody(file, read, key, headerFraming, progress) {
   const rows = [];
   /** @type {Map<string, ChunkFrame[]>} */
   const parts = new Map();
+  /** @type {Anchors} */
+  const anchors = { receipts: [], receiptKeys: [], timestamps: [], authorities: [], origins: [] };
   let ended = false;
   try {
     for await (const frame of read) {
@@ -141,6 +153,7 @@ async function readBody(file, read, key, headerFraming, progress) {
         if (h.kind === "event") events.push(value);
         else if (h.kind === "chain" && h.id === "head") head = value;
         else if (h.kind === "file") files.set(h.id, value);
+        else if (Object.hasOwn(ANCHOR_KINDS, h.kind)) anchors[ANCHOR_KINDS[/** @type {keyof typeof ANCHOR_KINDS} */ (h.kind)]].push(value);
         rows.push({ ...frame, head: h });
       } else if (h.t === "chunk") {
         await open(key, { iv: fromBase64url(h.iv), ct }, records.chunkAd(h.file, h.index, h.final));
@@ -156,7 +169,7 @@ async function readBody(file, read, key, headerFraming, progress) {
     if (error instanceof BackupError) throw error;
     throw ALTERED(); // a ciphertext that does not open, or a description that is not ours
   }
-  return { events, head, files, rows, parts, ended };
+  return { events, head, files, rows, parts, anchors, ended };
 }
 
 /**
@@ -187,7 +200,7 @@ export async function check(file, passphrase, { extractable = false, sealed = tr
   const slots = slotsIn(header.slots);
   const opener = typeof passphrase === "string" ? passphraseOpener(passphrase) : passphrase;
   const { key, opened } = await openKey(slots, opener, extractable);
-  const { events, head, files, rows, parts, ended } = await readBody(file, read, key, framing, progress);
+  const { events, head, files, rows, parts, anchors, ended } = await readBody(file, read, key, framing, progress);
   if (!ended && sealed) throw INCOMPLETE();
   if (!sealed) leaveOutPastHead(events, rows, head?.seq ?? 0);
   const chain = await log.checkChain(events, head || { seq: 0, hash: log.GENESIS });
@@ -200,5 +213,5 @@ export async function check(file, passphrase, { extractable = false, sealed = tr
   progress?.(1);
   events.sort((a, b) => a.seq - b.seq);
   const passkeys = slots.filter((s) => s.type === "passkey");
-  return { key, slots, passkeys, opened, made: Number(header.made), events, head: chain.head, files, rows, parts };
+  return { key, slots, passkeys, opened, made: Number(header.made), events, head: chain.head, files, rows, parts, anchors };
 }

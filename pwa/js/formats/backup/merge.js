@@ -11,6 +11,31 @@ import { check } from "./check.js";
 import { body } from "./format.js";
 
 /**
+ * What ties the backup's chain to a time, kept so its receipts and time-stamps still count
+ * after the merge: its chain as headers and hashes only (no content: the merged events carry
+ * that), and its anchors. Its events have new places in this chain, so the anchors are
+ * checked against this copy of the backup's chain, and `cairn verify` matches each event to
+ * the merged one by kind, subject, time and content hash. Null when it has no anchors.
+ * @param {import("./check.js").Checked} checked
+ * @returns {log.Origin | null}
+ */
+function originOf({ events, head, made, anchors }) {
+  const upTo = events.at(-1)?.seq ?? 0;
+  const receipts = anchors.receipts.filter((r) => r.seq <= upTo);
+  const timestamps = anchors.timestamps.filter((t) => t.seq <= upTo);
+  if (!receipts.length && !timestamps.length) return null;
+  return {
+    head,
+    made,
+    events: events.map(({ seq, prev, type, subject, at, payloadHash, hash }) => ({ seq, prev, type, subject, at, payloadHash, hash })),
+    receipts: receipts.map(({ seq, hash, receipt }) => ({ seq, hash, receipt })),
+    receiptKeys: anchors.receiptKeys.map(({ alg, kid, publicKey }) => ({ alg, kid, publicKey })),
+    timestamps: timestamps.map(({ seq, hash, token }) => ({ seq, hash, token })),
+    tsaCertificates: [...new Set(anchors.authorities.flatMap((a) => a.certificates || []))],
+  };
+}
+
+/**
  * Add a backup's entries and files to the open diary, leaving out what is already here.
  * Files are re-encrypted under this diary's key; the events are added in one step, so a
  * failure leaves the diary as it was.
@@ -54,7 +79,10 @@ export async function merge(file, passphrase, { progress } = {}) {
       const record = await seal(key, utf8(JSON.stringify(checked.files.get(h.id))), records.recordAd("file", h.id, h.version));
       await tx("records", "readwrite", (t) => void t.objectStore("records").put({ id: h.id, kind: "file", version: h.version, ...record }));
     }
-    const made = await log.merge(checked.events, { head: checked.head, made: checked.made });
+    const made = await log.merge(checked.events, { head: checked.head, made: checked.made }, [
+      ...[originOf(checked)].filter(Boolean),
+      ...checked.anchors.origins,
+    ].map((value) => ({ kind: "origin", value })));
     progress?.("adding", 1);
     return { entries: new Set(made.slice(1).map((e) => e.subject)).size, files: added.length };
   } catch (error) {
