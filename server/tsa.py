@@ -20,6 +20,7 @@ hand-written DER.
 from __future__ import annotations
 
 import datetime
+import fcntl
 import http.client
 import os
 import secrets
@@ -183,7 +184,11 @@ class OwnAuthority:
             _make_authority(folder)
 
     def answer(self, query: bytes) -> bytes:
-        with tempfile.TemporaryDirectory() as tmp:
+        # OpenSSL reads the serial file, counts on and writes it back: two at once (threads
+        # or server processes) read it half-written and refuse, or give one serial twice.
+        # A lock on the folder lets one stamp be signed at a time, across processes.
+        with tempfile.TemporaryDirectory() as tmp, open(self.folder / "serial.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
             asked, answered = Path(tmp) / "query.tsq", Path(tmp) / "reply.tsr"
             asked.write_bytes(query)
             try:

@@ -10,6 +10,7 @@ import hashlib
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -79,6 +80,45 @@ def test_the_server_as_its_own_authority_publishes_the_certificate_to_check_with
     assert openssl_verifies(token, HEAD, ca, tmp_path)
     key = tmp_path / "instance" / "tsa" / "tsa.key"
     assert key.stat().st_mode & 0o077 == 0, "the signing key is readable by others"
+
+
+# Two server processes, four threads each, stamping at once with one own authority.
+STAMP_AT_ONCE = """
+import os, sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from rfc3161_client import TimestampRequestBuilder, decode_timestamp_response
+from server.tsa import OwnAuthority
+
+own = OwnAuthority(Path(sys.argv[1]))
+def stamp(_):
+    query = TimestampRequestBuilder().data(os.urandom(32)).nonce(nonce=True).build()
+    try:
+        return str(decode_timestamp_response(own.answer(query.as_bytes())).tst_info.serial_number)
+    except Exception as error:
+        return f"failed: {error}"
+with ThreadPoolExecutor(4) as pool:
+    print("\\n".join(pool.map(stamp, range(12))))
+"""
+
+
+def test_the_own_authority_gives_each_stamp_its_own_serial_across_processes(tmp_path):
+    """OpenSSL keeps the serial in a file it reads and writes back: at once, it refused
+    53 of 80 stamps before each was signed under a lock."""
+    folder = tmp_path / "tsa"
+    tsa.OwnAuthority(folder)  # made once, as the first request would
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", STAMP_AT_ONCE, str(folder)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        for _ in range(2)
+    ]
+    serials = [line for run in runs for line in run.communicate(timeout=120)[0].split()]
+    assert [s for s in serials if not s.isdigit()] == []
+    assert len(serials) == 24 and len(set(serials)) == 24
 
 
 ANSWERS = {
