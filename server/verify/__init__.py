@@ -38,7 +38,7 @@ from .archive import (
     read_manifest,
 )
 from .archive import sha256_of as entry_sha256
-from .chain import check_chain, event_hash, payload_of, utf8
+from .chain import check_chain, event_hash, merge_windows, payload_of, utf8
 from .disclosure import check_disclosure
 from .manifest import FILE_FIELDS, GENESIS, shape_problem
 from .origins import check_origins
@@ -108,7 +108,8 @@ def verify_bundle(
         held = check_head(head, by_seq, result) if head else None
         strict = key is not None or tsa_roots is not None
         state_anchors(anchors, held, manifest.count, strict=strict, result=result)
-        check_origins(manifest.origins, by_seq, key, tsa_roots, result)
+        windows = merge_windows(manifest.events)
+        check_origins(manifest.origins, by_seq, windows, key, tsa_roots, result)
     return result
 
 

@@ -120,11 +120,13 @@ def check_receipts(
         else "checked only against the key that came with the bundle"
     )
     latest: dict[int, int] = {}  # event number → the latest time recorded up to it
-    running = None
+    latest_by: dict[int, dict] = {}  # event number → the event that recorded that time
+    running, running_by = None, None
     flagged: set[int] = set()
-    ordered = sorted(by_seq.items())
-    for s, e in ordered:
-        running = latest[s] = e["at"] if running is None else max(running, e["at"])
+    for s, e in sorted(by_seq.items()):
+        if running is None or e["at"] > running:
+            running, running_by = e["at"], e
+        latest[s], latest_by[s] = running, running_by
     for entry in receipts:
         seq = entry.get("seq") if isinstance(entry, dict) else None
         seq = seq if is_int(seq) else None
@@ -152,7 +154,7 @@ def check_receipts(
         if not problems and latest[seq] > receipt["time"] + CLOCK_GRACE_MS and seq not in flagged:
             # The receipt covers the event's time, so the time is as the phone wrote it.
             flagged.add(seq)
-            late = next(e for s, e in ordered if e["at"] == latest[seq])
+            late = latest_by[seq]
             result.flag(
                 f"event {late['seq']}",
                 f"says it was recorded {when(late['at'])}, after the server saw it "

@@ -52,13 +52,37 @@ def payload_of(e: dict) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+def merge_windows(events: list) -> list[tuple[int, int, int]]:
+    """For each merge in ``events``: its event's number and the first and last numbers of the
+    events it brought in from a backup (as many as its payload says, up to the last event)."""
+    ordered = [e for e in events if isinstance(e, dict) and is_int(e.get("seq"))]
+    last = max((e["seq"] for e in ordered), default=0)
+    windows = []
+    for e in ordered:
+        if e.get("type") != "backup.merged" or not isinstance(e.get("payload"), str):
+            continue
+        brought = (payload_of(e) or {}).get("events")
+        if is_int(brought) and brought > 0 and e["seq"] < last:
+            windows.append((e["seq"], e["seq"] + 1, min(e["seq"] + brought, last)))
+    return windows
+
+
+# Past this many merges, the rest are counted in one line.
+MERGES_LISTED = 20
+
+
 def check_chain(events: list, head: str, count: int, result: Result) -> dict[int, dict]:
     """Check every event and its link to the one before; return the well-formed ones by
     number. Recorded times that go backwards are flagged, but for the events a merge brought
-    in from a backup: they keep the times they were first recorded."""
+    in from a backup: they keep the times they were first recorded there, and a note says
+    so."""
     by_seq: dict[int, dict] = {}
     prev, expected, last_at = GENESIS, 1, None
-    merging = 0  # how many of the events to come a merge brought in
+    windows = merge_windows(events)
+    starts: dict[int, int] = {}
+    for _, first, last in windows:
+        starts[first] = max(starts.get(first, 0), last)
+    brought_until = 0  # the last number of the merged events being read
     for e in events:
         seq = e.get("seq") if isinstance(e, dict) else None
         where = f"event {seq if isinstance(seq, int) else '?'}"
@@ -82,14 +106,11 @@ def check_chain(events: list, head: str, count: int, result: Result) -> dict[int
             problems.append("has details (time, kind or subject) that were changed")
         if problems:  # a good event needs no line of its own: the chain's head says it
             result.add(where, False, "; ".join(problems))
-        if merging:
-            merging -= 1
+        brought_until = max(brought_until, starts.get(e["seq"], 0))
+        if e["seq"] <= brought_until:
             by_seq.setdefault(e["seq"], e)
             prev, expected = own, e["seq"] + 1
             continue
-        if e["type"] == "backup.merged":
-            brought = (payload_of(e) or {}).get("events")
-            merging = brought if is_int(brought) and brought > 0 else 0
         if last_at is not None and e["at"] < last_at:
             result.flag(
                 where,
@@ -108,4 +129,14 @@ def check_chain(events: list, head: str, count: int, result: Result) -> dict[int
         )
     else:
         result.add("the chain's head", True, f"{count} events, head {head}")
+    for merge, first, last in windows[:MERGES_LISTED]:
+        which = f"Event {first}" if first == last else f"Events {first}–{last}"
+        result.notes.append(
+            f"{which} came in from a backup, merged at event {merge}: they keep "
+            "the times that backup recorded, so their times are not compared with the events "
+            "before them; only that backup's own receipts or time-stamps, if any (above), "
+            "show when they were recorded."
+        )
+    if len(windows) > MERGES_LISTED:
+        result.notes.append(f"{len(windows) - MERGES_LISTED:,} more merges, not listed.")
     return by_seq

@@ -44,7 +44,15 @@ def check_disclosure(
         if e["type"].startswith("incident.") and e["payload"] is not None
     }
     withdrawn = {e["subject"] for e in by_seq.values() if e["type"] == "entry.withdrawn"}
+    left_entries = left_entries - withdrawn  # withdrawn already: counted as withdrawn
 
+    for seq in sorted(left_files - by_seq.keys()):
+        result.add(
+            "left out",
+            False,
+            f"the manifest says a file added by event {seq} was left out, "
+            "but there is no such event in the chain",
+        )
     for subject in sorted(left_entries):
         if subject not in entries:
             result.add(
@@ -100,12 +108,18 @@ def check_disclosure(
     )
     result.notes.append(_say(holdings))
     result.left_out = (holdings.left_entries, holdings.left_files)
+    result.outside = _outside(holdings)
     return holdings
+
+
+def _outside(h: Holdings) -> int:
+    """Entries not in the bundle for no reason it gives: outside what the report covers."""
+    return max(0, h.entries - h.shown - h.left_entries - h.withdrawn)
 
 
 def _say(h: Holdings) -> str:
     """One plain line: what the bundle holds of the diary, and what it does not."""
-    outside = h.entries - h.shown - h.left_entries - h.withdrawn
+    outside = _outside(h)
     parts = [f"{h.shown:,} of the chain's {_counted(h.entries, 'entry')}"]
     if h.left_entries or h.left_files:
         left = [_counted(n, w) for n, w in ((h.left_entries, "entry"), (h.left_files, "file")) if n]

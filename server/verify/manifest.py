@@ -125,7 +125,7 @@ def read(raw: object) -> Manifest:
 
 
 def _is_left_out(value: object) -> bool:
-    if not isinstance(value, dict) or set(value) - {"entries", "files"}:
+    if not isinstance(value, dict):  # other fields, from a later version, are not read
         return False
     entries, files = value.get("entries", []), value.get("files", [])
     return (

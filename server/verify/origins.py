@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from ..receipts import key_id
 from .anchors import Anchor, check_receipts
 from .chain import check_chain, payload_of, when
-from .manifest import is_int
 from .result import Result
 from .stamps import check_timestamps
 
@@ -54,55 +52,147 @@ def spans(seqs: list[int]) -> str:
 def check_origins(
     origins: list,
     by_seq: dict[int, dict],
+    windows: list[tuple[int, int, int]],
     key: bytes | None,
     roots: list[x509.Certificate] | None,
     result: Result,
 ) -> None:
-    """Check each merged backup's chain and anchors, and say which events here they cover."""
-    merges = {
-        payload.get("head")
-        for e in by_seq.values()
-        if e["type"] == "backup.merged" and (payload := payload_of(e)) is not None
-    }
-    here: dict[tuple, list[int]] = {}
-    for seq, e in by_seq.items():
-        here.setdefault(sameness(e), []).append(seq)
+    """Check each merged backup's chain and anchors, and say which events here they cover.
+
+    ``windows``: the events each merge here brought in (``chain.merge_windows``); only those
+    can be covered. With a key or certificate given (``key``, ``roots``), only anchors that
+    check against them are counted, as for the diary's own."""
+    strict = key is not None or roots is not None
+    shaped = []
     for n, origin in enumerate(origins, start=1):
-        where = f"merged backup {n}"
         problem = _shape(origin)
         if problem:
-            result.add(where, False, f"is in a form this version cannot read: {problem}")
-            continue
-        own = Result()
-        events = [{**e, "payload": None} if isinstance(e, dict) else e for e in origin["events"]]
-        theirs = check_chain(events, origin["head"], len(events), own)
-        anchors = _anchors(origin, theirs, key, roots, own)
-        for f in own.findings:
-            result.add(f"{where}, {f.where}", f.ok, f.what)
-        for f in own.flags:
-            result.flag(f"{where}, {f.where}", f.what)
-        result.failed += own.failed - sum(1 for f in own.findings if not f.ok)
-        if origin["head"] not in merges:
             result.add(
-                where,
-                False,
-                f"ends at {origin['head'][:12]}…, which no merge in this chain names",
+                f"merged backup {n}", False, f"is in a form this version cannot read: {problem}"
             )
-            continue
+        else:
+            shaped.append((n, origin))
+    # A backup merged into a backup that was then merged here is named by that backup's
+    # own merge: accept heads named here, then those named by the backups accepted.
+    names = _merge_heads(by_seq.values())
+    accepted, waiting = [], shaped
+    while True:
+        now = [(n, o) for n, o in waiting if o["head"] in names]
+        if not now:
+            break
+        waiting = [(n, o) for n, o in waiting if o["head"] not in names]
+        for n, origin in now:
+            theirs, anchors = _check_one(n, origin, key, roots, strict, result)
+            names |= _merge_heads(theirs.values())
+            accepted.append((theirs, anchors))
+    for n, origin in waiting:
+        result.add(
+            f"merged backup {n}",
+            False,
+            f"ends at {origin['head'][:12]}…, which no merge in this chain names",
+        )
+    # The events merges brought in, by what makes two events the same (each looked at once).
+    brought: dict[tuple, set[int]] = {}
+    done = 0
+    for _, first, last in sorted(windows, key=lambda w: w[1]):
+        for seq in range(max(first, done + 1), last + 1):
+            e = by_seq.get(seq)
+            if e is not None and e["type"] != "backup.merged":
+                brought.setdefault(sameness(e), set()).add(seq)
+        done = max(done, last)
+    for theirs, anchors in accepted:
         for anchor in _latest_of_each_kind(anchors):
-            covered = [
+            covered = {
                 seq
                 for s, e in theirs.items()
                 if s <= anchor.seq
-                for seq in here.get(sameness(e), [])
-                if by_seq[seq]["type"] != "backup.merged"
-            ]
+                for seq in brought.get(sameness(e), ())
+            }
             if covered:
                 result.anchors.append(
-                    f"events {spans(covered)} existed by {when(anchor.time)}, before they were "
-                    f"merged from a backup (a {anchor.kind} of that backup's own chain, "
-                    f"{anchor.source})"
+                    f"events {spans(sorted(covered))} existed by {when(anchor.time)}, "
+                    f"before they were merged from a backup (a {anchor.kind} of that backup's "
+                    f"own chain, {anchor.source})"
                 )
+
+
+def _merge_heads(events) -> set[str]:
+    """The heads the merges among ``events`` name."""
+    heads = set()
+    for e in events:
+        if e["type"] == "backup.merged":
+            head = (payload_of(e) or {}).get("head")
+            if isinstance(head, str):
+                heads.add(head)
+    return heads
+
+
+def _check_one(
+    n: int, origin: dict, key, roots, strict: bool, result: Result
+) -> tuple[dict, list[Anchor]]:
+    """Check one merged backup's chain and anchors; return its events by number and the
+    anchors counted on it."""
+    where = f"merged backup {n}"
+    own = Result()
+    # Only a merge's payload comes with it (which backup, when, how many events).
+    events = [
+        {**e, "payload": e.get("payload") if e.get("type") == "backup.merged" else None}
+        if isinstance(e, dict)
+        else e
+        for e in origin["events"]
+    ]
+    theirs = check_chain(events, origin["head"], len(events), own)
+    own.notes.clear()  # its merges' notes: said for this diary's own
+    for f in own.findings:
+        result.add(f"{where}, {f.where}", f.ok, f.what)
+    result.failed += own.failed - sum(1 for f in own.findings if not f.ok)
+    for f in own.flags:
+        result.flag(f"{where}, {f.where}", f.what)
+    return theirs, _anchors(where, origin, theirs, key, roots, strict, result)
+
+
+def _anchors(where, origin, theirs, key, roots, strict, result: Result) -> list[Anchor]:
+    """The merged backup's receipts and time-stamps that check. With a key or certificate
+    given, only those checked against them count; the rest are said, not counted."""
+    checked = Result()
+    anchors = (
+        check_receipts(
+            origin["receipts"], origin["receiptKeys"], theirs, key if strict else None, checked
+        )
+        if (key is not None or not strict)
+        else []
+    )
+    anchors += (
+        check_timestamps(
+            origin["timestamps"],
+            origin["tsaCertificates"],
+            theirs,
+            roots if strict else None,
+            checked,
+        )
+        if (roots is not None or not strict)
+        else []
+    )
+    if not strict:
+        for f in checked.findings:
+            result.add(f"{where}, {f.where}", f.ok, f.what)
+        result.failed += checked.failed - sum(1 for f in checked.findings if not f.ok)
+        return anchors
+    for f in checked.findings:
+        if f.ok:
+            result.add(f"{where}, {f.where}", True, f.what)
+    uncounted = (
+        checked.failed
+        + (len(origin["receipts"]) if key is None else 0)
+        + (len(origin["timestamps"]) if roots is None else 0)
+    )
+    if uncounted:
+        result.notes.append(
+            f"{where.capitalize()} carries {uncounted:,} receipts or time-stamps that do not "
+            "check against the key or certificate given (another server's, another "
+            "authority's, or made up), so they are not counted."
+        )
+    return anchors
 
 
 def _shape(origin: object) -> str | None:
@@ -112,21 +202,6 @@ def _shape(origin: object) -> str | None:
         if not isinstance(origin.get(name), kind):
             return f"its {name} is missing or of the wrong kind"
     return None
-
-
-def _anchors(origin: dict, theirs: dict, key, roots, own: Result) -> list[Anchor]:
-    # A backup from another server has another key: its receipts are checked against the key
-    # that came with them, unless they were signed with the key given.
-    kids = {
-        r.get("receipt", {}).get("kid")
-        for r in origin["receipts"]
-        if isinstance(r, dict) and isinstance(r.get("receipt"), dict)
-    }
-    given = key if key is not None and key_id(key) in kids else None
-    anchors = check_receipts(origin["receipts"], origin["receiptKeys"], theirs, given, own)
-    anchors += check_timestamps(origin["timestamps"], origin["tsaCertificates"], theirs, roots, own)
-    own.notes.clear()  # said once, for the diary's own anchors
-    return [a for a in anchors if is_int(a.seq)]
 
 
 def _latest_of_each_kind(anchors: list[Anchor]) -> list[Anchor]:

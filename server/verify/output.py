@@ -82,8 +82,14 @@ def _verdict(result: Result) -> str:
         for n, word, plural in ((entries, "entry", "entries"), (files, "file", "files"))
         if n
     )
+    absent = []
+    if left:
+        absent.append(f"{left} left out")
+    if result.outside:
+        n = result.outside
+        absent.append(f"{n:,} {'entry' if n == 1 else 'entries'} outside the report")
     return (
         "All verified: every file and event is as recorded and anchored "
-        + (f"({left} left out of the bundle, not checked; " if left else "(")
+        + (f"({' and '.join(absent)}: not in the bundle, not checked; " if absent else "(")
         + "the report page is checked against the manifest only)."
     )

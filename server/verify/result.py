@@ -23,6 +23,8 @@ class Result:
     independent: bool = False
     # Entries and files the bundle says its maker left out (not checked: not here).
     left_out: tuple[int, int] = (0, 0)
+    # Entries not in the bundle, neither left out nor withdrawn: outside what the report covers.
+    outside: int = 0
 
     # Failures past LISTED are counted, not kept: a hostile bundle cannot fill the memory
     # or the screen with them.

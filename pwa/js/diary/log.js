@@ -29,7 +29,7 @@ const HEAD = { kind: "chain", id: "head" };
 /**
  * A merged backup's chain as headers and hashes only, with what tied it to a time, kept so
  * those anchors still count after the merge (formats/backup/merge.js; docs/diary-format.md).
- * @typedef {{ head: string, made: number, events: Omit<Event, "payload" | "v">[], receipts: unknown[], receiptKeys: unknown[], timestamps: unknown[], tsaCertificates: string[] }} Origin
+ * @typedef {{ head: string, made: number, events: (Omit<Event, "payload" | "v"> & { payload: string | null })[], receipts: unknown[], receiptKeys: unknown[], timestamps: unknown[], tsaCertificates: string[] }} Origin
  */
 
 /** Event record ids sort in chain order. @param {number} seq */
@@ -291,7 +291,7 @@ async function mergeNow(incoming, origin, extra) {
       ...emptied.map((e) => ({ kind: "event", id: eventId(e.seq), value: { ...e, payload: null }, expect: /** @type {number} */ (versions.get(eventId(e.seq))) })),
       ...made.map((e) => ({ kind: "event", id: eventId(e.seq), value: e, expect: 0 })),
       // Named by the merge's event, so each is new.
-      ...extra.map(({ kind, value }, i) => ({ kind, id: `${kind}-${eventId(note.seq)}-${i}`, value, expect: 0 })),
+      ...extra.map(({ kind, value }, i) => ({ kind, id: `${kind}-${eventId(note.seq)}-${String(i).padStart(6, "0")}`, value, expect: 0 })),
       { ...HEAD, value: { seq: last.seq, hash: last.hash }, expect: head.version },
     ]);
     return made;

@@ -164,7 +164,7 @@ export function reportChooser({ onBack, onReport }) {
           },
           async () => {
             const { incidents, people: everyone } = await model.load();
-            const chosen = covered(incidents, range()).filter((i) => !leaving.entries.has(i.id));
+            const { kept: chosen } = leaveOut(covered(incidents, range()), leftOut());
             handOver($tableOut, new Blob([incidentsCsv(chosen, everyone)], { type: "text/csv" }), neutralName("csv"), { readable: true });
           },
         ), "button block secondary");
@@ -539,7 +539,7 @@ function mergedAnchors(origins) {
     "div",
     { class: "report-origins" },
     h("h3", {}, "Entries merged from a backup"),
-    h("p", {}, "Entries added from a backup keep the times they were first recorded, and the backup's own receipts and time-stamps are kept with the diary and carried in the evidence bundle, where cairn verify checks them and names the events they cover."),
+    h("p", {}, "Entries added from a backup keep the times they were first recorded, and the backup's own receipts and time-stamps are kept with the diary and carried in the evidence bundle. They are not checked on this phone: cairn verify checks them, and names the events they cover."),
     h(
       "ul",
       {},

@@ -27,7 +27,11 @@ function originOf({ events, head, made, anchors }) {
   return {
     head,
     made,
-    events: events.map(({ seq, prev, type, subject, at, payloadHash, hash }) => ({ seq, prev, type, subject, at, payloadHash, hash })),
+    // A merge's own payload (which backup, when, how many events) comes too: a backup merged
+    // into this one is named by it.
+    events: events.map(({ seq, prev, type, subject, at, payloadHash, hash, payload }) => ({
+      seq, prev, type, subject, at, payloadHash, hash, payload: type === "backup.merged" ? payload : null,
+    })),
     receipts: receipts.map(({ seq, hash, receipt }) => ({ seq, hash, receipt })),
     receiptKeys: anchors.receiptKeys.map(({ alg, kid, publicKey }) => ({ alg, kid, publicKey })),
     timestamps: timestamps.map(({ seq, hash, token }) => ({ seq, hash, token })),
