@@ -80,6 +80,18 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (account, file, idx)
     );
     """,
+    """
+    -- One row per counted try of a rate limit, shared by every server process and kept
+    -- across restarts; swept once its window has passed (until).
+    CREATE TABLE tries (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        until BIGINT NOT NULL
+    );
+    CREATE INDEX tries_key ON tries (key, at);
+    CREATE INDEX tries_until ON tries (until);
+    """,
 ]
 
 _SQLITE_WRITERS = threading.Lock()

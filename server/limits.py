@@ -2,15 +2,16 @@
 
 Every limit goes through one ``Limiter``: ``hit`` counts a try and says whether it may go on,
 in one step, so tries sent at once each count; ``forgive`` takes a counted try back (a right
-start code is not a wrong one). For now the counts live in this process's memory
-(``MemoryLimiter``); a limiter kept in the database, which every process shares, offers the
-same two methods.
+start code is not a wrong one). The server counts in its database (``DatabaseLimiter``), so
+every process and host behind one address shares the counts and a restart forgets none;
+``MemoryLimiter`` counts in one process's memory, for tests that move its clock.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
+import secrets
 import threading
 import time
 from collections import deque
@@ -20,6 +21,7 @@ from typing import Protocol
 
 from flask import Flask, current_app, request
 
+from . import db
 from .errors import CairnError
 
 # Every limit but the start code's counts over one minute.
@@ -36,6 +38,8 @@ class Decision:
     key: str
     # When the try was counted, on the limiter's clock (for ``forgive``); None when refused.
     at: float | None = None
+    # The counted try's row, for a limiter that keeps them in the database.
+    ref: str | None = None
 
 
 class Limiter(Protocol):
@@ -101,6 +105,60 @@ class MemoryLimiter:
             del self._by_key[key]
 
 
+class DatabaseLimiter:
+    """A ``Limiter`` in the app's database: one count for every process and host that shares
+    it, kept across restarts. Each try is a row; a try and the count before it are one
+    transaction, held per key (PostgreSQL: an advisory lock on the key; SQLite: its write
+    lock), so tries sent at once to different processes each count. Rows whose window has
+    passed are swept every ``SWEEP_EVERY`` tries a process counts."""
+
+    SWEEP_EVERY = 500
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._counted = 0
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, *, limit: int, window: float) -> Decision:
+        """Count one try for ``key`` unless ``limit`` tries are already in the last
+        ``window`` seconds; a refused try is not counted."""
+        database = db.get_db()
+        span = max(1, int(window * 1000))
+        with database.transaction():
+            if database.postgres:
+                database.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (key,))
+            now = int(self._clock() * 1000)
+            recent = database.all(
+                "SELECT at FROM tries WHERE key = ? AND at > ? ORDER BY at LIMIT ?",
+                (key, now - span, limit),
+            )
+            if recent and len(recent) >= limit:
+                wait = span - (now - recent[0]["at"])
+                return Decision(allowed=False, retry_after=max(1, math.ceil(wait / 1000)), key=key)
+            ref = secrets.token_hex(12)
+            database.execute(
+                "INSERT INTO tries (id, key, at, until) VALUES (?, ?, ?, ?)",
+                (ref, key, now, now + span),
+            )
+        self._maybe_sweep(database, now)
+        return Decision(allowed=True, retry_after=0, key=key, at=now / 1000, ref=ref)
+
+    def forgive(self, decision: Decision) -> None:
+        """Take back the try ``decision`` counted (nothing, if it was refused)."""
+        if decision.ref is not None:
+            database = db.get_db()
+            with database.transaction():
+                database.execute("DELETE FROM tries WHERE id = ?", (decision.ref,))
+
+    def _maybe_sweep(self, database: db.Database, now: int) -> None:
+        with self._lock:
+            self._counted += 1
+            due = self._counted % self.SWEEP_EVERY == 0
+        if due:
+            with database.transaction():
+                database.execute("DELETE FROM tries WHERE until < ?", (now,))
+
+
 def client(address: str | None) -> str:
     """Return the client an address counts as: an IPv6 address by its /64, which one
     household or phone usually has whole, and an IPv4-mapped one as the IPv4 address."""
@@ -138,5 +196,5 @@ def enforce(name: str, key: str, *, per_minute: int, message: str) -> Decision:
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its limiter (one per app, so each test's app starts with no tries)."""
-    app.extensions["cairn.limiter"] = MemoryLimiter()
+    """Give the app its limiter, counting in the app's database."""
+    app.extensions["cairn.limiter"] = DatabaseLimiter()
