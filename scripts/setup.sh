@@ -44,6 +44,13 @@ if ! command -v openssl >/dev/null; then
   apt_install openssl
 fi
 
+# nginx, the TLS proxy the hosting tests put in front of two server processes (as
+# docs/hosting.md does); only its program is used, never its system service.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  apt_install nginx
+  if [ -d /run/systemd/system ]; then as_root systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+fi
+
 # The type checker: Debian's Node and npm if they are missing, then the exact TypeScript
 # that package-lock.json pins, into node_modules/.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

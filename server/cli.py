@@ -16,6 +16,8 @@ Settings come from CAIRN_* environment variables, for example:
   CAIRN_INSTANCE_PATH   folder for the database and secrets (default: ./instance)
   CAIRN_DATABASE        SQLite file, relative to the instance folder (default: cairn.sqlite)
   CAIRN_BEHIND_PROXY    number of TLS proxies in front of Cairn whose X-Forwarded-* to trust
+  CAIRN_TRUSTED_PROXY   the proxy's address, for --production (default 127.0.0.1; * for any)
+  CAIRN_DATABASE_URL    postgresql://… instead of the SQLite file
 """
 
 
@@ -116,6 +118,39 @@ def verify(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+# What the proxy tells Cairn about each request (werkzeug's ProxyFix reads the same).
+PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def waitress_options(config, threads: int, host: str = "localhost") -> dict:
+    """Waitress's settings for ``config``. Behind a proxy, waitress must be told whom to
+    trust, or it deletes X-Forwarded-* and every visitor is the proxy: one person's wrong
+    codes would lock everyone out, and no request would count as HTTPS (no HSTS)."""
+    options = {
+        "threads": threads,
+        "ident": "",
+        "connection_limit": int(config["CONNECTION_LIMIT"]),
+        "channel_timeout": int(config["CHANNEL_TIMEOUT"]),
+        # More than about a thousand sockets need poll(): select() stops at 1024.
+        "asyncore_use_poll": True,
+    }
+    hops = int(config["BEHIND_PROXY"])
+    if hops:
+        options |= {
+            "trusted_proxy": str(
+                config["TRUSTED_PROXY"] or ("*" if is_loopback(host) else "127.0.0.1")
+            ),
+            "trusted_proxy_count": hops,
+            "trusted_proxy_headers": PROXY_HEADERS,
+            "clear_untrusted_proxy_headers": True,
+        }
+    return options
+
+
 def serve(args: argparse.Namespace) -> int:
     """Create the app and serve it until interrupted."""
     if args.instance:
@@ -130,7 +165,7 @@ def serve(args: argparse.Namespace) -> int:
     # Passkeys are checked against the address phones use; behind a proxy set CAIRN_ORIGIN.
     app.config["ORIGIN"] = app.config.get("ORIGIN") or url.rstrip("/")
     print(f"Cairn is running at {url} (instance folder: {app.instance_path})", flush=True)
-    if args.host not in ("localhost", "::1") and not args.host.startswith("127."):
+    if not is_loopback(args.host):
         print(
             "Phones need HTTPS for the service worker and passkeys: put Cairn behind a TLS "
             "proxy (see README) and set CAIRN_BEHIND_PROXY=1.",
@@ -139,7 +174,8 @@ def serve(args: argparse.Namespace) -> int:
     if args.production:
         import waitress
 
-        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="")
+        options = waitress_options(app.config, args.threads, args.host)
+        waitress.serve(app, host=args.host, port=args.port, **options)
     else:
         from werkzeug.serving import run_simple
 

@@ -19,7 +19,15 @@ DEFAULTS: dict[str, Any] = {
     # Set when Cairn runs behind a TLS-terminating proxy: trusts X-Forwarded-Proto/Host
     # from that many proxies, turns on HSTS and Secure cookies.
     "BEHIND_PROXY": 0,
+    # The proxy's address: the production server (waitress) takes X-Forwarded-* only from
+    # it ("*": from any). Unset: any, when Cairn listens on loopback only (nothing but this
+    # machine can reach it), else 127.0.0.1.
+    "TRUSTED_PROXY": None,
     "FORCE_TLS": False,
+    # The production server: at most this many connections open at once, each closed after
+    # this many seconds with nothing sent (an idle connection holds no thread, but a place).
+    "CONNECTION_LIMIT": 1000,
+    "CHANNEL_TIMEOUT": 30,
     # The largest body any call takes (one file part); each call sets its own lower limit.
     "MAX_CONTENT_LENGTH": 1024 * 1024 + 64 * 1024,
     "SESSION_COOKIE_NAME": "s",

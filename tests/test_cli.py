@@ -11,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from server.cli import build_parser, main
+from server.cli import build_parser, main, waitress_options
+from server.config import DEFAULTS
 
 
 def test_help_explains_itself(capsys):
@@ -62,3 +63,22 @@ def test_serve_runs_the_app(tmp_path, production):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_behind_a_proxy_waitress_is_told_whom_to_trust():
+    config = {**DEFAULTS, "BEHIND_PROXY": 1}
+    public = waitress_options(config, 8, "192.0.2.10")
+    assert public["trusted_proxy"] == "127.0.0.1"
+    assert public["trusted_proxy_count"] == 1
+    assert public["trusted_proxy_headers"] >= {"x-forwarded-for", "x-forwarded-proto"}
+    # Listening on loopback only, nothing but this machine can connect: any address.
+    assert waitress_options(config, 8, "localhost")["trusted_proxy"] == "*"
+    named = waitress_options({**config, "TRUSTED_PROXY": "10.0.0.5"}, 8, "192.0.2.10")
+    assert named["trusted_proxy"] == "10.0.0.5"
+
+
+def test_without_a_proxy_waitress_trusts_no_forwarded_headers():
+    options = waitress_options(DEFAULTS, 4, "192.0.2.10")
+    assert "trusted_proxy" not in options
+    assert options["threads"] == 4 and options["ident"] == ""
+    assert options["connection_limit"] == 1000 and options["channel_timeout"] == 30
