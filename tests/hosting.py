@@ -168,6 +168,7 @@ class Deployment:
     database_url: str
     port: int = field(default_factory=free_port)
     upstreams: list[int] = field(default_factory=lambda: [free_port(), free_port()])
+    start_code: str = START_CODE
     processes: list[subprocess.Popen] = field(default_factory=list)
     logs: list = field(default_factory=list)
 
@@ -184,7 +185,7 @@ class Deployment:
             "CAIRN_DATABASE_URL": self.database_url,
             "CAIRN_BEHIND_PROXY": "1",
             "CAIRN_ORIGIN": self.origin,
-            "CAIRN_START_CODE": START_CODE,
+            "CAIRN_START_CODE": self.start_code,
         }
         for n, port in enumerate(self.upstreams):
             log = open(tmp / f"cairn-{n}.log", "wb")  # noqa: SIM115 - closed by stop()
