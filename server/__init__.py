@@ -8,9 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from . import backup, config, db, errors, limits, passkeys, receipts, security, shell, timestamps
 from .api import bp as api_bp
+
+
+class StrictJSON(DefaultJSONProvider):
+    """JSON as browsers read it: NaN and Infinity in a body are refused (Python's parser takes
+    them, and a value stored with one would be served back as JSON no browser can parse)."""
+
+    def loads(self, s, **kwargs):
+        kwargs.setdefault("parse_constant", _refuse)
+        return super().loads(s, **kwargs)
+
+
+def _refuse(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -25,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         static_folder=None,
     )
+    app.json = StrictJSON(app)
     config.load(app, test_config)
 
     errors.init_app(app)

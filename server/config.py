@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -77,7 +78,9 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
 
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):  # secrets and the database: this user only
+        os.chmod(app.instance_path, 0o700)
     database = Path(app.config["DATABASE"])
     if str(database) != ":memory:" and not database.is_absolute():
         app.config["DATABASE"] = str(Path(app.instance_path) / database)

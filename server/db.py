@@ -8,10 +8,14 @@ One connection per request on ``g``; PostgreSQL connections are kept in a small 
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -170,7 +174,10 @@ class Database:
                     try:
                         yield self
                     except BaseException:
-                        self.conn.execute("ROLLBACK")
+                        # SQLite ends the transaction itself on some errors (a full disk):
+                        # rolling back again would hide the error behind another.
+                        if self.conn.in_transaction:
+                            self.conn.execute("ROLLBACK")
                         raise
                     self.conn.execute("COMMIT")
         finally:
@@ -214,7 +221,10 @@ def connect(target: str) -> Database:
 
 
 class Pool:
-    """Idle PostgreSQL connections kept for the next request (opening one costs milliseconds)."""
+    """Idle PostgreSQL connections kept for the next request (opening one costs milliseconds).
+
+    Each is checked before it is handed out: after the database restarts, every idle one is
+    dead, and the request that took one would fail."""
 
     KEEP = 16
 
@@ -224,10 +234,15 @@ class Pool:
         self._lock = threading.Lock()
 
     def take(self) -> Database:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return connect_postgres(self.url)
+        while True:
+            with self._lock:
+                database = self._idle.pop() if self._idle else None
+            if database is None:
+                return connect_postgres(self.url)
+            if _alive(database):
+                return database
+            with contextlib.suppress(Exception):
+                database.close()
 
     def give(self, database: Database) -> None:
         conn = database.conn
@@ -246,6 +261,48 @@ class Pool:
             idle, self._idle = self._idle, []
         for database in idle:
             database.close()
+
+
+def _alive(database: Database) -> bool:
+    """Whether a pooled connection still reaches the database (one round trip)."""
+    import psycopg
+
+    try:
+        database.conn.execute("SELECT 1")
+        return True
+    except psycopg.Error:
+        return False
+
+
+# --- when the database fails ------------------------------------------------------------------
+
+UNREACHABLE = (
+    "The server cannot reach its storage just now. Nothing was changed. Try again in a moment."
+)
+FULL = "The server's storage is full, so nothing was changed. Tell whoever runs this service."
+
+
+def fault(exc: BaseException) -> tuple[int, str] | None:
+    """The status and plain words for a database failure that is not the request's fault:
+    503 when the database cannot be reached (down, restarting, locked too long), 507 when
+    its disk is full; None for anything else."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return 507, FULL
+    if isinstance(exc, sqlite3.OperationalError):
+        words = str(exc).lower()
+        if "full" in words:
+            return 507, FULL
+        if "locked" in words or "unable to open" in words or "disk i/o" in words:
+            return 503, UNREACHABLE
+        return None
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None or not isinstance(exc, psycopg.Error):
+        return None
+    if exc.sqlstate in ("53100",):  # disk_full
+        return 507, FULL
+    if isinstance(exc, psycopg.OperationalError) or (exc.sqlstate or "").startswith(("08", "57P")):
+        return 503, UNREACHABLE  # connection failures, the server shutting down or starting
+    return None
 
 
 def now_ms() -> int:
@@ -319,3 +376,13 @@ def init_app(app: Flask) -> None:
         migrate(database)
     finally:
         database.close()
+    if not url:
+        private(Path(app.config["DATABASE"]))
+
+
+def private(path: Path) -> None:
+    """Make the SQLite file and its journal readable by this user only (WAL and shared
+    memory files made later take the file's own mode)."""
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            os.chmod(each, 0o600)

@@ -8,6 +8,8 @@ from flask import Flask, Response, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .db import fault
+
 log = logging.getLogger(__name__)
 
 
@@ -49,6 +51,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CairnError)
     def cairn_error(exc: CairnError) -> Response:
         response = _json_error(exc.message, exc.status)
+        if exc.retry_after is not None and exc.status != 429:
+            response.headers["Retry-After"] = str(exc.retry_after)
         if exc.status == 429:
             # Every limit counts over one minute: by then the oldest request has left it.
             response.headers["Retry-After"] = str(exc.retry_after or 60)
@@ -81,11 +85,27 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
+        storage = fault(exc)
+        if storage:
+            return _storage_fault(*storage, type(exc).__name__)
         # Log the type only: a message could carry something a request contained.
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url_rule)
         if _wants_json():
             return _json_error("Something went wrong on the server. Nothing was changed.", 500)
         return Response("500 Internal Server Error\n", 500, mimetype="text/plain")
+
+
+def _storage_fault(status: int, words: str, kind: str) -> Response:
+    """The database is down (503, try again in a few seconds) or full (507)."""
+    log.warning("storage %s (%s) on %s %s", status, kind, request.method, request.url_rule)
+    if _wants_json():
+        response = _json_error(words, status)
+    else:
+        name = "Service Unavailable" if status == 503 else "Insufficient Storage"
+        response = Response(f"{status} {name}\n", status, mimetype="text/plain")
+    if status == 503:
+        response.headers["Retry-After"] = "5"
+    return response
 
 
 _PLAIN = {
