@@ -1311,6 +1311,26 @@ def server_restore(server: LiveServer, playwright: Playwright, count: int = 10_0
     ]
 
 
+def server_listing(_server: LiveServer, _playwright: Playwright) -> list[Row]:
+    """An account of 1,000,000 records listed and sent whole (bench/listing.py)."""
+    from bench import listing
+
+    rows = []
+    for engine, listed_s, copy_s, growth, sent in listing.measure():
+        size = f"{listing.ROWS:,} records"
+        rows.append(
+            Row(
+                f"server copy, {size}: peak server memory growth, {engine}",
+                round(growth, 1),
+                "MB",
+                target="flat in the rows",
+                ok=growth < 64,
+                note=f"list {listed_s:.1f} s, whole copy {copy_s:.1f} s ({sent / 1e6:.0f} MB sent)",
+            )
+        )
+    return rows
+
+
 def evidence_check(_server: LiveServer, _playwright: Playwright) -> list[Row]:
     """cairn verify on a large bundle, and a time-stamp from a local authority (issue 17)."""
     from bench import evidence_check as check
@@ -1330,6 +1350,7 @@ ROWS: list[Callable[[LiveServer, Playwright], list[Row]]] = [
     evidence,
     server_uploads,
     server_restore,
+    server_listing,
     evidence_check,
 ]
 

@@ -76,7 +76,8 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _server(database_url: str | None) -> Iterator[int]:
+def serving(database_url: str | None) -> Iterator[tuple[int, subprocess.Popen, Path]]:
+    """`cairn serve --production` in a process of its own: (port, process, instance folder)."""
     port = _free_port()
     with tempfile.TemporaryDirectory() as instance:
         env = {
@@ -104,10 +105,16 @@ def _server(database_url: str | None) -> Iterator[int]:
                 if process.poll() is not None:
                     raise RuntimeError(process.stderr.read().decode()[-2000:])
                 time.sleep(0.05)
-            yield port
+            yield port, process, Path(instance)
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def _server(database_url: str | None) -> Iterator[int]:
+    with serving(database_url) as (port, _process, _instance):
+        yield port
 
 
 def _load(port: int) -> tuple[float, float, float, int]:
@@ -153,7 +160,7 @@ def _load(port: int) -> tuple[float, float, float, int]:
     return len(every) / MEASURE_S, p50, p99, sum(errors)
 
 
-def _postgres_url() -> str | None:
+def postgres_url() -> str | None:
     """A PostgreSQL database for the run: CAIRN_TEST_DATABASE_URL, or one started here."""
     url = os.environ.get("CAIRN_TEST_DATABASE_URL")
     if url:
@@ -168,7 +175,7 @@ def _postgres_url() -> str | None:
 
 
 @contextlib.contextmanager
-def _fresh_schema(url: str) -> Iterator[str]:
+def fresh_schema(url: str) -> Iterator[str]:
     import psycopg
 
     schema = f"bench_{secrets.token_hex(4)}"
@@ -186,8 +193,8 @@ def measure() -> list[tuple[str, float, float, float, int]]:
     out = []
     with _server(None) as port:
         out.append(("SQLite", *_load(port)))
-    url = _postgres_url()
+    url = postgres_url()
     if url:
-        with _fresh_schema(url) as schema_url, _server(schema_url) as port:
+        with fresh_schema(url) as schema_url, _server(schema_url) as port:
             out.append(("PostgreSQL", *_load(port)))
     return out

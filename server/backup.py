@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask import (
     Blueprint,
@@ -25,7 +25,7 @@ from flask import (
 
 from .api import json_body
 from .auth import NOT_SIGNED_IN, login_required
-from .db import Database, Row, get_db, now_ms
+from .db import Database, Row, get_db, now_ms, open_own, release
 from .encoding import b64url, unb64url
 from .errors import BadInput, CairnError
 from .limits import enforce
@@ -132,30 +132,109 @@ def _charge(db: Database, account: Row, delta: int) -> None:
 def holding() -> Response:
     """List what the server holds for this account: record versions and part indexes.
 
+    Read in pages inside one snapshot and sent as it is read, so the server's memory stays
+    flat however many rows an account holds.
+
     :raise CairnError 401: nobody is signed in.
     """
     account = g.account
-    db = get_db()
-    row = db.one("SELECT slots, used, updated FROM accounts WHERE id = ?", (account,))
-    if row is None:
-        raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
-    records = {
-        r["id"]: r["version"]
-        for r in db.all("SELECT id, version FROM records WHERE account = ?", (account,))
+    db, done = _snapshot()
+    try:
+        row = db.one("SELECT slots, used, updated FROM accounts WHERE id = ?", (account,))
+        if row is None:
+            raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
+    except BaseException:
+        done()
+        raise
+    head = {
+        "slots": json.loads(row["slots"]) if row["slots"] else None,
+        "used": row["used"],
+        "quota": int(current_app.config["BACKUP_QUOTA_BYTES"]),
+        "updated": row["updated"],
     }
-    chunks: dict[str, list[int]] = {}
-    for r in db.all(
-        "SELECT file, idx FROM chunks WHERE account = ? ORDER BY file, idx", (account,)
-    ):
-        chunks.setdefault(r["file"], []).append(r["idx"])
-    return jsonify(
-        slots=json.loads(row["slots"]) if row["slots"] else None,
-        records=records,
-        chunks=chunks,
-        used=row["used"],
-        quota=int(current_app.config["BACKUP_QUOTA_BYTES"]),
-        updated=row["updated"],
-    )
+
+    def body() -> Iterator[str]:
+        try:
+            yield json.dumps(head)[:-1] + ',"records":{'
+            first = True
+            for page in _record_pages(db, account, "id, version"):
+                text = ",".join(f"{json.dumps(r['id'])}:{int(r['version'])}" for r in page)
+                yield ("" if first else ",") + text
+                first = False
+            yield '},"chunks":{'
+            file, indexes, first = None, [], True
+            for page in _chunk_pages(db, account, "file, idx"):
+                out = []
+                for r in page:
+                    if r["file"] != file:
+                        if file is not None:
+                            out.append(f"{'' if first else ','}{json.dumps(file)}:{indexes}")
+                            first = False
+                        file, indexes = r["file"], []
+                    indexes.append(int(r["idx"]))
+                yield "".join(out)
+            if file is not None:
+                yield f"{'' if first else ','}{json.dumps(file)}:{indexes}"
+            yield "}}"
+        finally:
+            done()
+
+    response = Response(stream_with_context(body()), mimetype="application/json")
+    response.call_on_close(done)  # also when the answer is never read
+    return response
+
+
+def _snapshot() -> tuple[Database, Callable[[], None]]:
+    """A connection of its own reading one snapshot, and what ends both (once). An answer
+    streamed from it outlives the request's own connection."""
+    pool = current_app.extensions.get("cairn.db_pool")
+    database = open_own()
+    database.begin_snapshot()
+    ended = False
+
+    def done() -> None:
+        nonlocal ended
+        if not ended:
+            ended = True
+            database.end_snapshot()
+            release(database, pool)
+
+    return database, done
+
+
+# Rows read at a time: records are small; parts are up to 1 MiB each.
+RECORD_PAGE = 500
+CHUNK_PAGE = 8
+
+
+def _record_pages(db: Database, account: str, columns: str) -> Iterator[list[Row]]:
+    """The account's records in id order, a page at a time (keyset: no OFFSET scans)."""
+    after = ""
+    while True:
+        page = db.all(
+            f"SELECT {columns} FROM records WHERE account = ? AND id > ?"  # noqa: S608 (column names only)
+            " ORDER BY id LIMIT ?",
+            (account, after, RECORD_PAGE),
+        )
+        if not page:
+            return
+        yield page
+        after = page[-1]["id"]
+
+
+def _chunk_pages(db: Database, account: str, columns: str, size: int = 500) -> Iterator[list[Row]]:
+    """The account's file parts in (file, index) order, ``size`` at a time."""
+    file, index = "", -1
+    while True:
+        page = db.all(
+            f"SELECT {columns} FROM chunks WHERE account = ?"  # noqa: S608 (column names only)
+            " AND (file > ? OR (file = ? AND idx > ?)) ORDER BY file, idx LIMIT ?",
+            (account, file, file, index, size),
+        )
+        if not page:
+            return
+        yield page
+        file, index = page[-1]["file"], page[-1]["idx"]
 
 
 # --- uploads ----------------------------------------------------------------------------------
@@ -345,97 +424,79 @@ def _frame(head: dict) -> bytes:
 def whole_copy() -> Response:
     """Send everything held as one backup file (docs/vault-format.md) without its sealed ending.
 
+    Everything is read inside one snapshot, in pages: once to add up the length (the phone
+    shows progress against it), then again as it is sent. The server's memory stays flat in
+    the number of rows.
+
     :raise CairnError 401: nobody is signed in.
     """
     account = g.account
-    db = get_db()
-    row = db.one("SELECT slots, updated, created FROM accounts WHERE id = ?", (account,))
-    if row is None:
-        raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
-    header = _frame(
-        {
-            "t": "header",
-            "format": FORMAT,
-            "made": row["updated"] or row["created"],
-            "slots": json.loads(row["slots"]) if row["slots"] else [],
-        }
-    )
-    records = db.all(
-        "SELECT id, kind, version, iv, length(ct) AS size FROM records"
-        " WHERE account = ? ORDER BY id",
-        (account,),
-    )
-    chunks = db.all(
-        "SELECT file, idx, final, iv, length(ct) AS size FROM chunks"
-        " WHERE account = ? ORDER BY file, idx",
-        (account,),
-    )
-    record_heads = [
-        _frame(
+    db, done = _snapshot()
+    try:
+        row = db.one("SELECT slots, updated, created FROM accounts WHERE id = ?", (account,))
+        if row is None:
+            raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
+        header = _frame(
             {
-                "t": "record",
-                "id": r["id"],
-                "kind": r["kind"],
-                "version": r["version"],
-                "iv": b64url(r["iv"]),
-                "n": r["size"],
+                "t": "header",
+                "format": FORMAT,
+                "made": row["updated"] or row["created"],
+                "slots": json.loads(row["slots"]) if row["slots"] else [],
             }
         )
-        for r in records
-    ]
-    chunk_heads = [
-        _frame(
-            {
-                "t": "chunk",
-                "file": c["file"],
-                "index": c["idx"],
-                "final": bool(c["final"]),
-                "iv": b64url(c["iv"]),
-                "n": c["size"],
-            }
-        )
-        for c in chunks
-    ]
-    length = (
-        len(MAGIC)
-        + len(header)
-        + sum(len(h) + r["size"] for h, r in zip(record_heads, records, strict=True))
-        + sum(len(h) + c["size"] for h, c in zip(chunk_heads, chunks, strict=True))
-    )
+        length = len(MAGIC) + len(header)
+        for page in _record_pages(db, account, RECORD_HEAD):
+            length += sum(len(_record_frame(r)) + r["size"] for r in page)
+        for page in _chunk_pages(db, account, CHUNK_HEAD):
+            length += sum(len(_chunk_frame(c)) + c["size"] for c in page)
+    except BaseException:
+        done()
+        raise
 
     def body() -> Iterator[bytes]:
-        db = get_db()
-        yield MAGIC + header
-        for start in range(0, len(records), 200):
-            batch = records[start : start + 200]
-            marks = ",".join("?" * len(batch))
-            found = {
-                r["id"]: (r["version"], bytes(r["iv"]), bytes(r["ct"]))
-                for r in db.all(
-                    "SELECT id, version, iv, ct FROM records"  # noqa: S608 (? marks only)
-                    f" WHERE account = ? AND id IN ({marks})",
-                    (account, *[r["id"] for r in batch]),
-                )
-            }
-            out = bytearray()
-            for head, r in zip(record_heads[start : start + 200], batch, strict=True):
-                version, iv, ct = found.get(r["id"], (0, b"", b""))
-                if (version, iv, len(ct)) != (r["version"], bytes(r["iv"]), r["size"]):
-                    return  # changed while being sent: stop short, the phone sees it incomplete
-                out += head + ct
-            yield bytes(out)
-        for head, c in zip(chunk_heads, chunks, strict=True):
-            part = db.one(
-                "SELECT iv, ct FROM chunks WHERE account = ? AND file = ? AND idx = ?",
-                (account, c["file"], c["idx"]),
-            )
-            if part is None or (bytes(part["iv"]), len(part["ct"])) != (bytes(c["iv"]), c["size"]):
-                return
-            yield head + bytes(part["ct"])
+        try:
+            yield MAGIC + header
+            for page in _record_pages(db, account, RECORD_HEAD + ", ct"):
+                yield b"".join(_record_frame(r) + bytes(r["ct"]) for r in page)
+            for page in _chunk_pages(db, account, CHUNK_HEAD + ", ct", CHUNK_PAGE):
+                yield b"".join(_chunk_frame(c) + bytes(c["ct"]) for c in page)
+        finally:
+            done()
 
     response = Response(stream_with_context(body()), mimetype="application/octet-stream")
     response.headers["Content-Length"] = str(length)
+    response.call_on_close(done)  # also when the answer is never read
     return response
+
+
+RECORD_HEAD = "id, kind, version, iv, length(ct) AS size"
+CHUNK_HEAD = "file, idx, final, iv, length(ct) AS size"
+
+
+def _record_frame(r: Row) -> bytes:
+    return _frame(
+        {
+            "t": "record",
+            "id": r["id"],
+            "kind": r["kind"],
+            "version": r["version"],
+            "iv": b64url(bytes(r["iv"])),
+            "n": r["size"],
+        }
+    )
+
+
+def _chunk_frame(c: Row) -> bytes:
+    return _frame(
+        {
+            "t": "chunk",
+            "file": c["file"],
+            "index": c["idx"],
+            "final": bool(c["final"]),
+            "iv": b64url(bytes(c["iv"])),
+            "n": c["size"],
+        }
+    )
 
 
 def init_app(app: Flask) -> None:

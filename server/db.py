@@ -183,6 +183,17 @@ class Database:
         finally:
             self._depth = 0
 
+    def begin_snapshot(self) -> None:
+        """Start reading from one snapshot of the database, until ``end_snapshot``: reads in
+        pages then see no change made between them."""
+        self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if self.postgres else "BEGIN")
+        self._depth += 1
+
+    def end_snapshot(self) -> None:
+        self._depth -= 1
+        with contextlib.suppress(Exception):  # the connection may have gone: nothing to keep
+            self.execute("COMMIT")
+
     def lock_account(self, account: str) -> Row | None:
         """Inside a transaction, hold the account's row until it ends and return it."""
         suffix = " FOR UPDATE" if self.postgres else ""
@@ -321,6 +332,21 @@ def get_db() -> Database:
         pool: Pool | None = current_app.extensions.get("cairn.db_pool")
         g.db = pool.take() if pool else connect_sqlite(current_app.config["DATABASE"])
     return g.db
+
+
+def open_own() -> Database:
+    """A connection of its own, outside the request's: for an answer streamed after the
+    request's own connection is handed back. Give it back with ``release``."""
+    pool: Pool | None = current_app.extensions.get("cairn.db_pool")
+    return pool.take() if pool else connect_sqlite(current_app.config["DATABASE"])
+
+
+def release(database: Database, pool: Pool | None) -> None:
+    """Hand back a connection from ``open_own``."""
+    if pool:
+        pool.give(database)
+    else:
+        database.close()
 
 
 def close_db(_exc: BaseException | None = None) -> None:

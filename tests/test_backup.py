@@ -9,7 +9,7 @@ import secrets
 import pytest
 from flask import Flask
 
-from server import create_app, db
+from server import backup, create_app, db
 from server.backup import ROW_OVERHEAD
 from tests.authenticator import Phone, b64url
 
@@ -173,6 +173,31 @@ def test_the_whole_copy_is_a_backup_file_without_its_ending(app):
     ]
     assert [body for _, body in chunks] == parts
     assert not any(h["t"] == "end" for h, _ in read)
+
+
+def test_many_rows_are_read_in_pages_and_every_one_is_sent(app, monkeypatch):
+    """The listing and the whole copy read a page at a time (memory flat in the rows): with
+    pages of 3, every record and part still comes, once, in order."""
+    monkeypatch.setattr(backup, "RECORD_PAGE", 3)
+    monkeypatch.setattr(backup, "CHUNK_PAGE", 2)
+    phone = signed_in(app)
+    sent = [record(f"e{n:09d}", size=20) for n in range(10)]
+    assert phone.post("/api/backup/records", {"records": sent}).status_code == 200
+    parts = {}
+    for file in ("fa", "fb", "fc"):
+        for index in range(3):
+            parts[file, index] = secrets.token_bytes(20 + index)
+            answer = put_part(phone, file, index, parts[file, index], final=int(index == 2))
+            assert answer.status_code in (200, 201), answer.get_json()
+    listed = holding(phone)
+    assert listed["records"] == {r["id"]: 1 for r in sent}
+    assert listed["chunks"] == {f: [0, 1, 2] for f in ("fa", "fb", "fc")}
+    response = phone.client.get("/api/backup/file")
+    assert int(response.headers["Content-Length"]) == len(response.data)
+    read = frames(response.data)
+    assert [h["id"] for h, _ in read if h["t"] == "record"] == [r["id"] for r in sent]
+    got = {(h["file"], h["index"]): body for h, body in read if h["t"] == "chunk"}
+    assert list(got) == sorted(parts) and got == parts
 
 
 # --- limits -----------------------------------------------------------------------------------
