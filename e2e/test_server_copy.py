@@ -163,6 +163,36 @@ def test_a_synced_passkey_brings_the_diary_back_on_a_new_phone(
         phone.close()
 
 
+def test_the_owner_sees_another_devices_sign_in_and_ends_it(
+    page: Page, passkey: Authenticator, browser: Browser, live_server, playwright
+):
+    """A passkey synced to a shared account signs in from the other person's device: the
+    owner sees it in settings, by the kind of device, and signs it out."""
+    set_up_with_passphrase_only(page)
+    log_incident(page, "Followed home from the bus stop")
+    turn_on(page)
+    settled(page)
+    phone, other = synced_phone(playwright, browser, live_server, passkey)
+    try:
+        restore_from_server(other)
+        home(page)
+        open_settings(page)
+        sign_ins = page.locator(".sign-ins li")
+        expect(sign_ins).to_have_count(2)
+        expect(sign_ins.filter(has_text="This phone")).to_have_count(1)
+        theirs = sign_ins.filter(has_text="Another device: an Android phone or tablet")
+        expect(theirs).to_be_visible()
+        page.get_by_role("button", name="Sign out everywhere else").click()
+        said = page.get_by_role("status").filter(has_text="Signed out of 1 other device")
+        expect(said).to_be_visible()
+        expect(sign_ins).to_have_count(1)
+        # The other device is signed out: its next look at the copy says so.
+        assert other.request.get(f"{origin(other)}/api/backup").status == 401
+        expect_backed_up(page)
+    finally:
+        phone.close()
+
+
 # --- erasing the phone with the copy on -----------------------------------------------------
 
 SIGNALS = """() => {

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 
 from .db import Database, get_db, now_ms
 from .errors import CairnError
@@ -35,15 +35,55 @@ def _token_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# How often a sign-in's last use is written down (not on every call).
+TOUCH_MS = 60 * 60 * 1000
+
+
 def current_account() -> str | None:
-    """Return the signed-in account's id, or None."""
+    """Return the signed-in account's id, or None (also once the sign-in has gone a week,
+    ``SESSION_IDLE_SECONDS``, unused)."""
     token = session.get(COOKIE_KEY)
     if not isinstance(token, str):
         return None
-    row = get_db().one("SELECT account, expires FROM sessions WHERE id = ?", (_token_id(token),))
-    if row is None or row["expires"] < now_ms():
+    db = get_db()
+    row = db.one(
+        "SELECT id, account, created, expires, last_used FROM sessions WHERE id = ?",
+        (_token_id(token),),
+    )
+    now = now_ms()
+    if row is None or row["expires"] < now:
         return None
+    used = row["last_used"] or row["created"]
+    if used + int(current_app.config["SESSION_IDLE_SECONDS"]) * 1000 < now:
+        db.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
+        return None
+    if now - used > TOUCH_MS:
+        db.execute("UPDATE sessions SET last_used = ? WHERE id = ?", (now, row["id"]))
     return row["account"]
+
+
+def current_session_id() -> str | None:
+    """The database id of this browser's sign-in, or None."""
+    token = session.get(COOKIE_KEY)
+    return _token_id(token) if isinstance(token, str) else None
+
+
+def device_kind(user_agent: str) -> str:
+    """The kind of device a User-Agent names, in plain words, and nothing finer (no version,
+    no model): all the sign-in list needs to tell "my phone" from "not mine"."""
+    ua = user_agent.lower()
+    for needle, kind in (
+        ("iphone", "an iPhone"),
+        ("ipad", "an iPad"),
+        ("android", "an Android phone or tablet"),
+        ("windows", "a Windows computer"),
+        ("macintosh", "a Mac"),
+        ("cros", "a Chromebook"),
+        ("linux", "a Linux computer"),
+    ):
+        if needle in ua:
+            return kind
+    return "a device the server could not tell"
 
 
 def login_required(view: Callable[P, R]) -> Callable[P, R]:
@@ -73,8 +113,16 @@ def start_session(db: Database, *, account: str) -> None:
     db.execute("DELETE FROM sessions WHERE expires < ?", (now,))
     lifetime = current_app.permanent_session_lifetime.total_seconds()
     db.execute(
-        "INSERT INTO sessions (id, account, created, expires) VALUES (?, ?, ?, ?)",
-        (_token_id(token), account, now, now + int(lifetime * 1000)),
+        "INSERT INTO sessions (id, account, created, expires, last_used, device)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            _token_id(token),
+            account,
+            now,
+            now + int(lifetime * 1000),
+            now,
+            device_kind(request.headers.get("User-Agent", "")),
+        ),
     )
     session[COOKIE_KEY] = token
     session.permanent = True

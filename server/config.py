@@ -54,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # How long a ceremony's challenge lasts, and a sign-in.
     "CHALLENGE_SECONDS": 300,
     "PERMANENT_SESSION_LIFETIME": 30 * 24 * 3600,
+    # A sign-in not used for this long ends (a phone left signed in, a passkey synced to
+    # someone else's device).
+    "SESSION_IDLE_SECONDS": 7 * 24 * 3600,
     # Ceremonies per client address, and uploads per account, per minute before 429.
     "CEREMONIES_PER_MINUTE": 30,
     "UPLOADS_PER_MINUTE": 1200,

@@ -96,6 +96,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX tries_key ON tries (key, at);
     CREATE INDEX tries_until ON tries (until);
     """,
+    """
+    -- A sign-in ends after a week unused; its owner sees each one by the kind of device.
+    ALTER TABLE sessions ADD COLUMN last_used BIGINT;
+    ALTER TABLE sessions ADD COLUMN device TEXT;
+    """,
 ]
 
 _SQLITE_WRITERS = threading.Lock()

@@ -31,7 +31,14 @@ from webauthn.helpers.structs import (
 )
 
 from .api import json_body
-from .auth import NOT_SIGNED_IN, current_account, end_session, login_required, start_session
+from .auth import (
+    NOT_SIGNED_IN,
+    current_account,
+    current_session_id,
+    end_session,
+    login_required,
+    start_session,
+)
 from .db import Database, get_db, now_ms
 from .encoding import unb64url
 from .errors import BadInput, CairnError
@@ -381,6 +388,43 @@ def sign_out() -> Response:
     with db.transaction():
         end_session(db)
     return jsonify(ok=True)
+
+
+@bp.get("/sessions")
+@login_required
+def sign_ins() -> Response:
+    """List this account's sign-ins: when each began and was last used, and the kind of
+    device; ``current`` marks this browser's. The newest first."""
+    here = current_session_id()
+    rows = get_db().all(
+        "SELECT id, created, last_used, device FROM sessions WHERE account = ? AND expires >= ?"
+        " ORDER BY COALESCE(last_used, created) DESC",
+        (g.account, now_ms()),
+    )
+    return jsonify(
+        sessions=[
+            {
+                "created": r["created"],
+                "lastUsed": r["last_used"] or r["created"],
+                "device": r["device"] or "a device the server could not tell",
+                "current": r["id"] == here,
+            }
+            for r in rows
+        ]
+    )
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_sign_ins() -> Response:
+    """Sign out everywhere but here: every other sign-in of this account ends now."""
+    db = get_db()
+    with db.transaction():
+        ended = db.execute(
+            "DELETE FROM sessions WHERE account = ? AND id <> ?",
+            (g.account, current_session_id() or ""),
+        ).rowcount
+    return jsonify(ended=ended)
 
 
 # --- the account's own routes -----------------------------------------------------------------

@@ -109,3 +109,42 @@ def test_the_apps_own_files_are_served_without_reading_the_session(client):
         response = client.get(path)
         assert response.status_code == 200
         assert "Cookie" not in response.headers.get("Vary", ""), path
+
+
+def test_a_sign_in_unused_for_a_week_ends_and_one_in_use_goes_on(app, client, who, monkeypatch):
+    Phone(client).register()
+    real = auth.now_ms
+    day = 24 * 3600 * 1000
+    for days in (3, 6, 9, 12, 15, 18):  # used every three days: never a week unused
+        monkeypatch.setattr(auth, "now_ms", lambda days=days: real() + days * day)
+        assert client.get("/api/test/who").status_code == 200, days
+    monkeypatch.setattr(auth, "now_ms", lambda: real() + 26 * day)  # eight days later
+    assert client.get("/api/test/who").status_code == 401
+    assert session_rows(app) == []  # ended on the server, not only refused
+
+
+def test_the_owner_sees_each_sign_in_and_can_end_the_others(app):
+    mine = Phone(app.test_client())
+    mine.register()
+    theirs = Phone(app.test_client(), passkey=mine.passkey)  # the same passkey, synced
+    theirs.client.environ_base["HTTP_USER_AGENT"] = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36"
+    )
+    assert theirs.sign_in().status_code == 200
+    listed = mine.client.get("/api/sessions").get_json()["sessions"]
+    assert len(listed) == 2 and [s["current"] for s in listed].count(True) == 1
+    assert {s["device"] for s in listed} >= {"a Windows computer"}
+    assert all(set(s) == {"created", "lastUsed", "device", "current"} for s in listed)
+
+    ended = mine.post("/api/sessions/end-others")
+    assert ended.status_code == 200 and ended.get_json() == {"ended": 1}
+    assert theirs.client.get("/api/sessions").status_code == 401
+    assert [s["current"] for s in mine.client.get("/api/sessions").get_json()["sessions"]] == [True]
+
+
+def test_the_device_is_told_by_kind_only():
+    assert auth.device_kind("Mozilla/5.0 (iPhone; CPU iPhone OS 19_0 like Mac OS X)") == "an iPhone"
+    assert auth.device_kind("Mozilla/5.0 (Linux; Android 14; Pixel 7)") == (
+        "an Android phone or tablet"
+    )
+    assert auth.device_kind("") == "a device the server could not tell"

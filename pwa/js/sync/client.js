@@ -32,6 +32,16 @@ export const startSession = (credential) => api("/api/session", { method: "POST"
 /** End this phone's session on the server. */
 export const endSession = () => api("/api/session", { method: "DELETE" });
 
+/**
+ * Where this account is signed in: each sign-in's start, last use and kind of device.
+ * @typedef {{ created: number, lastUsed: number, device: string, current: boolean }} SignIn
+ * @returns {Promise<{ sessions: SignIn[] }>}
+ */
+export const signIns = async () => /** @type {{ sessions: SignIn[] }} */ (await api("/api/sessions"));
+
+/** End every sign-in of this account but this phone's. @returns {Promise<{ ended: number }>} */
+export const endOtherSignIns = async () => /** @type {{ ended: number }} */ (await api("/api/sessions/end-others", { method: "POST", body: {} }));
+
 /** Delete the account and everything stored for it. */
 export const deleteAccount = () => api("/api/account", { method: "DELETE" });
 

@@ -14,6 +14,7 @@ import { prfKek } from "../vault/crypto.js";
 import { holdDuring } from "../vault/lock.js";
 import { NoPrfError, PasskeyCancelledError, getPrf, supported } from "../vault/passkey.js";
 import { progressBar } from "./backup.js";
+import { longDateTime } from "./format.js";
 import { ask, busy, button, errorBox, field, passphraseInput } from "./ui.js";
 
 /**
@@ -115,6 +116,40 @@ export function serverCopySettings(show) {
     "button block secondary",
   );
 
+  // Where the copy is signed in: a passkey synced to a shared Google or Apple account signs
+  // in from the other person's devices too, so the owner can see each sign-in and end them.
+  const $signIns = h("div", { class: "stack" });
+  const $others = button(
+    "Sign out everywhere else",
+    () =>
+      act($others, "Signing out…", async () => {
+        const { ended } = await client.endOtherSignIns();
+        show.say(ended ? `Signed out of ${ended === 1 ? "1 other device" : `${ended} other devices`}.` : "There were no other sign-ins.");
+        await listSignIns();
+      }),
+    "button block secondary",
+  );
+  const listSignIns = async () => {
+    const { sessions } = await client.signIns();
+    const others = sessions.filter((s) => !s.current).length;
+    $signIns.replaceChildren(
+      h("h3", {}, "Where the copy is signed in"),
+      h(
+        "ul",
+        { class: "list sign-ins" },
+        sessions.map((s) =>
+          h("li", {}, h("strong", {}, s.current ? "This phone" : `Another device: ${s.device}`), h("div", { class: "hint" }, `Signed in ${longDateTime(s.created)}, last used ${longDateTime(s.lastUsed)}`)),
+        ),
+      ),
+      ...(others
+        ? [
+            h("p", {}, "If one of these is not yours, sign out everywhere else. Someone with your passkey can sign in again: a passkey saved to a Google or Apple account you share works on their devices too."),
+            $others,
+          ]
+        : []),
+    );
+  };
+
   /** @param {copy.Phase} phase */
   const render = (phase) => {
     const kind = phase === "off" ? "off" : phase === "signed-out" ? "signed-out" : "on";
@@ -139,7 +174,10 @@ export function serverCopySettings(show) {
         $now,
         $signOut,
         $delete,
+        $signIns,
       );
+      // Offline, or the list cannot be read: the rest of the screen works without it.
+      listSignIns().catch(() => $signIns.replaceChildren());
     }
   };
 
