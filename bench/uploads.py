@@ -86,6 +86,7 @@ def serving(database_url: str | None) -> Iterator[tuple[int, subprocess.Popen, P
             "CAIRN_ORIGIN": f"http://localhost:{port}",
             "CAIRN_UPLOADS_PER_MINUTE": str(10**9),
             "CAIRN_CEREMONIES_PER_MINUTE": str(10**9),
+            "CAIRN_ACCOUNTS_PER_DAY": str(10**9),
         }
         if database_url:
             env["CAIRN_DATABASE_URL"] = database_url

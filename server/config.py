@@ -59,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_SECONDS": 7 * 24 * 3600,
     # Ceremonies per client address, and uploads per account, per minute before 429.
     "CEREMONIES_PER_MINUTE": 30,
+    # New accounts one address may start a day (a refuge's shared connection: several).
+    "ACCOUNTS_PER_DAY": 20,
     "UPLOADS_PER_MINUTE": 1200,
     # What one account may keep on the server, in bytes of ciphertext.
     "BACKUP_QUOTA_BYTES": 1024**3,

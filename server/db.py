@@ -101,6 +101,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE sessions ADD COLUMN last_used BIGINT;
     ALTER TABLE sessions ADD COLUMN device TEXT;
     """,
+    """
+    -- Each row now costs 1024 bytes beyond its ciphertext (backup.ROW_OVERHEAD): recount.
+    UPDATE accounts SET used = COALESCE(LENGTH(slots), 0)
+        + COALESCE((SELECT SUM(LENGTH(ct)) + COUNT(*) * 1024 FROM records
+                    WHERE records.account = accounts.id), 0)
+        + COALESCE((SELECT SUM(LENGTH(ct)) + COUNT(*) * 1024 FROM chunks
+                    WHERE chunks.account = accounts.id), 0);
+    """,
 ]
 
 _SQLITE_WRITERS = threading.Lock()

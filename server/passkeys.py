@@ -42,7 +42,7 @@ from .auth import (
 from .db import Database, get_db, now_ms
 from .encoding import unb64url
 from .errors import BadInput, CairnError
-from .limits import enforce, request_client
+from .limits import enforce, limiter, request_client
 
 bp = Blueprint("passkeys", __name__, url_prefix="/api")
 
@@ -199,6 +199,27 @@ def _options(options: object) -> Response:
 # --- registration -----------------------------------------------------------------------------
 
 
+DAY = 24 * 3600
+
+
+def _limit_new_accounts() -> None:
+    """Count one new account started from this address today.
+
+    :raise CairnError 429: ``ACCOUNTS_PER_DAY`` started already; ``Retry-After`` says when.
+    """
+    decision = limiter().hit(
+        f"accounts:{request_client()}",
+        limit=int(current_app.config["ACCOUNTS_PER_DAY"]),
+        window=DAY,
+    )
+    if not decision.allowed:
+        raise CairnError(
+            "Many copies have been started from this connection today. Try again tomorrow.",
+            status=429,
+            retry_after=decision.retry_after,
+        )
+
+
 @bp.post("/passkeys/register/options")
 def register_options() -> Response:
     """Start registering a passkey: for a new account, or for the signed-in one.
@@ -218,6 +239,7 @@ def register_options() -> Response:
             for r in db.all("SELECT id FROM passkeys WHERE account = ?", (account,))
         ]
     else:
+        _limit_new_accounts()
         user_handle = secrets.token_bytes(32)
     challenge = _new_challenge(db, "register", account=account, user_handle=user_handle)
     return _options(

@@ -62,3 +62,28 @@ def test_a_database_url_must_be_postgresql(tmp_path):
                 "DATABASE_URL": "mysql://x@localhost/y",
             }
         )
+
+
+def test_upgrading_recounts_what_each_account_uses_at_the_new_row_cost(tmp_path, monkeypatch):
+    """An account made before rows cost 1024 bytes each is recounted by the migration."""
+    from server.backup import ROW_OVERHEAD
+
+    path = str(tmp_path / "old.sqlite")
+    database = db.connect_sqlite(path)
+    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS[:-1])
+    db.migrate(database)
+    database.execute(
+        "INSERT INTO accounts (id, user_handle, created, used, slots) VALUES ('a', x'01', 0, 0, ?)",
+        ("[]",),
+    )
+    for n in range(3):
+        database.execute(
+            "INSERT INTO records (account, id, kind, version, iv, ct)"
+            " VALUES ('a', ?, 'event', 1, ?, ?)",
+            (f"e{n}", bytes(12), bytes(100)),
+        )
+    monkeypatch.undo()
+    db.migrate(database)
+    used = database.one("SELECT used FROM accounts WHERE id = 'a'")["used"]
+    database.close()
+    assert used == len("[]") + 3 * (100 + ROW_OVERHEAD)

@@ -325,6 +325,32 @@ def test_ceremonies_are_rate_limited_per_address(tmp_path):
     assert "Too many" in refused(phone.post("/api/session/options"), 429)
 
 
+def test_one_address_starts_only_so_many_new_accounts_a_day(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "ORIGIN": "http://localhost",
+            "ACCOUNTS_PER_DAY": 2,
+        }
+    )
+    for _ in range(2):
+        Phone(app.test_client()).register()
+    stranger = Phone(app.test_client())
+    response = stranger.post("/api/passkeys/register/options")
+    assert "Try again tomorrow" in refused(response, 429)
+    assert int(response.headers["Retry-After"]) > 23 * 3600
+    # Another address, and a signed-in phone adding a passkey, are not held up.
+    other = Phone(app.test_client())
+    other.client.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    other.register()
+    signed_in = Phone(app.test_client())
+    signed_in.client.environ_base["REMOTE_ADDR"] = "198.51.100.21"
+    signed_in.register()
+    signed_in.client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+    assert signed_in.post("/api/passkeys/register/options").status_code == 200
+
+
 def test_without_an_origin_configured_accounts_say_so(tmp_path):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
     refused(Phone(app.test_client()).post("/api/session/options"), 503)
