@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,11 +21,19 @@ class StrictJSON(DefaultJSONProvider):
 
     def loads(self, s, **kwargs):
         kwargs.setdefault("parse_constant", _refuse)
+        kwargs.setdefault("parse_float", _finite)
         return super().loads(s, **kwargs)
 
 
 def _refuse(name: str):
     raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 parses as Infinity
+        raise ValueError("a number too large for JSON")
+    return value
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -53,7 +53,8 @@ def current_account() -> str | None:
     now = now_ms()
     if row is None or row["expires"] < now:
         return None
-    used = row["last_used"] or row["created"]
+    # A sign-in from before last use was kept counts as used now (not signed out on upgrade).
+    used = row["last_used"] or now - TOUCH_MS - 1
     if used + int(current_app.config["SESSION_IDLE_SECONDS"]) * 1000 < now:
         db.execute("DELETE FROM sessions WHERE id = ?", (row["id"],))
         return None

@@ -144,15 +144,15 @@ def holding() -> Response:
         row = db.one("SELECT slots, used, updated FROM accounts WHERE id = ?", (account,))
         if row is None:
             raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
+        head = {
+            "slots": json.loads(row["slots"]) if row["slots"] else None,
+            "used": row["used"],
+            "quota": int(current_app.config["BACKUP_QUOTA_BYTES"]),
+            "updated": row["updated"],
+        }
     except BaseException:
         done()
         raise
-    head = {
-        "slots": json.loads(row["slots"]) if row["slots"] else None,
-        "used": row["used"],
-        "quota": int(current_app.config["BACKUP_QUOTA_BYTES"]),
-        "updated": row["updated"],
-    }
 
     def body() -> Iterator[str]:
         try:
@@ -190,7 +190,11 @@ def _snapshot() -> tuple[Database, Callable[[], None]]:
     streamed from it outlives the request's own connection."""
     pool = current_app.extensions.get("cairn.db_pool")
     database = open_own()
-    database.begin_snapshot()
+    try:
+        database.begin_snapshot()
+    except BaseException:
+        release(database, pool)
+        raise
     ended = False
 
     def done() -> None:

@@ -172,7 +172,14 @@ def serve(args: argparse.Namespace) -> int:
             flush=True,
         )
     if args.production:
+        import logging
+
         import waitress
+
+        # Waitress logs a malformed X-Forwarded-For whole, the client's address in it.
+        logging.getLogger("waitress").addFilter(
+            lambda record: "proxy header" not in str(record.msg)
+        )
 
         options = waitress_options(app.config, args.threads, args.host)
         waitress.serve(app, host=args.host, port=args.port, **options)

@@ -198,12 +198,15 @@ class Database:
 
     def begin_snapshot(self) -> None:
         """Start reading from one snapshot of the database, until ``end_snapshot``: reads in
-        pages then see no change made between them."""
+        pages then see no change made between them. Only on a connection doing nothing else
+        (``open_own``)."""
+        if self._depth:
+            raise RuntimeError("a snapshot inside a transaction")
         self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if self.postgres else "BEGIN")
-        self._depth += 1
+        self._depth = 1
 
     def end_snapshot(self) -> None:
-        self._depth -= 1
+        self._depth = 0
         with contextlib.suppress(Exception):  # the connection may have gone: nothing to keep
             self.execute("COMMIT")
 
@@ -270,7 +273,8 @@ class Pool:
 
     def give(self, database: Database) -> None:
         conn = database.conn
-        if conn.closed or conn.info.transaction_status != 0:  # 0: idle, nothing open
+        # 0: idle, nothing open; a connection mid-transaction or mid-snapshot is not kept.
+        if conn.closed or conn.info.transaction_status != 0 or database._depth:
             with contextlib.suppress(Exception):
                 conn.close()
             return
@@ -322,11 +326,16 @@ def fault(exc: BaseException) -> tuple[int, str] | None:
     psycopg = sys.modules.get("psycopg")
     if psycopg is None or not isinstance(exc, psycopg.Error):
         return None
-    if exc.sqlstate in ("53100",):  # disk_full
+    state = exc.sqlstate or ""
+    if state == "53100":  # disk_full
         return 507, FULL
-    if isinstance(exc, psycopg.OperationalError) or (exc.sqlstate or "").startswith(("08", "57P")):
-        return 503, UNREACHABLE  # connection failures, the server shutting down or starting
-    return None
+    if (
+        state.startswith(("08", "57P"))  # the connection, the server shutting down or starting
+        or state in ("53300", "25006")  # too many connections; a standby after a failover
+        or (not state and isinstance(exc, psycopg.OperationalError))  # could not connect
+    ):
+        return 503, UNREACHABLE
+    return None  # a wrong password, a refused login, a limit: the operator's to fix (500)
 
 
 def now_ms() -> int:

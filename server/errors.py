@@ -87,7 +87,7 @@ def init_app(app: Flask) -> None:
     def unexpected(exc: Exception) -> Response:
         storage = fault(exc)
         if storage:
-            return _storage_fault(*storage, type(exc).__name__)
+            return _storage_fault(*storage, exc)
         # Log the type only: a message could carry something a request contained.
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url_rule)
         if _wants_json():
@@ -95,9 +95,10 @@ def init_app(app: Flask) -> None:
         return Response("500 Internal Server Error\n", 500, mimetype="text/plain")
 
 
-def _storage_fault(status: int, words: str, kind: str) -> Response:
+def _storage_fault(status: int, words: str, exc: Exception) -> Response:
     """The database is down (503, try again in a few seconds) or full (507)."""
-    log.warning("storage %s (%s) on %s %s", status, kind, request.method, request.url_rule)
+    what = f"{type(exc).__name__} {getattr(exc, 'sqlstate', None) or '-'}"
+    log.warning("storage %s (%s) on %s %s", status, what, request.method, request.url_rule)
     if _wants_json():
         response = _json_error(words, status)
     else:

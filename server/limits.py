@@ -9,6 +9,8 @@ every process and host behind one address shares the counts and a restart forget
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import math
 import secrets
@@ -109,28 +111,38 @@ class DatabaseLimiter:
     """A ``Limiter`` in the app's database: one count for every process and host that shares
     it, kept across restarts. Each try is a row; a try and the count before it are one
     transaction, held per key (PostgreSQL: an advisory lock on the key; SQLite: its write
-    lock), so tries sent at once to different processes each count. Rows whose window has
-    passed are swept every ``SWEEP_EVERY`` tries a process counts."""
+    lock), so tries sent at once to different processes each count.
 
-    SWEEP_EVERY = 500
+    A key names a client address or an account, so it is stored as an HMAC under a secret
+    from the instance folder: a copy of the database alone does not say who tried what.
+    A key's own rows are removed once past their window when it is next counted, and every
+    ``SWEEP_SECONDS`` a process sweeps everyone's."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    SWEEP_SECONDS = 60.0
+
+    def __init__(self, secret: bytes, clock: Callable[[], float] = time.time) -> None:
+        self._secret = secret
         self._clock = clock
-        self._counted = 0
+        self._swept = time.monotonic()
         self._lock = threading.Lock()
+
+    def _stored(self, key: str) -> str:
+        return hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()[:32]
 
     def hit(self, key: str, *, limit: int, window: float) -> Decision:
         """Count one try for ``key`` unless ``limit`` tries are already in the last
         ``window`` seconds; a refused try is not counted."""
         database = db.get_db()
         span = max(1, int(window * 1000))
+        stored = self._stored(key)
         with database.transaction():
             if database.postgres:
-                database.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (key,))
+                database.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (stored,))
             now = int(self._clock() * 1000)
+            database.execute("DELETE FROM tries WHERE key = ? AND until < ?", (stored, now))
             recent = database.all(
                 "SELECT at FROM tries WHERE key = ? AND at > ? ORDER BY at LIMIT ?",
-                (key, now - span, limit),
+                (stored, now - span, limit),
             )
             if recent and len(recent) >= limit:
                 wait = span - (now - recent[0]["at"])
@@ -138,7 +150,7 @@ class DatabaseLimiter:
             ref = secrets.token_hex(12)
             database.execute(
                 "INSERT INTO tries (id, key, at, until) VALUES (?, ?, ?, ?)",
-                (ref, key, now, now + span),
+                (ref, stored, now, now + span),
             )
         self._maybe_sweep(database, now)
         return Decision(allowed=True, retry_after=0, key=key, at=now / 1000, ref=ref)
@@ -152,16 +164,18 @@ class DatabaseLimiter:
 
     def _maybe_sweep(self, database: db.Database, now: int) -> None:
         with self._lock:
-            self._counted += 1
-            due = self._counted % self.SWEEP_EVERY == 0
+            due = time.monotonic() - self._swept >= self.SWEEP_SECONDS
+            if due:
+                self._swept = time.monotonic()
         if due:
             with database.transaction():
                 database.execute("DELETE FROM tries WHERE until < ?", (now,))
 
 
-def client(address: str | None) -> str:
-    """Return the client an address counts as: an IPv6 address by its /64, which one
-    household or phone usually has whole, and an IPv4-mapped one as the IPv4 address."""
+def client(address: str | None, v6_prefix: int = 64) -> str:
+    """Return the client an address counts as: an IPv6 address by its /64 (``v6_prefix``),
+    which one household or phone usually has whole, and an IPv4-mapped one as the IPv4
+    address."""
     try:
         ip = ipaddress.ip_address(address or "")
     except ValueError:
@@ -169,13 +183,13 @@ def client(address: str | None) -> str:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
             return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ipaddress.ip_network(f"{ip}/{v6_prefix}", strict=False))
     return str(ip)
 
 
-def request_client() -> str:
+def request_client(v6_prefix: int = 64) -> str:
     """Return this request's client, as the limits count it."""
-    return client(request.remote_addr)
+    return client(request.remote_addr, v6_prefix)
 
 
 def limiter() -> Limiter:
@@ -197,4 +211,5 @@ def enforce(name: str, key: str, *, per_minute: int, message: str) -> Decision:
 
 def init_app(app: Flask) -> None:
     """Give the app its limiter, counting in the app's database."""
-    app.extensions["cairn.limiter"] = DatabaseLimiter()
+    secret = hashlib.sha256(b"cairn tries\0" + str(app.config["SECRET_KEY"]).encode()).digest()
+    app.extensions["cairn.limiter"] = DatabaseLimiter(secret)

@@ -203,12 +203,14 @@ DAY = 24 * 3600
 
 
 def _limit_new_accounts() -> None:
-    """Count one new account started from this address today.
+    """Count one new account made from this address today: only a finished registration
+    counts (a cancelled one does not use up a shared connection's), and an IPv6 client by
+    its /48, the most one site usually gets.
 
-    :raise CairnError 429: ``ACCOUNTS_PER_DAY`` started already; ``Retry-After`` says when.
+    :raise CairnError 429: ``ACCOUNTS_PER_DAY`` made already; ``Retry-After`` says when.
     """
     decision = limiter().hit(
-        f"accounts:{request_client()}",
+        f"accounts:{request_client(v6_prefix=48)}",
         limit=int(current_app.config["ACCOUNTS_PER_DAY"]),
         window=DAY,
     )
@@ -239,7 +241,6 @@ def register_options() -> Response:
             for r in db.all("SELECT id FROM passkeys WHERE account = ?", (account,))
         ]
     else:
-        _limit_new_accounts()
         user_handle = secrets.token_bytes(32)
     challenge = _new_challenge(db, "register", account=account, user_handle=user_handle)
     return _options(
@@ -295,6 +296,7 @@ def register() -> tuple[Response, int]:
             raise CairnError("This passkey is already registered.", status=409)
         account = challenge.account
         if account is None:
+            _limit_new_accounts()
             account = secrets.token_urlsafe(16)
             db.execute(
                 "INSERT INTO accounts (id, user_handle, created) VALUES (?, ?, ?)",
@@ -418,10 +420,12 @@ def sign_ins() -> Response:
     """List this account's sign-ins: when each began and was last used, and the kind of
     device; ``current`` marks this browser's. The newest first."""
     here = current_session_id()
+    now = now_ms()
+    idle = now - int(current_app.config["SESSION_IDLE_SECONDS"]) * 1000
     rows = get_db().all(
         "SELECT id, created, last_used, device FROM sessions WHERE account = ? AND expires >= ?"
-        " ORDER BY COALESCE(last_used, created) DESC",
-        (g.account, now_ms()),
+        " AND COALESCE(last_used, ?) >= ? ORDER BY COALESCE(last_used, created) DESC",
+        (g.account, now, now, idle),
     )
     return jsonify(
         sessions=[

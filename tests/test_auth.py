@@ -148,3 +148,15 @@ def test_the_device_is_told_by_kind_only():
         "an Android phone or tablet"
     )
     assert auth.device_kind("") == "a device the server could not tell"
+
+
+def test_a_sign_in_from_before_its_use_was_kept_is_not_ended_on_upgrade(app, client, who):
+    """Sessions made before the last_used column have none: they count as used now."""
+    Phone(client).register()
+    with app.app_context():
+        database = db.get_db()
+        database.execute(
+            "UPDATE sessions SET created = created - ?, last_used = NULL", (20 * 86_400_000,)
+        )
+        db.close_db()
+    assert client.get("/api/test/who").status_code == 200

@@ -134,12 +134,16 @@ def test_failures_are_sorted_into_unreachable_full_or_neither():
     assert db.fault(psycopg.errors.DiskFull("could not extend file"))[0] == 507
     assert db.fault(psycopg.OperationalError("connection refused"))[0] == 503
     assert db.fault(psycopg.errors.AdminShutdown("terminating connection"))[0] == 503
+    assert db.fault(psycopg.errors.ReadOnlySqlTransaction("standby"))[0] == 503
+    assert db.fault(psycopg.errors.TooManyConnections("too many"))[0] == 503
+    # The operator's to fix, not to wait out: a 500 that the log names.
+    assert db.fault(psycopg.errors.InvalidPassword("password authentication failed")) is None
     assert db.fault(psycopg.errors.UniqueViolation("duplicate")) is None
     assert db.fault(sqlite3.OperationalError("no such table: x")) is None
     assert db.fault(ValueError("x")) is None
 
 
-@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
 def test_numbers_no_browser_can_parse_are_refused(app, constant):
     phone = Phone(app.test_client())
     phone.register()

@@ -32,7 +32,7 @@ def counting(request, tmp_path):
         yield Counting(MemoryLimiter(clock=clock), clock, contextlib.nullcontext)
         return
     with fresh_app(request.param, tmp_path) as app, app.app_context():
-        yield Counting(DatabaseLimiter(clock=clock), clock, app.app_context)
+        yield Counting(DatabaseLimiter(b"test secret", clock=clock), clock, app.app_context)
 
 
 def test_a_key_gets_its_limit_and_then_is_told_how_long_to_wait(counting):
@@ -146,14 +146,15 @@ def test_processes_on_one_database_share_the_counts_and_a_restart_keeps_them(app
         restarted.extensions["cairn.db_pool"].close()
 
 
-def test_old_tries_are_swept(app):
+def test_old_tries_are_swept_and_no_address_is_stored(app):
     clock = Clock()
-    limiter = DatabaseLimiter(clock=clock)
-    limiter.SWEEP_EVERY = 3
+    limiter = DatabaseLimiter(b"test secret", clock=clock)
     with app.app_context():
-        limiter.hit("a", limit=5, window=60)
-        limiter.hit("b", limit=5, window=60)
+        limiter.hit("start-code:198.51.100.7", limit=5, window=60)
+        limiter.hit("accounts:2001:db8:aa::/48", limit=5, window=60)
         clock.now += 61
-        limiter.hit("c", limit=5, window=60)
+        limiter.SWEEP_SECONDS = 0
+        limiter.hit("start-code:203.0.113.5", limit=5, window=60)
         keys = [row["key"] for row in get_db().all("SELECT key FROM tries")]
-    assert keys == ["c"]
+    assert len(keys) == 1 and len(keys[0]) == 32
+    assert "203.0.113" not in keys[0] and "start" not in keys[0]

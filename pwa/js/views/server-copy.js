@@ -14,7 +14,7 @@ import { prfKek } from "../vault/crypto.js";
 import { holdDuring } from "../vault/lock.js";
 import { NoPrfError, PasskeyCancelledError, getPrf, supported } from "../vault/passkey.js";
 import { progressBar } from "./backup.js";
-import { longDateTime } from "./format.js";
+import { longDateTime, shortDate } from "./format.js";
 import { ask, busy, button, errorBox, field, passphraseInput } from "./ui.js";
 
 /**
@@ -138,7 +138,7 @@ export function serverCopySettings(show) {
         "ul",
         { class: "list sign-ins" },
         sessions.map((s) =>
-          h("li", {}, h("strong", {}, s.current ? "This phone" : `Another device: ${s.device}`), h("div", { class: "hint" }, `Signed in ${longDateTime(s.created)}, last used ${longDateTime(s.lastUsed)}`)),
+          h("li", {}, h("strong", {}, s.current ? "This phone" : `Another device: ${s.device}`), h("div", { class: "hint" }, `Signed in ${longDateTime(s.created)}, last used ${shortDate(s.lastUsed)}`)),
         ),
       ),
       ...(others
