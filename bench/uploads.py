@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from server.db import in_schema
+from tests.apps import new_schema
 from tests.authenticator import SoftPasskey
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,18 +175,9 @@ def postgres_url() -> str | None:
     return done.stdout.strip() or None
 
 
-@contextlib.contextmanager
-def fresh_schema(url: str) -> Iterator[str]:
-    import psycopg
-
-    schema = f"bench_{secrets.token_hex(4)}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield in_schema(url, schema)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+def fresh_schema(url: str):
+    """A schema of its own for one run, dropped after."""
+    return new_schema(url, prefix="bench")
 
 
 def measure() -> list[tuple[str, float, float, float, int]]:

@@ -19,6 +19,22 @@ ENGINES = ["sqlite", "postgresql"] if POSTGRES else ["sqlite"]
 
 
 @contextlib.contextmanager
+def new_schema(url: str, prefix: str = "t") -> Iterator[str]:
+    """A schema of its own in the PostgreSQL database at ``url``, dropped after: yields the
+    URL whose connections use it."""
+    import psycopg
+
+    schema = f"{prefix}_{secrets.token_hex(6)}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield in_schema(url, schema)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@contextlib.contextmanager
 def fresh_app(engine: str, tmp_path: Path) -> Iterator[Flask]:
     """An app whose instance folder lives in ``tmp_path``, on ``engine``."""
     config = {
@@ -29,15 +45,7 @@ def fresh_app(engine: str, tmp_path: Path) -> Iterator[Flask]:
     if engine == "sqlite":
         yield create_app(config)
         return
-    import psycopg
-
-    schema = f"t_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        app = create_app({**config, "DATABASE_URL": in_schema(POSTGRES, schema)})
+    with new_schema(POSTGRES) as url:
+        app = create_app({**config, "DATABASE_URL": url})
         yield app
         app.extensions["cairn.db_pool"].close()
-    finally:
-        with psycopg.connect(POSTGRES, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")

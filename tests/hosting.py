@@ -8,13 +8,11 @@ chosen loopback address, so each test can be a different client.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import http.client
 import ipaddress
 import json
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -22,7 +20,6 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +27,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.apps import new_schema
+
+__all__ = ["START_CODE", "Deployment", "leaf_spki_hash", "new_schema"]
 
 ROOT = Path(__file__).resolve().parents[1]
 START_CODE = "13579"
@@ -266,20 +267,3 @@ class Deployment:
             return Answer(answer.status, answer.headers, answer.read())
         finally:
             conn.close()
-
-
-@contextlib.contextmanager
-def new_schema(url: str) -> Iterator[str]:
-    """A schema of its own in the test database for one deployment, dropped after."""
-    import psycopg
-
-    from server.db import in_schema
-
-    schema = f"h_{secrets.token_hex(6)}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield in_schema(url, schema)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")

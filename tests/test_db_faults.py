@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from server import create_app, db
-from server.db import in_schema
-from tests.apps import POSTGRES
+from tests.apps import POSTGRES, new_schema
 from tests.authenticator import Phone
 
 needs_postgres = pytest.mark.skipif(
@@ -26,22 +25,15 @@ needs_postgres = pytest.mark.skipif(
 @pytest.fixture
 def postgres_app(tmp_path):
     """An app on its own schema, its connections named so a test can cut them alone."""
-    import psycopg
-
-    schema = f"f_{secrets.token_hex(6)}"
-    with psycopg.connect(POSTGRES, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    url = in_schema(POSTGRES, schema) + f"&application_name={schema}"
-    app = create_app(
-        {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": url}
-    )
-    app.name_in_database = schema
-    try:
-        yield app
-    finally:
-        app.extensions["cairn.db_pool"].close()
-        with psycopg.connect(POSTGRES, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    name = f"faults_{secrets.token_hex(6)}"
+    with new_schema(POSTGRES) as url:
+        config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")}
+        app = create_app({**config, "DATABASE_URL": f"{url}&application_name={name}"})
+        app.name_in_database = name
+        try:
+            yield app
+        finally:
+            app.extensions["cairn.db_pool"].close()
 
 
 def warm(app, connections: int = 6) -> None:
