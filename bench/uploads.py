@@ -31,6 +31,7 @@ CLIENTS = 8
 WARM_UP_S = 2.0
 MEASURE_S = 10.0
 EVENT_BYTES = 1024
+START_CODE = "24680"
 
 
 def _b64(data: bytes) -> str:
@@ -61,7 +62,8 @@ class HttpPhone:
 
     def sign_up(self) -> None:
         self.token = self.call("GET", "/api/csrf")[1]["token"]
-        options = self.call("POST", "/api/passkeys/register/options", {})[1]
+        grant = self.call("POST", "/api/start", {"code": START_CODE})[1]["grant"]
+        options = self.call("POST", "/api/passkeys/register/options", {"grant": grant})[1]
         status, body = self.call(
             "POST", "/api/passkeys/register", {"credential": self.passkey.create(options)}
         )
@@ -87,6 +89,7 @@ def serving(database_url: str | None) -> Iterator[tuple[int, subprocess.Popen, P
             "CAIRN_UPLOADS_PER_MINUTE": str(10**9),
             "CAIRN_CEREMONIES_PER_MINUTE": str(10**9),
             "CAIRN_ACCOUNTS_PER_DAY": str(10**9),
+            "CAIRN_START_CODE": START_CODE,
         }
         if database_url:
             env["CAIRN_DATABASE_URL"] = database_url

@@ -490,6 +490,26 @@ def set_up_on(page: Page, server: LiveServer) -> None:
 # --- errors ---------------------------------------------------------------------------------
 
 
+def test_a_new_copy_needs_the_start_code_and_asks_again_once_it_changed(
+    page: Page, passkey, own_server: LiveServer
+):
+    """The server keeps copies only for people who typed its start code: the grant set-up
+    kept does, until the operator changes the code; then the phone asks for the new one."""
+    set_up_on(page, own_server)
+    own_server.app.config["START_CODE"] = "97531"
+    open_settings(page)
+    page.get_by_role("button", name="Keep an encrypted copy on the server").click()
+    expect(page.get_by_text("type the start code you were given")).to_be_visible()
+    page.get_by_label("The start code you were given").fill("11111")
+    page.get_by_role("button", name="Use this start code").click()
+    expect(page.get_by_text("That is not this server's start code")).to_be_visible()
+    page.get_by_label("The start code you were given").fill("97531")
+    page.get_by_role("button", name="Use this start code").click()
+    expect(page.get_by_text("Now tap")).to_be_visible()
+    page.get_by_role("button", name="Keep an encrypted copy on the server").click()
+    expect_backed_up(page)
+
+
 def test_errors_say_what_happened_and_lose_nothing(
     page: Page, phone: BrowserContext, passkey: Authenticator
 ):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
 from . import limits
-from .db import get_db
+from .db import get_db, now_ms
+from .encoding import b64url
 from .errors import BadInput, CairnError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -54,7 +56,35 @@ def start_code() -> Response:
     ok = hmac.compare_digest(code.encode(), current_app.config["START_CODE"].encode())
     if ok:
         limiter.forgive(decision)  # only wrong codes count against the client
-    return jsonify(ok=ok)
+        return jsonify(ok=True, grant=make_grant())
+    return jsonify(ok=False)
+
+
+# A grant says its holder typed the start code: it lets a server copy be made. It is bound to
+# the code (changing the code ends every grant not yet used) and lasts a year.
+GRANT_DAYS = 365
+
+
+def _grant_mac(issued: int) -> str:
+    message = f"cairn grant|{current_app.config['START_CODE']}|{issued}".encode()
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return b64url(hmac.new(key, message, hashlib.sha256).digest())
+
+
+def make_grant() -> str:
+    """A grant for the one who typed the start code just now."""
+    issued = now_ms()
+    return f"{issued}.{_grant_mac(issued)}"
+
+
+def grant_is_good(grant: object) -> bool:
+    """Whether ``grant`` came from this server's start code, as it is now, within a year."""
+    if not isinstance(grant, str) or len(grant) > 100 or "." not in grant:
+        return False
+    issued, mac = grant.split(".", 1)
+    if not issued.isdigit() or not 0 <= now_ms() - int(issued) <= GRANT_DAYS * 86_400_000:
+        return False
+    return hmac.compare_digest(mac.encode(), _grant_mac(int(issued)).encode())
 
 
 def json_body() -> dict:

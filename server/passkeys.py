@@ -30,7 +30,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from .api import json_body
+from .api import grant_is_good, json_body
 from .auth import (
     NOT_SIGNED_IN,
     current_account,
@@ -200,6 +200,10 @@ def _options(options: object) -> Response:
 
 
 DAY = 24 * 3600
+# A new account needs the start code's grant: only people the service serves keep copies.
+NEEDS_START_CODE = (
+    "This server keeps copies only for the people it serves: type the start code you were given."
+)
 
 
 def _limit_new_accounts() -> None:
@@ -229,9 +233,11 @@ def register_options() -> Response:
     :raise CairnError 429: too many ceremonies from this address.
     """
     rp = _ceremony()
-    json_body()
+    body = json_body()
     db = get_db()
     account = current_account()
+    if account is None and not grant_is_good(body.get("grant")):
+        raise CairnError(NEEDS_START_CODE, status=403)
     exclude: list[PublicKeyCredentialDescriptor] = []
     if account:
         row = db.one("SELECT user_handle FROM accounts WHERE id = ?", (account,))

@@ -143,9 +143,21 @@ class Phone:
     def post(self, path: str, body: object = None, **kwargs):
         return self.call("POST", path, json={} if body is None else body, **kwargs)
 
+    def grant(self) -> str:
+        """What typing the server's start code gives: the grant a new account needs."""
+        code = self.client.application.config["START_CODE"]
+        answer = self.post("/api/start", {"code": code}).get_json()
+        assert answer["ok"], answer
+        return answer["grant"]
+
+    def begin_registration(self):
+        """Ask for a new account's registration options, with the start code's grant."""
+        return self.post("/api/passkeys/register/options", {"grant": self.grant()})
+
     def register(self, **answer) -> dict:
-        """Register the passkey (a new account, or another passkey for this one)."""
-        options = self.post("/api/passkeys/register/options").get_json()
+        """Register the passkey (a new account with the start code's grant, or another
+        passkey for the signed-in one)."""
+        options = self.begin_registration().get_json()
         response = self.post(
             "/api/passkeys/register", {"credential": self.passkey.create(options, **answer)}
         )

@@ -26,7 +26,7 @@ def account_rows(app: Flask) -> dict[str, int]:
 
 def test_registration_options_ask_for_a_resident_verified_passkey_with_neutral_names(client):
     phone = Phone(client)
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     assert options["rp"] == {"id": "localhost", "name": "Notebook"}
     assert options["user"]["name"] == options["user"]["displayName"] == "Notebook"
     assert len(unb64url(options["user"]["id"])) == 32
@@ -90,11 +90,12 @@ def test_the_session_cookie_is_secure_behind_tls(tmp_path):
     phone = Phone(client, SoftPasskey(origin="https://localhost"))
     token = client.get("/api/csrf", base_url="https://localhost").get_json()["token"]
     phone._token = token
+    over_tls = {"headers": {"X-CSRFToken": token, "Referer": "https://localhost/"}}
+    over_tls["base_url"] = "https://localhost"
+    code = app.config["START_CODE"]
+    grant = client.post("/api/start", json={"code": code}, **over_tls).get_json()["grant"]
     options = client.post(
-        "/api/passkeys/register/options",
-        json={},
-        headers={"X-CSRFToken": token, "Referer": "https://localhost/"},
-        base_url="https://localhost",
+        "/api/passkeys/register/options", json={"grant": grant}, **over_tls
     ).get_json()
     response = client.post(
         "/api/passkeys/register",
@@ -113,14 +114,14 @@ def test_another_passkey_joins_the_signed_in_account(app, client):
     account = phone.register()
     assert account["passkeys"] == 2
     assert account_rows(app)["accounts"] == 1
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     assert len(options["excludeCredentials"]) == 2
 
 
 def test_the_same_passkey_cannot_be_registered_twice(client):
     phone = Phone(client)
     phone.register()
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     response = phone.post("/api/passkeys/register", {"credential": phone.passkey.create(options)})
     assert response.status_code == 409
     assert "already" in response.get_json()["error"]
@@ -138,7 +139,7 @@ def refused(response, status: int = 400) -> str:
 
 def test_a_replayed_registration_is_refused(app, client):
     phone = Phone(client)
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     answer = phone.passkey.create(options)
     before = client.get_cookie("s").value
     assert phone.post("/api/passkeys/register", {"credential": answer}).status_code == 201
@@ -166,7 +167,7 @@ def test_a_replayed_sign_in_is_refused(client):
 def test_a_registration_started_signed_in_cannot_finish_after_signing_out(app, client):
     phone = Phone(client)
     phone.register()
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     kept = client.get_cookie("s").value
     phone.call("DELETE", "/api/session")
     second = SoftPasskey()
@@ -179,14 +180,14 @@ def test_a_registration_started_signed_in_cannot_finish_after_signing_out(app, c
 
 def test_a_credential_id_longer_than_webauthn_allows_is_refused(app, client):
     phone = Phone(client, SoftPasskey(credential_id=bytes(1024)))
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     refused(phone.post("/api/passkeys/register", {"credential": phone.passkey.create(options)}))
     assert account_rows(app)["accounts"] == 0
 
 
 def test_an_expired_challenge_is_refused(app, client, monkeypatch):
     phone = Phone(client)
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     real = passkeys.now_ms
     monkeypatch.setattr(passkeys, "now_ms", lambda: real() + 301_000)
     message = refused(
@@ -198,8 +199,8 @@ def test_an_expired_challenge_is_refused(app, client, monkeypatch):
 
 def test_a_challenge_made_for_another_phone_is_refused(app):
     mine, theirs = Phone(app.test_client()), Phone(app.test_client())
-    theirs_options = theirs.post("/api/passkeys/register/options").get_json()
-    mine.post("/api/passkeys/register/options")
+    theirs_options = theirs.begin_registration().get_json()
+    mine.begin_registration()
     # My phone answers the other phone's challenge: the server expected mine.
     refused(
         mine.post("/api/passkeys/register", {"credential": mine.passkey.create(theirs_options)})
@@ -218,14 +219,14 @@ def test_a_challenge_made_for_registration_does_not_sign_in(client):
     phone = Phone(client)
     phone.register()
     phone.call("DELETE", "/api/session")
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     refused(phone.post("/api/session", {"credential": phone.passkey.get(options)}))
 
 
 @pytest.mark.parametrize("origin", ["http://evil.example", "http://localhost:8001", "null"])
 def test_a_wrong_origin_is_refused(app, client, origin):
     phone = Phone(client)
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     answer = phone.passkey.create(options, origin=origin)
     refused(phone.post("/api/passkeys/register", {"credential": answer}))
     phone.register()
@@ -235,7 +236,7 @@ def test_a_wrong_origin_is_refused(app, client, origin):
 
 def test_a_wrong_rp_id_is_refused(client):
     phone = Phone(client)
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     options["rp"]["id"] = "evil.example"
     refused(phone.post("/api/passkeys/register", {"credential": phone.passkey.create(options)}))
 
@@ -275,7 +276,7 @@ def test_a_lower_sign_count_is_refused(app, client):
 
 def test_a_passkey_that_did_not_verify_the_user_is_refused(client):
     phone = Phone(client, SoftPasskey(user_verified=False))
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     refused(phone.post("/api/passkeys/register", {"credential": phone.passkey.create(options)}))
 
 
@@ -287,7 +288,7 @@ def test_an_unknown_passkey_is_refused(client):
 
 def test_a_response_carrying_the_prf_output_is_refused_and_nothing_is_kept(app, client):
     phone = Phone(client)
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     answer = phone.passkey.create(options)
     answer["clientExtensionResults"] = {"prf": {"enabled": True, "results": {"first": "AAAA"}}}
     refused(phone.post("/api/passkeys/register", {"credential": answer}))
@@ -303,6 +304,25 @@ def test_a_user_handle_from_another_account_is_refused(app):
     answer = bob.passkey.get(options)
     answer["response"]["userHandle"] = b64url(alice.passkey.user_handle)
     refused(bob.post("/api/session", {"credential": answer}))
+
+
+def test_a_new_account_needs_the_start_codes_grant(tmp_path):
+    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "ORIGIN": "http://localhost"}
+    app = create_app(config)
+    phone = Phone(app.test_client())
+    for grant in (None, "", "1.x", "not a grant", f"{10**13}.AAAA"):
+        body = {} if grant is None else {"grant": grant}
+        assert "start code you were given" in refused(
+            phone.post("/api/passkeys/register/options", body), 403
+        )
+    good = phone.grant()
+    assert phone.post("/api/passkeys/register/options", {"grant": good}).status_code == 200
+    # A grant lasts a year, and ends when the operator changes the code.
+    issued, mac = good.split(".")
+    old = f"{int(issued) - 366 * 86_400_000}.{mac}"
+    refused(phone.post("/api/passkeys/register/options", {"grant": old}), 403)
+    app.config["START_CODE"] = "97531"
+    refused(phone.post("/api/passkeys/register/options", {"grant": good}), 403)
 
 
 def test_ceremonies_need_the_csrf_token(client):
@@ -336,11 +356,12 @@ def test_one_address_starts_only_so_many_new_accounts_a_day(tmp_path):
     )
     # Ceremonies begun and never finished (a cancelled passkey prompt) use up nothing.
     for _ in range(5):
-        assert Phone(app.test_client()).post("/api/passkeys/register/options").status_code == 200
+        begun = Phone(app.test_client())
+        assert begun.begin_registration().status_code == 200
     for _ in range(2):
         Phone(app.test_client()).register()
     stranger = Phone(app.test_client())
-    options = stranger.post("/api/passkeys/register/options").get_json()
+    options = stranger.begin_registration().get_json()
     response = stranger.post(
         "/api/passkeys/register", {"credential": stranger.passkey.create(options)}
     )
@@ -354,6 +375,7 @@ def test_one_address_starts_only_so_many_new_accounts_a_day(tmp_path):
     signed_in.client.environ_base["REMOTE_ADDR"] = "198.51.100.21"
     signed_in.register()
     signed_in.client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
+    # A signed-in phone adding a passkey needs no grant either.
     assert signed_in.post("/api/passkeys/register/options").status_code == 200
 
 
@@ -406,7 +428,7 @@ UNUSABLE_AT_SIGN_IN = {
 )
 def test_a_passkey_whose_public_key_cannot_be_read_is_refused(app, client, cose):
     phone = Phone(client, SoftPasskey(cose=cose))
-    options = phone.post("/api/passkeys/register/options").get_json()
+    options = phone.begin_registration().get_json()
     answer = phone.passkey.create(options)
     assert "could not be checked" in refused(
         phone.post("/api/passkeys/register", {"credential": answer})

@@ -78,13 +78,21 @@ export async function api(path, { method = "GET", body, bytes, signal } = {}) {
   return data;
 }
 
+/** What the server gave for the start code typed on this page: it lets a server copy be
+ * made later. Memory only, until set-up keeps it in the vault (sync/grant.js). */
+let grant = /** @type {string | null} */ (null);
+export const startGrant = () => grant;
+
 /**
- * Send a code typed on a phone without its own code to the server, which answers { ok }.
+ * Send a code typed on a phone without its own code to the server, which answers { ok }
+ * (and, when it is right, a grant).
  * @param {string} code @param {AbortSignal} [signal]
- * @returns {Promise<{ ok?: boolean }>}
+ * @returns {Promise<{ ok?: boolean, grant?: string }>}
  */
 export async function sendStartCode(code, signal) {
-  return /** @type {{ ok?: boolean }} */ (await api("/api/start", { method: "POST", body: { code }, signal }));
+  const answer = /** @type {{ ok?: boolean, grant?: string }} */ (await api("/api/start", { method: "POST", body: { code }, signal }));
+  if (answer.ok && typeof answer.grant === "string") grant = answer.grant;
+  return answer;
 }
 
 /**

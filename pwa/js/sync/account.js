@@ -7,6 +7,7 @@ import * as keys from "../vault/keys.js";
 import { createForServer, forServer, signIn as passkeySignIn } from "../vault/passkey.js";
 import * as client from "./client.js";
 import * as copy from "./copy.js";
+import * as grant from "./grant.js";
 
 /**
  * Make an account with a new passkey, add that passkey to the vault as a way in (where the
@@ -17,7 +18,7 @@ import * as copy from "./copy.js";
 export async function turnOn() {
   keys.dataKey(); // locked: stop before any passkey is made
   await copy.finishErase(); // an erase's unfinished sign-out ends the old session first
-  const options = await client.registerOptions();
+  const options = await client.registerOptions(await grant.current());
   const { credential, proof } = await createForServer(options);
   // The server first: a passkey it refused must not become a way into the diary.
   await client.register(forServer(credential));

@@ -17,8 +17,8 @@ import { api, download } from "../api.js";
 
 // --- the account: its passkeys and this phone's session --------------------------------------
 
-/** Options for making a new account's passkey. */
-export const registerOptions = () => api("/api/passkeys/register/options", { method: "POST", body: {} });
+/** Options for making a new account's passkey; a new account needs the start code's grant. @param {string | null} grant */
+export const registerOptions = (grant) => api("/api/passkeys/register/options", { method: "POST", body: grant ? { grant } : {} });
 
 /** Make the account with the passkey just created (already through forServer()). @param {unknown} credential */
 export const register = (credential) => api("/api/passkeys/register", { method: "POST", body: { credential } });

@@ -7,6 +7,7 @@ import { ApiError, OfflineError } from "../api.js";
 import * as account from "../sync/account.js";
 import * as client from "../sync/client.js";
 import * as copy from "../sync/copy.js";
+import * as grant from "../sync/grant.js";
 import { h } from "../dom.js";
 import { BackupError } from "../formats/backup/format.js";
 import { restore } from "../formats/backup/restore.js";
@@ -88,9 +89,29 @@ export function serverCopySettings(show) {
     }
   };
 
+  // A diary set up before the server asked for its start code here, or since the operator
+  // changed it: the server keeps a new copy only with the code, typed once more.
+  const $code = h("input", { type: "text", inputmode: "numeric", autocomplete: "off", spellcheck: "false" });
+  const $useCode = button("Use this start code", () =>
+    act($useCode, "Checking…", async () => {
+      await grant.fromCode($code.value);
+      $code.value = "";
+      $codeForm.hidden = true;
+      $note.textContent = "Thank you. Now tap “Keep an encrypted copy on the server” again.";
+    }),
+  );
+  const $codeForm = h(
+    "div",
+    { class: "stack", hidden: true },
+    field("The start code you were given", $code, "Whoever gave you this app's address gave you a start code with it. The server keeps copies only for people who have it."),
+    $useCode,
+  );
   const $turnOn = button("Keep an encrypted copy on the server", () =>
     act($turnOn, "Waiting for your passkey…", async () => {
-      const { unlocks } = await account.turnOn();
+      const { unlocks } = await account.turnOn().catch((error) => {
+        if (error instanceof ApiError && error.status === 403) $codeForm.hidden = false;
+        throw error;
+      });
       $note.textContent = unlocks
         ? "Your new passkey signs you in to the server copy and unlocks your diary."
         : "Your passkey signs you in to the server copy. This phone's passkeys can't unlock the diary, so the diary itself stays on your passphrase.";
@@ -159,6 +180,7 @@ export function serverCopySettings(show) {
       $body.replaceChildren(
         h("p", {}, "Keep an encrypted copy of your diary on the server. The server cannot read it, and if this phone is lost, taken or broken you can get your diary back on another phone."),
         $turnOn,
+        $codeForm,
       );
       $turnOn.hidden = !supported();
       if (!supported()) $note.textContent = "This browser cannot use passkeys, which the server copy needs to sign in.";

@@ -13,6 +13,7 @@ import { NoPrfError, createWithPrf, supported } from "../vault/passkey.js";
 import { generate } from "../vault/passphrase.js";
 import { newPassphraseForm } from "./passphrase-form.js";
 import { persist } from "../vault/records.js";
+import * as grant from "../sync/grant.js";
 import { safetyView } from "./safety.js";
 import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
 
@@ -346,6 +347,7 @@ async function keepAndOpen(startedAt, makeVault, done) {
   await prefs.setCode(state.code);
   prefs.setLook(state.look);
   await makeVault();
+  await grant.keep().catch(() => {}); // a copy can be turned on later without the code
   forget();
   if (keys.lockEpoch() !== startedAt) return;
   wear(prefs.look() || "calculator");
