@@ -221,6 +221,9 @@ export function serverCopySettings(show) {
 
 // --- restoring on a new phone ---------------------------------------------------------------
 
+/** A passkey the server does not know: a phone may hold several for the site. */
+const NO_COPY_FOR_PASSKEY = "That passkey has no copy on this server. If you have more than one passkey here, sign in with the one you used for the copy.";
+
 /**
  * Set-up → restore from the server copy: sign in, download, then open it with the passkey or
  * the recovery passphrase. The copy's key slots are kept exactly as they were.
@@ -240,7 +243,11 @@ export function restoreFromServer(keep, lockEpoch) {
         try {
           const file = await busy($signIn, "Signing in…", () =>
             holdDuring(async () => {
-              await account.signIn();
+              await account.signIn().catch((error) => {
+                // A passkey this server does not know (a phone may hold several for the site).
+                if (error instanceof ApiError && error.status === 401) throw new PlainError(NO_COPY_FOR_PASSKEY);
+                throw error;
+              });
               const held = await client.held();
               if (!held.slots) throw new PlainError("There is no copy on the server for this passkey.");
               const passkeys = held.slots.filter((/** @type {any} */ s) => s.type === "passkey").length;
