@@ -29,6 +29,7 @@ from e2e.journeys import (
     log_incident,
     picked,
     seeded_diary,
+    set_up_with_passkey,
     set_up_with_passphrase_only,
     type_code,
     unlock_with_passphrase,
@@ -189,6 +190,22 @@ def test_the_owner_sees_another_devices_sign_in_and_ends_it(
         # The other device is signed out: its next look at the copy says so.
         assert other.request.get(f"{origin(other)}/api/backup").status == 401
         expect_backed_up(page)
+    finally:
+        phone.close()
+
+
+def test_a_passkey_with_no_copy_on_the_server_is_named_as_such(
+    page: Page, passkey: Authenticator, browser: Browser, live_server, playwright
+):
+    """The passkey that unlocks a diary is not the server copy's: signing in with it to
+    restore says it has no copy here, not that the phone was signed out."""
+    set_up_with_passkey(page)  # a passkey for unlocking only; the copy is never turned on
+    phone, other = synced_phone(playwright, browser, live_server, passkey)
+    try:
+        start_server_restore(other)
+        other.get_by_role("button", name="Sign in with my passkey").click()
+        expect(other.get_by_text("That passkey has no copy on this server")).to_be_visible()
+        expect(other.get_by_text("signed out")).to_have_count(0)
     finally:
         phone.close()
 
