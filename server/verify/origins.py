@@ -143,11 +143,7 @@ def _check_one(
     ]
     theirs = check_chain(events, origin["head"], len(events), own)
     own.notes.clear()  # its merges' notes: said for this diary's own
-    for f in own.findings:
-        result.add(f"{where}, {f.where}", f.ok, f.what)
-    result.failed += own.failed - sum(1 for f in own.findings if not f.ok)
-    for f in own.flags:
-        result.flag(f"{where}, {f.where}", f.what)
+    result.absorb(own, where)
     return theirs, _anchors(where, origin, theirs, key, roots, strict, result)
 
 
@@ -173,14 +169,9 @@ def _anchors(where, origin, theirs, key, roots, strict, result: Result) -> list[
         if (roots is not None or not strict)
         else []
     )
+    result.absorb(checked, where, failures=not strict, flags=False)
     if not strict:
-        for f in checked.findings:
-            result.add(f"{where}, {f.where}", f.ok, f.what)
-        result.failed += checked.failed - sum(1 for f in checked.findings if not f.ok)
         return anchors
-    for f in checked.findings:
-        if f.ok:
-            result.add(f"{where}, {f.where}", True, f.what)
     uncounted = (
         checked.failed
         + (len(origin["receipts"]) if key is None else 0)

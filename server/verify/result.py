@@ -48,6 +48,20 @@ class Result:
                 return
         self.findings.append(Finding(where, ok, what))
 
+    def absorb(
+        self, other: Result, prefix: str, *, failures: bool = True, flags: bool = True
+    ) -> None:
+        """Take ``other``'s findings (and ``flags``) as this check's, each named after
+        ``prefix``, failures past its listed ones counted too; ``failures=False``: its
+        passes only."""
+        for f in other.findings:
+            if f.ok or failures:
+                self.add(f"{prefix}, {f.where}", f.ok, f.what)
+        if failures:
+            self.failed += other.failed - sum(1 for f in other.findings if not f.ok)
+        for f in other.flags if flags else []:
+            self.flag(f"{prefix}, {f.where}", f.what)
+
     def flag(self, where: str, what: str) -> None:
         self.flagged += 1
         if self.flagged <= self.LISTED:
