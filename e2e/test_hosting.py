@@ -14,7 +14,7 @@ from e2e.journeys import START_CODE, log_incident, set_up_with_passphrase_only
 from e2e.server_copy import restore_from_server, settled, turn_on
 from e2e.support import add_authenticator, launch_options, phone_options
 from tests.apps import POSTGRES
-from tests.hosting import Deployment, leaf_spki_hash, new_schema
+from tests.hosting import Deployment, deployed, leaf_spki_hash
 
 pytestmark = pytest.mark.skipif(
     not POSTGRES, reason="needs PostgreSQL: set CAIRN_TEST_DATABASE_URL (.ci/run starts one)"
@@ -23,13 +23,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> Iterator[Deployment]:
-    with new_schema(POSTGRES) as url:
-        folder = tmp_path_factory.mktemp("hosting")
-        deployment = Deployment(folder, url, start_code=START_CODE).start()
-        try:
-            yield deployment
-        finally:
-            deployment.stop()
+    folder = tmp_path_factory.mktemp("hosting")
+    with deployed(folder, POSTGRES, start_code=START_CODE) as deployment:
+        yield deployment
 
 
 @pytest.fixture(scope="module")

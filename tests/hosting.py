@@ -8,6 +8,7 @@ chosen loopback address, so each test can be a different client.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import http.client
 import ipaddress
@@ -20,6 +21,7 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from cryptography.x509.oid import NameOID
 
 from tests.apps import new_schema
 
-__all__ = ["START_CODE", "Deployment", "leaf_spki_hash", "new_schema"]
+__all__ = ["START_CODE", "Deployment", "deployed", "leaf_spki_hash", "new_schema"]
 
 ROOT = Path(__file__).resolve().parents[1]
 START_CODE = "13579"
@@ -267,3 +269,14 @@ class Deployment:
             return Answer(answer.status, answer.headers, answer.read())
         finally:
             conn.close()
+
+
+@contextlib.contextmanager
+def deployed(folder: Path, database_url: str, **settings) -> Iterator[Deployment]:
+    """The whole deployment on a schema of its own in ``database_url``, stopped after."""
+    with new_schema(database_url) as url:
+        deployment = Deployment(folder, url, **settings).start()
+        try:
+            yield deployment
+        finally:
+            deployment.stop()

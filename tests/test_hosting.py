@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.apps import POSTGRES
-from tests.hosting import START_CODE, Deployment, new_schema
+from tests.hosting import START_CODE, Deployment, deployed
 
 pytestmark = pytest.mark.skipif(
     not POSTGRES, reason="needs PostgreSQL: set CAIRN_TEST_DATABASE_URL (.ci/run starts one)"
@@ -19,12 +19,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> Iterator[Deployment]:
-    with new_schema(POSTGRES) as url:
-        deployment = Deployment(tmp_path_factory.mktemp("hosting"), url).start()
-        try:
-            yield deployment
-        finally:
-            deployment.stop()
+    with deployed(tmp_path_factory.mktemp("hosting"), POSTGRES) as deployment:
+        yield deployment
 
 
 def csrf(service: Deployment, client: str = "127.0.0.1") -> tuple[str, str, str]:
