@@ -13,6 +13,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from . import backup, config, db, errors, limits, passkeys, receipts, security, shell, timestamps
 from .api import bp as api_bp
+from .invitations import bp as invitations_bp
 
 
 class StrictJSON(DefaultJSONProvider):
@@ -62,5 +63,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     backup.init_app(app)
 
     app.register_blueprint(api_bp)
+    app.register_blueprint(invitations_bp)
     app.register_blueprint(shell.bp)
     return app

@@ -43,8 +43,21 @@ def start_code() -> Response:
     code = body.get("code") if isinstance(body, dict) else None
     if not isinstance(code, str) or not code.isascii() or not code.isdigit() or len(code) > 32:
         raise BadInput('Send {"code": "<digits>"}.')
-    limiter = limits.limiter()
-    decision = limiter.hit(
+    decision = count_code_try()
+    ok = hmac.compare_digest(code.encode(), current_app.config["START_CODE"].encode())
+    if ok:
+        limits.limiter().forgive(decision)  # only wrong codes count against the client
+        return jsonify(ok=True, grant=make_grant())
+    return jsonify(ok=False)
+
+
+def count_code_try() -> limits.Decision:
+    """Count one try at a code (the start code, an invitation) from this client; forgive
+    the returned decision when the code was right.
+
+    :raise CairnError 429: too many wrong codes from this client; ``Retry-After`` says when.
+    """
+    decision = limits.limiter().hit(
         f"start-code:{limits.request_client()}",
         limit=current_app.config["START_CODE_TRIES_PER_MINUTE"],
         window=current_app.config["START_CODE_WINDOW_SECONDS"],
@@ -53,11 +66,7 @@ def start_code() -> Response:
         raise CairnError(
             "Too many tries. Wait a minute.", status=429, retry_after=decision.retry_after
         )
-    ok = hmac.compare_digest(code.encode(), current_app.config["START_CODE"].encode())
-    if ok:
-        limiter.forgive(decision)  # only wrong codes count against the client
-        return jsonify(ok=True, grant=make_grant())
-    return jsonify(ok=False)
+    return decision
 
 
 # A grant says its holder typed the start code: it lets a server copy be made. It is bound to

@@ -37,6 +37,9 @@ bp = Blueprint("backup", __name__, url_prefix="/api/backup")
 FORMAT = "sealed/2"
 MAGIC = b"SEALBOX2"
 ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# The diary's id, made at random with its vault (16 bytes or more, base64url).
+DIARY = re.compile(r"[A-Za-z0-9_-]{22,64}")
+OTHER_DIARY = "This copy on the server belongs to another diary. Nothing was changed."
 KIND = re.compile(r"[a-z][a-z0-9-]{0,31}")
 IV_BYTES = 12
 # One file part: 1 MiB of plaintext and the 16-byte GCM tag.
@@ -128,6 +131,30 @@ def _charge(db: Database, account: Row, delta: int) -> None:
 # --- what the server holds --------------------------------------------------------------------
 
 
+@bp.put("/diary")
+@login_required
+def bind_diary() -> Response:
+    """Tie the account to the diary whose phone backs up to it: the first phone to ask sets
+    it; the same diary again is fine; another diary is refused, so a passkey of one diary
+    never writes into another's copy.
+
+    :raise BadInput: not ``{"diary": "<its id>"}``.
+    :raise CairnError 409: the account belongs to another diary.
+    """
+    account = g.account
+    diary = json_body().get("diary")
+    if not isinstance(diary, str) or not DIARY.fullmatch(diary):
+        raise BadInput('Send {"diary": "<the diary\'s id>"}.')
+    db = get_db()
+    with db.transaction():
+        row = _locked(db, account)
+        if row["diary"] is None:
+            db.execute("UPDATE accounts SET diary = ? WHERE id = ?", (diary, account))
+        elif row["diary"] != diary:
+            raise CairnError(OTHER_DIARY, status=409)
+    return jsonify(diary=diary)
+
+
 @bp.get("")
 @login_required
 def holding() -> Response:
@@ -141,10 +168,11 @@ def holding() -> Response:
     account = g.account
     db, done = _snapshot()
     try:
-        row = db.one("SELECT slots, used, updated FROM accounts WHERE id = ?", (account,))
+        row = db.one("SELECT slots, used, updated, diary FROM accounts WHERE id = ?", (account,))
         if row is None:
             raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
         head = {
+            "diary": row["diary"],
             "slots": json.loads(row["slots"]) if row["slots"] else None,
             "used": row["used"],
             "quota": int(current_app.config["BACKUP_QUOTA_BYTES"]),
@@ -438,17 +466,18 @@ def whole_copy() -> Response:
     account = g.account
     db, done = _snapshot()
     try:
-        row = db.one("SELECT slots, updated, created FROM accounts WHERE id = ?", (account,))
+        row = db.one("SELECT slots, updated, created, diary FROM accounts WHERE id = ?", (account,))
         if row is None:
             raise CairnError(NOT_SIGNED_IN, status=401)  # deleted meanwhile
-        header = _frame(
-            {
-                "t": "header",
-                "format": FORMAT,
-                "made": row["updated"] or row["created"],
-                "slots": json.loads(row["slots"]) if row["slots"] else [],
-            }
-        )
+        head = {
+            "t": "header",
+            "format": FORMAT,
+            "made": row["updated"] or row["created"],
+            "slots": json.loads(row["slots"]) if row["slots"] else [],
+        }
+        if row["diary"]:
+            head["diary"] = row["diary"]
+        header = _frame(head)
         length = len(MAGIC) + len(header)
         for page in _record_pages(db, account, RECORD_HEAD):
             length += sum(len(_record_frame(r)) + r["size"] for r in page)

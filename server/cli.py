@@ -6,6 +6,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 DESCRIPTION = """\
 Cairn: a private, encrypted incident diary for people who are being stalked or harassed.
@@ -19,6 +23,10 @@ Settings come from CAIRN_* environment variables, for example:
   CAIRN_TRUSTED_PROXY   the proxy's address, for --production (default 127.0.0.1; * for any)
   CAIRN_DATABASE_URL    postgresql://… instead of the SQLite file
 """
+
+
+MAX_INVITATIONS = 1000
+MAX_DAYS = 365
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +50,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--threads", type=int, default=8, help="worker threads in production (8)")
     serve.add_argument(
+        "--instance", metavar="DIR", help="instance folder (or set CAIRN_INSTANCE_PATH)"
+    )
+    invite = commands.add_parser(
+        "invite",
+        help="make invitations: one-time codes, each opening one copy on the server",
+        description="Make invitations and print their codes, one a line. Each opens one "
+        "copy on the server, once, for the person it is given to (typed in the app's "
+        "settings where the start code would be). Only a hash of each is stored: write "
+        "them down now.",
+    )
+    invite.add_argument(
+        "--count", type=int, default=1, help=f"how many (1 to {MAX_INVITATIONS}; 1)"
+    )
+    invite.add_argument(
+        "--days", type=int, default=30, help=f"how long each lasts (1 to {MAX_DAYS} days; 30)"
+    )
+    invite.add_argument(
         "--instance", metavar="DIR", help="instance folder (or set CAIRN_INSTANCE_PATH)"
     )
     verify = commands.add_parser(
@@ -151,16 +176,47 @@ def waitress_options(config, threads: int, host: str = "localhost") -> dict:
     return options
 
 
-def serve(args: argparse.Namespace) -> int:
-    """Create the app and serve it until interrupted."""
-    if args.instance:
-        os.environ["CAIRN_INSTANCE_PATH"] = args.instance
+def _app(instance: str | None) -> Flask:
+    """The app, on the instance folder given or set (default: ./instance)."""
+    if instance:
+        os.environ["CAIRN_INSTANCE_PATH"] = instance
     elif "CAIRN_INSTANCE_PATH" not in os.environ:
         os.environ["CAIRN_INSTANCE_PATH"] = os.path.join(os.getcwd(), "instance")
 
     from . import create_app
 
-    app = create_app()
+    return create_app()
+
+
+def invite(args: argparse.Namespace) -> int:
+    """Make invitations in the server's database and print their codes."""
+    if not 1 <= args.count <= MAX_INVITATIONS or not 1 <= args.days <= MAX_DAYS:
+        print(
+            f"cairn invite: --count is 1 to {MAX_INVITATIONS}, --days 1 to {MAX_DAYS}.",
+            file=sys.stderr,
+        )
+        return 2
+    import datetime
+
+    from . import invitations
+    from .db import get_db
+
+    app = _app(args.instance)
+    with app.app_context():
+        codes = invitations.make(get_db(), args.count, args.days)
+    until = datetime.date.today() + datetime.timedelta(days=args.days)
+    print("\n".join(codes), flush=True)
+    print(
+        f"Each opens one copy on the server, once, until {until:%-d %B %Y}. Give each to one "
+        "person with the app's address; they type it in Settings, where the start code goes.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Create the app and serve it until interrupted."""
+    app = _app(args.instance)
     url = f"http://{args.host}:{args.port}/"
     # Passkeys are checked against the address phones use; behind a proxy set CAIRN_ORIGIN.
     app.config["ORIGIN"] = app.config.get("ORIGIN") or url.rstrip("/")
@@ -196,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "invite":
+        return invite(args)
     if args.command == "verify":
         return verify(args)
     parser.print_help()

@@ -109,6 +109,21 @@ MIGRATIONS: list[str] = [
         + COALESCE((SELECT SUM(LENGTH(ct)) + COUNT(*) * 1024 FROM chunks
                     WHERE chunks.account = accounts.id), 0);
     """,
+    """
+    -- An account belongs to one diary: the id its vault made, set by the first phone to
+    -- back up. A passkey of another diary signs in to nothing of this one's.
+    ALTER TABLE accounts ADD COLUMN diary TEXT;
+    -- Invitations the operator made (`cairn invite`): each opens one account, once. id is
+    -- the SHA-256 of the code; the code itself is never stored.
+    CREATE TABLE invitations (
+        id TEXT PRIMARY KEY,
+        created BIGINT NOT NULL,
+        expires BIGINT NOT NULL,
+        used BIGINT
+    );
+    -- The invitation a registration was started with, taken up when it finishes.
+    ALTER TABLE challenges ADD COLUMN invitation TEXT;
+    """,
 ]
 
 _SQLITE_WRITERS = threading.Lock()

@@ -30,7 +30,8 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from .api import grant_is_good, json_body
+from . import invitations
+from .api import json_body
 from .auth import (
     NOT_SIGNED_IN,
     current_account,
@@ -109,10 +110,17 @@ class Challenge:
     challenge: bytes
     account: str | None
     user_handle: bytes | None
+    # The invitation a new account was started with (its id), taken up when it is made.
+    invitation: str | None = None
 
 
 def _new_challenge(
-    db: Database, purpose: str, *, account: str | None = None, user_handle: bytes | None = None
+    db: Database,
+    purpose: str,
+    *,
+    account: str | None = None,
+    user_handle: bytes | None = None,
+    invitation: str | None = None,
 ) -> bytes:
     """Make a challenge for this browser's session, replacing any it had."""
     now = now_ms()
@@ -125,9 +133,10 @@ def _new_challenge(
         if isinstance(old, str):
             db.execute("DELETE FROM challenges WHERE id = ?", (old,))
         db.execute(
-            "INSERT INTO challenges (id, challenge, purpose, account, user_handle, expires)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (ident, challenge, purpose, account, user_handle, expires),
+            "INSERT INTO challenges"
+            " (id, challenge, purpose, account, user_handle, invitation, expires)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ident, challenge, purpose, account, user_handle, invitation, expires),
         )
     session[CHALLENGE] = ident
     return challenge
@@ -143,13 +152,18 @@ def _take_challenge(db: Database, purpose: str) -> Challenge:
         raise BadInput(EXPIRED)
     row = db.one(
         "DELETE FROM challenges WHERE id = ?"
-        " RETURNING challenge, purpose, account, user_handle, expires",
+        " RETURNING challenge, purpose, account, user_handle, invitation, expires",
         (ident,),
     )
     if row is None or row["purpose"] != purpose or row["expires"] < now_ms():
         raise BadInput(EXPIRED)
     handle = row["user_handle"]
-    return Challenge(bytes(row["challenge"]), row["account"], bytes(handle) if handle else None)
+    return Challenge(
+        bytes(row["challenge"]),
+        row["account"],
+        bytes(handle) if handle else None,
+        row["invitation"],
+    )
 
 
 # --- what the phone may know about its account ------------------------------------------------
@@ -160,7 +174,7 @@ def account_info(db: Database, account: str) -> dict:
 
     :raise CairnError 401: the account is gone (deleted meanwhile).
     """
-    row = db.one("SELECT created, updated, used FROM accounts WHERE id = ?", (account,))
+    row = db.one("SELECT created, updated, used, diary FROM accounts WHERE id = ?", (account,))
     if row is None:
         raise CairnError(NOT_SIGNED_IN, status=401)
     count = db.one("SELECT COUNT(*) AS n FROM passkeys WHERE account = ?", (account,))
@@ -170,6 +184,7 @@ def account_info(db: Database, account: str) -> dict:
         "used": row["used"],
         "quota": int(current_app.config["BACKUP_QUOTA_BYTES"]),
         "passkeys": count["n"] if count else 0,
+        "diary": row["diary"],
     }
 
 
@@ -200,10 +215,6 @@ def _options(options: object) -> Response:
 
 
 DAY = 24 * 3600
-# A new account needs the start code's grant: only people the service serves keep copies.
-NEEDS_START_CODE = (
-    "This server keeps copies only for the people it serves: type the start code you were given."
-)
 
 
 def _limit_new_accounts() -> None:
@@ -230,14 +241,16 @@ def _limit_new_accounts() -> None:
 def register_options() -> Response:
     """Start registering a passkey: for a new account, or for the signed-in one.
 
+    A new account needs a grant: the start code's, or an invitation's (``invitations``).
+
+    :raise CairnError 403: a new account without a grant that holds.
     :raise CairnError 429: too many ceremonies from this address.
     """
     rp = _ceremony()
     body = json_body()
     db = get_db()
     account = current_account()
-    if account is None and not grant_is_good(body.get("grant")):
-        raise CairnError(NEEDS_START_CODE, status=403)
+    invitation = None if account else invitations.granted(db, body.get("grant"))
     exclude: list[PublicKeyCredentialDescriptor] = []
     if account:
         row = db.one("SELECT user_handle FROM accounts WHERE id = ?", (account,))
@@ -248,7 +261,9 @@ def register_options() -> Response:
         ]
     else:
         user_handle = secrets.token_bytes(32)
-    challenge = _new_challenge(db, "register", account=account, user_handle=user_handle)
+    challenge = _new_challenge(
+        db, "register", account=account, user_handle=user_handle, invitation=invitation
+    )
     return _options(
         generate_registration_options(
             rp_id=rp.rp_id,
@@ -302,7 +317,11 @@ def register() -> tuple[Response, int]:
             raise CairnError("This passkey is already registered.", status=409)
         account = challenge.account
         if account is None:
-            _limit_new_accounts()
+            # An invitation opens one account, whatever the connection has made today.
+            if challenge.invitation:
+                invitations.take_up(db, challenge.invitation)
+            else:
+                _limit_new_accounts()
             account = secrets.token_urlsafe(16)
             db.execute(
                 "INSERT INTO accounts (id, user_handle, created) VALUES (?, ?, ?)",

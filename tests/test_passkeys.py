@@ -312,7 +312,7 @@ def test_a_new_account_needs_the_start_codes_grant(tmp_path):
     phone = Phone(app.test_client())
     for grant in (None, "", "1.x", "not a grant", f"{10**13}.AAAA"):
         body = {} if grant is None else {"grant": grant}
-        assert "start code you were given" in refused(
+        assert "the invitation you were given" in refused(
             phone.post("/api/passkeys/register/options", body), 403
         )
     good = phone.grant()
