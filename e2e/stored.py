@@ -36,6 +36,10 @@ STORED = """async () => {
 }"""
 
 
+# The diary's id, as its vault keeps it (null before one is made).
+DIARY_ID = """async () => (await (await import('/js/vault/meta.js')).vaultMeta())?.id ?? null"""
+
+
 def encodings(secret: bytes) -> list[str]:
     """The ways a secret could be written down: raw text, hex, base64, base64url."""
     b64 = base64.b64encode(secret).decode()

@@ -29,7 +29,7 @@ from e2e.journeys import (
     type_code,
     unlock_with_passphrase,
 )
-from e2e.stored import SNAPSHOT, STORED
+from e2e.stored import DIARY_ID, SNAPSHOT, STORED
 from e2e.support import new_phone, until, wait_for_app
 
 OTHER_PASSPHRASE = "copper kettle orchard whistle lagoon"
@@ -70,6 +70,8 @@ def test_backup_erase_restore_gives_back_the_same_diary(page: Page, tmp_path: Pa
 
     path = make_backup(page, tmp_path)
     data = path.read_bytes()
+    diary = page.evaluate(DIARY_ID)
+    assert diary and diary.encode() in data[:600]  # the header carries it
     # Nothing typed, and no file's bytes, are in the backup in clear; nor does its readable
     # beginning say what it is.
     for text in (b"Parked outside", b"parcel", b"step.png", b"voicemail", RECORDING[:64]):
@@ -91,6 +93,7 @@ def test_backup_erase_restore_gives_back_the_same_diary(page: Page, tmp_path: Pa
     assert after["events"] == before["events"]
     assert after["files"] == before["files"]
     assert shown_rows(page) == rows
+    assert page.evaluate(DIARY_ID) == diary  # still the same diary: its server copy knows it
 
     # The passphrase that opened the backup unlocks this phone's diary from now on.
     page.get_by_role("button", name="Lock now").click()

@@ -60,6 +60,8 @@ from e2e.support import (
     until,
     wait_for_app,
 )
+from server import invitations
+from server.db import get_db
 
 BLOB_BODIES = """(() => {
     window.__blobs = [];
@@ -493,6 +495,9 @@ def test_sign_out_stops_backing_up_sign_in_carries_on_and_delete_leaves_nothing(
     expect(page.locator(".incident-row", has_text="Parked across")).to_be_visible()
 
 
+CODE_FIELD = "The start code or invitation you were given"
+
+
 def set_up_on(page: Page, server: LiveServer) -> None:
     """Set up a diary on a server other than the session's (the page's base URL)."""
     page.goto(server.url + "/")
@@ -516,15 +521,90 @@ def test_a_new_copy_needs_the_start_code_and_asks_again_once_it_changed(
     own_server.app.config["START_CODE"] = "97531"
     open_settings(page)
     page.get_by_role("button", name="Keep an encrypted copy on the server").click()
-    expect(page.get_by_text("type the start code you were given")).to_be_visible()
-    page.get_by_label("The start code you were given").fill("11111")
-    page.get_by_role("button", name="Use this start code").click()
+    expect(page.get_by_text("the invitation you were given")).to_be_visible()
+    page.get_by_label(CODE_FIELD).fill("11111")
+    page.get_by_role("button", name="Use this code").click()
     expect(page.get_by_text("That is not this server's start code")).to_be_visible()
-    page.get_by_label("The start code you were given").fill("97531")
-    page.get_by_role("button", name="Use this start code").click()
+    page.get_by_label(CODE_FIELD).fill("97531")
+    page.get_by_role("button", name="Use this code").click()
     expect(page.get_by_text("Now tap")).to_be_visible()
     page.get_by_role("button", name="Keep an encrypted copy on the server").click()
     expect_backed_up(page)
+
+
+def test_an_invitation_opens_a_copy_once(
+    page: Page, passkey, own_server: LiveServer, browser: Browser, playwright: Playwright
+):
+    """Someone the operator invited (`cairn invite`) types the invitation where the start
+    code goes, in any case and spacing; it opens their copy, and nobody else's after."""
+    set_up_on(page, own_server)
+    own_server.app.config["START_CODE"] = "97531"  # the code set-up kept no longer opens one
+    with own_server.app.app_context():
+        [code] = invitations.make(get_db(), 1, 30)
+    open_settings(page)
+    page.get_by_role("button", name="Keep an encrypted copy on the server").click()
+    page.get_by_label(CODE_FIELD).fill(code.replace("-", " ").lower())
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.get_by_text("Now tap")).to_be_visible()
+    page.get_by_role("button", name="Keep an encrypted copy on the server").click()
+    expect_backed_up(page)
+    assert rows_for_accounts(own_server)["accounts"] == 1
+
+    phone = new_phone(playwright, browser, own_server)
+    try:
+        other = phone.new_page()
+        add_authenticator(other, prf=True)
+        own_server.app.config["START_CODE"] = START_CODE
+        set_up_on(other, own_server)
+        own_server.app.config["START_CODE"] = "97531"
+        open_settings(other)
+        other.get_by_role("button", name="Keep an encrypted copy on the server").click()
+        other.get_by_label(CODE_FIELD).fill(code)
+        other.get_by_role("button", name="Use this code").click()
+        expect(other.get_by_text("the invitation has been used")).to_be_visible()
+    finally:
+        phone.close()
+    assert rows_for_accounts(own_server)["accounts"] == 1
+
+
+def test_another_diarys_passkey_signs_in_to_nothing_of_this_ones(
+    page: Page, passkey: Authenticator, browser: Browser, live_server, playwright
+):
+    """Every passkey is called "Notebook": a phone that signs in with another diary's (synced
+    from a shared account, say) must not write its diary into that diary's copy."""
+    set_up_with_passphrase_only(page)
+    log_incident(page, "Waiting outside the school gates")
+    turn_on(page)
+    settled(page)
+    theirs = held(page)
+
+    phone = new_phone(playwright, browser, live_server)
+    phone.set_default_timeout(15_000)
+    try:
+        other = phone.new_page()
+        mine = add_authenticator(other, prf=True)
+        set_up_with_passphrase_only(other)
+        for what in ("Message from an unknown number", "Car parked across the road", "Call"):
+            log_incident(other, what)
+        turn_on(other)
+        settled(other)
+        # Its own passkey is lost; the only one its passkey provider offers is the other
+        # diary's. Signed out, it signs in with that.
+        mine.clear()
+        for credential in passkey.credentials():
+            mine.cdp.send(
+                "WebAuthn.addCredential", {"authenticatorId": mine.id, "credential": credential}
+            )
+        other.get_by_role("button", name="Sign out").click()
+        other.get_by_role("button", name="Sign in with my passkey").click()
+        expect(other.get_by_text("keeps the server copy of a different diary")).to_be_visible()
+        expect(other.get_by_role("button", name="Sign in with my passkey")).to_be_visible()
+        other.wait_for_timeout(2500)  # a run the sign-in could have started
+        assert other.request.get(f"{origin(other)}/api/backup").status == 401
+    finally:
+        phone.close()
+    assert held(page)["records"] == theirs["records"]
+    settled(page)
 
 
 def test_errors_say_what_happened_and_lose_nothing(

@@ -476,7 +476,7 @@ def whole_copy() -> Response:
             "slots": json.loads(row["slots"]) if row["slots"] else [],
         }
         if row["diary"]:
-            head["diary"] = row["diary"]
+            head["id"] = row["diary"]  # the file names nothing: not "diary"
         header = _frame(head)
         length = len(MAGIC) + len(header)
         for page in _record_pages(db, account, RECORD_HEAD):

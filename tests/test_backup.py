@@ -14,6 +14,7 @@ from server.backup import ROW_OVERHEAD
 from tests.authenticator import Phone, b64url
 
 IV = b64url(bytes(12))
+DIARY = b64url(bytes(range(16)))
 
 
 def record(ident: str, version: int = 1, size: int = 100, kind: str = "event") -> dict:
@@ -71,6 +72,7 @@ def test_every_call_needs_a_signed_in_phone(client):
         ("GET", "/api/backup", None),
         ("GET", "/api/backup/file", None),
         ("PUT", "/api/backup/slots", {"slots": []}),
+        ("PUT", "/api/backup/diary", {"diary": DIARY}),
         ("POST", "/api/backup/records", {"records": []}),
         ("POST", "/api/backup/remove", {"records": []}),
         ("PUT", f"/api/backup/chunks/f1/0?iv={IV}&final=1", None),
@@ -173,6 +175,34 @@ def test_the_whole_copy_is_a_backup_file_without_its_ending(app):
     ]
     assert [body for _, body in chunks] == parts
     assert not any(h["t"] == "end" for h, _ in read)
+
+
+def test_the_copy_belongs_to_the_first_diary_that_names_itself(app):
+    phone = signed_in(app)
+    assert holding(phone)["diary"] is None
+    assert "id" not in frames(phone.client.get("/api/backup/file").data)[0][0]
+    mine, theirs = DIARY, b64url(bytes(range(1, 17)))
+    assert phone.call("PUT", "/api/backup/diary", json={"diary": mine}).get_json() == {
+        "diary": mine
+    }
+    # The same diary again (another of its phones) is fine; another diary changes nothing.
+    assert phone.call("PUT", "/api/backup/diary", json={"diary": mine}).status_code == 200
+    refused = phone.call("PUT", "/api/backup/diary", json={"diary": theirs})
+    assert refused.status_code == 409
+    assert "another diary" in refused.get_json()["error"]
+    assert holding(phone)["diary"] == mine
+    assert frames(phone.client.get("/api/backup/file").data)[0][0]["id"] == mine
+    # Signing in says which diary the copy is, before the phone sends anything.
+    again = Phone(app.test_client(), phone.passkey)
+    assert again.sign_in().get_json()["account"]["diary"] == mine
+
+
+@pytest.mark.parametrize("diary", [None, "", "short", "a" * 65, "not/b64url+chars=====", 7])
+def test_a_diary_id_that_cannot_be_one_is_a_clear_400(app, diary):
+    phone = signed_in(app)
+    response = phone.call("PUT", "/api/backup/diary", json={"diary": diary})
+    assert response.status_code == 400 and response.get_json()["error"]
+    assert holding(phone)["diary"] is None
 
 
 def test_many_rows_are_read_in_pages_and_every_one_is_sent(app, monkeypatch):

@@ -3,6 +3,7 @@
 // The same passkey that signs in can unlock the diary (its PRF output makes a vault slot);
 // that output never leaves the phone: every credential goes through forServer().
 import { ApiError } from "../api.js";
+import { PlainError } from "../errors.js";
 import * as keys from "../vault/keys.js";
 import { createForServer, forServer, signIn as passkeySignIn } from "../vault/passkey.js";
 import * as client from "./client.js";
@@ -35,7 +36,13 @@ export async function signIn() {
   await copy.finishErase(); // an erase's unfinished sign-out ends the old session first
   const options = await client.signInOptions();
   const credential = await passkeySignIn(options);
-  await client.startSession(forServer(credential));
+  const { account } = await client.startSession(forServer(credential));
+  // Every passkey is called "Notebook": one of another diary signs in to nothing here.
+  const mine = await keys.diaryId();
+  if (mine && account?.diary && account.diary !== mine) {
+    await client.endSession().catch(() => {});
+    throw new PlainError(copy.OTHER_DIARY);
+  }
 }
 
 /** Sign in again on this phone, and carry on backing up. */

@@ -7,15 +7,24 @@
 import { api, download } from "../api.js";
 
 /**
- * What the server holds of the copy (GET /api/backup): the key slots (null: no copy), each
- * record's version by id, and each file's parts by file id.
- * @typedef {{ slots: object[] | null, records: Record<string, number>, chunks: Record<string, number[]> }} Held
+ * What the server holds of the copy (GET /api/backup): the diary it belongs to (null: none
+ * named yet), the key slots (null: no copy), each record's version by id, and each file's
+ * parts by file id.
+ * @typedef {{ diary?: string | null, slots: object[] | null, records: Record<string, number>, chunks: Record<string, number[]> }} Held
  */
 
 /** A record as the server takes it: the store's row with its bytes in base64url.
  * @typedef {{ id: string, kind: string, version: number, iv: string, ct: string }} WireRecord */
 
 // --- the account: its passkeys and this phone's session --------------------------------------
+
+/**
+ * Whether the server made this invitation and it is still unused; when it is, the grant a
+ * new account needs. (Wrong ones count with wrong start codes.)
+ * @param {string} code
+ * @returns {Promise<{ ok?: boolean, grant?: string }>}
+ */
+export const checkInvitation = async (code) => /** @type {{ ok?: boolean, grant?: string }} */ (await api("/api/invitation", { method: "POST", body: { code } }));
 
 /** Options for making a new account's passkey; a new account needs the start code's grant. @param {string | null} grant */
 export const registerOptions = (grant) => api("/api/passkeys/register/options", { method: "POST", body: grant ? { grant } : {} });
@@ -26,8 +35,13 @@ export const register = (credential) => api("/api/passkeys/register", { method: 
 /** Options for signing in with one of the account's passkeys. */
 export const signInOptions = () => api("/api/session/options", { method: "POST", body: {} });
 
-/** Start a session with the passkey's answer (already through forServer()). @param {unknown} credential */
-export const startSession = (credential) => api("/api/session", { method: "POST", body: { credential } });
+/**
+ * Start a session with the passkey's answer (already through forServer()); the answer says
+ * which diary the account's copy belongs to.
+ * @param {unknown} credential
+ * @returns {Promise<{ account: { diary?: string | null } }>}
+ */
+export const startSession = async (credential) => /** @type {{ account: { diary?: string | null } }} */ (await api("/api/session", { method: "POST", body: { credential } }));
 
 /** End this phone's session on the server. */
 export const endSession = () => api("/api/session", { method: "DELETE" });
@@ -55,6 +69,9 @@ export const held = async () => /** @type {Held} */ (await api("/api/backup"));
  * @param {(fraction: number) => void} [progress]
  */
 export const downloadCopy = (progress) => download("/api/backup/file", progress);
+
+/** Tie the copy to this diary (once; 409 if it is another diary's). @param {string} diary */
+export const bindDiary = (diary) => api("/api/backup/diary", { method: "PUT", body: { diary } });
 
 /** Replace the key slots. @param {object[]} slots */
 export const putSlots = (slots) => api("/api/backup/slots", { method: "PUT", body: { slots } });

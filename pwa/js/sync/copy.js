@@ -32,6 +32,10 @@ const RETRY_SECONDS = [5, 15, 60, 300, 600];
  * @typedef {import("./client.js").Held} Held
  */
 
+/** The account signed in to keeps another diary's copy (a passkey of that diary was chosen). */
+export const OTHER_DIARY =
+  "That passkey keeps the server copy of a different diary, so nothing was sent to it and this phone signed out of it. Sign in with this diary's passkey.";
+
 const ANOTHER_PHONE =
   "Another phone is keeping the copy on the server up to date, so this phone left it as it is. To carry on here, restore from the server copy on this phone, or delete the copy and turn it on again.";
 
@@ -109,7 +113,7 @@ export async function signedIn() {
 export async function signedOut() {
   clearTimeout(timer);
   await save(() => ({ signedIn: false }));
-  set({ phase: "signed-out", fraction: 0 });
+  set({ phase: "signed-out", fraction: 0, message: "" });
 }
 
 /** The server copy was deleted: off, and nothing kept about it. */
@@ -301,6 +305,7 @@ async function once() {
   let headSent = false;
   try {
     const held = await client.held();
+    if (!(await sameDiary(held))) return;
     // The server's chain is further on than this phone's: another phone (a restored one,
     // say) keeps this copy now. Sending this phone's older state would take its entries
     // away, so nothing is sent or removed.
@@ -357,6 +362,33 @@ async function once() {
   if (headSent) stampReceipt();
 }
 
+/**
+ * Whether the copy signed in to is this diary's: the first run ties a new copy (or one made
+ * before copies knew their diary) to it. Another diary's copy is left as it is and this
+ * phone signs out of it: a passkey of another diary must never write here.
+ * @param {Held} held
+ */
+async function sameDiary(held) {
+  const mine = await keys.diaryId();
+  if (!mine) return false; // erased meanwhile
+  if (held.diary === mine || (!held.diary && (await bind(mine)))) return true;
+  await client.endSession().catch(() => {});
+  await save(() => ({ signedIn: false })).catch(() => {});
+  set({ phase: "signed-out", fraction: 0, message: OTHER_DIARY });
+  return false;
+}
+
+/** Tie the copy to this diary. @param {string} diary @returns {Promise<boolean>} false: another diary's phone tied it first */
+async function bind(diary) {
+  try {
+    await client.bindDiary(diary);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 409) return false;
+    throw error;
+  }
+}
+
 /** No connection: say how much is waiting (when known), and try again later. @param {Snapshot} local */
 function waiting(local) {
   set({ phase: "waiting", fraction: 0, pending: known ? plan(local, known).pending : null, message: "" });
@@ -373,7 +405,7 @@ async function failed(error, local) {
   if (error.status === 401) {
     // Signed out on the server (another phone, the 30 days, the account deleted).
     await save(() => ({ signedIn: false })).catch(() => {});
-    set({ phase: "signed-out", fraction: 0 });
+    set({ phase: "signed-out", fraction: 0, message: "" });
   } else if (error.status === 413) {
     // Tried again at the next change (something may have been removed meanwhile).
     set({ phase: "full", fraction: 0, message: plainWords(error) });
@@ -430,7 +462,7 @@ export function describe(s) {
       if (s.pending) return `${s.pending} ${s.pending === 1 ? "change" : "changes"} waiting for a connection.`;
       return "Waiting for a connection to back up.";
     case "signed-out":
-      return "Sign in to keep backing up.";
+      return s.message || "Sign in to keep backing up.";
     case "full":
       return "The server copy is full, so new changes are not backed up. Everything is still on this phone.";
     case "failed":

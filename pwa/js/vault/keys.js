@@ -6,13 +6,13 @@ import { TamperedError, newDataKey, passphraseKek, prfKek, unwrapDataKey } from 
 import { PlainError } from "../errors.js";
 import { LockedError, ThrottledError, WipedError, WrongPassphraseError } from "./errors.js";
 import { destroy, tx } from "./idb.js";
-import { hasVault, vaultMeta } from "./meta.js";
+import { hasVault, newDiaryId, vaultMeta } from "./meta.js";
 import { begin, lock, lockEpoch } from "./session.js";
 import { makePasskeySlot, makePassphraseSlot } from "./slots.js";
 import { clearTries, countTry, delayAfter, wipeAfter } from "./throttle.js";
 
 export { LockedError, ThrottledError, WipedError, WrongPassphraseError, formatWait } from "./errors.js";
-export { hasVault, passkeySlots, slots, vaultMeta } from "./meta.js";
+export { diaryId, hasVault, passkeySlots, slots, vaultMeta } from "./meta.js";
 export { beforeLock, dataKey, isUnlocked, lock, lockEpoch, onLock } from "./session.js";
 export { addPasskey, backupSlots, changePassphrase, removeSlot, slotFromJson, slotToJson } from "./slots.js";
 export { delayAfter, setWipeAfter, waitSeconds, wipeAfter } from "./throttle.js";
@@ -37,7 +37,7 @@ export async function createVault({ passphrase, passkey, startedAt = lockEpoch()
   const extractable = await newDataKey();
   const made = [await makePassphraseSlot(extractable, passphrase)];
   if (passkey) made.push(await makePasskeySlot(extractable, passkey));
-  await install({ format: 1, slots: made.map((m) => m.slot) }, made[made.length - 1], startedAt);
+  await install({ format: 1, slots: made.map((m) => m.slot), id: newDiaryId() }, made[made.length - 1], startedAt);
 }
 
 /**
@@ -66,23 +66,25 @@ async function install(meta, opener, startedAt) {
  * passphrase that opened the backup, and the backup's passkey slots (a synced passkey still
  * opens it). Write the records first: the vault exists only once this has run. Leaves the
  * vault unlocked.
- * @param {{ key: CryptoKey, passphrase: string, passkeys?: Slot[], startedAt?: number }} options
- *   key: the backup's data key, extractable (wrapped here, then dropped)
+ * @param {{ key: CryptoKey, passphrase: string, passkeys?: Slot[], diary?: string, startedAt?: number }} options
+ *   key: the backup's data key, extractable (wrapped here, then dropped); diary: the
+ *   backup's diary id (a new one for a backup made before diaries had one)
  */
-export async function adoptVault({ key, passphrase, passkeys = [], startedAt = lockEpoch() }) {
+export async function adoptVault({ key, passphrase, passkeys = [], diary = newDiaryId(), startedAt = lockEpoch() }) {
   const made = await makePassphraseSlot(key, passphrase);
-  await install({ format: 1, slots: [made.slot, ...passkeys.filter((s) => s.type === "passkey")] }, made, startedAt);
+  await install({ format: 1, slots: [made.slot, ...passkeys.filter((s) => s.type === "passkey")], id: diary }, made, startedAt);
 }
 
 /**
  * Make this phone's vault from a server copy's slots, kept exactly as they were (the
  * recovery passphrase's slot too), and open it with the slot that opened the copy. Write the
  * records first: the vault exists only once this has run. Leaves the vault unlocked.
- * @param {{ slots: Slot[], opened: { slot: Slot, kek: CryptoKey }, startedAt?: number }} options
+ * @param {{ slots: Slot[], opened: { slot: Slot, kek: CryptoKey }, diary?: string, startedAt?: number }} options
+ *   diary: the copy's diary id (a new one for a copy that has none yet)
  */
-export async function adoptSlots({ slots, opened, startedAt = lockEpoch() }) {
+export async function adoptSlots({ slots, opened, diary = newDiaryId(), startedAt = lockEpoch() }) {
   if (!slots.some((s) => s.type === "passphrase")) throw new PlainError("This copy has no recovery passphrase slot.");
-  await install({ format: 1, slots }, opened, startedAt);
+  await install({ format: 1, slots, id: diary }, opened, startedAt);
 }
 
 // --- unlocking ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // @ts-check
 // The vault's meta store, in clear (nothing secret): the key slots, the throttle, settings.
+import { random, toBase64url } from "./bytes.js";
 import { req, tx } from "./idb.js";
 
 /**
@@ -13,7 +14,10 @@ import { req, tx } from "./idb.js";
  * @property {string} [credentialId]   passkey slots, base64url
  * @property {number} added            ms since the epoch
  *
- * @typedef {{ format: 1, slots: Slot[] }} VaultMeta
+ * @typedef {{ format: 1, slots: Slot[], id?: string }} VaultMeta
+ *   id: the diary's id, made at random with it and kept by its backups and server copy,
+ *   so a copy on the server knows which diary it belongs to (vaults made before it have
+ *   none until diaryId() is first asked)
  */
 
 /** @template T @param {string} name @returns {Promise<T | undefined>} */
@@ -67,4 +71,27 @@ export async function passkeySlots() {
   return (meta?.slots || [])
     .filter((s) => s.type === "passkey")
     .map((s) => ({ credentialId: /** @type {string} */ (s.credentialId), salt: s.salt }));
+}
+
+/** A new diary's id: 16 random bytes, base64url. */
+export const newDiaryId = () => toBase64url(random(16));
+
+/**
+ * This diary's id (made now, once, for a vault made before diaries had one); null when the
+ * phone has no diary. Needs no unlock: the id is random and says nothing.
+ * @returns {Promise<string | null>}
+ */
+export async function diaryId() {
+  const meta = await vaultMeta();
+  if (!meta) return null;
+  if (meta.id) return meta.id;
+  return tx("meta", "readwrite", async (t) => {
+    const store = t.objectStore("meta");
+    /** @type {VaultMeta | undefined} */
+    const now = await req(store.get("vault"));
+    if (!now) return null; // erased meanwhile
+    const id = now.id || newDiaryId();
+    if (!now.id) store.put({ ...now, id }, "vault");
+    return id;
+  });
 }

@@ -90,9 +90,10 @@ export function serverCopySettings(show) {
   };
 
   // A diary set up before the server asked for its start code here, or since the operator
-  // changed it: the server keeps a new copy only with the code, typed once more.
-  const $code = h("input", { type: "text", inputmode: "numeric", autocomplete: "off", spellcheck: "false" });
-  const $useCode = button("Use this start code", () =>
+  // changed it, or a person the operator invited: the server keeps a new copy only with the
+  // code, or an invitation, typed here.
+  const $code = h("input", { type: "text", autocomplete: "off", autocapitalize: "characters", spellcheck: "false" });
+  const $useCode = button("Use this code", () =>
     act($useCode, "Checking…", async () => {
       await grant.fromCode($code.value);
       $code.value = "";
@@ -103,7 +104,7 @@ export function serverCopySettings(show) {
   const $codeForm = h(
     "div",
     { class: "stack", hidden: true },
-    field("The start code you were given", $code, "Whoever gave you this app's address gave you a start code with it. The server keeps copies only for people who have it."),
+    field("The start code or invitation you were given", $code, "Whoever gave you this app's address gave you a start code with it, or an invitation (letters and numbers). The server keeps copies only for people who have one."),
     $useCode,
   );
   const $turnOn = button("Keep an encrypted copy on the server", () =>

@@ -61,6 +61,9 @@ async function openKey(slots, opener, extractable) {
   }
 }
 
+/** A diary's id as its vault makes it (16 random bytes or more, base64url). */
+const DIARY_ID = /^[A-Za-z0-9_-]{22,64}$/;
+
 /** The header's slots, checked for shape. @param {unknown[]} list @returns {Slot[]} */
 function slotsIn(list) {
   try {
@@ -77,6 +80,7 @@ function slotsIn(list) {
  * @property {Slot[]} passkeys        the backup's passkey slots
  * @property {{ slot: Slot, kek: CryptoKey }} opened  the slot that opened it, and its key
  * @property {number} made
+ * @property {string | undefined} diary  the diary's id, when the backup names one
  * @property {log.Event[]} events       the whole chain, checked
  * @property {string} head              its head hash
  * @property {Map<string, { chunks: number }>} files  each file's record, decrypted
@@ -213,5 +217,6 @@ export async function check(file, passphrase, { extractable = false, sealed = tr
   progress?.(1);
   events.sort((a, b) => a.seq - b.seq);
   const passkeys = slots.filter((s) => s.type === "passkey");
-  return { key, slots, passkeys, opened, made: Number(header.made), events, head: chain.head, files, rows, parts, anchors };
+  const diary = typeof header.id === "string" && DIARY_ID.test(header.id) ? header.id : undefined;
+  return { key, slots, passkeys, opened, made: Number(header.made), diary, events, head: chain.head, files, rows, parts, anchors };
 }

@@ -39,7 +39,8 @@ export const ALTERED = () =>
 
 /**
  * A frame's description, as the file says it (read back unchecked: check.js checks it).
- * @typedef {{ t: "header", format: string, made: number, slots: unknown[] }} HeaderHead
+ * @typedef {{ t: "header", format: string, made: number, slots: unknown[], id?: unknown }} HeaderHead
+ *   id: the diary's id (backups made before diaries had one have none)
  * @typedef {{ t: "record", id: string, kind: string, version: number, iv: string, n: number }} RecordHead
  * @typedef {{ t: "chunk", file: string, index: number, final: boolean, iv: string, n: number }} ChunkHead
  * @typedef {{ t: "end", iv: string, n: number }} EndHead

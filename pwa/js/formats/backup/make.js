@@ -48,7 +48,8 @@ export async function makeBackup({ passphrase, progress } = {}) {
     if (count % 200 === 0) progress?.(done, total);
   };
 
-  frame({ t: "header", format: FORMAT, made: Date.now(), slots: slots.map(keys.slotToJson) });
+  const diary = await keys.diaryId();
+  frame({ t: "header", format: FORMAT, made: Date.now(), slots: slots.map(keys.slotToJson), ...(diary ? { id: diary } : {}) });
   for (const r of rows) frame({ t: "record", id: r.id, kind: r.kind, version: r.version, iv: toBase64url(r.iv) }, r.ct);
   for (const p of kept) frame({ t: "chunk", file: p.file, index: p.index, final: p.final, iv: toBase64url(p.iv) }, p.ct);
   const digest = toHex(hasher.digest());

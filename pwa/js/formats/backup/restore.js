@@ -35,8 +35,9 @@ export async function restore(file, passphrase, { progress, startedAt = keys.loc
   try {
     await writeRecords(file, checked.rows, restoring);
     await writeParts(file, [...checked.parts.values()].flat(), restoring);
-    if (keepSlots) await keys.adoptSlots({ slots: checked.slots, opened: checked.opened, startedAt });
-    else await keys.adoptVault({ key: checked.key, passphrase: /** @type {string} */ (passphrase), passkeys: checked.passkeys, startedAt });
+    const { diary } = checked;
+    if (keepSlots) await keys.adoptSlots({ slots: checked.slots, opened: checked.opened, diary, startedAt });
+    else await keys.adoptVault({ key: checked.key, passphrase: /** @type {string} */ (passphrase), passkeys: checked.passkeys, diary, startedAt });
   } catch (error) {
     await destroy().catch(() => {});
     throw error;
