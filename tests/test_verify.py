@@ -14,15 +14,20 @@ from server.cli import main
 from server.receipts import sign
 from server.verify import BundleError, verify_bundle
 from tests.bundles import (
+    DAY,
     PHOTO,
     PUBLIC,
     REPORT,
     SERVER_KEY,
+    bundle,
     chain,
+    diary,
     evidence,
     listing,
     manifest_for,
     published,
+    rechain,
+    run,
     stamped,
     write,
 )
@@ -106,6 +111,72 @@ def test_something_else_is_not_a_bundle(tmp_path, content):
     with pytest.raises(BundleError):
         verify_bundle(path)
     assert main(["verify", str(path)]) == 2
+
+
+# --- recorded times ----------------------------------------------------------------------
+
+NOV_20 = 1_795_165_200_000  # 2026-11-20 09:00 UTC, in ms since 1970
+HOUR = 3_600_000
+
+
+def recorded_at(tmp_path: Path, *times: int) -> Path:
+    """A bundle of the test diary's five events, recorded at ``times`` by the phone's clock."""
+    events = diary()
+    for e, at in zip(events, times, strict=True):
+        e["at"] = at
+    return bundle(tmp_path, rechain(events))
+
+
+def flagged(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("FLAGGED")]
+
+
+def test_a_clock_set_back_is_flagged_with_the_events_and_times_and_still_verifies(tmp_path, capsys):
+    # Recorded 20 November, then 17 November (the clock set back three days), then 20 again.
+    path = recorded_at(
+        tmp_path,
+        NOV_20,
+        NOV_20 + HOUR,
+        NOV_20 - 3 * DAY,
+        NOV_20 - 3 * DAY + HOUR,
+        NOV_20 + 2 * HOUR,
+    )
+    code, out = run(capsys, path)
+    assert code == 0, out
+    assert flagged(out) == [
+        "FLAGGED: events 3–4: say they were recorded from 2026-11-17 09:00:00 UTC to "
+        "2026-11-17 10:00:00 UTC, earlier than event 2 before them in the chain "
+        "(2026-11-20 10:00:00 UTC): the phone's clock went back while the diary was kept (it "
+        "was changed, or put right after running ahead); the events are in the order they "
+        "were written, each with the phone's time then"
+    ]
+    assert "NOT VERIFIED" not in out
+    assert out.rstrip().splitlines()[-1].startswith("Verified as internally consistent only")
+    assert verify_bundle(path).ok
+
+
+def test_each_time_the_clock_goes_back_is_flagged_once(tmp_path, capsys):
+    times = [NOV_20, NOV_20 - HOUR, NOV_20 + HOUR, NOV_20 + HOUR // 2, NOV_20 + 2 * HOUR]
+    code, out = run(capsys, recorded_at(tmp_path, *times))
+    assert code == 0
+    first, second = flagged(out)
+    assert first.startswith(
+        "FLAGGED: event 2: says it was recorded 2026-11-20 08:00:00 UTC, "
+        "earlier than event 1 before it in the chain (2026-11-20 09:00:00 UTC)"
+    )
+    assert second.startswith(
+        "FLAGGED: event 4: says it was recorded 2026-11-20 09:30:00 UTC, "
+        "earlier than event 3 before it in the chain (2026-11-20 10:00:00 UTC)"
+    )
+
+
+def test_times_that_never_go_back_are_not_flagged(tmp_path, capsys):
+    # One save's events share a time: the same time again is not going back.
+    path = recorded_at(tmp_path, NOV_20, NOV_20, NOV_20 + 1, NOV_20 + 1, NOV_20 + DAY)
+    code, out = run(capsys, path)
+    assert code == 0
+    assert flagged(out) == []
+    assert verify_bundle(path).flags == []
 
 
 # --- time receipts -----------------------------------------------------------------------

@@ -181,14 +181,6 @@ def test_an_event_recorded_after_its_receipt_is_flagged_as_a_clock_ahead(tmp_pat
     assert "FLAGGED: event 1: says it was recorded" in out and "clock was ahead" in out
 
 
-def test_times_that_go_backwards_are_flagged(tmp_path, capsys):
-    events = diary()
-    events[3]["at"] -= DAY
-    code, out = run(capsys, bundle(tmp_path, rechain(events)))
-    assert code == 0
-    assert "FLAGGED: event 4: says it was recorded" in out and "clock went back" in out
-
-
 def test_extra_entries_in_the_zip_fail(tmp_path, capsys):
     entries = {
         "report.html": REPORT,

@@ -71,13 +71,59 @@ def merge_windows(events: list) -> list[tuple[int, int, int]]:
 MERGES_LISTED = 20
 
 
+class GoingBack:
+    """Recorded times that go backwards: each run of events whose times are earlier than one
+    recorded before them in the chain is flagged once, naming that event ("events 4–6 say
+    they were recorded from … to …, earlier than event 3 before them …"). The chain's order
+    is the order the phone wrote the events, each time its clock then, so a clock set back
+    or put right gives such a run; it is said, never failed, as the chain itself holds. The
+    phone's report uses the same rule (``pwa/js/diary/times.js``)."""
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+        self.latest: tuple[int, int] | None = None  # (seq, at) of the latest time so far
+        self.run: list[tuple[int, int]] = []  # (seq, at) of the events going back now
+
+    def see(self, seq: int, at: int) -> None:
+        """Take the next event the phone wrote itself."""
+        if self.latest is not None and at < self.latest[1]:
+            self.run.append((seq, at))
+            return
+        self.end()
+        self.latest = (seq, at)
+
+    def end(self) -> None:
+        """End the run so far (at the chain's end, or at events a merge brought in)."""
+        if not self.run or self.latest is None:
+            return
+        (first, _), (last, _) = self.run[0], self.run[-1]
+        times = sorted(at for _, at in self.run)
+        seq, at = self.latest
+        if len(self.run) == 1:
+            where, says = f"event {first}", f"says it was recorded {when(times[0])}"
+            them = "it"
+        else:
+            where = f"events {first}–{last}"
+            says = f"say they were recorded from {when(times[0])} to {when(times[-1])}"
+            them = "them"
+        self.result.flag(
+            where,
+            f"{says}, earlier than event {seq} before {them} in the chain ({when(at)}): the "
+            "phone's clock went back while the diary was kept (it was changed, or put right "
+            "after running ahead); the events are in the order they were written, each with "
+            "the phone's time then",
+        )
+        self.run = []
+
+
 def check_chain(events: list, head: str, count: int, result: Result) -> dict[int, dict]:
     """Check every event and its link to the one before; return the well-formed ones by
-    number. Recorded times that go backwards are flagged, but for the events a merge brought
-    in from a backup: they keep the times they were first recorded there, and a note says
-    so."""
+    number. Recorded times that go backwards are flagged (``GoingBack``), but for the events a
+    merge brought in from a backup: they keep the times they were first recorded there, and
+    a note says so."""
     by_seq: dict[int, dict] = {}
-    prev, expected, last_at = GENESIS, 1, None
+    prev, expected = GENESIS, 1
+    back = GoingBack(result)
     windows = merge_windows(events)
     starts: dict[int, int] = {}
     for _, first, last in windows:
@@ -108,18 +154,12 @@ def check_chain(events: list, head: str, count: int, result: Result) -> dict[int
             result.add(where, False, "; ".join(problems))
         brought_until = max(brought_until, starts.get(e["seq"], 0))
         if e["seq"] <= brought_until:
-            by_seq.setdefault(e["seq"], e)
-            prev, expected = own, e["seq"] + 1
-            continue
-        if last_at is not None and e["at"] < last_at:
-            result.flag(
-                where,
-                f"says it was recorded {when(e['at'])}, before the event ahead of it "
-                f"({when(last_at)}): the phone's clock went back, or the times were changed",
-            )
-        last_at = e["at"] if last_at is None else max(last_at, e["at"])
+            back.end()  # not compared: a run does not reach across them
+        else:
+            back.see(e["seq"], e["at"])
         by_seq.setdefault(e["seq"], e)
         prev, expected = own, e["seq"] + 1
+    back.end()
     if not HEX64.fullmatch(head) or count != len(events) or head != prev:
         result.add(
             "the chain's head",
