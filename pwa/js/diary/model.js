@@ -203,20 +203,36 @@ export function changedFields(a, b) {
   return KEYS.filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key])).map((key) => FIELDS[key].changed);
 }
 
+/** How far ahead of the phone's clock a time may be before it is asked about: a clock a little behind. */
+export const CLOCK_GRACE_MS = 5 * 60_000;
+
 /**
  * What stops an entry being saved, in plain words, with the field to go back to; null
- * when it can be saved. A new entry needs something in it; every entry needs a day, not in
- * the future (five minutes' grace for a phone clock a little behind).
+ * when it can be saved. A new entry needs something in it; every entry needs a day.
+ *
+ * A time later than the phone's clock (past CLOCK_GRACE_MS) is asked about once, not
+ * refused: `ahead` is that time, and saving again with the same time (`confirmed`) keeps it.
+ * "Now" is only the phone's clock, and a clock that is behind (set back, or never set) makes
+ * a real, past date look like the future; refusing it would stop the person logging what
+ * happened, on the day it happened, until they found and fixed the clock. Asking still
+ * catches a slip of the finger (2062 for 2026).
  * @param {IncidentFields} f
- * @param {{ isNew: boolean, evidence: number, person: boolean, now?: number }} context
- * @returns {{ field: "what" | "date", message: string } | null}
+ * @param {{ isNew: boolean, evidence: number, person: boolean, now?: number, confirmed?: number }} context
+ * @returns {{ field: "what" | "date", message: string, ahead?: number } | null}
  */
-export function problemWith(f, { isNew, evidence, person, now = Date.now() }) {
+export function problemWith(f, { isNew, evidence, person, now = Date.now(), confirmed }) {
   if (isNew && isEmpty(f, evidence) && !person) {
     return { field: "what", message: "There is nothing to save yet. Write what happened, or pick what kind of thing it was." };
   }
   if (!f.happened.date) return { field: "date", message: "Say on what day it happened (roughly is fine: tick \"approximate\")." };
-  if (happenedAt(f) > now + 5 * 60_000) return { field: "date", message: "That date and time is in the future. Check when it happened." };
+  const at = happenedAt(f);
+  if (at > now + CLOCK_GRACE_MS && at !== confirmed) {
+    return {
+      field: "date",
+      message: "By this phone's clock, that date and time is in the future. Check when it happened. If it is right and the phone's clock is wrong, save again: what you typed is kept.",
+      ahead: at,
+    };
+  }
   return null;
 }
 

@@ -249,6 +249,8 @@ export function incidentForm({ id, onDone, onCancel }) {
       const $saved = h("p", { class: "hint draft-state" }, draft ? "Your unfinished entry was kept. Carry on where you left off." : "");
       const plain = plainFields(f);
       const when = whenPart(f.happened);
+      /** The time past the phone's clock the person was last asked about. @type {number | undefined} */
+      let aheadAsked;
       // The phone's position only when the person says they are at the place now.
       const here = hereNow({ position: f.location, keptBefore: Boolean(existing?.revisions.some((r) => r.fields.location)), onChange: changed });
       const who = whoPart(f.personId, people, draft?.person);
@@ -359,8 +361,10 @@ export function incidentForm({ id, onDone, onCancel }) {
         await finishRecording();
         const fields = read();
         const person = who.newPerson();
-        const problem = model.problemWith(fields, { isNew: !existing, evidence: pending.length, person: Boolean(person) });
+        const problem = model.problemWith(fields, { isNew: !existing, evidence: pending.length, person: Boolean(person), confirmed: aheadAsked });
         if (problem) {
+          // A time past the phone's clock is asked about once; saved again unchanged, it is kept.
+          aheadAsked = problem.ahead;
           $error.textContent = problem.message;
           (problem.field === "date" ? when.$date : plain.control("what")).focus();
           return;
