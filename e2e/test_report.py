@@ -9,6 +9,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -281,9 +282,16 @@ def test_the_csv_table_has_a_row_per_incident_and_no_formulas(page: Page):
     assert rows[0][:3] == ["Number", "Date", "Time"]
     assert len(rows) == 3
     assert rows[1][1] == "2026-10-02" and rows[2][1] == "2026-10-03"
+    # Beside when it was recorded, the number of the event that recorded it.
+    assert rows[0][5:7] == ["Recorded", "Event number"]
+    recorded = page.evaluate(
+        "async () => (await (await import('/js/diary/log.js')).events())"
+        ".filter((e) => e.type === 'incident.recorded').map((e) => String(e.seq))"
+    )
+    assert [row[6] for row in rows[1:]] == recorded
     # A cell that starts like a formula is kept as text.
-    assert rows[1][7] == '\'=HYPERLINK("x") said, "come out"'
-    assert rows[1][6] == "Text messages" and rows[2][7] == "Second, with a comma"
+    assert rows[1][8] == '\'=HYPERLINK("x") said, "come out"'
+    assert rows[1][7] == "Text messages" and rows[2][8] == "Second, with a comma"
 
 
 def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp_path: Path):
@@ -376,6 +384,75 @@ def test_the_evidence_bundle_verifies_and_names_what_was_altered(page: Page, tmp
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip at all")
     assert run_verify(junk).returncode == 2
+
+
+# The phone's clock: right (20 November 2026), then set back three days, then put right.
+NOV_20 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+RECORDED = """async () => {
+    const { longDateTime } = await import('/js/views/format.js');
+    const events = await (await import('/js/diary/log.js')).events();
+    return events.map((e) => [e.seq, e.type, e.at, longDateTime(e.at)]);
+}"""
+
+
+def test_a_clock_set_back_keeps_the_real_dates_and_the_report_and_verify_say_so(
+    page: Page, tmp_path: Path
+):
+    page.clock.install(time=NOV_20)
+    set_up_with_passphrase_only(page)
+    log_incident(page, "His car outside the house", date="2026-11-19")
+    # The phone's clock is set back three days: the next entry, on the day it happened.
+    page.clock.set_system_time(NOV_20 - timedelta(days=3, hours=-1))
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("Date", exact=True).fill("2026-11-19")
+    page.get_by_label("Time", exact=True).fill("21:30")
+    page.get_by_label("What happened").fill("Twelve silent calls in an hour")
+    page.get_by_role("button", name="Save incident").click()
+    # By the phone's clock that is the future: it asks, and saving again keeps the real date.
+    expect(page.get_by_role("alert")).to_contain_text("phone's clock is wrong, save again")
+    page.get_by_role("button", name="Save incident").click()
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.clock.set_system_time(NOV_20 - timedelta(days=3, hours=-2))
+    log_incident(page, "A note through the door", date="2026-11-16")
+    # The clock put right again.
+    page.clock.set_system_time(NOV_20 + timedelta(hours=3))
+    log_incident(page, "Flowers left on the step", date="2026-11-20")
+    events = page.evaluate(RECORDED)
+    recorded = [(seq, shown) for seq, kind, _, shown in events if kind == "incident.recorded"]
+    assert [seq for seq, _ in recorded] == [1, 2, 3, 4], events
+    (_, _, then, then_shown), (_, _, back, back_shown), (_, _, back2, back2_shown) = events[:3]
+    assert back < back2 < then
+
+    open_report(page)
+    text = squash(pdf_text(page))
+    # The entries in the order they happened, each with when it was recorded and its number,
+    # and where that time is only a clock that had gone back, or was behind, it says so.
+    went_back = "The phone's clock had gone back when this was recorded (see Integrity)."
+    behind = "The phone's clock was behind when this was saved: it was recorded before the time"
+    after = {1: "When it happened", 2: f"{went_back} {behind}", 3: f"{went_back} When", 4: "When"}
+    for seq, shown in recorded:
+        assert f"Recorded {shown} (event {seq}). {after[seq]}" in text, (seq, shown)
+    day = page.evaluate("async () => (await import('/js/views/format.js')).dayName('2026-11-19')")
+    assert f"{day}, 21:30" in text  # the real date, kept as typed
+    # The integrity page says where the clock went back, and blames no one.
+    assert "Recorded times that go back" in text
+    assert (
+        f"Events 2 to 3 say they were recorded from {back_shown} to {back2_shown}, "
+        f"earlier than event 1 before them ({then_shown})."
+    ) in text
+    assert "it may have been changed, or put right after it was wrong" in text
+    assert "When each incident happened is what was typed for it" in text
+
+    # cairn verify flags the same events, and the bundle still verifies.
+    checked = run_verify(download_bundle(page, tmp_path))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    flagged = [line for line in checked.stdout.splitlines() if line.startswith("FLAGGED")]
+    assert len(flagged) == 1 and flagged[0].startswith("FLAGGED: events 2–3: say they were"), (
+        checked.stdout
+    )
+    assert "earlier than event 1 before them in the chain" in flagged[0]
+    assert "NOT VERIFIED" not in checked.stdout
 
 
 SHARE_AND_PRINT_STUBS = """

@@ -2,6 +2,7 @@
 import * as drafts from "/js/diary/drafts.js";
 import * as log from "/js/diary/log.js";
 import * as model from "/js/diary/model.js";
+import { timesGoingBack } from "/js/diary/times.js";
 import { toHex } from "/js/vault/bytes.js";
 import * as keys from "/js/vault/keys.js";
 import * as records from "/js/vault/records.js";
@@ -281,4 +282,30 @@ export async function testTheModelSaysWhatStopsAnEntryBeingSaved() {
   equal(model.problemWith(ahead, { ...context, confirmed: later?.ahead }), null, "asked once, then kept");
   const other = { ...what, happened: { ...empty.happened, time: "10:36" } };
   equal(model.problemWith(other, { ...context, confirmed: later?.ahead })?.field, "date", "another time is asked about again");
+}
+
+/**
+ * Events as the log holds them, recorded at `times` (the hashes do not matter here).
+ * @param {[number, string?, unknown?][]} times  [at, type, payload]
+ */
+const recordedAt = (times) =>
+  times.map(([at, type = "incident.recorded", payload = {}], i) => ({
+    v: /** @type {1} */ (1), seq: i + 1, prev: "", type, subject: `s${i}`, at, payloadHash: "", payload: JSON.stringify(payload), hash: "",
+  }));
+
+export async function testRecordedTimesGoingBackAreFoundOncePerRunAsVerifyFindsThem() {
+  const H = 3_600_000;
+  equal(JSON.stringify(timesGoingBack(recordedAt([[10 * H], [10 * H], [11 * H]]))), "[]", "the same time again is not going back");
+  const found = timesGoingBack(recordedAt([[10 * H], [20 * H], [5 * H], [6 * H], [21 * H], [20 * H], [22 * H]]));
+  equal(
+    JSON.stringify(found),
+    JSON.stringify([
+      { first: 3, last: 4, from: 5 * H, to: 6 * H, after: { seq: 2, at: 20 * H } },
+      { first: 6, last: 6, from: 20 * H, to: 20 * H, after: { seq: 5, at: 21 * H } },
+    ]),
+    "each run once, with the event it goes back from",
+  );
+  // A merge brings in a backup's events with the times that backup recorded: not compared.
+  const merged = recordedAt([[20 * H], [21 * H, "backup.merged", { events: 2 }], [1 * H], [2 * H], [22 * H]]);
+  equal(JSON.stringify(timesGoingBack(merged)), "[]", "merged events keep their own times");
 }

@@ -1,12 +1,13 @@
 // @ts-check
-// A table of incidents for an advocate's spreadsheet: one row each, the main fields.
+// A table of incidents for an advocate's spreadsheet: one row each, the main fields, and
+// the number of the event that recorded it (the chain's order, whatever the phone's clock said).
 import { behaviourLabel, feelingLabel } from "../diary/model.js";
 
 const COLUMNS = [
-  "Number", "Date", "Time", "Approximate", "Until", "Recorded", "Kinds", "What happened", "Where",
-  "Who", "What they looked like", "Vehicle", "Registration", "Witnesses", "How it made me feel",
-  "What it changed", "Reported to police", "Date reported", "Officer", "Crime reference", "Files",
-  "Versions", "Withdrawn",
+  "Number", "Date", "Time", "Approximate", "Until", "Recorded", "Event number", "Kinds",
+  "What happened", "Where", "Who", "What they looked like", "Vehicle", "Registration", "Witnesses",
+  "How it made me feel", "What it changed", "Reported to police", "Date reported", "Officer",
+  "Crime reference", "Files", "Versions", "Withdrawn",
 ];
 
 /**
@@ -36,7 +37,7 @@ export function incidentsCsv(incidents, people) {
   incidents.forEach((incident, i) => {
     const f = incident.fields;
     const row = incident.withdrawn
-      ? [i + 1, "", "", "", "", stamp(incident.recordedAt), "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", stamp(incident.withdrawn.at)]
+      ? [i + 1, "", "", "", "", stamp(incident.recordedAt), incident.seqs[0], "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", stamp(incident.withdrawn.at)]
       : [
           i + 1,
           f.happened.date,
@@ -44,6 +45,7 @@ export function incidentsCsv(incidents, people) {
           f.happened.about ? "yes" : "",
           f.happened.endTime,
           stamp(incident.recordedAt),
+          incident.seqs[0],
           f.behaviours.map((b) => behaviourLabel.get(b) || b).join("; "),
           f.what,
           f.where,

@@ -1,13 +1,15 @@
 // @ts-check
 // The report for police, a solicitor or a court: a cover, the pattern, the risk checklist,
 // then every incident in time order with every field, when it happened and when it was
-// recorded, its revisions, and its evidence with each file's SHA-256; last, how to check
-// that nothing was altered. It is a page in the app that the phone's print ("Save as PDF")
+// recorded (with the number of the event that recorded it), its revisions, and its evidence
+// with each file's SHA-256; last, how to check that nothing was altered, and where the
+// phone's clock went back. It is a page in the app that the phone's print ("Save as PDF")
 // turns into a clean document.
 import { h } from "../dom.js";
 import * as checklist from "../diary/checklist.js";
 import * as evidence from "../diary/evidence.js";
 import * as log from "../diary/log.js";
+import { inRun, timesGoingBack } from "../diary/times.js";
 import { makeBundle } from "../formats/bundle.js";
 import { marginProperties } from "../formats/margins.js";
 import { onLock } from "../vault/keys.js";
@@ -222,10 +224,11 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "", leftO
       for (const [name] of marginProperties({ head: "" })) root.removeProperty(name);
     },
     async render() {
-      const [{ incidents, people }, answers, check, stamped] = await Promise.all([
+      const [{ incidents, people }, answers, check, back, stamped] = await Promise.all([
         model.load(),
         checklist.history(),
         log.verify(),
+        log.events().then(timesGoingBack),
         // A receipt record that does not open must not stop the report: the page says so.
         Promise.all([log.events().then(receipts.review), receipts.keys()]).catch((error) => /** @type {Error} */ (error)),
       ]);
@@ -312,7 +315,7 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "", leftO
             ["Produced", longDateTime(Date.now())],
             ["Record fingerprint", check.head, { class: "hash" }],
           ]),
-          h("p", {}, "Each incident shows when it happened and when it was recorded on the phone. Entries are never overwritten: a change is kept as a new version, and both are shown. Every file is listed with its SHA-256 fingerprint, taken when it was added. The record fingerprint is that of the last event in the diary's chain (see Integrity, at the end); every page carries its first 16 characters."),
+          h("p", {}, "Each incident shows when it happened, when it was recorded on the phone and the number of the event that recorded it: the diary's events are numbered in the order the phone wrote them, whatever its clock said (see Integrity). Entries are never overwritten: a change is kept as a new version, and both are shown. Every file is listed with its SHA-256 fingerprint, taken when it was added. The record fingerprint is that of the last event in the diary's chain (see Integrity, at the end); every page carries its first 16 characters."),
         ),
         h(
           "section",
@@ -337,9 +340,9 @@ export function reportView(range, { onBack }, { keptBy = "", exhibit = "", leftO
           "section",
           { class: "report-incidents" },
           h("h2", {}, "Incidents"),
-          chosen.map((incident, n) => incidentBlock(incident, n + 1, people, filesLeft.get(incident.id) || 0)),
+          chosen.map((incident, n) => incidentBlock(incident, n + 1, people, filesLeft.get(incident.id) || 0, inRun(back))),
         ),
-        integrity(check, stamped, stamps, left, origins),
+        integrity(check, back, stamped, stamps, left, origins),
         signature(keptBy),
       );
       return $report;
@@ -374,23 +377,37 @@ function riskAnswers(answers) {
  * @param {number} n
  * @param {Map<string, model.Person>} people
  * @param {number} filesLeft  how many of its files the person left out
+ * @param {(seq: number) => boolean} wentBack  whether an event was recorded after the phone's clock went back
  */
-function incidentBlock(incident, n, people, filesLeft) {
+function incidentBlock(incident, n, people, filesLeft, wentBack) {
   const heading = `${n}. ${incident.withdrawn ? "Withdrawn entry" : shortDate(incident.happenedAt)}`;
   if (incident.withdrawn) {
     return h(
       "article",
       { class: "report-incident withdrawn" },
       h("h3", {}, heading),
-      h("p", {}, `First recorded ${longDateTime(incident.recordedAt)}. Withdrawn by the diary's owner ${longDateTime(incident.withdrawn.at)}: its words and files were removed, and its place in the record is kept.`),
+      h("p", {}, `First recorded ${longDateTime(incident.recordedAt)} (event ${incident.seqs[0]}). Withdrawn by the diary's owner ${longDateTime(incident.withdrawn.at)} (event ${incident.withdrawn.seq}): its words and files were removed, and its place in the record is kept.`),
     );
   }
   const [first, ...later] = incident.revisions;
+  const latest = incident.revisions.at(-1);
+  // Said where the reader meets the times, so a recorded time is not read as more than the
+  // phone's clock: one that had gone back, or was behind when the person saved anyway.
+  const clock = [
+    wentBack(incident.seqs[0])
+      ? "The phone's clock had gone back when this was recorded (see Integrity)."
+      : incident.seqs.some(wentBack)
+        ? "The phone's clock had gone back when part of this entry was recorded (see Integrity)."
+        : "",
+    latest && model.happenedAt(latest.fields) > latest.at + model.CLOCK_GRACE_MS
+      ? "The phone's clock was behind when this was saved: it was recorded before the time given for when it happened, and the person, asked, kept that time."
+      : "",
+  ].filter(Boolean);
   return h(
     "article",
     { class: "report-incident" },
     h("h3", {}, heading),
-    h("p", { class: "recorded" }, `Recorded ${longDateTime(first?.at ?? incident.recordedAt)}.`),
+    h("p", { class: "recorded" }, `Recorded ${longDateTime(first?.at ?? incident.recordedAt)} (event ${first?.seq ?? incident.seqs[0]}).`, clock.length ? ` ${clock.join(" ")}` : ""),
     later.length
       ? h(
           "div",
@@ -399,7 +416,7 @@ function incidentBlock(incident, n, people, filesLeft) {
           h(
             "ul",
             {},
-            later.map((r) => h("li", {}, `Version ${incident.revisions.indexOf(r) + 1}, ${longDateTime(r.at)}: changed ${r.changed.join(", ") || "nothing but evidence"}.`)),
+            later.map((r) => h("li", {}, `Version ${incident.revisions.indexOf(r) + 1}, ${longDateTime(r.at)} (event ${r.seq}): changed ${r.changed.join(", ") || "nothing but evidence"}.`)),
           ),
           h(
             "details",
@@ -488,7 +505,7 @@ function evidenceTable(items) {
             "div",
             {},
             h("strong", {}, item.name),
-            h("div", {}, `${item.type || "unknown type"}, ${evidence.formatSize(item.size)}, added ${longDateTime(item.at)}`),
+            h("div", {}, `${item.type || "unknown type"}, ${evidence.formatSize(item.size)}, added ${longDateTime(item.at)} (event ${item.seq})`),
             h("div", { class: "hash" }, `SHA-256: ${item.sha256}`),
           ),
         );
@@ -498,15 +515,16 @@ function evidenceTable(items) {
 }
 
 /**
- * The last page: the chain's head and count, whether it checked out, how to check it, and
- * the server's time receipts.
+ * The last page: the chain's head and count, whether it checked out, where the phone's clock
+ * went back, how to check it, and the server's time receipts.
  * @param {Awaited<ReturnType<typeof log.verify>>} check
+ * @param {import("../diary/times.js").GoingBack[]} back  recorded times that go backwards
  * @param {[Awaited<ReturnType<typeof receipts.review>>, receipts.PublicKey[]] | Error} stamped
  * @param {[timestamps.Stored[], timestamps.Authority | undefined] | Error} stamps
  * @param {{ entries: number, files: number }} left  what the person left out
  * @param {log.Origin[]} origins  backups merged in, with their own receipts and time-stamps
  */
-function integrity(check, stamped, stamps, left, origins) {
+function integrity(check, back, stamped, stamps, left, origins) {
   return h(
     "section",
     { class: "report-integrity" },
@@ -518,6 +536,7 @@ function integrity(check, stamped, stamps, left, origins) {
       ["Fingerprint of the last event (the chain's head)", check.head],
       ["Checked on the phone when this report was made", check.ok ? "Intact: every event is as it was recorded." : `Not intact: ${check.problems.map((p) => `${p.where} ${p.what}`).join(" ")}`],
     ]),
+    back.length ? clockWentBack(back) : null,
     leftOutWords(left)
       ? h("p", { class: "left-out" }, `Left out by the person who kept the diary: ${leftOutWords(left)}. Their events stay in the chain with their fingerprints, so the chain still checks from the first event to the last, but what they hold is not in this report or its bundle. cairn verify counts them too.`)
       : null,
@@ -525,6 +544,29 @@ function integrity(check, stamped, stamps, left, origins) {
     stamped instanceof Error ? h("p", {}, `The time receipts could not be read: ${plainWords(stamped)}`) : receiptList(...stamped),
     stamps instanceof Error ? h("p", {}, `The time-stamps could not be read: ${plainWords(stamps)}`) : stampList(...stamps),
     origins.length ? mergedAnchors(origins) : null,
+  );
+}
+
+/**
+ * Where the phone's clock went back: each run of events that says it was recorded before an
+ * event ahead of it in the chain. Said plainly and blaming no one: a phone's clock may simply
+ * have been wrong, and put right.
+ * @param {import("../diary/times.js").GoingBack[]} back
+ */
+function clockWentBack(back) {
+  const span = (/** @type {number} */ from, /** @type {number} */ to) =>
+    longDateTime(from) === longDateTime(to) ? longDateTime(from) : `from ${longDateTime(from)} to ${longDateTime(to)}`;
+  const run = (/** @type {import("../diary/times.js").GoingBack} */ b) =>
+    b.first === b.last
+      ? `Event ${b.first} says it was recorded ${longDateTime(b.from)}, earlier than event ${b.after.seq} before it (${longDateTime(b.after.at)}).`
+      : `Events ${b.first} to ${b.last} say they were recorded ${span(b.from, b.to)}, earlier than event ${b.after.seq} before them (${longDateTime(b.after.at)}).`;
+  return h(
+    "div",
+    { class: "report-clock" },
+    h("h3", {}, "Recorded times that go back"),
+    h("p", {}, "The phone's clock went back while this diary was kept: it may have been changed, or put right after it was wrong."),
+    h("ul", {}, back.map((b) => h("li", {}, run(b)))),
+    h("p", {}, "The events are numbered in the order the phone wrote them, and that order cannot change without breaking the chain; the time recorded with each is what the phone's clock said then. When each incident happened is what was typed for it, and is not changed by this. cairn verify flags the same events."),
   );
 }
 
