@@ -11,7 +11,19 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from . import backup, config, db, errors, limits, passkeys, receipts, security, shell, timestamps
+from . import (
+    backup,
+    config,
+    db,
+    errors,
+    limits,
+    passkeys,
+    receipts,
+    security,
+    shell,
+    storage,
+    timestamps,
+)
 from .api import bp as api_bp
 from .invitations import bp as invitations_bp
 
@@ -56,6 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     limits.init_app(app)
+    storage.init_app(app)
     shell.init_app(app)
     receipts.init_app(app)
     timestamps.init_app(app)

@@ -23,6 +23,7 @@ from flask import (
     stream_with_context,
 )
 
+from . import storage
 from .api import json_body
 from .auth import NOT_SIGNED_IN, login_required
 from .db import Database, Row, get_db, now_ms, open_own, release
@@ -115,13 +116,16 @@ def _locked(db: Database, account: str) -> Row:
 
 
 def _charge(db: Database, account: Row, delta: int) -> None:
-    """Add ``delta`` bytes to what the locked ``account`` row uses.
+    """Add ``delta`` bytes to what the locked ``account`` row uses, and to the instance's total.
 
     :raise CairnError 413: that would pass the account's quota (nothing is stored).
+    :raise CairnError 507: there is no room on the server for it: the instance's ceiling or
+        the disk's reserve (nothing is stored; the phone tries again later).
     """
     used = account["used"] + delta
     if delta > 0 and used > int(current_app.config["BACKUP_QUOTA_BYTES"]):
         raise CairnError(FULL, status=413)
+    storage.charge(db, account=account["id"], delta=max(used, 0) - account["used"])
     db.execute(
         "UPDATE accounts SET used = ?, updated = ? WHERE id = ?",
         (max(used, 0), now_ms(), account["id"]),

@@ -64,6 +64,16 @@ DEFAULTS: dict[str, Any] = {
     "UPLOADS_PER_MINUTE": 1200,
     # What one account may keep on the server, in bytes of ciphertext.
     "BACKUP_QUOTA_BYTES": 1024**3,
+    # What every account together may keep (the sum of what each uses): past it, uploads
+    # are 507 and the phones try again later. None: no ceiling but the disk.
+    "INSTANCE_QUOTA_BYTES": None,
+    # On SQLite, uploads are 507 when they would leave less than this free on the disk that
+    # holds the database, so sign-ins, set-up and removals (which need a little room to
+    # write) still work when uploads have filled it. 512 MiB: the free space is looked at
+    # once a second per process, and a second of uploads at a gigabit's line rate is
+    # 120 MiB, so four seconds' worth; the WAL also grows until a checkpoint.
+    # (PostgreSQL's disk is out of the server's sight: not checked.)
+    "DISK_RESERVE_BYTES": 512 * 1024**2,
     # RFC 3161 time-stamps for chain heads (server/tsa.py): the address of a time-stamping
     # authority to pass requests to (and, optionally, a PEM file of its CA certificates for
     # checkers), or TSA = "own" for this server to stamp with its own key. Neither: none.
@@ -103,8 +113,24 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     window = app.config["START_CODE_WINDOW_SECONDS"]
     if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
         raise ValueError("START_CODE_WINDOW_SECONDS must be a number of seconds above 0")
+    _whole(app, "DISK_RESERVE_BYTES", least=0)
+    if app.config["INSTANCE_QUOTA_BYTES"] is not None:
+        _whole(app, "INSTANCE_QUOTA_BYTES", least=1)
     tls = bool(app.config["FORCE_TLS"] or app.config["BEHIND_PROXY"])
     app.config["SESSION_COOKIE_SECURE"] = tls
+
+
+def _whole(app: Flask, name: str, *, least: int) -> None:
+    """Keep setting ``name`` as a whole number (``1e9`` from the environment is one too).
+
+    :raise ValueError: it is not a whole number, or is below ``least``.
+    """
+    value = app.config[name]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"{name} must be a whole number, {least} or more")
+    app.config[name] = value
 
 
 def instance_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:

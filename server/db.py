@@ -124,6 +124,14 @@ MIGRATIONS: list[str] = [
     -- The invitation a registration was started with, taken up when it finishes.
     ALTER TABLE challenges ADD COLUMN invitation TEXT;
     """,
+    """
+    -- What every account uses together, kept in step with accounts.used by each upload
+    -- (storage.charge), so the instance's ceiling costs no sum over the accounts. Spread over
+    -- a few rows (shard: from the account's id) so uploads to different accounts on
+    -- PostgreSQL do not queue for one row; the total is the sum of the rows.
+    CREATE TABLE storage (shard INTEGER PRIMARY KEY, used BIGINT NOT NULL);
+    INSERT INTO storage (shard, used) SELECT 0, COALESCE(SUM(used), 0) FROM accounts;
+    """,
 ]
 
 _SQLITE_WRITERS = threading.Lock()
@@ -322,7 +330,11 @@ def _alive(database: Database) -> bool:
 UNREACHABLE = (
     "The server cannot reach its storage just now. Nothing was changed. Try again in a moment."
 )
-FULL = "The server's storage is full, so nothing was changed. Tell whoever runs this service."
+# Said for a full disk and for an upload refused for want of room (storage.py) alike.
+FULL = (
+    "The server's storage is full, so nothing was changed. Everything is still on this phone,"
+    " to be sent when there is room. Tell whoever runs this service."
+)
 
 
 def fault(exc: BaseException) -> tuple[int, str] | None:

@@ -30,7 +30,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from . import invitations
+from . import invitations, storage
 from .api import json_body
 from .auth import (
     NOT_SIGNED_IN,
@@ -501,7 +501,9 @@ def delete_account() -> Response:
     account_id = g.account
     db = get_db()
     with db.transaction():
-        db.lock_account(account_id)
+        row = db.lock_account(account_id)
+        if row is not None:
+            storage.charge(db, account=account_id, delta=-row["used"])
         # The foreign keys cascade; the tables are named too, so nothing hangs on them.
         for table in ("chunks", "records", "sessions", "challenges", "passkeys"):
             db.execute(f"DELETE FROM {table} WHERE account = ?", (account_id,))  # noqa: S608 (table names and ? marks only)

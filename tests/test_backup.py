@@ -12,40 +12,9 @@ from flask import Flask
 from server import backup, create_app, db
 from server.backup import ROW_OVERHEAD
 from tests.authenticator import Phone, b64url
+from tests.uploads import IV, holding, put_part, record, signed_in
 
-IV = b64url(bytes(12))
 DIARY = b64url(bytes(range(16)))
-
-
-def record(ident: str, version: int = 1, size: int = 100, kind: str = "event") -> dict:
-    return {
-        "id": ident,
-        "kind": kind,
-        "version": version,
-        "iv": b64url(secrets.token_bytes(12)),
-        "ct": b64url(secrets.token_bytes(size)),
-    }
-
-
-def signed_in(app: Flask) -> Phone:
-    phone = Phone(app.test_client())
-    phone.register()
-    return phone
-
-
-def put_part(phone: Phone, file: str, index: int, body: bytes, *, iv: str = IV, final: int = 1):
-    return phone.call(
-        "PUT",
-        f"/api/backup/chunks/{file}/{index}?iv={iv}&final={final}",
-        data=body,
-        content_type="application/octet-stream",
-    )
-
-
-def holding(phone: Phone) -> dict:
-    response = phone.client.get("/api/backup")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def frames(data: bytes) -> list[tuple[dict, bytes]]:

@@ -69,3 +69,15 @@ def test_the_start_code_window_must_be_seconds_above_zero(tmp_path, monkeypatch,
     monkeypatch.setenv("CAIRN_START_CODE_WINDOW_SECONDS", window)
     with pytest.raises(ValueError, match="START_CODE_WINDOW_SECONDS"):
         create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_the_storage_settings_are_whole_numbers_of_bytes(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAIRN_INSTANCE_QUOTA_BYTES", "1e12")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["INSTANCE_QUOTA_BYTES"] == 10**12
+    assert app.config["DISK_RESERVE_BYTES"] == 512 * 1024**2
+    for name, value in (("INSTANCE_QUOTA_BYTES", "0"), ("DISK_RESERVE_BYTES", "lots")):
+        monkeypatch.setenv(f"CAIRN_{name}", value)
+        with pytest.raises(ValueError, match=name):
+            create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+        monkeypatch.delenv(f"CAIRN_{name}")

@@ -70,7 +70,7 @@ def test_upgrading_recounts_what_each_account_uses_at_the_new_row_cost(tmp_path,
 
     path = str(tmp_path / "old.sqlite")
     database = db.connect_sqlite(path)
-    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS[:-1])
+    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS[: migration("costs 1024 bytes")])
     db.migrate(database)
     database.execute(
         "INSERT INTO accounts (id, user_handle, created, used, slots) VALUES ('a', x'01', 0, 0, ?)",
@@ -87,3 +87,29 @@ def test_upgrading_recounts_what_each_account_uses_at_the_new_row_cost(tmp_path,
     used = database.one("SELECT used FROM accounts WHERE id = 'a'")["used"]
     database.close()
     assert used == len("[]") + 3 * (100 + ROW_OVERHEAD)
+
+
+def test_upgrading_adds_up_what_the_accounts_already_use(tmp_path, monkeypatch):
+    """The instance's running total starts from what every account used before it."""
+    from server import storage
+
+    database = db.connect_sqlite(str(tmp_path / "old.sqlite"))
+    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS[: migration("CREATE TABLE storage")])
+    db.migrate(database)
+    for n, used in enumerate((5000, 70_000, 0)):
+        database.execute(
+            "INSERT INTO accounts (id, user_handle, created, used) VALUES (?, ?, 0, ?)",
+            (f"a{n}", bytes([n]), used),
+        )
+    monkeypatch.undo()
+    db.migrate(database)
+    try:
+        assert storage.total(database) == 75_000
+    finally:
+        database.close()
+
+
+def migration(words: str) -> int:
+    """The number of the one migration whose script holds ``words``."""
+    (found,) = [n for n, script in enumerate(db.MIGRATIONS) if words in script]
+    return found
