@@ -57,6 +57,9 @@ def count_code_try() -> limits.Decision:
 
     :raise CairnError 429: too many wrong codes from this client; ``Retry-After`` says when.
     """
+    # No instance-wide ceiling here, unlike the other limits: one would refuse the right code
+    # too once strangers had used it up, so anyone could stop set-up for everyone. (One that
+    # refused only wrong codes would not slow a guesser down: the right guess still passes.)
     decision = limits.limiter().hit(
         f"start-code:{limits.request_client()}",
         limit=current_app.config["START_CODE_TRIES_PER_MINUTE"],

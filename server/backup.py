@@ -86,12 +86,13 @@ def _iv(value: object) -> bytes:
 def _limit_uploads(account: str) -> None:
     """Count one upload for ``account``.
 
-    :raise CairnError 429: too many uploads from this account in a minute.
+    :raise CairnError 429: too many uploads from this account, or from everyone, in a minute.
     """
     enforce(
         "uploads",
         account,
         per_minute=int(current_app.config["UPLOADS_PER_MINUTE"]),
+        ceiling=int(current_app.config["UPLOADS_PER_MINUTE_ALL"]),
         message="Too many uploads. The phone will try again in a minute.",
     )
 

@@ -62,6 +62,30 @@ DEFAULTS: dict[str, Any] = {
     # New accounts one address may start a day (a refuge's shared connection: several).
     "ACCOUNTS_PER_DAY": 20,
     "UPLOADS_PER_MINUTE": 1200,
+    # Everyone together, per minute (per day for new accounts), before 429 "very busy": a
+    # guard for the database's capacity, not a fine limit. A try counts here only when its
+    # client's own limit allowed it, so no one client uses more than its own share; but
+    # enough clients together can fill a ceiling, and then everyone waits. So each sits
+    # about where the server is overwhelmed anyway (README: 332-475 uploads a second
+    # measured), where refusing quickly costs less than serving slowly, and far above a
+    # busy day: 100,000 people each signing in daily and making ten changes a day average
+    # 70 sign-ins, 700 time-stamps and 2,000 uploads a minute.
+    # Sign-ins and set-up (two ceremonies each): 200 a second.
+    "CEREMONIES_PER_MINUTE_ALL": 12_000,
+    # Uploads: 300 a second, PostgreSQL's measured capacity (fifteen phones each sending a
+    # whole diary at its own limit); parts are at most 1 MiB, so this also bounds what
+    # uploads write. A refused phone waits and tries again; nothing is lost.
+    "UPLOADS_PER_MINUTE_ALL": 18_000,
+    # Time receipts (an Ed25519 signature and a counted try each): 100 a second.
+    "RECEIPTS_PER_MINUTE_ALL": 6_000,
+    # RFC 3161 time-stamps: 50 a second. Each holds a server thread while the authority
+    # answers (tens to hundreds of milliseconds), and an outside authority may turn away a
+    # server that floods it.
+    "TIMESTAMPS_PER_MINUTE_ALL": 3_000,
+    # New accounts a day (from midnight UTC), everyone together: 500 addresses' worth at
+    # ACCOUNTS_PER_DAY each. It bounds how fast someone with the start code and many
+    # addresses makes accounts; a launch to 10,000 people in one day would be exceptional.
+    "ACCOUNTS_PER_DAY_ALL": 10_000,
     # What one account may keep on the server, in bytes of ciphertext.
     "BACKUP_QUOTA_BYTES": 1024**3,
     # What every account together may keep (the sum of what each uses): past it, uploads
@@ -113,11 +137,22 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     window = app.config["START_CODE_WINDOW_SECONDS"]
     if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
         raise ValueError("START_CODE_WINDOW_SECONDS must be a number of seconds above 0")
+    for name in CEILINGS:
+        _whole(app, name, least=1)
     _whole(app, "DISK_RESERVE_BYTES", least=0)
     if app.config["INSTANCE_QUOTA_BYTES"] is not None:
         _whole(app, "INSTANCE_QUOTA_BYTES", least=1)
     tls = bool(app.config["FORCE_TLS"] or app.config["BEHIND_PROXY"])
     app.config["SESSION_COOKIE_SECURE"] = tls
+
+
+CEILINGS = (
+    "CEREMONIES_PER_MINUTE_ALL",
+    "UPLOADS_PER_MINUTE_ALL",
+    "RECEIPTS_PER_MINUTE_ALL",
+    "TIMESTAMPS_PER_MINUTE_ALL",
+    "ACCOUNTS_PER_DAY_ALL",
+)
 
 
 def _whole(app: Flask, name: str, *, least: int) -> None:

@@ -125,6 +125,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE challenges ADD COLUMN invitation TEXT;
     """,
     """
+    -- Everyone's tries at one limit in one fixed window (a minute; a day for new accounts):
+    -- one row per limit and window, counted up in one statement (limits.Limiter.ceiling);
+    -- swept with the tries once its window has passed (until).
+    CREATE TABLE ceilings (
+        name TEXT NOT NULL,
+        started BIGINT NOT NULL,
+        until BIGINT NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (name, started)
+    );
     -- What every account uses together, kept in step with accounts.used by each upload
     -- (storage.charge), so the instance's ceiling costs no sum over the accounts. Spread over
     -- a few rows (shard: from the account's id) so uploads to different accounts on

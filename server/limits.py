@@ -1,10 +1,12 @@
-"""Rate limits: how many times one client or one account may do one thing in a window.
+"""Rate limits: how many times one client or one account may do one thing in a window, and
+how many times everyone together may (the instance's ceiling).
 
 Every limit goes through one ``Limiter``: ``hit`` counts a try and says whether it may go on,
 in one step, so tries sent at once each count; ``forgive`` takes a counted try back (a right
-start code is not a wrong one). The server counts in its database (``DatabaseLimiter``), so
-every process and host behind one address shares the counts and a restart forgets none;
-``MemoryLimiter`` counts in one process's memory, for tests that move its clock.
+start code is not a wrong one); ``ceiling`` counts a try toward everyone's, in fixed windows.
+The server counts in its database (``DatabaseLimiter``), so every process and host behind one
+address shares the counts and a restart forgets none; ``MemoryLimiter`` counts in one
+process's memory, for tests that move its clock.
 """
 
 from __future__ import annotations
@@ -56,6 +58,12 @@ class Limiter(Protocol):
         """Take back the try ``decision`` counted (nothing, if it was refused)."""
         ...
 
+    def ceiling(self, name: str, *, limit: int, window: float) -> Decision:
+        """Count one try toward everyone's ``limit`` for ``name`` in this fixed window of
+        ``window`` seconds (windows start on the clock's multiples of it); a refused try is
+        not counted."""
+        ...
+
 
 @dataclass
 class _Tries:
@@ -73,6 +81,8 @@ class MemoryLimiter:
         self._clock = clock
         self._lock = threading.Lock()
         self._by_key: dict[str, _Tries] = {}
+        # Each ceiling's window (when it started) and its count.
+        self._ceilings: dict[str, tuple[float, int]] = {}
 
     def hit(self, key: str, *, limit: int, window: float) -> Decision:
         """Count one try for ``key`` unless ``limit`` tries are already in the last
@@ -100,6 +110,21 @@ class MemoryLimiter:
             if decision.at is not None and tries is not None and decision.at in tries.times:
                 tries.times.remove(decision.at)
 
+    def ceiling(self, name: str, *, limit: int, window: float) -> Decision:
+        """Count one try toward everyone's ``limit`` for ``name`` in this fixed window of
+        ``window`` seconds; a refused try is not counted."""
+        with self._lock:
+            now = self._clock()
+            started = now - now % window
+            was, n = self._ceilings.get(name, (started, 0))
+            if was != started:
+                n = 0
+            if n >= limit:
+                wait = started + window - now
+                return Decision(allowed=False, retry_after=max(1, math.ceil(wait)), key=name)
+            self._ceilings[name] = (started, n + 1)
+            return Decision(allowed=True, retry_after=0, key=name, at=now)
+
     def _sweep(self, now: float) -> None:
         for key in [
             k for k, t in self._by_key.items() if not t.times or now - t.times[-1] > t.window
@@ -111,7 +136,8 @@ class DatabaseLimiter:
     """A ``Limiter`` in the app's database: one count for every process and host that shares
     it, kept across restarts. Each try is a row; a try and the count before it are one
     transaction, held per key (PostgreSQL: an advisory lock on the key; SQLite: its write
-    lock), so tries sent at once to different processes each count.
+    lock), so tries sent at once to different processes each count. A ceiling is one row per
+    name and window, counted up in one statement, however many tries it holds.
 
     A key names a client address or an account, so it is stored as an HMAC under a secret
     from the instance folder: a copy of the database alone does not say who tried what.
@@ -162,14 +188,52 @@ class DatabaseLimiter:
             with database.transaction():
                 database.execute("DELETE FROM tries WHERE id = ?", (decision.ref,))
 
+    def ceiling(self, name: str, *, limit: int, window: float) -> Decision:
+        """Count one try toward everyone's ``limit`` for ``name`` in this fixed window of
+        ``window`` seconds; a refused try is not counted."""
+        database = db.get_db()
+        span = max(1, int(window * 1000))
+        now = int(self._clock() * 1000)
+        started = now - now % span
+        # Inside a caller's transaction this joins it (enforce's, with the client's own count;
+        # a registration's, undone if the account is not made). Old windows are swept with
+        # the tries (``hit``), not here, while the window's row is held.
+        with database.transaction():
+            counted = database.one(
+                "INSERT INTO ceilings (name, started, until, n) VALUES (?, ?, ?, 1)"
+                " ON CONFLICT (name, started) DO UPDATE SET n = ceilings.n + 1"
+                " WHERE ceilings.n < ? RETURNING n",
+                (name, started, started + span, limit),
+            )
+        if counted is None:  # the window's row is full: nothing was changed
+            wait = started + span - now
+            return Decision(allowed=False, retry_after=max(1, math.ceil(wait / 1000)), key=name)
+        return Decision(allowed=True, retry_after=0, key=name, at=now / 1000)
+
     def _maybe_sweep(self, database: db.Database, now: int) -> None:
         with self._lock:
             due = time.monotonic() - self._swept >= self.SWEEP_SECONDS
             if due:
                 self._swept = time.monotonic()
-        if due:
-            with database.transaction():
+        if not due:
+            return
+        with database.transaction():
+            if database.postgres:
+                # This may run inside a caller's transaction holding rows of its own: a sweep
+                # that waited for rows another process holds could deadlock with that one's.
+                database.execute(
+                    "DELETE FROM tries WHERE id IN"
+                    " (SELECT id FROM tries WHERE until < ? FOR UPDATE SKIP LOCKED)",
+                    (now,),
+                )
+                database.execute(
+                    "DELETE FROM ceilings WHERE (name, started) IN (SELECT name, started"
+                    " FROM ceilings WHERE until < ? FOR UPDATE SKIP LOCKED)",
+                    (now,),
+                )
+            else:
                 database.execute("DELETE FROM tries WHERE until < ?", (now,))
+                database.execute("DELETE FROM ceilings WHERE until < ?", (now,))
 
 
 def client(address: str | None, v6_prefix: int = 64) -> str:
@@ -197,16 +261,30 @@ def limiter() -> Limiter:
     return current_app.extensions["cairn.limiter"]
 
 
-def enforce(name: str, key: str, *, per_minute: int, message: str) -> Decision:
-    """Count one request for ``key`` under the limit ``name``, failures and successes alike.
+BUSY = "The server is very busy. Try again in a minute."
 
-    :raise CairnError 429: ``key`` has made ``per_minute`` requests in the last minute;
-        ``message`` says so (the answer's ``Retry-After`` is a minute).
+
+def enforce(name: str, key: str, *, per_minute: int, ceiling: int, message: str) -> Decision:
+    """Count one request for ``key`` under the limit ``name``, failures and successes alike,
+    and, once ``key``'s own limit has allowed it, one toward everyone's ``ceiling`` for
+    ``name`` in this minute.
+
+    :raise CairnError 429: ``key`` has made ``per_minute`` requests in the last minute
+        (``message`` says so; ``Retry-After`` is a minute), or everyone together ``ceiling``
+        in this minute (the server is busy; ``Retry-After`` is the rest of the minute).
     """
-    decision = limiter().hit(f"{name}:{key}", limit=per_minute, window=MINUTE)
-    if not decision.allowed:
+    with db.get_db().transaction():  # both counts in one commit
+        own = limiter().hit(f"{name}:{key}", limit=per_minute, window=MINUTE)
+        # Only a try the client's own limit allowed counts toward everyone's: one client can
+        # never take more than its own share.
+        everyone = limiter().ceiling(name, limit=ceiling, window=MINUTE) if own.allowed else own
+    if not own.allowed:
         raise CairnError(message, status=429)
-    return decision
+    if not everyone.allowed:
+        # The try stays counted against the client's own limit: that bounds how often one
+        # client knocks while the server is busy.
+        raise CairnError(BUSY, status=429, retry_after=everyone.retry_after)
+    return own
 
 
 def init_app(app: Flask) -> None:

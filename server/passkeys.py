@@ -91,12 +91,13 @@ def relying_party() -> RelyingParty:
 def _ceremony() -> RelyingParty:
     """Count a ceremony call against this address's limit; return what to check it against.
 
-    :raise CairnError 429: too many ceremonies from this address.
+    :raise CairnError 429: too many ceremonies from this address, or from everyone.
     """
     enforce(
         "ceremonies",
         request_client(),
         per_minute=int(current_app.config["CEREMONIES_PER_MINUTE"]),
+        ceiling=int(current_app.config["CEREMONIES_PER_MINUTE_ALL"]),
         message="Too many tries. Wait a minute and try again.",
     )
     return relying_party()
@@ -218,11 +219,14 @@ DAY = 24 * 3600
 
 
 def _limit_new_accounts() -> None:
-    """Count one new account made from this address today: only a finished registration
-    counts (a cancelled one does not use up a shared connection's), and an IPv6 client by
-    its /48, the most one site usually gets.
+    """Inside the registration's transaction, count one new account made from this address
+    today, and then toward everyone's today: only a finished registration counts (a
+    cancelled one does not use up a shared connection's), and an IPv6 client by its /48,
+    the most one site usually gets.
 
-    :raise CairnError 429: ``ACCOUNTS_PER_DAY`` made already; ``Retry-After`` says when.
+    :raise CairnError 429: ``ACCOUNTS_PER_DAY`` made from this address already, or
+        ``ACCOUNTS_PER_DAY_ALL`` from everyone (the day ends at midnight UTC);
+        ``Retry-After`` says when.
     """
     decision = limiter().hit(
         f"accounts:{request_client(v6_prefix=48)}",
@@ -234,6 +238,17 @@ def _limit_new_accounts() -> None:
             "Many copies have been started from this connection today. Try again tomorrow.",
             status=429,
             retry_after=decision.retry_after,
+        )
+    # Counted only once this address's own limit allowed it, so one address never takes
+    # more than its own share; refused, the registration's transaction takes back both.
+    everyone = limiter().ceiling(
+        "accounts", limit=int(current_app.config["ACCOUNTS_PER_DAY_ALL"]), window=DAY
+    )
+    if not everyone.allowed:
+        raise CairnError(
+            "This server has started as many new copies as it can today. Try again tomorrow.",
+            status=429,
+            retry_after=everyone.retry_after,
         )
 
 

@@ -96,7 +96,8 @@ def receipt() -> Response:
     """Sign ``{"hash": "<64 hex>"}``: the server's time for a chain head it never sees more of.
 
     :raise BadInput: the body is not ``{"hash": "<64 lowercase hex digits>"}``.
-    :raise CairnError 429: more than 60 receipts a minute from this address.
+    :raise CairnError 429: more than 60 receipts a minute from this address, or more than
+        ``RECEIPTS_PER_MINUTE_ALL`` from everyone.
     """
     body = request.get_json(silent=True)
     hash_hex = body.get("hash") if isinstance(body, dict) else None
@@ -106,6 +107,7 @@ def receipt() -> Response:
         "receipts",
         request_client(),
         per_minute=RECEIPTS_PER_MINUTE,
+        ceiling=int(current_app.config["RECEIPTS_PER_MINUTE_ALL"]),
         message="Too many receipts asked for. Wait a minute.",
     )
     return jsonify(receipt=sign(_key(), hash_hex))

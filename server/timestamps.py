@@ -43,7 +43,8 @@ def timestamp() -> Response:
     """Stamp ``{"hash": "<64 hex>"}``: ``{"token": <TimeStampResp, base64url>, "time": ms}``.
 
     :raise BadInput: the body is not ``{"hash": "<64 lowercase hex digits>"}``.
-    :raise CairnError 404: no authority is set up; 429: too many from this address;
+    :raise CairnError 404: no authority is set up; 429: too many from this address, or
+        from everyone;
         502: the authority did not give a good stamp.
     """
     body = request.get_json(silent=True)
@@ -55,6 +56,7 @@ def timestamp() -> Response:
         "timestamps",
         request_client(),
         per_minute=STAMPS_PER_MINUTE,
+        ceiling=int(current_app.config["TIMESTAMPS_PER_MINUTE_ALL"]),
         message="Too many time-stamps asked for. Wait a minute.",
     )
     try:

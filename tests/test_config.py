@@ -81,3 +81,12 @@ def test_the_storage_settings_are_whole_numbers_of_bytes(tmp_path, monkeypatch):
         with pytest.raises(ValueError, match=name):
             create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
         monkeypatch.delenv(f"CAIRN_{name}")
+
+
+@pytest.mark.parametrize("name", ["UPLOADS_PER_MINUTE_ALL", "ACCOUNTS_PER_DAY_ALL"])
+def test_the_ceilings_for_everyone_are_whole_numbers_above_zero(tmp_path, monkeypatch, name):
+    monkeypatch.setenv(f"CAIRN_{name}", "0")
+    with pytest.raises(ValueError, match=name):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv(f"CAIRN_{name}", "50000")
+    assert create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)}).config[name] == 50000

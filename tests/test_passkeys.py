@@ -10,7 +10,9 @@ import pytest
 from flask import Flask
 
 from server import create_app, db, passkeys
+from server.limits import DatabaseLimiter
 from tests.authenticator import Phone, SoftPasskey, b64url, unb64url
+from tests.clock import Clock
 
 
 def account_rows(app: Flask) -> dict[str, int]:
@@ -377,6 +379,32 @@ def test_one_address_starts_only_so_many_new_accounts_a_day(tmp_path):
     signed_in.client.environ_base["REMOTE_ADDR"] = "127.0.0.1"
     # A signed-in phone adding a passkey needs no grant either.
     assert signed_in.post("/api/passkeys/register/options").status_code == 200
+
+
+def test_everyone_together_starts_only_so_many_new_accounts_a_day(app):
+    clock = Clock()
+    app.extensions["cairn.limiter"] = DatabaseLimiter(b"test secret", clock=clock)
+    app.config.update(ACCOUNTS_PER_DAY=1, ACCOUNTS_PER_DAY_ALL=2)
+
+    def finish(address: str):
+        phone = Phone(app.test_client())
+        phone.client.environ_base["REMOTE_ADDR"] = address
+        options = phone.begin_registration().get_json()
+        return phone.post("/api/passkeys/register", {"credential": phone.passkey.create(options)})
+
+    assert finish("198.51.100.1").status_code == 201
+    # Refused by its own address's limit: that uses up nothing of everyone's.
+    for _ in range(3):
+        assert "from this connection" in refused(finish("198.51.100.1"), 429)
+    assert finish("198.51.100.2").status_code == 201  # everyone's second
+    late = finish("198.51.100.3")
+    assert "as many new copies as it can today" in refused(late, 429)
+    assert late.headers["Retry-After"] == str(24 * 3600 - 1000)  # to midnight (UTC)
+    with app.app_context():
+        assert db.get_db().one("SELECT COUNT(*) AS n FROM accounts")["n"] == 2
+    clock.now += 24 * 3600 - 1000
+    # A new day; and the refused one's own try was taken back with its registration.
+    assert finish("198.51.100.3").status_code == 201
 
 
 def test_without_an_origin_configured_accounts_say_so(tmp_path):
