@@ -178,15 +178,17 @@ export async function events() {
  * Append events to the chain, together: all are recorded or none. The time recorded is
  * the phone's clock now.
  * @param {NewEvent[]} batch
+ * @param {{ remove?: { kind: string, id: string }[] }} [options] remove: records deleted in the
+ *   same step (the drafts the events were saved from): gone exactly when the events are there
  * @returns {Promise<Event[]>} the events as stored
  * @throws {import("../vault/idb.js").StorageFullError}
  */
-export function append(batch) {
-  return serial(() => appendNow(batch));
+export function append(batch, { remove = [] } = {}) {
+  return serial(() => appendNow(batch, remove));
 }
 
-/** @param {NewEvent[]} batch @returns {Promise<Event[]>} */
-async function appendNow(batch) {
+/** @param {NewEvent[]} batch @param {{ kind: string, id: string }[]} remove @returns {Promise<Event[]>} */
+async function appendNow(batch, remove) {
   const { head, made } = await onLatestHead(async (head) => {
     const at = Date.now();
     let { seq, hash: prev } = head;
@@ -201,7 +203,7 @@ async function appendNow(batch) {
     await records.putAll([
       ...made.map((e) => ({ kind: "event", id: eventId(e.seq), value: e, expect: 0 })),
       { ...HEAD, value: { seq, hash: prev }, expect: head.version },
-    ]);
+    ], { remove });
     return { head, made };
   });
   if (cachedHeadVersion === head.version) {

@@ -5,7 +5,7 @@
 import { PlainError } from "../errors.js";
 import * as log from "./log.js";
 import { onLock } from "../vault/keys.js";
-import { newId } from "../vault/records.js";
+import { newId, remove } from "../vault/records.js";
 
 /** Kinds of behaviour, from what police and charities list (GUIDANCE.md). @type {[string, string][]} */
 export const BEHAVIOURS = [
@@ -370,29 +370,37 @@ function withNewPerson(person) {
 }
 
 /**
+ * What goes with an entry as it is saved: a new person, its files, and the records it was
+ * written in (its drafts), deleted in the same transaction as the entry is recorded.
+ * @typedef {{ person?: Record<string, string>, evidence?: Omit<Evidence, "at" | "seq">[],
+ *   replaces?: { kind: string, id: string }[] }} Extra
+ */
+
+/**
  * Record a new incident, with a new person if one was added, and its evidence, together.
  * @param {IncidentFields} fields
- * @param {{ person?: Record<string, string>, evidence?: Omit<Evidence, "at" | "seq">[] }} [extra]
+ * @param {Extra} [extra]
  * @returns {Promise<string>} the incident's id
  */
-export async function recordIncident(fields, { person, evidence = [] } = {}) {
+export async function recordIncident(fields, { person, evidence = [], replaces = [] } = {}) {
   const id = newId();
   const batch = withNewPerson(person);
   if (batch.length) fields = { ...fields, personId: batch[0].subject };
   batch.push({ type: "incident.recorded", subject: id, payload: { fields } });
   for (const item of evidence) batch.push({ type: "evidence.added", subject: id, payload: item });
-  await log.append(batch);
+  await log.append(batch, { remove: replaces });
   return id;
 }
 
 /**
  * Add a revision to an incident (and any new person and evidence), together. Nothing is
- * overwritten: the earlier revisions stay in the log.
+ * overwritten: the earlier revisions stay in the log. With nothing to add, only `replaces`
+ * is removed.
  * @param {string} id
  * @param {IncidentFields} fields
- * @param {{ person?: Record<string, string>, evidence?: Omit<Evidence, "at" | "seq">[] }} [extra]
+ * @param {Extra} [extra]
  */
-export async function reviseIncident(id, fields, { person, evidence = [] } = {}) {
+export async function reviseIncident(id, fields, { person, evidence = [], replaces = [] } = {}) {
   const batch = withNewPerson(person);
   if (batch.length) fields = { ...fields, personId: batch[0].subject };
   const { incidents } = await load();
@@ -400,7 +408,8 @@ export async function reviseIncident(id, fields, { person, evidence = [] } = {})
   if (!current || current.withdrawn) throw new PlainError("This entry is no longer in the diary.");
   if (changedFields(current.fields, fields).length) batch.push({ type: "incident.revised", subject: id, payload: { fields } });
   for (const item of evidence) batch.push({ type: "evidence.added", subject: id, payload: item });
-  if (batch.length) await log.append(batch);
+  if (batch.length) await log.append(batch, { remove: replaces });
+  else await Promise.all(replaces.map(({ kind, id }) => remove(kind, id)));
 }
 
 /**

@@ -29,12 +29,14 @@ export function newId() {
  * @param {string} kind
  * @param {string} id
  * @param {unknown} value
- * @param {{ key?: CryptoKey }} [options] key: the data key taken earlier, for a save that
- *   must finish even if the vault locks meanwhile (a draft kept on lock)
+ * @param {{ key?: CryptoKey, replaces?: string[] }} [options] key: the data key taken earlier,
+ *   for a save that must finish even if the vault locks meanwhile (a draft kept on lock);
+ *   replaces: records of the same kind deleted in the same transaction (a draft moved to a
+ *   new id), so a crash leaves either the old records or the new one
  * @returns {Promise<number>}
  * @throws {import("./idb.js").StorageFullError}
  */
-export async function put(kind, id, value, { key = dataKey() } = {}) {
+export async function put(kind, id, value, { key = dataKey(), replaces = [] } = {}) {
   const plaintext = utf8(JSON.stringify(value));
   for (let attempt = 0; ; attempt++) {
     const current = await tx("records", "readonly", (t) => req(t.objectStore("records").get(id)));
@@ -46,6 +48,7 @@ export async function put(kind, id, value, { key = dataKey() } = {}) {
       const store = t.objectStore("records");
       const now = await req(store.get(id));
       if ((now?.version || 0) !== version - 1) return false; // written meanwhile: try again
+      await removeIn(store, replaces.map((other) => ({ kind, id: other })));
       store.put({ id, kind, version, iv, ct });
       return true;
     });
@@ -88,10 +91,12 @@ export async function list(kind) {
  * version it expects to replace (0 for a new record); if any record changed meanwhile,
  * nothing is written and a ConflictError is raised.
  * @param {{ kind: string, id: string, value: unknown, expect: number }[]} writes
+ * @param {{ remove?: { kind: string, id: string }[] }} [options] remove: records deleted in the
+ *   same transaction (the drafts an entry was saved from), so a crash never leaves both
  * @throws {ConflictError}
  * @throws {import("./idb.js").StorageFullError}
  */
-export async function putAll(writes) {
+export async function putAll(writes, { remove = [] } = {}) {
   const key = dataKey();
   const sealed = await Promise.all(
     writes.map(async ({ kind, id, value, expect }) => ({
@@ -107,7 +112,22 @@ export async function putAll(writes) {
     sealed.forEach((w, i) => {
       if ((now[i]?.version || 0) !== w.expect || (now[i] && now[i].kind !== w.kind)) throw new ConflictError();
     });
+    await removeIn(store, remove);
     for (const w of sealed) store.put({ id: w.id, kind: w.kind, version: w.expect + 1, iv: w.iv, ct: w.ct });
+  });
+}
+
+/**
+ * Delete records inside a readwrite transaction; one that is missing is already gone.
+ * @param {IDBObjectStore} store
+ * @param {{ kind: string, id: string }[]} list
+ * @throws {Error} when a record is of another kind (the transaction is aborted)
+ */
+async function removeIn(store, list) {
+  const rows = await Promise.all(list.map(({ id }) => req(store.get(id))));
+  list.forEach(({ kind, id }, i) => {
+    if (rows[i] && rows[i].kind !== kind) throw new Error(`Record ${id} is a ${rows[i].kind}, not a ${kind}.`);
+    store.delete(id);
   });
 }
 
@@ -136,14 +156,9 @@ export function openRow(row) {
   return decrypt(row);
 }
 
-/** Delete a record. @param {string} kind @param {string} id */
-export async function remove(kind, id) {
-  await tx("records", "readwrite", async (t) => {
-    const store = t.objectStore("records");
-    const row = await req(store.get(id));
-    if (row && row.kind !== kind) throw new Error(`Record ${id} is a ${row.kind}, not a ${kind}.`);
-    store.delete(id);
-  });
+/** Delete records of a kind, together. @param {string} kind @param {string[]} ids */
+export async function remove(kind, ...ids) {
+  await tx("records", "readwrite", (t) => removeIn(t.objectStore("records"), ids.map((id) => ({ kind, id }))));
 }
 
 // --- files ----------------------------------------------------------------------------------
