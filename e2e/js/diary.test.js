@@ -186,16 +186,17 @@ export async function testSummaryCountsWeeksAndKinds() {
 export async function testADraftIsKeptWhenTheVaultLocksMidSentence() {
   await unlocked();
   let text = "first";
-  const keeper = drafts.keep("new", () => ({ fields: { ...model.emptyIncident(), what: text }, person: null, evidence: [] }));
+  const id = drafts.newId();
+  const keeper = drafts.keep({ id, target: "new" }, () => ({ fields: { ...model.emptyIncident(), what: text }, person: null, evidence: [] }));
   keeper.changed();
   text = "first and last"; // typed, and locked before the typing timer fires
   keys.lock();
   await keeper.settled();
   keeper.stop();
   await keys.unlockWithPassphrase(PASS);
-  equal((await drafts.get("new"))?.fields.what, "first and last");
-  await drafts.drop("new");
-  equal(await drafts.get("new"), undefined);
+  equal((await drafts.get(id))?.fields.what, "first and last");
+  await drafts.drop(id);
+  equal(await drafts.get(id), undefined);
 }
 
 export async function testAFileThePhoneCannotReadSaysSoAndLeavesNothing() {

@@ -10,8 +10,9 @@ import { longDateTime } from "./format.js";
 import { helpNow } from "./help.js";
 import { busy, button, choices, errorBox, field, terms } from "./ui.js";
 
-// The draft's record id is stored in clear, so it says nothing of what the form is.
-const DRAFT = "q";
+// The draft's record id is stored in clear, so it says nothing of what the form is. One for
+// the checklist, whichever tab it is open in.
+const DRAFT = "draft-q";
 
 /** @param {{ onBack: () => void, onHelp: () => void }} actions */
 export function checklistView(actions) {
@@ -48,7 +49,7 @@ export function checklistView(actions) {
           note: /** @type {HTMLTextAreaElement} */ ($form.querySelector(`[name="note${i}"]`)).value,
         }));
       // Kept encrypted as it is answered, like an incident's draft: a quick exit loses nothing.
-      keeper = drafts.keep(DRAFT, () => {
+      keeper = drafts.keep({ id: DRAFT, target: "q" }, () => {
         const answers = read();
         return answers.some((a) => a.answer || a.note.trim()) ? /** @type {any} */ ({ answers }) : null;
       });

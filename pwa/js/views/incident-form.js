@@ -212,11 +212,14 @@ function evidencePart({ kept, pending, onPick, onAdded, onRemoved, onError }) {
 }
 
 /**
- * @param {{ id?: string, onDone: (id: string) => void, onCancel: () => void }} options
- *   id: the incident to edit; none for a new one
+ * @param {{ id?: string, draft?: string, onDone: (id: string) => void, onCancel: () => void }} options
+ *   id: the incident to edit; none for a new one. draft: the unfinished entry to carry on
+ *   (editing an incident carries on its newest one without being told)
  */
-export function incidentForm({ id, onDone, onCancel }) {
+export function incidentForm({ id, draft: from, onDone, onCancel }) {
   const target = id || "new";
+  // This form's own draft: no other tab or form writes it, and none but this one deletes it.
+  const own = drafts.newId();
   /** @type {ReturnType<typeof drafts.keep> | null} */
   let keeper = null;
   /** @type {ReturnType<typeof recordAudioButton> | null} */
@@ -225,11 +228,13 @@ export function incidentForm({ id, onDone, onCancel }) {
     title: id ? "Edit incident" : "Log an incident",
     leave() {
       // Leaving the form (not saving it) keeps the draft as it was last typed.
-      keeper?.saveNow();
+      const saving = keeper?.saveNow();
       keeper?.stop();
-      // A recording under way stops (the microphone goes off) and joins the draft.
-      $recorder?.finish().then((item) => {
-        if (item) return drafts.attach(target, item);
+      // A recording under way stops (the microphone goes off) and joins the draft, once the
+      // draft's last write is done (so it is added to that, not to what was there before).
+      $recorder?.finish().then(async (item) => {
+        await saving;
+        if (item) return drafts.attach(own, target, item);
       }).catch(() => {});
     },
     /** @param {unknown} _ @param {import("../router.js").Show} show */
@@ -237,7 +242,7 @@ export function incidentForm({ id, onDone, onCancel }) {
       const { incidents, people } = await model.load();
       const existing = id ? incidents.get(id) : undefined;
       if (id && (!existing || existing.withdrawn)) throw new PlainError("This entry is no longer in the diary.");
-      const draft = await drafts.get(target);
+      const draft = from ? await drafts.get(from) : id ? await drafts.latestFor(id) : undefined;
       /** @type {model.IncidentFields} */
       const f = draft?.fields || existing?.fields || model.emptyIncident();
       /** @type {Pending[]} */
@@ -323,9 +328,10 @@ export function incidentForm({ id, onDone, onCancel }) {
             const question = id ? "Throw away the changes you made here? The entry stays as it was." : "Throw away what you have typed here? This cannot be undone.";
             ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, throw it away" }, async () => {
               try {
+                const mine = keeper ? keeper.records().map((r) => r.id) : [own];
                 keeper?.cancel();
                 await keeper?.settled();
-                await drafts.drop(target);
+                await drafts.drop(...mine);
                 await drafts.discardFiles(pending);
               } catch (error) {
                 $error.textContent = `It could not be discarded: ${plainWords(error)}`;
@@ -339,7 +345,7 @@ export function incidentForm({ id, onDone, onCancel }) {
       );
 
       keeper = drafts.keep(
-        target,
+        { id: own, target, from: draft ? [draft.id] : [] },
         () => {
           const fields = read();
           const person = who.newPerson();
@@ -373,14 +379,22 @@ export function incidentForm({ id, onDone, onCancel }) {
         try {
           await busy($submit, "Saving…", async () => {
             await keeper?.saveNow(); // the draft is safe first, whatever happens next
-            const extra = { person: person || undefined, evidence: pending };
-            const savedId = existing ? (await model.reviseIncident(existing.id, fields, extra), existing.id) : await model.recordIncident(fields, extra);
-            // No draft write may land after the draft is removed: it would bring it back.
+            // No draft write may land after the save removes the draft: it would bring it back.
             const kept = keeper;
+            await kept?.hold();
+            // The draft goes in the same transaction as the entry is recorded: a crash leaves
+            // one or the other, never the entry and a draft offering it again.
+            const extra = { person: person || undefined, evidence: pending, replaces: kept?.records() };
+            /** @type {string} */
+            let savedId;
+            try {
+              savedId = existing ? (await model.reviseIncident(existing.id, fields, extra), existing.id) : await model.recordIncident(fields, extra);
+            } catch (error) {
+              kept?.resume();
+              throw error;
+            }
             keeper = null;
             kept?.cancel();
-            await kept?.settled();
-            await drafts.done(target);
             show.say(existing ? "Changes saved." : "Incident saved.");
             onDone(savedId);
           });

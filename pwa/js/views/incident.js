@@ -112,7 +112,7 @@ export function incidentView(id, actions) {
                 // The files named by the events just emptied (evidence added in another window too).
                 const files = emptied.filter((e) => e.type === "evidence.added" && e.payload).map((e) => JSON.parse(/** @type {string} */ (e.payload)));
                 await drafts.discardFiles(files);
-                await drafts.drop(id); // an unfinished edit of it goes too
+                await drafts.dropFor(id); // unfinished edits of it go too
                 show.say("Entry withdrawn.");
                 actions.onBack();
               } catch (error) {

@@ -33,7 +33,7 @@ export function navigation(shown) {
     home() {
       return show(
         timeline({
-          onLog: (id) => go.log(id),
+          onLog: (id, draft) => go.log(id, draft),
           onOpen: (id) => go.incident(id),
           onSummary: () => go.summary(),
           onPeople: () => go.people(),
@@ -44,11 +44,16 @@ export function navigation(shown) {
         }),
       );
     },
-    /** @param {string} [id] edit this incident; a new one when absent @returns {Promise<void>} */
-    log(id) {
+    /**
+     * @param {string} [id] edit this incident; a new one when absent
+     * @param {string} [draft] carry on this unfinished entry
+     * @returns {Promise<void>}
+     */
+    log(id, draft) {
       return show(
         incidentForm({
           id,
+          draft,
           onDone: (saved) => go.incident(saved),
           onCancel: () => (id ? go.incident(id) : go.home()),
         }),

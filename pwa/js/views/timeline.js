@@ -21,7 +21,7 @@ onLock(() => {
 });
 
 /**
- * @param {{ onLog: (id?: string) => void, onOpen: (id: string) => void, onSummary: () => void,
+ * @param {{ onLog: (id?: string, draft?: string) => void, onOpen: (id: string) => void, onSummary: () => void,
  *   onPeople: () => void, onSettings: () => void, onHelp: () => void, onChecklist: () => void,
  *   onLock: () => void }} actions
  */
@@ -84,7 +84,7 @@ export function timeline(actions) {
  * The unfinished entries, a notice each: carry on with it, or throw it away (after asking).
  * @param {drafts.Draft[]} unfinished
  * @param {Map<string, model.Incident>} incidents
- * @param {{ onCarryOn: (id?: string) => void, $log: HTMLElement, show: import("../router.js").Show }} options
+ * @param {{ onCarryOn: (id: string | undefined, draft: string) => void, $log: HTMLElement, show: import("../router.js").Show }} options
  *   $log: where focus goes once a notice is gone
  */
 function unfinishedPart(unfinished, incidents, { onCarryOn, $log, show }) {
@@ -102,12 +102,12 @@ function unfinishedPart(unfinished, incidents, { onCarryOn, $log, show }) {
           h(
             "div",
             { class: "row-buttons" },
-            button("Carry on", () => onCarryOn(d.target === "new" ? undefined : d.target), "button"),
+            button("Carry on", () => onCarryOn(d.target === "new" ? undefined : d.target, d.id), "button"),
             button("Discard it", (/** @type {Event} */ event) => {
               const $button = /** @type {HTMLElement} */ (event.currentTarget);
               ask($button, { question: "Throw this unfinished entry away?", yes: "Yes, throw it away" }, async () => {
                 try {
-                  await drafts.drop(d.target);
+                  await drafts.drop(d.id);
                 } catch (error) {
                   show.say(`It could not be discarded: ${plainWords(error)}`);
                   return;
