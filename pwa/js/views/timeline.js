@@ -81,24 +81,34 @@ export function timeline(actions) {
 }
 
 /**
- * The unfinished entries, a notice each: carry on with it, or throw it away (after asking).
+ * The unfinished entries (one per form left unsaved, in any tab), newest first, a notice
+ * each with its first words: carry on with it, or throw it away (after asking).
  * @param {drafts.Draft[]} unfinished
  * @param {Map<string, model.Incident>} incidents
  * @param {{ onCarryOn: (id: string | undefined, draft: string) => void, $log: HTMLElement, show: import("../router.js").Show }} options
  *   $log: where focus goes once a notice is gone
  */
 function unfinishedPart(unfinished, incidents, { onCarryOn, $log, show }) {
+  const one = unfinished.length === 1;
+  let left = unfinished.length;
+  const count = () => (left > 1 ? `You have ${left} unfinished entries, the newest first.` : "");
+  const $count = left > 1 ? h("p", {}, count()) : null;
   return {
     $el: h(
       "div",
       { class: "stack" },
-      unfinished.map((d) => {
+      $count,
+      unfinished.map((d, i) => {
         const editing = incidents.get(d.target);
         const what = editing ? `changes to the incident of ${happened(editing.fields)}` : "a new incident";
+        const kept = `${what}, last kept ${longDateTime(d.saved)}.`;
+        const words = firstWords(d.fields.what, 60);
+        const files = d.evidence?.length || 0;
         const $box = h(
           "div",
-          { class: "notice", role: "region", "aria-label": "Unfinished entry" },
-          h("p", {}, `You have an unfinished entry: ${what}, last kept ${longDateTime(d.saved)}.`),
+          { class: "notice", role: "region", "aria-label": one ? "Unfinished entry" : `Unfinished entry ${i + 1} of ${unfinished.length}` },
+          h("p", {}, one ? `You have an unfinished entry: ${kept}` : kept.charAt(0).toUpperCase() + kept.slice(1)),
+          words ? h("p", { class: "incident-words" }, `“${words}”`) : files ? h("p", { class: "hint" }, `No words yet; ${files} ${files === 1 ? "file" : "files"}.`) : null,
           h(
             "div",
             { class: "row-buttons" },
@@ -113,6 +123,8 @@ function unfinishedPart(unfinished, incidents, { onCarryOn, $log, show }) {
                   return;
                 }
                 $box.remove();
+                left -= 1;
+                if ($count) $count.textContent = count();
                 $log.focus();
                 show.say("Unfinished entry discarded.");
               });
