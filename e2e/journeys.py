@@ -154,6 +154,22 @@ def diary_home(page: Page) -> None:
     expect(page.get_by_role("heading", name=DIARY, exact=True)).to_be_visible()
 
 
+def another_tab(phone: BrowserContext) -> Page:
+    """Open the diary in a second tab of the same phone, unlocked, on its first screen."""
+    tab = phone.new_page()
+    tab.goto("/")
+    unlock_with_passphrase(tab)
+    diary_home(tab)
+    return tab
+
+
+def start_entry(page: Page, what: str) -> None:
+    """Tap "Log an incident", write ``what``, and wait until it is kept as a draft."""
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill(what)
+    expect(page.get_by_text("Kept on this phone as you type.")).to_be_visible()
+
+
 def open_section(page: Page, name: str) -> None:
     summary = page.locator("summary", has_text=name)
     if summary.locator("xpath=..").get_attribute("open") is None:

@@ -49,3 +49,36 @@ def encodings(secret: bytes) -> list[str]:
         b64.rstrip("="),
         base64.urlsafe_b64encode(secret).decode().rstrip("="),
     ]
+
+
+# The phone stops writing at the moment an entry is saved, as if the browser were killed
+# there: "before", the transaction that records the entry's events is aborted; "after", it
+# completes (on disk: the app's writes are strict) and then nothing more is written. Either
+# way every later write in this page fails; close the page and open another to see what a
+# relaunch finds.
+CUT_OFF_AT_SAVE = """(when) => {
+    const open = IDBDatabase.prototype.transaction;
+    const put = IDBObjectStore.prototype.put;
+    const recording = new WeakSet();
+    window.__cutOff = false;
+    IDBObjectStore.prototype.put = function (value, key) {
+        const request = put.call(this, value, key);
+        if (this.name === 'records' && value?.kind === 'event') {
+            recording.add(this.transaction);
+            if (when === 'before') {
+                window.__cutOff = true;
+                this.transaction.abort();
+            }
+        }
+        return request;
+    };
+    IDBDatabase.prototype.transaction = function (stores, mode, options) {
+        if (window.__cutOff && mode === 'readwrite') throw new DOMException('Killed', 'AbortError');
+        const t = open.call(this, stores, mode, options);
+        // Registered before the app's own oncomplete: the cut-off comes first.
+        t.addEventListener('complete', () => {
+            if (recording.has(t)) window.__cutOff = true;
+        });
+        return t;
+    };
+}"""

@@ -199,6 +199,65 @@ export async function testADraftIsKeptWhenTheVaultLocksMidSentence() {
   equal(await drafts.get(id), undefined);
 }
 
+/** A keeper of a new entry's draft whose words are `what()`. @param {() => string} what */
+const newEntry = (what) => {
+  const id = drafts.newId();
+  const keeper = drafts.keep({ id, target: "new" }, () => ({ fields: { ...model.emptyIncident(), what: what() }, person: null, evidence: [] }));
+  return { id, keeper };
+};
+
+export async function testTwoFormsKeepTwoDraftsAndASaveRemovesOnlyItsOwn() {
+  await unlocked();
+  const a = newEntry(() => "typed in the first tab");
+  const b = newEntry(() => "typed in the second tab");
+  a.keeper.changed();
+  b.keeper.changed();
+  await Promise.all([a.keeper.settled(), b.keeper.settled()]);
+  equal((await drafts.all()).map((d) => d.fields.what).sort(), ["typed in the first tab", "typed in the second tab"]);
+  // The first is saved: its draft goes in the same transaction, the other's stays.
+  await a.keeper.hold();
+  await model.recordIncident({ ...model.emptyIncident(), what: "typed in the first tab" }, { replaces: a.keeper.records() });
+  a.keeper.cancel();
+  equal((await drafts.all()).map((d) => d.fields.what), ["typed in the second tab"]);
+  // Gone by other means (an older phone's save), the second is written again at the lock,
+  // though nothing in it changed.
+  await drafts.done(b.id);
+  keys.lock();
+  await b.keeper.settled();
+  b.keeper.stop();
+  await keys.unlockWithPassphrase(PASS);
+  equal((await drafts.get(b.id))?.fields.what, "typed in the second tab");
+}
+
+export async function testASaveThatFailsRecordsNothingAndKeepsItsDraft() {
+  await unlocked();
+  const a = newEntry(() => "kept whatever happens");
+  await a.keeper.saveNow();
+  await records.put("note", "not-a-draft", {});
+  await a.keeper.hold();
+  // One removal the transaction refuses (a record of another kind): nothing is written.
+  await rejects(model.recordIncident({ ...model.emptyIncident(), what: "kept whatever happens" }, { replaces: [...a.keeper.records(), { kind: "draft", id: "not-a-draft" }] }));
+  a.keeper.resume();
+  equal((await log.events()).length, 0);
+  equal((await drafts.get(a.id))?.fields.what, "kept whatever happens");
+  a.keeper.cancel();
+}
+
+export async function testCarryingOnADraftMovesItToTheFormsOwn() {
+  await unlocked();
+  // A draft kept by an older version, under the one id every tab shared.
+  await records.put("draft", "draft-new", { target: "new", fields: { ...model.emptyIncident(), what: "from before" }, person: null, evidence: [], saved: 1 });
+  const [old] = await drafts.all();
+  equal(old.id, "draft-new");
+  const id = drafts.newId();
+  const keeper = drafts.keep({ id, target: "new", from: [old.id] }, () => ({ fields: old.fields, person: null, evidence: [] }));
+  equal(keeper.records().map((r) => r.id), [id, "draft-new"]);
+  await keeper.saveNow();
+  equal((await drafts.all()).map((d) => [d.id, d.fields.what]), [[id, "from before"]]);
+  equal(keeper.records().map((r) => r.id), [id]);
+  keeper.cancel();
+}
+
 export async function testAFileThePhoneCannotReadSaysSoAndLeavesNothing() {
   await unlocked();
   const { store, UnreadableFileError } = await import("/js/diary/evidence.js");
