@@ -121,11 +121,12 @@ def test_the_diary_screens_pass(page: Page, screens: Screens):
     expect(page.get_by_role("button", name="Withdraw this entry")).to_be_focused()
     page.get_by_role("button", name="Back", exact=True).click()
 
-    page.get_by_role("button", name="Log an incident").click()
-    page.get_by_label("What happened").fill("Unfinished")
-    page.get_by_role("button", name="Back", exact=True).click()
+    for words in ("Unfinished", "Unfinished as well"):
+        page.get_by_role("button", name="Log an incident").click()
+        page.get_by_label("What happened").fill(words)
+        page.get_by_role("button", name="Back", exact=True).click()
     page.locator("summary", has_text="Filter").click()
-    screens.check("the diary, with an unfinished entry and filters", "Your diary")
+    screens.check("the diary, with two unfinished entries and filters", "Your diary")
     page.get_by_role("button", name="Summary").click()
     screens.check("summary", "Summary")
     page.get_by_role("button", name="Make a report for the police").click()
