@@ -62,6 +62,8 @@ MAX_CREDENTIAL_ID = 1023
 # check lets cryptography's ValueError (a point off the curve) and TypeError through: a
 # crafted passkey is a bad answer, not a server fault (tests/test_passkeys.py tries each).
 NOT_CHECKED = (WebAuthnException, LookupError, TypeError, ValueError)
+# One IPv6 site's (/48) ceremonies a minute, in clients' (/64s') worth.
+SITE = 10
 # The session cookie's key for this browser's challenge (auth.py keeps the sign-in's).
 CHALLENGE = "c"
 
@@ -91,12 +93,26 @@ def relying_party() -> RelyingParty:
 def _ceremony() -> RelyingParty:
     """Count a ceremony call against this address's limit; return what to check it against.
 
-    :raise CairnError 429: too many ceremonies from this address, or from everyone.
+    :raise CairnError 429: too many ceremonies from this address (or its IPv6 site), or
+        from everyone.
     """
+    per_minute = int(current_app.config["CEREMONIES_PER_MINUTE"])
+    site = request_client(v6_prefix=48)
+    if "/" in site:
+        # An IPv6 client counts by its /64, and one site (a /48) holds 65,536 of them: alone
+        # it could fill everyone's ceiling and stop sign-in for all. A site gets ten
+        # clients' worth, so filling the ceiling takes many sites, not one.
+        decision = limiter().hit(f"ceremony-site:{site}", limit=per_minute * SITE, window=60)
+        if not decision.allowed:
+            raise CairnError(
+                "Too many tries. Wait a minute and try again.",
+                status=429,
+                retry_after=decision.retry_after,
+            )
     enforce(
         "ceremonies",
         request_client(),
-        per_minute=int(current_app.config["CEREMONIES_PER_MINUTE"]),
+        per_minute=per_minute,
         ceiling=int(current_app.config["CEREMONIES_PER_MINUTE_ALL"]),
         message="Too many tries. Wait a minute and try again.",
     )

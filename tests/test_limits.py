@@ -286,4 +286,28 @@ def test_every_route_with_a_limit_has_a_ceiling_for_everyone(app, setting, send)
     assert send(phones[3]).status_code != 429
 
 
+def test_one_ipv6_site_cannot_take_everyones_ceremonies(tmp_path):
+    """Each /64 is a client, but a /48 holds 65,536 of them: the site as a whole gets ten
+    clients' worth, so one site cannot fill everyone's ceiling and stop sign-in for all."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "ORIGIN": "http://localhost",
+            "CEREMONIES_PER_MINUTE": 2,
+        }
+    )
+    sent = 0
+    for n in range(15):  # 15 /64s of one /48, two ceremonies each
+        phone = Phone(app.test_client())
+        phone.client.environ_base["REMOTE_ADDR"] = f"2001:db8:7:{n:x}::1"
+        for _ in range(2):
+            if phone.post("/api/session/options").status_code == 200:
+                sent += 1
+    assert sent == 20  # ten clients' worth
+    elsewhere = Phone(app.test_client())
+    elsewhere.client.environ_base["REMOTE_ADDR"] = "2001:db8:8::1"
+    assert elsewhere.post("/api/session/options").status_code == 200
+
+
 RECORDS = {"records": [{"id": "e1", "kind": "event", "version": 1, "iv": "A" * 16, "ct": "A" * 22}]}
