@@ -316,6 +316,22 @@ def make_backup(page: Page, folder: Path, passphrase: str | None = None) -> Path
     return path
 
 
+def start_restore(page: Page) -> None:
+    """A phone with no diary: the start code, then restore, its disguise and code."""
+    page.goto("/")
+    wait_for_app(page)
+    type_code(page, START_CODE)
+    choose_disguise_and_code(page, begin="Restore from a backup file")
+    expect(page.get_by_role("heading", name="Restore your diary")).to_be_visible()
+
+
+def restore_backup(page: Page, path: Path | dict, passphrase: str = PASSPHRASE) -> None:
+    """From set-up's "Restore your diary": choose the file, type its passphrase, restore."""
+    choose_backup(page, path)
+    page.get_by_label("The backup's passphrase").fill(passphrase)
+    page.get_by_role("button", name="Restore my diary").click()
+
+
 def choose_backup(page: Page, path: Path | dict) -> None:
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Choose the backup file").click()

@@ -14,44 +14,28 @@ from e2e.journeys import (
     PASSPHRASE,
     PHOTO,
     RECORDING,
-    START_CODE,
     choose_backup,
-    choose_disguise_and_code,
     diary_home,
     log_incident,
     make_backup,
     merge_backup,
     open_backup_settings,
     picked,
+    restore_backup,
     seeded_diary,
     set_up_with_passphrase_only,
     shown_rows,
-    type_code,
+    start_restore,
     unlock_with_passphrase,
 )
 from e2e.stored import DIARY_ID, SNAPSHOT, STORED
-from e2e.support import new_phone, until, wait_for_app
+from e2e.support import new_phone, until
 
 OTHER_PASSPHRASE = "copper kettle orchard whistle lagoon"
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def start_restore(page: Page) -> None:
-    """A phone with no diary: the start code, then restore, its disguise and code."""
-    page.goto("/")
-    wait_for_app(page)
-    type_code(page, START_CODE)
-    choose_disguise_and_code(page, begin="Restore from a backup file")
-    expect(page.get_by_role("heading", name="Restore your diary")).to_be_visible()
-
-
-def restore(page: Page, path: Path | dict, passphrase: str = PASSPHRASE) -> None:
-    choose_backup(page, path)
-    page.get_by_label("The backup's passphrase").fill(passphrase)
-    page.get_by_role("button", name="Restore my diary").click()
 
 
 def erase_everything(page: Page) -> None:
@@ -85,7 +69,7 @@ def test_backup_erase_restore_gives_back_the_same_diary(page: Page, tmp_path: Pa
     erase_everything(page)
     assert page.evaluate(STORED)["vault"] is False
     start_restore(page)
-    restore(page, path)
+    restore_backup(page, path)
     diary_home(page)
 
     after = page.evaluate(SNAPSHOT)
@@ -112,7 +96,7 @@ def test_a_backup_file_made_before_the_neutral_header_still_restores(page: Page)
     old = Path(__file__).parent / "data" / "backup-cairnbk1.bin"
     assert old.read_bytes().startswith(b"CAIRNBK1")
     start_restore(page)
-    restore(page, old)
+    restore_backup(page, old)
     diary_home(page)
     expect(page.locator(".incident-row", has_text="Followed me from the station")).to_be_visible()
     page.locator(".incident-row", has_text="A note through the door").click()
@@ -131,7 +115,7 @@ def test_a_separate_passphrase_protects_the_file_and_becomes_the_new_phones(
     try:
         other = phone.new_page()
         start_restore(other)
-        restore(other, path, PASSPHRASE)  # the recovery passphrase does not open this file
+        restore_backup(other, path, PASSPHRASE)  # the recovery passphrase does not open this file
         expect(other.get_by_role("alert")).to_have_text(
             "That passphrase does not open this backup. Check it and try again. "
             "Nothing was changed."
@@ -216,11 +200,11 @@ def test_bad_backup_files_say_what_is_wrong_and_change_nothing(page: Page, tmp_p
     erase_everything(page)
     start_restore(page)
     for name, copy, message in broken_copies(data):
-        restore(page, copy)
+        restore_backup(page, copy)
         expect(page.get_by_role("alert"), name).to_contain_text(message)
         assert page.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False}, name
     # The right file still works afterwards.
-    restore(page, path)
+    restore_backup(page, path)
     diary_home(page)
     assert page.evaluate(SNAPSHOT)["events"] == before["events"]
 
