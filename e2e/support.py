@@ -248,8 +248,35 @@ class Authenticator:
         self.cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": self.id})
 
 
+# Notes every passkey ceremony the page starts, before any of the app's scripts run.
+CEREMONIES = """(() => {
+    window.__ceremonies = [];
+    for (const name of ['create', 'get']) {
+        const original = CredentialsContainer.prototype[name];
+        CredentialsContainer.prototype[name] = function (...args) {
+            window.__ceremonies.push(name);
+            return original.apply(this, args);
+        };
+    }
+})()"""
+
+
+def note_passkey_ceremonies(page: Page) -> None:
+    """From the next page load on, note each navigator.credentials.create() and get()."""
+    page.add_init_script(CEREMONIES)
+
+
+def passkey_ceremonies(page: Page) -> list[str]:
+    """The passkey ceremonies the page has started ("create", "get"), in order."""
+    return page.evaluate("window.__ceremonies")
+
+
 def add_authenticator(page: Page, *, prf: bool) -> Authenticator:
-    """Attach a platform passkey (ctap2, internal, user-verifying) to ``page``."""
+    """Attach a platform passkey (ctap2, internal, user-verifying) to ``page``.
+
+    Without one, this Chromium has no platform authenticator: getClientCapabilities() and
+    isUserVerifyingPlatformAuthenticatorAvailable() both say so; with one, both say yes.
+    """
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
     options = {

@@ -13,6 +13,7 @@ from e2e.a11y import Screens
 from e2e.journeys import (
     CODE,
     PASSPHRASE,
+    PASSPHRASE_ALONE,
     START_CODE,
     add_files,
     choose_disguise_and_code,
@@ -73,7 +74,7 @@ def test_set_up_and_unlock_pass(page: Page, screens: Screens):
     page.get_by_label("Type your passphrase").fill(words)
     page.get_by_role("button", name="Check", exact=True).click()
     screens.check("set-up: the passkey", "How will you open your diary?")
-    page.get_by_role("button", name=re.compile("passphrase only")).click()
+    page.get_by_role("button", name=PASSPHRASE_ALONE).click()
     diary_home(page)
 
     reopen(page)
@@ -226,7 +227,7 @@ def tab_to(page: Page, name: str | re.Pattern, *, most: int = 80) -> None:
 def test_the_keyboard_alone_logs_a_complete_incident_and_finds_help(page: Page):
     start(page)
     choose_passphrase(page)
-    page.get_by_role("button", name=re.compile("passphrase only")).click()
+    page.get_by_role("button", name=PASSPHRASE_ALONE).click()
     diary_home(page)
     reopen(page)
     page.reload()

@@ -11,6 +11,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.journeys import (
     CODE,
+    PASSPHRASE_ALONE,
     START_CODE,
     choose_disguise_and_code,
     choose_passphrase,
@@ -75,7 +76,7 @@ def set_up(page: Page, look: str = "Calculator", code: str = CODE) -> None:
     """Set up with a chosen disguise and code, passphrase only."""
     start(page)
     choose_passphrase(page, look=look, code=code)
-    page.get_by_role("button", name=re.compile("passphrase only")).click()
+    page.get_by_role("button", name=PASSPHRASE_ALONE).click()
     expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
 
 

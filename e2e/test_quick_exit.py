@@ -23,6 +23,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.journeys import (
     PASSPHRASE,
+    PASSPHRASE_ALONE,
     PHOTO,
     choose_backup,
     choose_disguise_and_code,
@@ -739,7 +740,7 @@ def test_quick_exit_during_set_up_keeps_it_shut(page: Page, phone: BrowserContex
     start(page)
     choose_passphrase(page)
     with offline(phone):  # stays on the disguise
-        page.get_by_role("button", name=re.compile("passphrase only")).click()
+        page.get_by_role("button", name=PASSPHRASE_ALONE).click()
         page.get_by_role("button", name="Quick exit").click()
         expect_disguise(page)
         page.wait_for_timeout(1500)  # longer than the passphrase's derivation

@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Reque
 from e2e.a11y import Screens
 from e2e.journeys import (
     PASSPHRASE,
+    PASSPHRASE_ALONE,
     RECORDING,
     START_CODE,
     add_files,
@@ -505,7 +506,7 @@ def set_up_on(page: Page, server: LiveServer) -> None:
     type_code(page, START_CODE)
     expect(page.get_by_role("heading", name="Set up your private diary")).to_be_visible()
     choose_passphrase(page)
-    page.get_by_role("button", name=re.compile("passphrase only")).click()
+    page.get_by_role("button", name=PASSPHRASE_ALONE).click()
     diary_home(page)
 
 

@@ -28,7 +28,9 @@ from e2e.support import (
 )
 
 
-def test_set_up_says_what_a_passkey_is_and_offers_the_passphrase_alone(page: Page):
+def test_set_up_says_what_a_passkey_is_and_offers_the_passphrase_alone(
+    page: Page, passkey: Authenticator
+):
     start(page)
     choose_passphrase(page)
     text = page.locator("#view").inner_text()

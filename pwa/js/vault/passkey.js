@@ -26,9 +26,66 @@ export class PasskeyCancelledError extends PlainError {
   }
 }
 
-/** Whether this browser can use passkeys at all. */
+/** Whether this browser has the passkey API at all (not whether this phone can make one). */
 export function supported() {
   return typeof PublicKeyCredential !== "undefined" && Boolean(navigator.credentials?.create);
+}
+
+// How long the browser may take to say what its passkeys can do before a screen goes on
+// without them: a screen never waits on it for long.
+const ASK_MS = 1500;
+
+/**
+ * @typedef {object} Abilities
+ * @property {boolean} platform  this phone can make and use a passkey itself (its
+ *   fingerprint, face or screen lock); false where the browser says not, or is slow to say
+ * @property {boolean} prf  false only where the browser says it has no PRF, which a passkey
+ *   needs to unlock the diary (otherwise the ceremony finds out)
+ */
+
+/**
+ * What passkeys can do here, as the browser says: getClientCapabilities() where it has it,
+ * else isUserVerifyingPlatformAuthenticatorAvailable(). Without a platform authenticator a
+ * passkey request waits for a security key (Firefox on a computer, a phone with no screen
+ * lock), so a screen offers one to make only where `platform`.
+ * @returns {Promise<Abilities>}
+ */
+export async function abilities() {
+  if (!supported()) return { platform: false, prf: false };
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  /** @type {Promise<Abilities>} */
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve({ platform: false, prf: true }), ASK_MS);
+  });
+  try {
+    return await Promise.race([ask(), late]);
+  } catch {
+    return { platform: false, prf: true };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Why no passkey that unlocks the diary can be made here, in plain words; "" where one can.
+ * @param {Abilities} can
+ */
+export function whyNoPasskey(can) {
+  if (!can.platform) return "This phone can't make a passkey in this browser: a passkey needs the phone's fingerprint, face or screen lock, and this browser has none it can use.";
+  if (!can.prf) return "This browser's passkeys can't unlock the diary (they don't support the PRF feature this needs).";
+  return "";
+}
+
+/** @returns {Promise<Abilities>} */
+async function ask() {
+  // Older browsers have no getClientCapabilities(); a capability it leaves out is one the
+  // browser does not know about, so the platform authenticator is then asked the older way.
+  /** @type {Record<string, boolean | undefined>} */
+  const capabilities = (await PublicKeyCredential.getClientCapabilities?.().catch(() => null)) ?? {};
+  const platform =
+    capabilities.userVerifyingPlatformAuthenticator ?? (await PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable?.());
+  return { platform: platform === true, prf: capabilities["extension:prf"] !== false };
 }
 
 /** @param {unknown} error */

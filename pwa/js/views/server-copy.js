@@ -67,9 +67,11 @@ export function homeLine() {
 /**
  * Settings → the copy on the server. Its buttons change with the copy's state.
  * @param {import("../router.js").Show} show  the settings screen's, for what it says later
+ * @param {{ canSignIn: boolean }} options  canSignIn: this phone can make a passkey, which
+ *   a new copy signs in with (without one, asking waits for a security key)
  * @returns {{ $el: HTMLElement, stop: () => void }}
  */
-export function serverCopySettings(show) {
+export function serverCopySettings(show, { canSignIn }) {
   const line = statusLine("");
   const $bar = h("progress", { max: 100, value: 0, "aria-label": "Backing up", hidden: true });
   const $error = errorBox();
@@ -183,8 +185,8 @@ export function serverCopySettings(show) {
         $turnOn,
         $codeForm,
       );
-      $turnOn.hidden = !supported();
-      if (!supported()) $note.textContent = "This browser cannot use passkeys, which the server copy needs to sign in.";
+      $turnOn.hidden = !canSignIn;
+      if (!canSignIn) $note.textContent = "The server copy signs in with a passkey, and this phone can't make one in this browser (it needs the phone's fingerprint, face or screen lock). A backup file keeps a copy instead.";
     } else if (kind === "signed-out") {
       $body.replaceChildren(
         h("p", {}, "Signed out: this phone is not backing up. The copy stays on the server."),

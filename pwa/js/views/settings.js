@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import { plainWords } from "../errors.js";
 import * as keys from "../vault/keys.js";
 import * as lockPolicy from "../vault/lock.js";
-import { NoPrfError, createWithPrf } from "../vault/passkey.js";
+import { NoPrfError, abilities, createWithPrf, whyNoPasskey } from "../vault/passkey.js";
 import * as records from "../vault/records.js";
 import { backupView } from "./backup.js";
 import { hidingSettings } from "./hiding.js";
@@ -60,12 +60,13 @@ export function settings({ onBack }) {
     /** @param {unknown} _ @param {import("../router.js").Show} show */
     async render(_, show) {
       const $error = errorBox();
-      const ways = waysPart(await keys.slots(), { view, $error, show });
+      const [slots, can] = await Promise.all([keys.slots(), abilities()]);
+      const ways = waysPart(slots, { view, $error, show, cannot: whyNoPasskey(can) });
       const policy = lockPolicy.current();
       const locking = lockingPart(policy, await keys.wipeAfter(), { $error, show });
       const storage = storagePart(await records.usage());
       stopCopy?.();
-      const serverCopy = serverCopySettings(show);
+      const serverCopy = serverCopySettings(show, { canSignIn: can.platform });
       stopCopy = serverCopy.stop;
 
       return h(
@@ -87,13 +88,14 @@ export function settings({ onBack }) {
 }
 
 /**
- * Ways to unlock: the passkeys (each can be removed) and the passphrase, adding a passkey,
- * changing the passphrase. Settings is shown again after a change, to list what is there now.
+ * Ways to unlock: the passkeys (each can be removed) and the passphrase, adding a passkey
+ * where this phone can make one, changing the passphrase. Settings is shown again after a
+ * change, to list what is there now.
  * @param {Way[]} slots
- * @param {{ view: import("../router.js").View, $error: HTMLElement, show: import("../router.js").Show }} options
- *   view: the settings screen
+ * @param {{ view: import("../router.js").View, $error: HTMLElement, show: import("../router.js").Show, cannot: string }} options
+ *   view: the settings screen; cannot: why this phone can make no passkey, or ""
  */
-function waysPart(slots, { view, $error, show }) {
+function waysPart(slots, { view, $error, show, cannot }) {
   const passkeyCount = slots.filter((s) => s.type === "passkey").length;
   const $ways = h("ul", { class: "list" }, slots.map((slot) => slotRow(slot, { view, $error, show })));
 
@@ -116,7 +118,7 @@ function waysPart(slots, { view, $error, show }) {
     $el: [
       h("h2", {}, "Ways to unlock"),
       $ways,
-      $add,
+      cannot ? h("p", { class: "hint" }, cannot) : $add,
       button("Change my passphrase", () => show(changePassphrase(view)), "button block secondary"),
     ],
   };

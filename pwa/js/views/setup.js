@@ -1,15 +1,16 @@
 // @ts-check
 // First run, after the start code: what Cairn is, the disguise and its secret code, a
 // recovery passphrase (generated or chosen, then confirmed), then an equal choice: a passkey
-// with PRF, or the passphrase only (what a passkey really is, said plainly). Nothing is kept
-// until the last step; everything here works offline.
+// with PRF, or the passphrase only (what a passkey really is, said plainly); where this phone
+// cannot make a passkey, the passphrase alone. Nothing is kept until the last step;
+// everything here works offline.
 import { LOOKS, wear } from "../disguise/index.js";
 import * as prefs from "../disguise/prefs.js";
 import { h } from "../dom.js";
 import { plainWords } from "../errors.js";
 import { nowhere } from "../router.js";
 import * as keys from "../vault/keys.js";
-import { NoPrfError, createWithPrf, supported } from "../vault/passkey.js";
+import { NoPrfError, abilities, createWithPrf, whyNoPasskey } from "../vault/passkey.js";
 import { generate } from "../vault/passphrase.js";
 import { newPassphraseForm } from "./passphrase-form.js";
 import { persist } from "../vault/records.js";
@@ -273,7 +274,8 @@ function choose(show, done) {
 }
 
 /** @param {() => void} done */
-function passkeyStep(done) {
+async function passkeyStep(done) {
+  const cannot = whyNoPasskey(await abilities());
   const $error = errorBox();
   const $status = h("p", { role: "status" });
   /**
@@ -315,9 +317,16 @@ function passkeyStep(done) {
     const startedAt = keys.lockEpoch();
     await busy($skip, "Setting up your diary…", () => finish(startedAt));
   });
-  if (!supported()) {
-    $passkey.hidden = true;
-    $error.textContent = "This browser cannot use passkeys. You will unlock with your passphrase; you can add a passkey later from settings.";
+  if (cannot) {
+    // Asking for one here would wait for a security key the person does not have.
+    $skip.textContent = "Continue with my passphrase";
+    return step("How will you open your diary?", [
+      h("p", {}, "You will open it by typing your passphrase each time."),
+      h("p", { class: "hint" }, `${cannot} If that changes, you can add a passkey later in settings.`),
+      $skip,
+      $error,
+      $status,
+    ]);
   }
   return step("How will you open your diary?", [
     h("p", {}, "You can open it with a passkey, or by typing your passphrase each time."),

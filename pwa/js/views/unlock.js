@@ -1,10 +1,12 @@
 // @ts-check
-// Unlock: one button for the passkey, "use my passphrase instead" below it.
+// Unlock: one button for the passkey, "use my passphrase instead" below it, where this phone
+// can use a passkey; otherwise the passphrase first, and the passkey (a security key, say)
+// as a second button.
 import { h } from "../dom.js";
 import * as prefs from "../disguise/prefs.js";
 import { plainWords } from "../errors.js";
 import * as keys from "../vault/keys.js";
-import { getPrf } from "../vault/passkey.js";
+import { abilities, getPrf } from "../vault/passkey.js";
 import { busy, button, errorBox, field, passphraseInput } from "./ui.js";
 
 /**
@@ -18,13 +20,15 @@ export function unlock(done, cancel) {
   return {
     title: "Unlock",
     async render() {
-      const passkeys = await keys.passkeySlots();
+      const [passkeys, can] = await Promise.all([keys.passkeySlots(), abilities()]);
+      const offered = can.prf ? passkeys : [];
+      const first = can.platform && offered.length > 0;
       const $error = errorBox();
       const $input = passphraseInput({ name: "passphrase" });
       const $submit = h("button", { type: "submit", class: "button block" }, "Unlock");
       const $form = h(
         "form",
-        { class: "stack", novalidate: true, hidden: passkeys.length > 0 },
+        { class: "stack", novalidate: true, hidden: first },
         field("Recovery passphrase", $input),
         $submit,
       );
@@ -74,7 +78,7 @@ export function unlock(done, cancel) {
         try {
           await busy($passkey, "Waiting for your passkey…", async () => {
             const startedAt = keys.lockEpoch();
-            const { credentialId, prfOutput } = await getPrf(passkeys);
+            const { credentialId, prfOutput } = await getPrf(offered);
             await keys.unlockWithPrf(credentialId, prfOutput, startedAt);
           });
         } catch (error) {
@@ -84,7 +88,7 @@ export function unlock(done, cancel) {
           return;
         }
         done();
-      });
+      }, first ? "button block" : "button block secondary");
       const $other = button(
         "Use my passphrase instead",
         () => {
@@ -96,15 +100,16 @@ export function unlock(done, cancel) {
       );
 
       await waitThenAllow();
+      const $close = button("Close", cancel, "button block secondary");
+      if (first) return h("section", { class: "stack" }, h("h1", {}, "Unlock"), $passkey, $error, $form, $other, $close);
       return h(
         "section",
         { class: "stack" },
         h("h1", {}, "Unlock"),
-        passkeys.length ? $passkey : null,
         $error,
         $form,
-        passkeys.length ? $other : null,
-        button("Close", cancel, "button block secondary"),
+        offered.length ? $passkey : null,
+        $close,
       );
     },
     leave() {
