@@ -2,7 +2,7 @@
 import * as keys from "/js/vault/keys.js";
 import * as records from "/js/vault/records.js";
 import { equal, ok, rejects } from "./assert.js";
-import { fresh, writeRaw } from "./vault.js";
+import { fresh, rawRow, writeRaw } from "./vault.js";
 
 const PASS = "river candle orbit maple";
 
@@ -164,4 +164,38 @@ export async function testASecondSetUpCannotReplaceTheFirst() {
   ]);
   equal(both.filter((r) => r.status === "fulfilled").length, 1);
   ok(/already has a diary/.test(String(both.find((r) => r.status === "rejected")?.reason?.message)));
+}
+
+export async function testThePhoneKnowsWhichPasskeysAreItsOwn() {
+  await fresh();
+  const salt = new Uint8Array(32).fill(1);
+  const own = async () => (await keys.passkeySlots()).map((s) => `${s.credentialId}:${s.here}`);
+  // Made here: this phone's.
+  await keys.createVault({ passphrase: PASS, passkey: { credentialId: "cred-a", salt, prfOutput: PRF_A } });
+  equal(await own(), ["cred-a:true"]);
+  equal((await keys.slots()).map((s) => `${s.type}:${s.here}`), ["passphrase:true", "passkey:true"]);
+  const { extractableKey } = await import("/js/vault/session.js");
+  const key = await extractableKey();
+  const passkeys = (await keys.backupSlots()).filter((s) => s.type === "passkey");
+
+  // Restored on a new phone: the backup's passkey came from another phone...
+  await fresh();
+  await keys.adoptVault({ key, passphrase: PASS, passkeys });
+  equal(await own(), ["cred-a:false"]);
+  equal((await rawRow("meta", "vault")).here, []);
+  // ...until it unlocks the diary here (synced to this phone, say).
+  keys.lock();
+  await keys.unlockWithPrf("cred-a", PRF_A);
+  equal(await own(), ["cred-a:true"]);
+
+  // One added here is this phone's; removed, it is forgotten.
+  const id = await keys.addPasskey({ credentialId: "cred-b", salt, prfOutput: PRF_B });
+  equal(await own(), ["cred-a:true", "cred-b:true"]);
+  await keys.removeSlot(id);
+  equal((await rawRow("meta", "vault")).here, ["cred-a"]);
+
+  // A vault made before phones kept track: every passkey counts as this phone's.
+  const { here, ...older } = await rawRow("meta", "vault");
+  await writeRaw("meta", { ...older, slots: [...older.slots, { ...older.slots[1], id: "pk-old", credentialId: "cred-c" }] }, "vault");
+  equal(await own(), ["cred-a:true", "cred-c:true"]);
 }

@@ -6,7 +6,7 @@ import { TamperedError, newDataKey, passphraseKek, prfKek, unwrapDataKey } from 
 import { PlainError } from "../errors.js";
 import { LockedError, ThrottledError, WipedError, WrongPassphraseError } from "./errors.js";
 import { destroy, tx } from "./idb.js";
-import { hasVault, newDiaryId, vaultMeta } from "./meta.js";
+import { hasVault, newDiaryId, passkeyWorkedHere, vaultMeta } from "./meta.js";
 import { begin, lock, lockEpoch } from "./session.js";
 import { makePasskeySlot, makePassphraseSlot } from "./slots.js";
 import { clearTries, countTry, delayAfter, wipeAfter } from "./throttle.js";
@@ -37,7 +37,8 @@ export async function createVault({ passphrase, passkey, startedAt = lockEpoch()
   const extractable = await newDataKey();
   const made = [await makePassphraseSlot(extractable, passphrase)];
   if (passkey) made.push(await makePasskeySlot(extractable, passkey));
-  await install({ format: 1, slots: made.map((m) => m.slot), id: newDiaryId() }, made[made.length - 1], startedAt);
+  const here = passkey ? [passkey.credentialId] : [];
+  await install({ format: 1, slots: made.map((m) => m.slot), id: newDiaryId(), here }, made[made.length - 1], startedAt);
 }
 
 /**
@@ -64,27 +65,29 @@ async function install(meta, opener, startedAt) {
 /**
  * Make this phone's vault from a restored backup's data key: a new passphrase slot for the
  * passphrase that opened the backup, and the backup's passkey slots (a synced passkey still
- * opens it). Write the records first: the vault exists only once this has run. Leaves the
- * vault unlocked.
+ * opens it; none is this phone's until it has). Write the records first: the vault exists
+ * only once this has run. Leaves the vault unlocked.
  * @param {{ key: CryptoKey, passphrase: string, passkeys?: Slot[], diary?: string, startedAt?: number }} options
  *   key: the backup's data key, extractable (wrapped here, then dropped); diary: the
  *   backup's diary id (a new one for a backup made before diaries had one)
  */
 export async function adoptVault({ key, passphrase, passkeys = [], diary = newDiaryId(), startedAt = lockEpoch() }) {
   const made = await makePassphraseSlot(key, passphrase);
-  await install({ format: 1, slots: [made.slot, ...passkeys.filter((s) => s.type === "passkey")], id: diary }, made, startedAt);
+  await install({ format: 1, slots: [made.slot, ...passkeys.filter((s) => s.type === "passkey")], id: diary, here: [] }, made, startedAt);
 }
 
 /**
  * Make this phone's vault from a server copy's slots, kept exactly as they were (the
- * recovery passphrase's slot too), and open it with the slot that opened the copy. Write the
+ * recovery passphrase's slot too), and open it with the slot that opened the copy (a passkey
+ * that did is this phone's; the others are not, until they unlock it here). Write the
  * records first: the vault exists only once this has run. Leaves the vault unlocked.
  * @param {{ slots: Slot[], opened: { slot: Slot, kek: CryptoKey }, diary?: string, startedAt?: number }} options
  *   diary: the copy's diary id (a new one for a copy that has none yet)
  */
 export async function adoptSlots({ slots, opened, diary = newDiaryId(), startedAt = lockEpoch() }) {
   if (!slots.some((s) => s.type === "passphrase")) throw new PlainError("This copy has no recovery passphrase slot.");
-  await install({ format: 1, slots, id: diary }, opened, startedAt);
+  const here = opened.slot.credentialId ? [opened.slot.credentialId] : [];
+  await install({ format: 1, slots, id: diary, here }, opened, startedAt);
 }
 
 // --- unlocking ------------------------------------------------------------------------------
@@ -120,7 +123,7 @@ export async function unlockWithPassphrase(passphrase) {
 }
 
 /**
- * Unlock with a passkey's PRF output for its slot.
+ * Unlock with a passkey's PRF output for its slot; from then on it counts as this phone's.
  * @param {string} credentialId base64url
  * @param {import("../bytes.js").Bytes} prfOutput
  * @param {number} [startedAt] lockEpoch() before the passkey was asked for: a lock during
@@ -134,6 +137,8 @@ export async function unlockWithPrf(credentialId, prfOutput, startedAt = lockEpo
   const kek = await prfKek(prfOutput);
   const key = await unwrapDataKey(slot, kek);
   await clearTries();
+  // Failing to note it changes only which way in the unlock offers first.
+  await passkeyWorkedHere(credentialId).catch(() => {});
   begin(startedAt, { key, kek, slot });
 }
 

@@ -14,10 +14,13 @@ import { req, tx } from "./idb.js";
  * @property {string} [credentialId]   passkey slots, base64url
  * @property {number} added            ms since the epoch
  *
- * @typedef {{ format: 1, slots: Slot[], id?: string }} VaultMeta
+ * @typedef {{ format: 1, slots: Slot[], id?: string, here?: string[] }} VaultMeta
  *   id: the diary's id, made at random with it and kept by its backups and server copy,
  *   so a copy on the server knows which diary it belongs to (vaults made before it have
- *   none until diaryId() is first asked)
+ *   none until diaryId() is first asked).
+ *   here: the credential ids of the passkeys made or used to unlock on this phone; the
+ *   other passkey slots came with a restore, from another phone. Never leaves the phone.
+ *   Vaults made before it have none: all their passkeys count as this phone's.
  */
 
 /** @template T @param {string} name @returns {Promise<T | undefined>} */
@@ -59,18 +62,57 @@ export async function hasVault() {
   return Boolean(await vaultMeta());
 }
 
-/** Public facts about the slots, for settings (never the wrapped keys). */
-export async function slots() {
-  const meta = await vaultMeta();
-  return (meta?.slots || []).map(({ id, type, added, credentialId }) => ({ id, type, added, credentialId }));
+/**
+ * The credential ids of this phone's own passkeys (see VaultMeta's `here`).
+ * @param {VaultMeta} meta
+ * @returns {string[]}
+ */
+export function hereIn(meta) {
+  return meta.here ?? meta.slots.flatMap((s) => (s.type === "passkey" && s.credentialId ? [s.credentialId] : []));
 }
 
-/** The passkey slots' credential ids and PRF inputs, for one unlock ceremony. */
+/**
+ * Public facts about the slots, for settings (never the wrapped keys); `here`: a passkey
+ * made or used on this phone (always true of the passphrase).
+ */
+export async function slots() {
+  const meta = await vaultMeta();
+  const here = meta ? hereIn(meta) : [];
+  return (meta?.slots || []).map(({ id, type, added, credentialId }) => ({
+    id,
+    type,
+    added,
+    credentialId,
+    here: type === "passphrase" || here.includes(/** @type {string} */ (credentialId)),
+  }));
+}
+
+/** The passkey slots' credential ids and PRF inputs, for one unlock ceremony, and which are this phone's. */
 export async function passkeySlots() {
   const meta = await vaultMeta();
+  const here = meta ? hereIn(meta) : [];
   return (meta?.slots || [])
     .filter((s) => s.type === "passkey")
-    .map((s) => ({ credentialId: /** @type {string} */ (s.credentialId), salt: s.salt }));
+    .map((s) => {
+      const credentialId = /** @type {string} */ (s.credentialId);
+      return { credentialId, salt: s.salt, here: here.includes(credentialId) };
+    });
+}
+
+/**
+ * Count a passkey as this phone's, once it has unlocked the diary here (a passkey synced
+ * from another phone, say). Needs no unlock: credential ids are random and say nothing.
+ * @param {string} credentialId
+ */
+export async function passkeyWorkedHere(credentialId) {
+  await tx("meta", "readwrite", async (t) => {
+    const store = t.objectStore("meta");
+    /** @type {VaultMeta | undefined} */
+    const now = await req(store.get("vault"));
+    if (!now) return; // erased meanwhile
+    const here = hereIn(now);
+    if (!here.includes(credentialId)) store.put({ ...now, here: [...here, credentialId] }, "vault");
+  });
 }
 
 /** A new diary's id: 16 random bytes, base64url. */

@@ -5,7 +5,7 @@ import { fromBase64url, random, toBase64url } from "./bytes.js";
 import { PBKDF2_ITERATIONS, passphraseKek, prfKek, wrapDataKey } from "./crypto.js";
 import { LockedError } from "./errors.js";
 import { PlainError } from "../errors.js";
-import { updateMeta, vaultMeta } from "./meta.js";
+import { hereIn, updateMeta, vaultMeta } from "./meta.js";
 import { extractableKey, isUnlocked, replaceSessionSlot, sessionSlot } from "./session.js";
 
 /**
@@ -53,31 +53,39 @@ export function slotFromJson(s) {
 
 // --- changing slots (unlocked only) --------------------------------------------------------
 
-/** @param {(slots: Slot[]) => Slot[]} change must not await anything */
-async function updateSlots(change) {
+/** @param {(meta: VaultMeta) => VaultMeta} change must not await anything */
+async function updateVault(change) {
   await updateMeta("vault", (/** @type {VaultMeta | undefined} */ meta) => {
     if (!meta) throw new PlainError("This phone has no diary yet.");
-    const next = change(meta.slots);
-    if (!next.some((s) => s.type === "passphrase")) throw new PlainError("The recovery passphrase cannot be removed.");
-    return { value: { ...meta, slots: next }, result: undefined };
+    const next = change(meta);
+    if (!next.slots.some((s) => s.type === "passphrase")) throw new PlainError("The recovery passphrase cannot be removed.");
+    return { value: next, result: undefined };
   });
 }
 
-/** Add a passkey as another way in. Nothing in the diary is re-encrypted. @param {PasskeyProof} proof */
+/**
+ * Add a passkey made on this phone as another way in. Nothing in the diary is re-encrypted.
+ * @param {PasskeyProof} proof
+ */
 export async function addPasskey(proof) {
   const { slot } = await makePasskeySlot(await extractableKey(), proof);
-  await updateSlots((all) => [...all.filter((s) => s.credentialId !== proof.credentialId), slot]);
+  const id = proof.credentialId;
+  await updateVault((meta) => ({
+    ...meta,
+    slots: [...meta.slots.filter((s) => s.credentialId !== id), slot],
+    here: [...hereIn(meta).filter((c) => c !== id), id],
+  }));
   return slot.id;
 }
 
 /** Remove a passkey slot. The passphrase slot, the last way in, is never removed. @param {string} id */
 export async function removeSlot(id) {
   if (!isUnlocked()) throw new LockedError();
-  await updateSlots((all) => {
-    const slot = all.find((s) => s.id === id);
+  await updateVault((meta) => {
+    const slot = meta.slots.find((s) => s.id === id);
     if (!slot) throw new PlainError("That way in was already removed.");
     if (slot.type === "passphrase") throw new PlainError("The recovery passphrase cannot be removed; you can change it.");
-    return all.filter((s) => s.id !== id);
+    return { ...meta, slots: meta.slots.filter((s) => s.id !== id), here: hereIn(meta).filter((c) => c !== slot.credentialId) };
   });
   // The session keeps its in-memory copy of the slot it unlocked with, so it can still make
   // new slots until it locks, even if that slot was the one removed.
@@ -87,7 +95,7 @@ export async function removeSlot(id) {
 export async function changePassphrase(passphrase) {
   const { slot, kek } = await makePassphraseSlot(await extractableKey(), passphrase);
   const old = sessionSlot();
-  await updateSlots((all) => [...all.filter((s) => s.type !== "passphrase"), slot]);
+  await updateVault((meta) => ({ ...meta, slots: [...meta.slots.filter((s) => s.type !== "passphrase"), slot] }));
   if (old?.type === "passphrase") replaceSessionSlot(slot, kek);
 }
 

@@ -88,18 +88,19 @@ export function settings({ onBack }) {
 }
 
 /**
- * Ways to unlock: the passkeys (each can be removed) and the passphrase, adding a passkey
- * where this phone can make one, changing the passphrase. Settings is shown again after a
- * change, to list what is there now.
+ * Ways to unlock: the passkeys (each can be removed; those of another phone, restored from
+ * a backup or the server copy, named as such) and the passphrase, adding a passkey where this
+ * phone can make one, changing the passphrase. Settings is shown again after a change, to
+ * list what is there now.
  * @param {Way[]} slots
  * @param {{ view: import("../router.js").View, $error: HTMLElement, show: import("../router.js").Show, cannot: string }} options
  *   view: the settings screen; cannot: why this phone can make no passkey, or ""
  */
 function waysPart(slots, { view, $error, show, cannot }) {
-  const passkeyCount = slots.filter((s) => s.type === "passkey").length;
+  const ownPasskeys = slots.filter((s) => s.type === "passkey" && s.here).length;
   const $ways = h("ul", { class: "list" }, slots.map((slot) => slotRow(slot, { view, $error, show })));
 
-  const $add = button(passkeyCount ? "Add another passkey" : "Add a passkey", async () => {
+  const $add = button(ownPasskeys ? "Add another passkey" : "Add a passkey", async () => {
     $error.textContent = "";
     try {
       await busy($add, "Waiting for your passkey…", async () => {
@@ -133,7 +134,7 @@ function slotRow(slot, { view, $error, show }) {
   return h(
     "li",
     { class: "row" },
-    h("span", {}, slot.type === "passkey" ? `Passkey, added ${dateFormat.format(slot.added)}` : "Recovery passphrase"),
+    h("span", {}, slot.type === "passkey" ? `${slot.here ? "This phone's passkey" : "A passkey from another phone"}, added ${dateFormat.format(slot.added)}` : "Recovery passphrase"),
     slot.type === "passkey"
       ? button(
           "Remove",

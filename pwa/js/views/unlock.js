@@ -1,7 +1,7 @@
 // @ts-check
-// Unlock: one button for the passkey, "use my passphrase instead" below it, where this phone
-// can use a passkey; otherwise the passphrase first, and the passkey (a security key, say)
-// as a second button.
+// Unlock: one button for the passkey, "use my passphrase instead" below it, where a passkey
+// made or used on this phone can work here; otherwise the passphrase first, and any passkey
+// (from another phone, which may be synced here) as a second button.
 import { h } from "../dom.js";
 import * as prefs from "../disguise/prefs.js";
 import { plainWords } from "../errors.js";
@@ -22,7 +22,8 @@ export function unlock(done, cancel) {
     async render() {
       const [passkeys, can] = await Promise.all([keys.passkeySlots(), abilities()]);
       const offered = can.prf ? passkeys : [];
-      const first = can.platform && offered.length > 0;
+      // After a restore the passkeys came from another phone: a tap would most likely fail.
+      const first = can.platform && offered.some((s) => s.here);
       const $error = errorBox();
       const $input = passphraseInput({ name: "passphrase" });
       const $submit = h("button", { type: "submit", class: "button block" }, "Unlock");
@@ -102,6 +103,7 @@ export function unlock(done, cancel) {
       await waitThenAllow();
       const $close = button("Close", cancel, "button block secondary");
       if (first) return h("section", { class: "stack" }, h("h1", {}, "Unlock"), $passkey, $error, $form, $other, $close);
+      const elsewhere = offered.length > 0 && !offered.some((s) => s.here);
       return h(
         "section",
         { class: "stack" },
@@ -109,6 +111,7 @@ export function unlock(done, cancel) {
         $error,
         $form,
         offered.length ? $passkey : null,
+        elsewhere ? h("p", { class: "hint" }, "Your passkey is from another phone: it works here only if it is saved to an account this phone uses.") : null,
         $close,
       );
     },
