@@ -26,7 +26,7 @@ from e2e.journeys import (
     start,
     type_code,
 )
-from e2e.support import NEUTRAL, neutral_sites, wait_for_app
+from e2e.support import NEUTRAL, Authenticator, neutral_sites, wait_for_app
 
 
 @pytest.fixture
@@ -42,7 +42,8 @@ def test_each_disguise_passes(page: Page, screens: Screens, look: str):
     screens.assert_clean()
 
 
-def test_set_up_and_unlock_pass(page: Page, screens: Screens):
+def test_set_up_and_unlock_pass(page: Page, screens: Screens, passkey: Authenticator):
+    # With a passkey to offer, the set-up step shows the whole choice.
     start(page)
     screens.check("set-up: what Cairn is", "Set up your private diary")
     page.get_by_role("button", name="What the disguise does not hide").click()
