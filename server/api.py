@@ -94,7 +94,9 @@ def grant_is_good(grant: object) -> bool:
     if not isinstance(grant, str) or len(grant) > 100 or "." not in grant:
         return False
     issued, mac = grant.split(".", 1)
-    if not issued.isdigit() or not 0 <= now_ms() - int(issued) <= GRANT_DAYS * 86_400_000:
+    if not (issued.isascii() and issued.isdigit()):  # "²".isdigit(), but int() refuses it
+        return False
+    if not 0 <= now_ms() - int(issued) <= GRANT_DAYS * 86_400_000:
         return False
     return hmac.compare_digest(mac.encode(), _grant_mac(int(issued)).encode())
 

@@ -41,6 +41,10 @@ DEFAULTS: dict[str, Any] = {
     # Typed into the disguise on a new phone (for the calculator: the code, then =) to start
     # setting up. Whoever gives people the address gives them this code: change it.
     "START_CODE": "24680",
+    # Whether the start code also lets a phone keep a copy on the server. False: it only
+    # opens set-up, and a copy needs an invitation (`cairn invite`) — for a service whose
+    # start code is widely known (printed on a leaflet).
+    "START_CODE_OPENS_COPIES": True,
     # Wrong start codes allowed per client address per minute before 429, and that minute
     # in seconds (tests shorten it to see a phone get its tries back).
     "START_CODE_TRIES_PER_MINUTE": 10,

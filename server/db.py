@@ -427,8 +427,23 @@ def _postgres_script(script: str) -> str:
     return script.replace(" BLOB", " BYTEA")
 
 
+class NewerSchema(RuntimeError):
+    """The database was moved on by a newer Cairn than this one."""
+
+    def __init__(self, found: int) -> None:
+        super().__init__(
+            f"The database's schema is version {found}, newer than this Cairn's "
+            f"({len(MIGRATIONS)}): a newer version has upgraded it. Run that version, or stop "
+            "every process before an upgrade (docs/hosting.md)."
+        )
+
+
 def migrate(database: Database) -> int:
-    """Bring the schema up to date and return its version."""
+    """Bring the schema up to date and return its version.
+
+    :raise NewerSchema: a newer Cairn has moved the database on: this one must not run on it
+        (nor set its version back, which made the newer one migrate twice).
+    """
     if database.postgres:
         with database.transaction():
             # One migrator at a time, however many workers start together.
@@ -436,6 +451,8 @@ def migrate(database: Database) -> int:
             database.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
             row = database.one("SELECT version FROM schema_version")
             version = row["version"] if row else 0
+            if version > len(MIGRATIONS):
+                raise NewerSchema(version)
             for script in MIGRATIONS[version:]:
                 database.conn.execute(_postgres_script(script))
             database.execute("DELETE FROM schema_version")
@@ -443,6 +460,8 @@ def migrate(database: Database) -> int:
         return len(MIGRATIONS)
     conn = database.conn
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise NewerSchema(version)
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
     return len(MIGRATIONS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
 from . import limits
 from .api import count_code_try, grant_is_good, json_body
@@ -31,6 +31,9 @@ DAY_MS = 86_400_000
 NEEDS_GRANT = (
     "This server keeps copies only for the people it serves: type the start code or the "
     "invitation you were given."
+)
+NEEDS_INVITATION = (
+    "This server keeps copies only for the people it invited: type the invitation you were given."
 )
 USED = "This invitation has been used already, or has run out. Ask for a new one."
 
@@ -80,12 +83,15 @@ def usable(db: Database, code: str) -> str | None:
 def take_up(db: Database, ident: str) -> None:
     """Inside the new account's transaction: use the invitation up, once.
 
+    Kept as used on the day only: to the millisecond it would match the account's own
+    ``created`` and tie the person the operator gave the code to to their account.
+
     :raise CairnError 403: it was used meanwhile (another registration), or has run out.
     """
     now = now_ms()
     taken = db.execute(
         "UPDATE invitations SET used = ? WHERE id = ? AND used IS NULL AND expires >= ?",
-        (now, ident, now),
+        (now - now % DAY_MS, ident, now),
     )
     if taken.rowcount != 1:
         raise CairnError(USED, status=403)
@@ -98,11 +104,16 @@ def granted(db: Database, grant: object) -> str | None:
     :raise CairnError 403: the grant is neither (none, changed code, used invitation).
     """
     if isinstance(grant, str) and grant.startswith(INVITATION_GRANT):
+        # A guess sent here counts as one sent to /api/invitation would.
+        decision = count_code_try()
         code = normalise(grant.removeprefix(INVITATION_GRANT))
         ident = usable(db, code) if code else None
         if ident is None:
             raise CairnError(USED, status=403)
+        limits.limiter().forgive(decision)
         return ident
+    if not current_app.config["START_CODE_OPENS_COPIES"]:
+        raise CairnError(NEEDS_INVITATION, status=403)
     if not grant_is_good(grant):
         raise CairnError(NEEDS_GRANT, status=403)
     return None

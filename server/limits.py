@@ -264,10 +264,21 @@ def limiter() -> Limiter:
 BUSY = "The server is very busy. Try again in a minute."
 
 
-def enforce(name: str, key: str, *, per_minute: int, ceiling: int, message: str) -> Decision:
+def enforce(
+    name: str,
+    key: str,
+    *,
+    per_minute: int,
+    ceiling: int,
+    message: str,
+    site: str | None = None,
+    site_per_minute: int = 0,
+) -> Decision:
     """Count one request for ``key`` under the limit ``name``, failures and successes alike,
-    and, once ``key``'s own limit has allowed it, one toward everyone's ``ceiling`` for
-    ``name`` in this minute.
+    and, once ``key``'s own limit has allowed it, one toward its ``site``'s limit when it has
+    one (an IPv6 client's /48), and then one toward everyone's ``ceiling`` for ``name`` in
+    this minute. Each count happens only when the one before allowed the try, so a client
+    takes no more than its own share of its site, nor a site of everyone's.
 
     :raise CairnError 429: ``key`` has made ``per_minute`` requests in the last minute
         (``message`` says so; ``Retry-After`` is a minute), or everyone together ``ceiling``
@@ -282,10 +293,13 @@ def enforce(name: str, key: str, *, per_minute: int, ceiling: int, message: str)
             # lets those clients try again sooner.
             database.execute("SET LOCAL synchronous_commit TO OFF")
         own = limiter().hit(f"{name}:{key}", limit=per_minute, window=MINUTE)
-        # Only a try the client's own limit allowed counts toward everyone's: one client can
-        # never take more than its own share.
-        everyone = limiter().ceiling(name, limit=ceiling, window=MINUTE) if own.allowed else own
-    if not own.allowed:
+        # Only a try the client's own limit allowed counts toward its site's and everyone's:
+        # one client can never take more than its own share.
+        shared = own
+        if own.allowed and site:
+            shared = limiter().hit(f"{name}-site:{site}", limit=site_per_minute, window=MINUTE)
+        everyone = limiter().ceiling(name, limit=ceiling, window=MINUTE) if shared.allowed else own
+    if not shared.allowed:
         raise CairnError(message, status=429)
     if not everyone.allowed:
         # The try stays counted against the client's own limit: that bounds how often one

@@ -98,23 +98,17 @@ def _ceremony() -> RelyingParty:
     """
     per_minute = int(current_app.config["CEREMONIES_PER_MINUTE"])
     site = request_client(v6_prefix=48)
-    if "/" in site:
-        # An IPv6 client counts by its /64, and one site (a /48) holds 65,536 of them: alone
-        # it could fill everyone's ceiling and stop sign-in for all. A site gets ten
-        # clients' worth, so filling the ceiling takes many sites, not one.
-        decision = limiter().hit(f"ceremony-site:{site}", limit=per_minute * SITE, window=60)
-        if not decision.allowed:
-            raise CairnError(
-                "Too many tries. Wait a minute and try again.",
-                status=429,
-                retry_after=decision.retry_after,
-            )
     enforce(
         "ceremonies",
         request_client(),
         per_minute=per_minute,
         ceiling=int(current_app.config["CEREMONIES_PER_MINUTE_ALL"]),
         message="Too many tries. Wait a minute and try again.",
+        # An IPv6 client counts by its /64, and one site (a /48) holds 65,536 of them: alone
+        # it could fill everyone's ceiling and stop sign-in for all. A site gets ten
+        # clients' worth, so filling the ceiling takes many sites, not one.
+        site=site if "/" in site else None,
+        site_per_minute=per_minute * SITE,
     )
     return relying_party()
 

@@ -31,6 +31,20 @@ def test_migrations_are_idempotent(app):
         database.close()
 
 
+def test_an_older_cairn_refuses_a_database_a_newer_one_moved_on(app, monkeypatch):
+    """Running an older process beside a newer one (a rolling restart) once set the version
+    back, and the newer one then failed to start, migrating twice: now the older refuses."""
+    database = db.connect(db.target(app))
+    try:
+        monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS[:-1])
+        with pytest.raises(db.NewerSchema, match="newer than this Cairn"):
+            db.migrate(database)
+        monkeypatch.undo()
+        assert db.migrate(database) == len(db.MIGRATIONS)  # the newer one still starts
+    finally:
+        database.close()
+
+
 def test_a_transaction_keeps_all_or_nothing(app):
     with app.app_context():
         database = db.get_db()

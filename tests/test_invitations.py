@@ -191,3 +191,56 @@ def test_cairn_invite_prints_codes_that_work_and_stores_only_their_hashes(
 def test_cairn_invite_refuses_silly_numbers(tmp_path, capsys, argv):
     assert main(["invite", *argv, "--instance", str(tmp_path / "i")]) == 2
     assert "--count is 1 to" in capsys.readouterr().err
+
+
+def test_a_guessed_invitation_sent_as_a_grant_counts_as_a_code_try(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "ORIGIN": "http://localhost",
+            "START_CODE_TRIES_PER_MINUTE": 3,
+        }
+    )
+    phone = Phone(app.test_client())
+    answers = [
+        phone.post(
+            "/api/passkeys/register/options",
+            {"grant": invitations.INVITATION_GRANT + invitations.new_code()},
+        ).status_code
+        for _ in range(5)
+    ]
+    assert answers == [403, 403, 403, 429, 429]
+
+
+def test_the_database_keeps_only_the_day_an_invitation_was_used(app):
+    [code] = invite(app)
+    phone = Phone(app.test_client())
+    assert register_with(phone, granted(phone, code)).status_code == 201
+    with app.app_context():
+        used = get_db().one("SELECT used FROM invitations")["used"]
+    assert used % invitations.DAY_MS == 0
+
+
+def test_a_service_can_open_copies_by_invitation_only(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "ORIGIN": "http://localhost",
+            "START_CODE_OPENS_COPIES": False,
+        }
+    )
+    phone = Phone(app.test_client())
+    # The start code still opens set-up on the phone, but no copy on the server.
+    refused = phone.post("/api/passkeys/register/options", {"grant": phone.grant()})
+    assert refused.status_code == 403
+    assert "only for the people it invited" in refused.get_json()["error"]
+    [code] = invite(app)
+    assert register_with(phone, granted(phone, code)).status_code == 201
+
+
+def test_a_grant_of_other_digits_is_refused_plainly(client):
+    phone = Phone(client)
+    for grant in ("\u00b2.x", "\u0663\u0664.x"):  # a superscript two; Arabic-Indic digits
+        assert phone.post("/api/passkeys/register/options", {"grant": grant}).status_code == 403

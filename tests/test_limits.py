@@ -310,4 +310,22 @@ def test_one_ipv6_site_cannot_take_everyones_ceremonies(tmp_path):
     assert elsewhere.post("/api/session/options").status_code == 200
 
 
+def test_one_ipv6_client_over_its_own_limit_takes_no_more_of_its_sites(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "ORIGIN": "http://localhost",
+            "CEREMONIES_PER_MINUTE": 2,
+        }
+    )
+    one = Phone(app.test_client())
+    one.client.environ_base["REMOTE_ADDR"] = "2001:db8:7:1::1"
+    answers = [one.post("/api/session/options").status_code for _ in range(30)]
+    assert answers.count(200) == 2
+    neighbour = Phone(app.test_client())
+    neighbour.client.environ_base["REMOTE_ADDR"] = "2001:db8:7:2::1"
+    assert neighbour.post("/api/session/options").status_code == 200
+
+
 RECORDS = {"records": [{"id": "e1", "kind": "event", "version": 1, "iv": "A" * 16, "ct": "A" * 22}]}

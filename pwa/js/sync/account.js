@@ -37,9 +37,11 @@ export async function signIn() {
   const options = await client.signInOptions();
   const credential = await passkeySignIn(options);
   const { account } = await client.startSession(forServer(credential));
-  // Every passkey is called "Notebook": one of another diary signs in to nothing here.
+  // Every passkey is called "Notebook": one of another diary signs in to nothing here (nor
+  // may its copy be deleted from here). A copy not yet tied to a diary is looked at whole.
   const mine = await keys.diaryId();
-  if (mine && account?.diary && account.diary !== mine) {
+  const held = account?.diary ? { diary: account.diary, slots: null, records: {}, chunks: {} } : mine ? await client.held() : null;
+  if (mine && held && !(await copy.ours(held, mine))) {
     await client.endSession().catch(() => {});
     throw new PlainError(copy.OTHER_DIARY);
   }

@@ -370,12 +370,29 @@ async function once() {
  */
 async function sameDiary(held) {
   const mine = await keys.diaryId();
-  if (!mine) return false; // erased meanwhile
-  if (held.diary === mine || (!held.diary && (await bind(mine)))) return true;
+  if (!mine) {
+    set({ phase: "off", fraction: 0 }); // erased meanwhile
+    return false;
+  }
+  if ((await ours(held, mine)) && (held.diary === mine || (await bind(mine)))) return true;
   await client.endSession().catch(() => {});
   await save(() => ({ signedIn: false })).catch(() => {});
   set({ phase: "signed-out", fraction: 0, message: OTHER_DIARY });
   return false;
+}
+
+/**
+ * Whether the copy `held` describes is this diary's. One tied to a diary says which; one
+ * made before copies knew their diary is this one's only when it holds nothing or shares a
+ * key slot with this phone (a vault's slots keep their ids in its copies and backups), so
+ * another diary's phone never claims it.
+ * @param {Held} held @param {string} mine
+ */
+export async function ours(held, mine) {
+  if (held.diary) return held.diary === mine;
+  if (!held.slots?.length) return true;
+  const here = new Set((await keys.slots()).map((s) => s.id));
+  return held.slots.some((/** @type {{ id?: unknown }} */ s) => typeof s.id === "string" && here.has(s.id));
 }
 
 /** Tie the copy to this diary. @param {string} diary @returns {Promise<boolean>} false: another diary's phone tied it first */

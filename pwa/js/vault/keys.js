@@ -12,7 +12,7 @@ import { makePasskeySlot, makePassphraseSlot } from "./slots.js";
 import { clearTries, countTry, delayAfter, wipeAfter } from "./throttle.js";
 
 export { LockedError, ThrottledError, WipedError, WrongPassphraseError, formatWait } from "./errors.js";
-export { diaryId, hasVault, passkeySlots, slots, vaultMeta } from "./meta.js";
+export { diaryId, hasVault, newDiaryId, passkeySlots, slots, vaultMeta } from "./meta.js";
 export { beforeLock, dataKey, isUnlocked, lock, lockEpoch, onLock } from "./session.js";
 export { addPasskey, backupSlots, changePassphrase, removeSlot, slotFromJson, slotToJson } from "./slots.js";
 export { delayAfter, setWipeAfter, waitSeconds, wipeAfter } from "./throttle.js";

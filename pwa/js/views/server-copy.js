@@ -12,6 +12,7 @@ import { h } from "../dom.js";
 import { BackupError } from "../formats/backup/format.js";
 import { restore } from "../formats/backup/restore.js";
 import { prfKek } from "../vault/crypto.js";
+import * as keys from "../vault/keys.js";
 import { holdDuring } from "../vault/lock.js";
 import { NoPrfError, PasskeyCancelledError, getPrf, supported } from "../vault/passkey.js";
 import { progressBar } from "./backup.js";
@@ -253,6 +254,10 @@ export function restoreFromServer(keep, lockEpoch) {
               });
               const held = await client.held();
               if (!held.slots) throw new PlainError("There is no copy on the server for this passkey.");
+              // A copy made before copies knew their diary: tie it to the diary restored
+              // here now, so the download's header carries the id (an old phone of the
+              // same diary, still running, must not tie it to its own first).
+              if (!held.diary) await client.bindDiary(keys.newDiaryId()).catch(() => {});
               const passkeys = held.slots.filter((/** @type {any} */ s) => s.type === "passkey").length;
               const blob = await client.downloadCopy((f) => progress.set("Downloading:", f));
               return { blob, passkeys };
