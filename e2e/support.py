@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from server import create_app
+from server.config import PWA_DIR
 
 E2E = Path(__file__).resolve().parent
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
@@ -119,6 +122,67 @@ def installed_phone(playwright: Playwright, server: LiveServer, profile: Path) -
         base_url=server.url,
         service_workers="allow",
     )
+
+
+def kill_browser(profile: Path) -> None:
+    """Kill the Chromium running on ``profile`` with SIGKILL, with every process it started,
+    as a phone's system kills a browser: nothing is closed or written out first. Close the
+    Playwright context afterwards (it is already gone), then launch the same profile again."""
+    flag = f"--user-data-dir={profile}".encode()
+    parents: dict[int, int] = {}
+    on_profile: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        pid = int(entry.name)
+        parents[pid] = int(stat.rsplit(")", 1)[1].split()[1])
+        if flag in command:
+            on_profile.add(pid)
+    doomed = {pid for pid in on_profile if parents.get(pid) not in on_profile}
+    assert doomed, f"no browser is running on {profile}"
+    grown = True
+    while grown:
+        children = {pid for pid, parent in parents.items() if parent in doomed} - doomed
+        grown = bool(children)
+        doomed |= children
+    for pid in doomed:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@dataclass
+class Breakpoint:
+    """A debugger breakpoint on the first line of an app module that holds some text."""
+
+    cdp: object
+    hit: list[dict] = field(default_factory=list)
+
+    def wait(self, page: Page, timeout: float = 60_000) -> None:
+        """Wait until the page stops there (its scripts stay stopped from then on)."""
+        waited = 0.0
+        while not self.hit:
+            assert waited < timeout, "the breakpoint was never reached"
+            page.wait_for_timeout(50)
+            waited += 50
+
+
+def pause_at(page: Page, module: str, text: str) -> Breakpoint:
+    """Stop ``page`` when it reaches the line of ``module`` (e.g. "js/vault/records.js")
+    that holds ``text``, before that line runs: the moment to kill the browser at."""
+    lines = (PWA_DIR / module).read_text().splitlines()
+    (line,) = [n for n, source in enumerate(lines) if text in source]
+    cdp = page.context.new_cdp_session(page)
+    stop = Breakpoint(cdp)
+    cdp.on("Debugger.paused", lambda event: stop.hit.append(event))
+    cdp.send("Debugger.enable")
+    origin = "/".join(page.url.split("/", 3)[:3])
+    cdp.send("Debugger.setBreakpointByUrl", {"url": f"{origin}/{module}", "lineNumber": line})
+    return stop
 
 
 def phone_options(playwright: Playwright) -> dict:
