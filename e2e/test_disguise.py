@@ -492,10 +492,18 @@ def test_nothing_said_inside_stays_in_the_page_after_the_lock(page: Page):
     assert page.locator("#status").text_content() == ""
 
 
+# The disguise's prefs gone from localStorage and from their copy beside the vault.
+FORGET_CODE = """async () => {
+    localStorage.clear();
+    const { tx } = await import('/js/vault/idb.js');
+    await tx('meta', 'readwrite', (t) => void t.objectStore('meta').delete('prefs'));
+}"""
+
+
 def test_a_diary_without_a_code_gets_one_after_the_unlock(page: Page):
     set_up_with_passphrase_only(page)
-    # As a diary made before disguises: no code kept on the phone.
-    page.evaluate("localStorage.clear()")
+    # As a diary made before disguises: no code kept on the phone, in either place.
+    page.evaluate(FORGET_CODE)
     page.reload()
     wait_for_app(page)
     type_code(page, START_CODE)

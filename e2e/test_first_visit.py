@@ -133,7 +133,8 @@ def version(page: Page) -> str:
 
 
 def expect_only_the_disguise(visit: Visit) -> None:
-    """Nothing behind the code was asked for, sent, or kept, and nothing sent names the app."""
+    """Nothing behind the code was asked for, sent, or kept, and nothing sent names the app;
+    nothing is stored in IndexedDB."""
     assert visit.requested, "the request log is empty"
     # The worker's own requests are in the log: only it fetches another disguise's icons.
     assert "/timer/maskable-512.png" in visit.requested
@@ -146,6 +147,8 @@ def expect_only_the_disguise(visit: Visit) -> None:
         assert behind(list(entries)) == [], name
         telling = {path: TELLING.findall(body) for path, body in entries.items()}
         assert {p: w for p, w in telling.items() if w} == {}, name
+    # Nor is a database made: looking for a vault's copy of the disguise's code makes none.
+    assert visit.page.evaluate("async () => (await indexedDB.databases()).length") == 0
 
 
 def wait_for_everything_kept(page: Page) -> None:

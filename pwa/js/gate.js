@@ -18,6 +18,8 @@ export const inside = prefs.inside;
  * @param {string} code
  */
 export async function check(code) {
+  // Without a code here, the vault's copy may be bringing it back (main.js, just after start).
+  if (!prefs.hasCode()) await prefs.settled();
   return prefs.hasCode() ? prefs.checkCode(code) : prefs.isCode(code) && startCode(code);
 }
 

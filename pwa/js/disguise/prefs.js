@@ -1,10 +1,12 @@
 // @ts-check
 // What the phone remembers before anything is unlocked: which disguise it wears, and a
 // salted hash of the secret code that leads from the disguise to the unlock. Kept in
-// localStorage (read synchronously, so the first paint is already the right disguise).
+// localStorage (read synchronously, so the first paint is already the right disguise), and
+// once there is a vault, a second time beside it, where writes are durable (durable.js).
 // Nothing here comes from behind the code; the code only opens the unlock screen, never the vault.
 import { fromBase64url, random, toBase64url, utf8 } from "../bytes.js";
 import { PlainError } from "../errors.js";
+import * as durable from "./durable.js";
 
 const KEY = "prefs";
 const ITERATIONS = 50_000;
@@ -23,7 +25,8 @@ export function isCode(typed) {
 /**
  * @typedef {{ salt: string, hash: string, iterations: number }} Pin
  * @typedef {{ escape: boolean, to: string }} Exit  where quick exit goes ("" the disguise)
- * @typedef {{ look?: string, pin?: Pin, exit?: Partial<Exit>, inside?: boolean }} Prefs
+ * @typedef {{ look?: string, pin?: Pin, exit?: Partial<Exit>, inside?: boolean, rev?: number }} Prefs
+ *   rev: how many times they were written on this phone, so the newer of the two copies wins
  */
 
 /** Quick exit's defaults: Escape off (it has other uses); a browser tab goes to BBC Weather. */
@@ -52,9 +55,47 @@ function read() {
   }
 }
 
-/** @param {Prefs} prefs */
+/** Keep `prefs` (counted as one more change), in both places. @param {Prefs} prefs */
 function write(prefs) {
-  localStorage.setItem(KEY, JSON.stringify(prefs));
+  localStorage.setItem(KEY, JSON.stringify({ ...prefs, rev: (read().rev || 0) + 1 }));
+  copied = copied.then(() => durable.settle(read)).then(
+    () => {},
+    () => {}, // no vault yet, or storage refused: localStorage still holds them
+  );
+}
+
+/** The copies being written, one after another. */
+let copied = Promise.resolve();
+
+/** These prefs as kept now, for the vault to keep beside it when it is made. */
+export function stored() {
+  return read();
+}
+
+/**
+ * Bring the two copies together: the durable one, when it is newer, back into localStorage
+ * (a phone stopped before localStorage reached the disk), else this one into it (a vault
+ * made before there was a copy). Resolves with whether the prefs here changed. Never makes
+ * the database; on a browser that never had a vault it only lists its databases.
+ */
+export function settle() {
+  settling = durable.settle(read).then(
+    (newer) => {
+      if (newer) localStorage.setItem(KEY, JSON.stringify(newer));
+      return Boolean(newer);
+    },
+    () => false,
+  );
+  return settling;
+}
+
+/** The last settle(), until it is done (or SETTLE_MS have passed). */
+let settling = Promise.resolve(false);
+const SETTLE_MS = 2000;
+
+/** Resolves once the last settle() is done: before a code is checked on a phone without one. */
+export function settled() {
+  return Promise.race([settling, new Promise((resolve) => setTimeout(resolve, SETTLE_MS))]);
 }
 
 /** The disguise this phone wears, or undefined before set-up. */
@@ -130,5 +171,6 @@ export async function checkCode(code) {
  * icon on the home screen still matches what opens. */
 export function forgetCode() {
   const { look: kept } = read();
-  write(kept ? { look: kept } : {});
+  // Erasing starts the phone afresh, the count of changes too (the vault and its copy are gone).
+  localStorage.setItem(KEY, JSON.stringify(kept ? { look: kept } : {}));
 }

@@ -2,9 +2,10 @@
 // IndexedDB, wrapped once: requests as promises, and a write that is done only when its
 // transaction completes. Encrypt before calling tx(): a transaction closes on any
 // unrelated await, so the callback must only issue requests.
+import { DB_NAME } from "../disguise/durable.js";
 import { PlainError, isQuota } from "../errors.js";
 
-export const DB_NAME = "app";
+export { DB_NAME };
 
 // --- the stores' rows, typed once (as idb's DBSchema names each store, its key and value) ---
 
@@ -37,6 +38,9 @@ export const DB_NAME = "app";
  * @property {{ failures: number, until: number }} throttle  failed unlocks, and the wait
  * @property {number} wipeAfter  wipe after this many failed unlocks (0: never)
  * @property {CopyState} copy  the server copy's own state (sync/copy.js)
+ * @property {import("../disguise/prefs.js").Prefs} prefs  the disguise's prefs (its look, the
+ *   code's salted hash, quick exit's settings), kept a second time beside the vault so that
+ *   they survive a crash that loses localStorage's late write (disguise/durable.js)
  */
 
 /** @typedef {{ on: boolean, signedIn: boolean, last: number | null }} CopyState */

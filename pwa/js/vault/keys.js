@@ -3,6 +3,7 @@
 // memory only from unlock to lock. Creating, adopting, unlocking and erasing live here; the
 // rest is re-exported from the modules beside it (errors, meta, session, throttle, slots).
 import { TamperedError, newDataKey, passphraseKek, prfKek, unwrapDataKey } from "./crypto.js";
+import * as prefs from "../disguise/prefs.js";
 import { PlainError } from "../errors.js";
 import { LockedError, ThrottledError, WipedError, WrongPassphraseError } from "./errors.js";
 import { destroy, tx } from "./idb.js";
@@ -42,8 +43,10 @@ export async function createVault({ passphrase, passkey, startedAt = lockEpoch()
 }
 
 /**
- * Write a new vault's slots, then open the session with `opener`'s slot. From here on only a
- * non-extractable copy of the data key is kept.
+ * Write a new vault's slots, with the disguise's prefs beside them (its code and look: a vault
+ * never exists without its way in, even if localStorage's copy never reaches the disk), then
+ * open the session with `opener`'s slot. From here on only a non-extractable copy of the data
+ * key is kept.
  * @param {VaultMeta} meta
  * @param {{ slot: Slot, kek: CryptoKey }} opener
  * @param {number} startedAt
@@ -54,6 +57,7 @@ async function install(meta, opener, startedAt) {
     // add(), not put(): a second window setting up at the same time must not replace this.
     await tx("meta", "readwrite", (t) => {
       t.objectStore("meta").add(meta, "vault");
+      t.objectStore("meta").put(prefs.stored(), "prefs");
     });
   } catch (error) {
     if (/** @type {Error} */ (error).name === "ConstraintError") throw new PlainError("This phone already has a diary.");
