@@ -6,7 +6,7 @@ import { TamperedError, newDataKey, passphraseKek, prfKek, unwrapDataKey } from 
 import * as prefs from "../disguise/prefs.js";
 import { PlainError } from "../errors.js";
 import { LockedError, ThrottledError, WipedError, WrongPassphraseError } from "./errors.js";
-import { destroy, tx } from "./idb.js";
+import { destroy, req, tx } from "./idb.js";
 import { hasVault, newDiaryId, passkeyWorkedHere, vaultMeta } from "./meta.js";
 import { begin, lock, lockEpoch } from "./session.js";
 import { makePasskeySlot, makePassphraseSlot } from "./slots.js";
@@ -39,7 +39,7 @@ export async function createVault({ passphrase, passkey, startedAt = lockEpoch()
   const made = [await makePassphraseSlot(extractable, passphrase)];
   if (passkey) made.push(await makePasskeySlot(extractable, passkey));
   const here = passkey ? [passkey.credentialId] : [];
-  await install({ format: 1, slots: made.map((m) => m.slot), id: newDiaryId(), here }, made[made.length - 1], startedAt);
+  await install({ format: 1, slots: made.map((m) => m.slot), id: newDiaryId(), here }, made[made.length - 1], startedAt, { fresh: true });
 }
 
 /**
@@ -50,20 +50,39 @@ export async function createVault({ passphrase, passkey, startedAt = lockEpoch()
  * @param {VaultMeta} meta
  * @param {{ slot: Slot, kek: CryptoKey }} opener
  * @param {number} startedAt
+ * @param {{ fresh?: boolean }} [options] fresh: a new, empty vault: whatever records and file
+ *   parts an interrupted restore left behind (under another key) go in the same transaction
  */
-async function install(meta, opener, startedAt) {
+async function install(meta, opener, startedAt, { fresh = false } = {}) {
   if (startedAt !== lockEpoch()) throw new LockedError();
   try {
     // add(), not put(): a second window setting up at the same time must not replace this.
-    await tx("meta", "readwrite", (t) => {
+    await tx(["meta", "records", "chunks"], "readwrite", (t) => {
       t.objectStore("meta").add(meta, "vault");
       t.objectStore("meta").put(prefs.stored(), "prefs");
+      if (!fresh) return;
+      t.objectStore("records").clear();
+      t.objectStore("chunks").clear();
     });
   } catch (error) {
     if (/** @type {Error} */ (error).name === "ConstraintError") throw new PlainError("This phone already has a diary.");
     throw error;
   }
   begin(startedAt, { key: await unwrapDataKey(opener.slot, opener.kek), kek: opener.kek, slot: opener.slot });
+}
+
+/**
+ * Before a restore writes anything: with no vault on this phone, clear whatever records and
+ * file parts an earlier, interrupted restore left behind, so the restore starts from an empty
+ * store (and can always be started again).
+ * @throws {PlainError} the phone has a diary
+ */
+export async function startClean() {
+  await tx(["meta", "records", "chunks"], "readwrite", async (t) => {
+    if (await req(t.objectStore("meta").get("vault"))) throw new PlainError("This phone already has a diary.");
+    t.objectStore("records").clear();
+    t.objectStore("chunks").clear();
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 // @ts-check
-// Restoring a backup onto a phone that has no diary: check it all, then write every record
-// and file part exactly as stored, then the key slots.
+// Restoring a backup onto a phone that has no diary: check it all, clear what an interrupted
+// restore left, then write every record and file part exactly as stored, then the key slots
+// (the diary exists only from then on: a restore stopped before is as if never started).
 import { PlainError } from "../../errors.js";
 import { fromBase64url } from "../../vault/bytes.js";
 import { destroy, tx } from "../../vault/idb.js";
@@ -16,8 +17,10 @@ import { body } from "./format.js";
  */
 
 /**
- * Restore a backup onto a phone that has no diary: check it all, then write every record and
- * file part as it is, then the key slots. If anything fails, nothing is left behind.
+ * Restore a backup onto a phone that has no diary: check it all, clear what an earlier restore
+ * left behind, then write every record and file part as it is, then the key slots. If
+ * anything fails, nothing is left behind; if the phone stops midway, the next set-up or
+ * restore clears what was written.
  * @param {Blob} file
  * @param {string | KeyOpener} passphrase  or an opener (a passkey's)
  * @param {{ progress?: (stage: "checking" | "restoring", fraction: number) => void, startedAt?: number, sealed?: boolean, keepSlots?: boolean }} [options]
@@ -32,6 +35,8 @@ export async function restore(file, passphrase, { progress, startedAt = keys.loc
   const checked = await check(file, passphrase, { extractable: !keepSlots, sealed, progress: (f) => progress?.("checking", f) });
   /** @type {Progress} */
   const restoring = (fraction) => progress?.("restoring", fraction);
+  // Outside the try: a phone that has a diary meanwhile must keep it.
+  await keys.startClean();
   try {
     await writeRecords(file, checked.rows, restoring);
     await writeParts(file, [...checked.parts.values()].flat(), restoring);
