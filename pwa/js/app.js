@@ -9,6 +9,7 @@ import * as exit from "./exit.js";
 import { clear, screens, setFallback } from "./router.js";
 import * as keys from "./vault/keys.js";
 import * as lockPolicy from "./vault/lock.js";
+import * as orphans from "./vault/orphans.js";
 import * as records from "./vault/records.js";
 import { forget, missingCode, setup } from "./views/setup.js";
 import { unlock } from "./views/unlock.js";
@@ -65,6 +66,8 @@ async function opened(show) {
   lockPolicy.opened();
   // Time-stamps from an authority for each new chain head, while unlocked (kept encrypted).
   void import("./sync/timestamps.js").then((stamps) => stamps.start(), () => {});
+  // Parts of files that a stopped tab never finished: their storage back (vault/orphans.js).
+  orphans.reclaim().catch((error) => console.warn("file parts:", error.name));
   const { navigation } = await diary();
   if (!keys.isUnlocked()) return;
   const go = navigation(show);

@@ -6,6 +6,7 @@ import { fromUtf8, random, toBase64url, toHex, utf8 } from "./bytes.js";
 import { TamperedError, ad, open, seal } from "./crypto.js";
 import { req, tx } from "./idb.js";
 import { dataKey } from "./keys.js";
+import { whileWriting } from "./orphans.js";
 import { Sha256 } from "./sha256.js";
 
 /** @typedef {import("./bytes.js").Bytes} Bytes */
@@ -174,7 +175,20 @@ export async function remove(kind, ...ids) {
  *   pass (stored in the file's record as `sha256`, hex)
  * @returns {Promise<{ id: string, size: number, chunks: number, sha256?: string }>}
  */
-export async function putFile(stream, meta = {}, progress, { hash = false } = {}) {
+export function putFile(stream, meta = {}, progress, options = {}) {
+  // Held until the file's record is written: its parts are not orphans, whatever tab unlocks.
+  return whileWriting(() => writeFile(stream, meta, progress, options));
+}
+
+/**
+ * putFile's work, under the lock.
+ * @param {ReadableStream<Bytes>} stream
+ * @param {Record<string, unknown>} meta
+ * @param {((bytes: number) => void) | undefined} progress
+ * @param {{ hash?: boolean }} options
+ * @returns {Promise<{ id: string, size: number, chunks: number, sha256?: string }>}
+ */
+async function writeFile(stream, meta, progress, { hash = false }) {
   const key = dataKey();
   const id = newId();
   const reader = stream.getReader();

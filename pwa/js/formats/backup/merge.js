@@ -5,6 +5,7 @@ import { fromBase64url, utf8 } from "../../vault/bytes.js";
 import { open, seal } from "../../vault/crypto.js";
 import { req, tx } from "../../vault/idb.js";
 import * as keys from "../../vault/keys.js";
+import { whileWriting } from "../../vault/orphans.js";
 import * as records from "../../vault/records.js";
 import * as log from "../../diary/log.js";
 import { check } from "./check.js";
@@ -67,22 +68,26 @@ export async function merge(file, passphrase, { progress } = {}) {
   /** @type {string[]} */
   const added = [];
   try {
-    for (const f of fileRows) {
-      const h = f.head;
-      added.push(h.id);
-      for (const p of checked.parts.get(h.id) || []) {
-        const c = p.head;
-        const plain = await open(checked.key, { iv: fromBase64url(c.iv), ct: await body(file, p) }, records.chunkAd(c.file, c.index, c.final));
-        const again = await seal(key, plain, records.chunkAd(c.file, c.index, c.final));
-        await tx("chunks", "readwrite", (t) => void t.objectStore("chunks").put({ file: c.file, index: c.index, final: c.final, iv: again.iv, ct: new Blob([again.ct]) }), {
-          durability: "relaxed",
-        });
-        done += p.n;
-        progress?.("adding", total ? done / total : 1);
+    // Under the file writers' lock: an unlock in another tab must not take these parts for
+    // an interrupted file's before their record is written (vault/orphans.js).
+    await whileWriting(async () => {
+      for (const f of fileRows) {
+        const h = f.head;
+        added.push(h.id);
+        for (const p of checked.parts.get(h.id) || []) {
+          const c = p.head;
+          const plain = await open(checked.key, { iv: fromBase64url(c.iv), ct: await body(file, p) }, records.chunkAd(c.file, c.index, c.final));
+          const again = await seal(key, plain, records.chunkAd(c.file, c.index, c.final));
+          await tx("chunks", "readwrite", (t) => void t.objectStore("chunks").put({ file: c.file, index: c.index, final: c.final, iv: again.iv, ct: new Blob([again.ct]) }), {
+            durability: "relaxed",
+          });
+          done += p.n;
+          progress?.("adding", total ? done / total : 1);
+        }
+        const record = await seal(key, utf8(JSON.stringify(checked.files.get(h.id))), records.recordAd("file", h.id, h.version));
+        await tx("records", "readwrite", (t) => void t.objectStore("records").put({ id: h.id, kind: "file", version: h.version, ...record }));
       }
-      const record = await seal(key, utf8(JSON.stringify(checked.files.get(h.id))), records.recordAd("file", h.id, h.version));
-      await tx("records", "readwrite", (t) => void t.objectStore("records").put({ id: h.id, kind: "file", version: h.version, ...record }));
-    }
+    });
     const made = await log.merge(checked.events, { head: checked.head, made: checked.made }, [
       ...[originOf(checked)].filter(Boolean),
       ...checked.anchors.origins,
