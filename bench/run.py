@@ -289,6 +289,72 @@ def vault(server: LiveServer, playwright: Playwright, mib: int = 50) -> list[Row
     ]
 
 
+# A file being stored from a stream that gives `mib` MiB and then never ends, in a new vault;
+# resolves once its parts are written (all but the last, which waits for the stream's end).
+CUT_OFF_FILE = """async (mib) => {
+    const keys = await import('/js/vault/keys.js');
+    const records = await import('/js/vault/records.js');
+    const { destroy, tx, req } = await import('/js/vault/idb.js');
+    keys.lock();
+    await destroy();
+    await keys.createVault({ passphrase: 'bench passphrase for timing only' });
+    const block = new Uint8Array(1024 * 1024);
+    for (let i = 0; i < block.length; i += 65536) {
+        crypto.getRandomValues(block.subarray(i, i + 65536));
+    }
+    let sent = 0;
+    const stream = new ReadableStream({
+        pull(controller) {
+            if (sent++ < mib) controller.enqueue(block.slice());
+            else return new Promise(() => {});
+        },
+    });
+    void records.putFile(stream, { name: 'cut-off.bin' });
+    const count = () => tx('chunks', 'readonly', (t) => req(t.objectStore('chunks').count()));
+    while ((await count()) < mib) await new Promise((resolve) => setTimeout(resolve, 50));
+}"""
+
+# What the unlock's clearing up takes back, and how long it takes (vault/orphans.js).
+RECLAIM = """async () => {
+    const { reclaim } = await import('/js/vault/orphans.js');
+    const { tx, req } = await import('/js/vault/idb.js');
+    const count = () => tx('chunks', 'readonly', (t) => req(t.objectStore('chunks').count()));
+    const before = await count();
+    const t = performance.now();
+    const reclaimed = await reclaim();
+    return { ms: performance.now() - t, before, after: await count(), ...reclaimed };
+}"""
+
+
+def orphans(server: LiveServer, playwright: Playwright, mib: int = 40) -> list[Row]:
+    """The parts of a large file whose tab closed midway, reclaimed at the next unlock."""
+    browser = launch(playwright)
+    try:
+        context = new_phone(playwright, browser, server)
+        cut = context.new_page()
+        cut.goto("/_harness/harness/blank.html")
+        cut.evaluate(CUT_OFF_FILE, mib)
+        cut.close()  # mid-file: the last part and the file's record are never written
+        page = context.new_page()
+        page.goto("/_harness/harness/blank.html")
+        got = page.evaluate(RECLAIM)
+        context.close()
+    finally:
+        browser.close()
+    mb = got["bytes"] / 1_048_576
+    return [
+        Row(
+            f"interrupted {mib} MB file: storage reclaimed at the next unlock",
+            round(mb, 1),
+            "MB",
+            f"{mib}",
+            got["parts"] == got["before"] >= mib and got["after"] == 0,
+            f"{got['parts']} parts of ciphertext removed in {got['ms']:.0f} ms, none left; "
+            "a tab closed while the file was stored, then the unlock's reclaim()",
+        )
+    ]
+
+
 # --- the diary ---------------------------------------------------------------------------
 
 DIARY_PASSPHRASE = "bench diary passphrase, timing only"  # noqa: S105 (a throwaway vault)
@@ -1345,6 +1411,7 @@ ROWS: list[Callable[[LiveServer, Playwright], list[Row]]] = [
     load_times,
     installed_start,
     vault,
+    orphans,
     diary,
     quick_exit,
     evidence,
