@@ -54,7 +54,7 @@ async function csrfToken() {
  * Call the API. Throws ApiError with the server's plain message on any 4xx/5xx, and
  * OfflineError when the server cannot be reached.
  * @param {string} path  e.g. "/api/backup"
- * @param {{ method?: string, body?: unknown, bytes?: Blob, signal?: AbortSignal }} [options]
+ * @param {{ method?: string, body?: unknown, bytes?: Blob | import("./bytes.js").Bytes, signal?: AbortSignal }} [options]
  *   body: sent as JSON; bytes: sent as they are (application/octet-stream)
  */
 export async function api(path, { method = "GET", body, bytes, signal } = {}) {

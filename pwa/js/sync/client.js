@@ -83,7 +83,7 @@ export const putRecords = (records) => api("/api/backup/records", { method: "POS
  * Add one part of a file.
  * @param {string} file @param {number} index
  * @param {{ iv: string, final: boolean }} part  iv in base64url; final: the file's last part
- * @param {Blob} bytes  the part's ciphertext
+ * @param {import("../vault/idb.js").StoredPart} bytes  the part's ciphertext, as stored
  */
 export function putChunk(file, index, { iv, final }, bytes) {
   const query = `iv=${iv}&final=${final ? 1 : 0}`;

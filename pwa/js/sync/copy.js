@@ -8,7 +8,7 @@
 import { plainWords } from "../errors.js";
 import { ApiError, OfflineError } from "../api.js";
 import { toBase64url } from "../vault/bytes.js";
-import { DB_NAME, onWrite, req, tx } from "../vault/idb.js";
+import { DB_NAME, onWrite, partSize, req, tx } from "../vault/idb.js";
 import * as keys from "../vault/keys.js";
 import * as client from "./client.js";
 
@@ -222,7 +222,7 @@ function retryLater(seconds) {
 
 // --- one run --------------------------------------------------------------------------------
 
-/** This phone's store as it is now: the slots as JSON, every record, every file part (Blob). */
+/** This phone's store as it is now: the slots as JSON, every record, every file part (Blob or bytes). */
 async function snapshot() {
   if (!(await exists())) return null;
   return tx(["meta", "records", "chunks"], "readonly", async (t) => {
@@ -313,7 +313,7 @@ async function once() {
     const mine = local.rows.find((r) => r.id === "head" && r.kind === "chain")?.version ?? 0;
     if (theirs > mine) return void set({ phase: "failed", fraction: 0, message: ANOTHER_PHONE });
     const todo = plan(local, held);
-    const total = todo.parts.reduce((n, p) => n + p.ct.size, 0) + todo.records.reduce((n, r) => n + r.ct.length, 0) || 1;
+    const total = todo.parts.reduce((n, p) => n + partSize(p.ct), 0) + todo.records.reduce((n, r) => n + r.ct.length, 0) || 1;
     let done = 0;
     const step = (/** @type {number} */ bytes) => {
       done += bytes;
@@ -328,7 +328,7 @@ async function once() {
     // Parts one at a time: each is up to 1 MiB, and each one sent is kept if the next fails.
     for (const p of todo.parts) {
       await client.putChunk(p.file, p.index, { iv: toBase64url(p.iv), final: p.final }, p.ct);
-      step(p.ct.size);
+      step(partSize(p.ct));
     }
     /** @type {import("./client.js").WireRecord[]} */
     let batch = [];

@@ -28,7 +28,13 @@ export { DB_NAME };
  * @property {number} index    from 0
  * @property {boolean} final   the file's last part
  * @property {import("../bytes.js").Bytes} iv
- * @property {Blob} ct         the ciphertext, as a Blob: it leaves the page's memory at once
+ * @property {StoredPart} ct   the ciphertext, as a Blob (or bytes where Blobs are refused)
+ */
+
+/**
+ * A file part's ciphertext as kept: a Blob, which leaves the page's memory at once; or its
+ * bytes, where IndexedDB refuses Blobs (see blobsRefused).
+ * @typedef {Blob | import("../bytes.js").Bytes} StoredPart
  */
 
 /**
@@ -41,6 +47,7 @@ export { DB_NAME };
  * @property {import("../disguise/prefs.js").Prefs} prefs  the disguise's prefs (its look, the
  *   code's salted hash, quick exit's settings), kept a second time beside the vault so that
  *   they survive a crash that loses localStorage's late write (disguise/durable.js)
+ * @property {boolean} privateTabTold  the person has read that a private tab forgets all (views/private-tab.js)
  */
 
 /** @typedef {{ on: boolean, signedIn: boolean, last: number | null }} CopyState */
@@ -183,6 +190,62 @@ function told(stores) {
   }
 }
 
+
+// --- file parts: Blobs, or bytes where Blobs are refused ------------------------------------
+
+/** @type {Promise<boolean> | null} */
+let refusing = null;
+
+/**
+ * Whether IndexedDB refuses Blob values here, as WebKit does with ephemeral storage (Safari's
+ * Private Browsing: "Error preparing Blob/File data to be stored", webkit.org bug 156347).
+ * Found once per page, by putting a one-byte Blob in a transaction that is then aborted, so
+ * nothing is written.
+ * @returns {Promise<boolean>}
+ */
+export function blobsRefused() {
+  refusing ??= db().then(
+    (database) =>
+      new Promise((resolve) => {
+        const t = database.transaction("chunks", "readwrite");
+        t.onabort = () => resolve(true); // refused (after our own abort, already resolved)
+        const probe = { file: "", index: -1, final: false, iv: new Uint8Array(12), ct: new Blob([new Uint8Array(1)]) };
+        try {
+          t.objectStore("chunks").put(probe).onsuccess = () => {
+            resolve(false);
+            t.abort();
+          };
+        } catch {
+          t.abort(); // refused at once
+        }
+      }),
+  );
+  refusing.catch(() => {
+    refusing = null;
+  });
+  return refusing;
+}
+
+/**
+ * A part's ciphertext in the form this browser keeps: a Blob, or bytes where Blobs are
+ * refused. Call it before the transaction opens (it may read a Blob).
+ * @param {StoredPart} ct
+ * @returns {Promise<StoredPart>}
+ */
+export async function storable(ct) {
+  if (await blobsRefused()) return ct instanceof Blob ? new Uint8Array(await ct.arrayBuffer()) : ct;
+  return ct instanceof Blob ? ct : new Blob([ct]);
+}
+
+/** A stored part's ciphertext as bytes. @param {StoredPart} ct */
+export async function partBytes(ct) {
+  return ct instanceof Blob ? new Uint8Array(await ct.arrayBuffer()) : ct;
+}
+
+/** A stored part's size in bytes. @param {StoredPart} ct */
+export function partSize(ct) {
+  return ct instanceof Blob ? ct.size : ct.byteLength;
+}
 
 /** Close the connection (before deleting the database). */
 export async function close() {

@@ -4,7 +4,7 @@
 import { PlainError } from "../errors.js";
 import { fromUtf8, random, toBase64url, toHex, utf8 } from "./bytes.js";
 import { TamperedError, ad, open, seal } from "./crypto.js";
-import { req, tx } from "./idb.js";
+import { partBytes, req, storable, tx } from "./idb.js";
 import { dataKey } from "./keys.js";
 import { whileWriting } from "./orphans.js";
 import { Sha256 } from "./sha256.js";
@@ -214,12 +214,13 @@ async function writeFile(stream, meta, progress, { hash = false }) {
         offset += take;
         if (filled < CHUNK_BYTES) continue;
         const i = index;
-        // Ciphertext goes to the database as a Blob: it leaves the page's memory at once.
-        const part = seal(key, buffer, chunkAd(id, i, false)).then(({ iv, ct }) =>
-          tx("chunks", "readwrite", (t) => void t.objectStore("chunks").put({ file: id, index: i, final: false, iv, ct: new Blob([ct]) }), {
+        // Ciphertext goes to the database as a Blob where it can: it leaves the page's memory at once.
+        const part = seal(key, buffer, chunkAd(id, i, false)).then(async ({ iv, ct }) => {
+          const kept = await storable(ct);
+          return tx("chunks", "readwrite", (t) => void t.objectStore("chunks").put({ file: id, index: i, final: false, iv, ct: kept }), {
             durability: "relaxed",
-          }),
-        );
+          });
+        });
         inFlight.push(part);
         index += 1;
         size += filled;
@@ -237,10 +238,11 @@ async function writeFile(stream, meta, progress, { hash = false }) {
     const sha256 = hasher ? toHex(hasher.digest()) : undefined;
     const info = { ...meta, size, chunks: index + 1, ...(sha256 ? { sha256 } : {}) };
     const record = await seal(key, utf8(JSON.stringify(info)), recordAd("file", id, 1));
+    const lastKept = await storable(last.ct);
     await Promise.all(inFlight);
     // The last part and the file's record together, durably: the file exists only now.
     await tx(["chunks", "records"], "readwrite", (t) => {
-      t.objectStore("chunks").put({ file: id, index, final: true, iv: last.iv, ct: new Blob([last.ct]) });
+      t.objectStore("chunks").put({ file: id, index, final: true, iv: last.iv, ct: lastKept });
       t.objectStore("records").put({ id, kind: "file", version: 1, ...record });
     });
     progress?.(size);
@@ -271,7 +273,7 @@ export function readFile(id) {
         return;
       }
       try {
-        const ct = new Uint8Array(await row.ct.arrayBuffer());
+        const ct = await partBytes(row.ct);
         const bytes = await open(dataKey(), { iv: row.iv, ct }, chunkAd(id, index, row.final), `Part ${index} of file ${id}`);
         controller.enqueue(bytes);
       } catch (error) {

@@ -8,6 +8,7 @@ import * as model from "../diary/model.js";
 import { plainWords } from "../errors.js";
 import { onLock } from "../vault/keys.js";
 import { firstWords, happened, longDateTime, monthName, shortDate } from "./format.js";
+import { privateTabNotice } from "./private-tab.js";
 import { homeLine } from "./server-copy.js";
 import { ask, button, field } from "./ui.js";
 
@@ -44,6 +45,7 @@ export function timeline(actions) {
       const [{ incidents, people }, unfinished] = await Promise.all([model.load(), drafts.all()]);
       const $log = button("Log an incident", () => actions.onLog(), "button block primary-action");
       const notices = unfinishedPart(unfinished, incidents, { onCarryOn: actions.onLog, $log, show });
+      const $private = await privateTabNotice({ $next: $log });
       const list = listPart(incidents, people, actions.onOpen);
       const bar = filterPart(filter, people, {
         onType: () => {
@@ -69,6 +71,7 @@ export function timeline(actions) {
         "section",
         { class: "stack" },
         h("h1", {}, "Your diary"),
+        $private,
         notices.$el,
         $log,
         navPart(actions).$el,

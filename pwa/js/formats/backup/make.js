@@ -4,7 +4,7 @@
 // passkey slots), and a sealed ending. Making one decrypts and reads nothing.
 import { toBase64url, toHex, utf8 } from "../../vault/bytes.js";
 import { seal } from "../../vault/crypto.js";
-import { req, tx } from "../../vault/idb.js";
+import { partSize, req, tx } from "../../vault/idb.js";
 import * as keys from "../../vault/keys.js";
 import { Sha256 } from "../../vault/sha256.js";
 import { END_AD, FORMAT, MAGIC, framing } from "./format.js";
@@ -19,14 +19,15 @@ export async function makeBackup({ passphrase, progress } = {}) {
   const key = keys.dataKey();
   const slots = await keys.backupSlots(passphrase);
   // One read of both stores: the file is one moment's vault, even if another window writes.
-  // File parts come as Blobs on disk; the file is put together from them without reading them.
+  // File parts come as Blobs on disk (bytes where Blobs are refused); the file is put
+  // together from them without reading them.
   const { rows, parts } = await tx(["records", "chunks"], "readonly", async (t) => {
     const [rows, parts] = await Promise.all([req(t.objectStore("records").getAll()), req(t.objectStore("chunks").getAll())]);
     return { rows, parts };
   });
   const files = new Set(rows.filter((r) => r.kind === "file").map((r) => r.id));
   const kept = parts.filter((p) => files.has(p.file)); // parts of a file never finished are left out
-  const total = rows.reduce((sum, r) => sum + r.ct.length, 0) + kept.reduce((sum, p) => sum + p.ct.size, 0);
+  const total = rows.reduce((sum, r) => sum + r.ct.length, 0) + kept.reduce((sum, p) => sum + partSize(p.ct), 0);
   let done = 0;
 
   /** @type {BlobPart[]} */
@@ -38,7 +39,7 @@ export async function makeBackup({ passphrase, progress } = {}) {
   let count = 0;
   /** @param {object} head @param {import("../../bytes.js").Bytes | Blob} [body] */
   const frame = (head, body) => {
-    const size = body ? (body instanceof Blob ? body.size : body.length) : 0;
+    const size = body ? partSize(body) : 0;
     const f = framing({ ...head, n: size });
     hasher.update(f);
     count += 1;

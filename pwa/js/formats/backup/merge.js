@@ -3,7 +3,7 @@
 // here, re-encrypted under this diary's key.
 import { fromBase64url, utf8 } from "../../vault/bytes.js";
 import { open, seal } from "../../vault/crypto.js";
-import { req, tx } from "../../vault/idb.js";
+import { req, storable, tx } from "../../vault/idb.js";
 import * as keys from "../../vault/keys.js";
 import { whileWriting } from "../../vault/orphans.js";
 import * as records from "../../vault/records.js";
@@ -78,7 +78,8 @@ export async function merge(file, passphrase, { progress } = {}) {
           const c = p.head;
           const plain = await open(checked.key, { iv: fromBase64url(c.iv), ct: await body(file, p) }, records.chunkAd(c.file, c.index, c.final));
           const again = await seal(key, plain, records.chunkAd(c.file, c.index, c.final));
-          await tx("chunks", "readwrite", (t) => void t.objectStore("chunks").put({ file: c.file, index: c.index, final: c.final, iv: again.iv, ct: new Blob([again.ct]) }), {
+          const kept = await storable(again.ct);
+          await tx("chunks", "readwrite", (t) => void t.objectStore("chunks").put({ file: c.file, index: c.index, final: c.final, iv: again.iv, ct: kept }), {
             durability: "relaxed",
           });
           done += p.n;

@@ -4,7 +4,7 @@
 // (the diary exists only from then on: a restore stopped before is as if never started).
 import { PlainError } from "../../errors.js";
 import { fromBase64url } from "../../vault/bytes.js";
-import { destroy, tx } from "../../vault/idb.js";
+import { destroy, storable, tx } from "../../vault/idb.js";
 import * as keys from "../../vault/keys.js";
 import { check } from "./check.js";
 import { body } from "./format.js";
@@ -71,8 +71,8 @@ async function writeRecords(file, rows, progress) {
 
 /**
  * Write the file parts. Slices of the file go to the database as they are: they never pass
- * through the page. A few parts to a transaction: one each cost a second for 1,000 small
- * thumbnails.
+ * through the page (except where Blobs are refused: there, as bytes). A few parts to a
+ * transaction: one each cost a second for 1,000 small thumbnails.
  * @param {Blob} file @param {ChunkFrame[]} parts @param {Progress} progress
  */
 async function writeParts(file, parts, progress) {
@@ -80,10 +80,12 @@ async function writeParts(file, parts, progress) {
   let batch = [];
   let size = 0;
   const flush = async () => {
-    const rows = batch.map((f) => {
-      const h = f.head;
-      return { file: h.file, index: h.index, final: h.final, iv: fromBase64url(h.iv), ct: file.slice(f.start, f.start + f.n) };
-    });
+    const rows = await Promise.all(
+      batch.map(async (f) => {
+        const h = f.head;
+        return { file: h.file, index: h.index, final: h.final, iv: fromBase64url(h.iv), ct: await storable(file.slice(f.start, f.start + f.n)) };
+      }),
+    );
     await tx("chunks", "readwrite", (t) => rows.forEach((row) => t.objectStore("chunks").put(row)), { durability: "relaxed" });
     const last = batch[batch.length - 1];
     if (last) progress((last.start + last.n) / file.size);
