@@ -1,0 +1,167 @@
+"""The core journey in the other engines: Firefox ESR, and WebKit (Safari's engine) with a
+kept profile and in a private window. Disguise, start code, passphrase-only set-up, an
+incident with a picture, quick exit, unlock, a backup file, and the app reloaded with the
+server gone. (The journeys in every detail run in Chromium, in the other e2e tests.)"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from e2e.engines import Engine, firefox, firefox_missing, webkit, webkit_driver, webkit_missing
+from e2e.journeys import CODE, PASSPHRASE, PHOTO, START_CODE
+from e2e.support import LiveServer, make_app
+
+pytestmark = pytest.mark.engines
+
+WHAT = "Waited by the bus stop again, then followed me home"
+BACKUP_MAGIC = b"SEALBOX2"
+
+
+def needs(missing: str | None) -> None:
+    """Skip on a laptop without the engine; CI always has it (set-up installs it)."""
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"{missing}: scripts/setup.sh --browser installs it")
+    if missing:
+        pytest.skip(f"{missing}; scripts/setup.sh --browser installs it")
+
+
+@pytest.fixture(scope="module")
+def webkit_url() -> Iterator[str]:
+    needs(webkit_missing())
+    with webkit_driver() as url:
+        yield url
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of the test's own: the journey takes it away to be offline."""
+    live = LiveServer(make_app(tmp_path / "instance")).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(params=["firefox", "webkit", "webkit-private"])
+def browser(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "firefox":
+        needs(firefox_missing())
+        with firefox(tmp_path / "firefox") as engine:
+            yield engine
+    else:
+        url = request.getfixturevalue("webkit_url")
+        private = request.param == "webkit-private"
+        with webkit(url, tmp_path / "webkit", private=private) as engine:
+            yield engine
+
+
+def type_code(browser: Engine, code: str) -> None:
+    """Type a code into the calculator and press =."""
+    for key in [*code, "="]:
+        browser.click("css", f'.calc [data-key="{key}"]')
+
+
+def unlock(browser: Engine) -> None:
+    """From the disguise: the secret code, then the passphrase."""
+    browser.see("css", "html[data-ready] .calc")
+    type_code(browser, CODE)
+    browser.see("heading", "Unlock")
+    if not browser.gone("button", "Use my passphrase instead"):
+        browser.click("button", "Use my passphrase instead")
+    browser.fill("Recovery passphrase", PASSPHRASE)
+    browser.click("button", "Unlock")
+    browser.see("heading", "Your diary")
+
+
+def photo_shows(browser: Engine) -> None:
+    """On the incident, open its photo: every part of it decrypted and drawn."""
+    browser.see("heading", "/^Incident,/")
+    browser.click("button", r"/photo\.png/")
+    size = browser.until(
+        """() => {
+            const img = document.querySelector('img.evidence-full');
+            const drawn = img && img.complete && img.naturalWidth;
+            return drawn ? [img.naturalWidth, img.naturalHeight] : null;
+        }""",
+        what="the photo drawn",
+    )
+    assert size == [640, 480], size
+
+
+def test_the_core_journey(browser: Engine, server: LiveServer) -> None:
+    private = browser.name == "WebKit (private)"
+
+    # The disguise, and the start code typed into it.
+    browser.open(server.url + "/")
+    browser.see("css", "html[data-ready] .calc")
+    assert browser.call("() => [innerWidth, innerHeight]") == [412, 915]
+    type_code(browser, START_CODE)
+    browser.see("heading", "Set up your private diary")
+
+    # Set up with the passphrase only (no passkey can be made under automation).
+    browser.click("button", "Start")
+    browser.click("label", "/Calculator/")
+    browser.click("button", "Next")
+    browser.fill("Secret code (4 to 6 digits)", CODE)
+    browser.fill("The same code again", CODE)
+    browser.click("button", "Next")
+    browser.click("button", "I'd rather choose my own")
+    browser.fill("Your passphrase", PASSPHRASE)
+    browser.fill("Type it again", PASSPHRASE)
+    browser.click("button", "Use this passphrase")
+    browser.see("heading", "How will you open your diary?")
+    browser.click("button", "/passphrase only/")
+    browser.see("heading", "Your diary")
+
+    # A private window says, once, that it forgets everything when it closes.
+    if private:
+        browser.see("css", '[role="region"][aria-label="Private tab"]')
+        browser.click("button", "I understand")
+        browser.wait_gone("css", '[role="region"][aria-label="Private tab"]')
+    else:
+        assert browser.gone("css", '[role="region"][aria-label="Private tab"]')
+
+    # An incident with a photo.
+    browser.click("button", "Log an incident")
+    browser.fill("What happened", WHAT)
+    browser.choose_file("photo.png", "image/png", PHOTO)
+    browser.click("button", "Take a photo")
+    browser.see("css", ".evidence-name")
+    browser.click("button", "Save incident")
+    browser.see("heading", "/^Incident,/")
+    photo_shows(browser)
+
+    # Quick exit leaves the site; the code and passphrase lead back to the entry.
+    browser.click("button", "Quick exit")
+    _left(browser, server)
+    browser.open(server.url + "/")
+    unlock(browser)
+    assert browser.gone("css", '[role="region"][aria-label="Private tab"]')  # said once
+    browser.see("css", ".incident-row")
+
+    # A backup file, in the downloads.
+    browser.click("button", "Settings")
+    browser.click("button", "Backup file")
+    browser.click("button", "Make the backup file")
+    browser.see("css", '[role="status"]')
+    backup = browser.wait_for_download()
+    assert backup.read_bytes().startswith(BACKUP_MAGIC)
+    assert backup.stat().st_size > 1000
+
+    # With the server gone, the app reloads from the phone, unlocks, and shows the photo.
+    server.stop()
+    browser.reload()
+    unlock(browser)
+    browser.click("css", ".incident-row")
+    photo_shows(browser)
+
+
+def _left(browser: Engine, server: LiveServer) -> None:
+    """Wait until the page has left the site (for the neutral site, unreachable here)."""
+    deadline = time.monotonic() + 15
+    while browser.url().startswith(server.url):
+        assert time.monotonic() < deadline, "quick exit did not leave the site"
+        time.sleep(0.1)
