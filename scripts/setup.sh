@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything Cairn needs on this machine: Python's venv support, the virtual
 # environment with pinned packages, Node with the pinned TypeScript that checks the app's
-# types, and (with --browser) a Chromium for the e2e tests.
+# types, and (with --browser) a Chromium for the e2e tests, and Firefox ESR and WebKitGTK
+# for the core journey in the other engines.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,4 +77,15 @@ PY
   fi
   # pdftotext reads back the printed report in the evidence tests.
   command -v pdftotext >/dev/null || apt_install poppler-utils || true
+  # The other engines the core journey runs in (e2e/test_engines.py): Debian's Firefox ESR,
+  # driven over WebDriver BiDi; and WebKitGTK (Safari's engine) through WebKitWebDriver on
+  # an Xvfb screen, in a small browser made of the system Python's GTK bindings.
+  if ! command -v firefox-esr >/dev/null; then
+    apt_install firefox-esr || echo "No Firefox ESR: its browser tests will be skipped." >&2
+  fi
+  if ! command -v WebKitWebDriver >/dev/null || ! command -v Xvfb >/dev/null ||
+    ! /usr/bin/python3 -c "import gi; gi.require_version('WebKit2', '4.1')" 2>/dev/null; then
+    apt_install webkit2gtk-driver xvfb python3-gi gir1.2-webkit2-4.1 ||
+      echo "No WebKitGTK: its browser tests will be skipped." >&2
+  fi
 fi
