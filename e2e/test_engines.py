@@ -5,9 +5,10 @@ server gone. (The journeys in every detail run in Chromium, in the other e2e tes
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,17 +46,19 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
     live.stop()
 
 
+Launch = Callable[[str], contextlib.AbstractContextManager[Engine]]
+
+
 @pytest.fixture(params=["firefox", "webkit", "webkit-private"])
-def browser(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def launch(request: pytest.FixtureRequest, tmp_path: Path) -> Launch:
+    """Open a window of the engine on a new profile (one at a time: WebKit's driver keeps
+    one session)."""
     if request.param == "firefox":
         needs(firefox_missing())
-        with firefox(tmp_path / "firefox") as engine:
-            yield engine
-    else:
-        url = request.getfixturevalue("webkit_url")
-        private = request.param == "webkit-private"
-        with webkit(url, tmp_path / "webkit", private=private) as engine:
-            yield engine
+        return lambda profile: firefox(tmp_path / profile)
+    url = request.getfixturevalue("webkit_url")
+    private = request.param == "webkit-private"
+    return lambda profile: webkit(url, tmp_path / profile, private=private)
 
 
 def type_code(browser: Engine, code: str) -> None:
@@ -91,7 +94,17 @@ def photo_shows(browser: Engine) -> None:
     assert size == [640, 480], size
 
 
-def test_the_core_journey(browser: Engine, server: LiveServer) -> None:
+def test_the_core_journey(launch: Launch, server: LiveServer) -> None:
+    with launch("phone") as browser:
+        backup = journey(browser, server)
+    # A new phone (or a new private window) restores the backup, files and all.
+    server.restart(server.app)
+    with launch("another") as browser:
+        restore(browser, server, backup)
+
+
+def journey(browser: Engine, server: LiveServer) -> bytes:
+    """Everything on one phone; returns the backup file made on the way."""
     private = browser.name == "WebKit (private)"
 
     # The disguise, and the start code typed into it.
@@ -147,14 +160,35 @@ def test_the_core_journey(browser: Engine, server: LiveServer) -> None:
     browser.click("button", "Backup file")
     browser.click("button", "Make the backup file")
     browser.see("css", '[role="status"]')
-    backup = browser.wait_for_download()
-    assert backup.read_bytes().startswith(BACKUP_MAGIC)
-    assert backup.stat().st_size > 1000
+    backup = browser.wait_for_download().read_bytes()
+    assert backup.startswith(BACKUP_MAGIC) and len(backup) > 1000
 
     # With the server gone, the app reloads from the phone, unlocks, and shows the photo.
     server.stop()
     browser.reload()
     unlock(browser)
+    browser.click("css", ".incident-row")
+    photo_shows(browser)
+    return backup
+
+
+def restore(browser: Engine, server: LiveServer, backup: bytes) -> None:
+    """Set up from the backup file on a new phone: the incident and its photo are back."""
+    browser.open(server.url + "/")
+    browser.see("css", "html[data-ready] .calc")
+    type_code(browser, START_CODE)
+    browser.click("button", "Restore from a backup file")
+    browser.click("label", "/Calculator/")
+    browser.click("button", "Next")
+    browser.fill("Secret code (4 to 6 digits)", CODE)
+    browser.fill("The same code again", CODE)
+    browser.click("button", "Next")
+    browser.see("heading", "Restore your diary")
+    browser.choose_file("backup.bin", "application/octet-stream", backup)
+    browser.click("button", "Choose the backup file")
+    browser.fill("The backup's passphrase", PASSPHRASE)
+    browser.click("button", "Restore my diary")
+    browser.see("heading", "Your diary", timeout=30)
     browser.click("css", ".incident-row")
     photo_shows(browser)
 
