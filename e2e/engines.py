@@ -41,8 +41,8 @@ TIMEOUT = 15.0
 
 def webkit_missing() -> str | None:
     """Why WebKit cannot run here, or None."""
-    if not (WEBKIT_DRIVER and XVFB):
-        return "WebKitWebDriver and Xvfb are not installed (webkit2gtk-driver, xvfb)"
+    if not (WEBKIT_DRIVER and XVFB and Path(SYSTEM_PYTHON).exists()):
+        return "WebKitWebDriver, Xvfb or python3 is not installed (webkit2gtk-driver, xvfb)"
     probe = [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('WebKit2', '4.1')"]
     if subprocess.run(probe, capture_output=True).returncode:
         return "the GTK bindings for WebKit are not installed (python3-gi, gir1.2-webkit2-4.1)"
@@ -112,7 +112,7 @@ class Engine:
     name = ""
     downloads: Path
 
-    # Each engine provides these five.
+    # Each engine provides these six.
     def open(self, url: str) -> None:
         raise NotImplementedError
 
@@ -173,13 +173,15 @@ class Engine:
     def until(self, function: str, *args: Any, timeout: float = TIMEOUT, what: str = "") -> Any:
         """Call `function` in the page until it returns something truthy; return that."""
         deadline = time.monotonic() + timeout
+        last = ""
         while True:
-            with contextlib.suppress(EngineError):  # a page between loads
-                value = self.call(function, *args)
-                if value:
+            try:
+                if value := self.call(function, *args):
                     return value
+            except EngineError as error:  # a page between loads, say
+                last = f" (last: {error})"
             if time.monotonic() > deadline:
-                raise AssertionError(f"{self.name}: timed out waiting for {what or function}")
+                raise AssertionError(f"{self.name}: timed out waiting for {what or function}{last}")
             time.sleep(0.1)
 
     def wait_for_download(self, timeout: float = TIMEOUT) -> Path:
@@ -209,7 +211,6 @@ FIREFOX_PREFS = {
     "datareporting.policy.dataSubmissionEnabled": False,
     "toolkit.telemetry.reportingpolicy.firstRun": False,
     "app.update.disabledForTesting": True,
-    "remote.prefs.recommended": True,
     # Downloads go to the test's folder without asking.
     "browser.download.folderList": 2,
     "browser.download.useDownloadDir": True,
