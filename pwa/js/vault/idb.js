@@ -208,7 +208,9 @@ export function blobsRefused() {
     (database) =>
       new Promise((resolve) => {
         const t = database.transaction("chunks", "readwrite");
-        t.onabort = () => resolve(true); // refused (after our own abort, already resolved)
+        // Refused, unless the disk is full (that is said when a real write fails). After our
+        // own abort below, this is already resolved.
+        t.onabort = () => resolve(!isQuota(t.error));
         const probe = { file: "", index: -1, final: false, iv: new Uint8Array(12), ct: new Blob([new Uint8Array(1)]) };
         try {
           t.objectStore("chunks").put(probe).onsuccess = () => {
@@ -216,7 +218,8 @@ export function blobsRefused() {
             t.abort();
           };
         } catch {
-          t.abort(); // refused at once
+          resolve(true); // refused at once
+          t.abort();
         }
       }),
   );
