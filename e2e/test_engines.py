@@ -114,7 +114,7 @@ def journey(browser: Engine, server: LiveServer) -> bytes:
     type_code(browser, START_CODE)
     browser.see("heading", "Set up your private diary")
 
-    # Set up with the passphrase only (no passkey can be made under automation).
+    # Set up with the passphrase only.
     browser.click("button", "Start")
     browser.click("label", "/Calculator/")
     browser.click("button", "Next")
@@ -126,7 +126,10 @@ def journey(browser: Engine, server: LiveServer) -> bytes:
     browser.fill("Type it again", PASSPHRASE)
     browser.click("button", "Use this passphrase")
     browser.see("heading", "How will you open your diary?")
-    browser.click("button", "/passphrase only/")
+    # No passkey can be made here: the passphrase is the way on, and no passkey is offered.
+    browser.see("button", "Continue with my passphrase")
+    assert browser.gone("button", "Use fingerprint, face or screen lock")
+    browser.click("button", "Continue with my passphrase")
     browser.see("heading", "Your diary")
 
     # A private window says, once, that it forgets everything when it closes.
