@@ -1,5 +1,8 @@
 // @ts-check
 import * as keys from "/js/vault/keys.js";
+import { makeBackup } from "/js/formats/backup/make.js";
+import { restore } from "/js/formats/backup/restore.js";
+import { blobsRefused } from "/js/vault/idb.js";
 import * as records from "/js/vault/records.js";
 import { equal, ok, rejects } from "./assert.js";
 import { fresh, rawRow, writeRaw } from "./vault.js";
@@ -167,4 +170,43 @@ export async function testUsageIsReported() {
   await unlocked();
   const { used, quota } = await records.usage();
   ok(quota > 0 && used >= 0);
+}
+
+/**
+ * Refuse Blob values in IndexedDB from now on, as WebKit does with ephemeral storage
+ * (Safari's Private Browsing). WebKit aborts the transaction afterwards; here the put throws
+ * at once, which the app takes the same way.
+ */
+function refuseBlobs() {
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (value, key) {
+    if (value && value.ct instanceof Blob) throw new DOMException("Error preparing Blob/File data to be stored in object store", "DataCloneError");
+    return put.call(this, value, key);
+  };
+}
+
+export async function testFilePartsAreBlobsWhereTheBrowserKeepsThem() {
+  await unlocked();
+  equal(await blobsRefused(), false);
+  const file = await records.putFile(new Blob([new Uint8Array(10)]).stream());
+  ok((await rawRow("chunks", [file.id, 0])).ct instanceof Blob, "a part not kept as a Blob");
+}
+
+export async function testWhereBlobsAreRefusedFilePartsAreBytesAndEveryReaderTakesThem() {
+  refuseBlobs();
+  await unlocked();
+  equal(await blobsRefused(), true);
+  const size = 2 * records.CHUNK_BYTES + 4321;
+  const bytes = new Uint8Array(size).map((_, i) => (i * 13) % 256);
+  const file = await records.putFile(new Blob([bytes]).stream(), { name: "photo.jpg" });
+  for (let i = 0; i < 3; i++) ok((await rawRow("chunks", [file.id, i])).ct instanceof Uint8Array, `part ${i} not bytes`);
+  const same = (/** @type {Uint8Array} */ back) => back.length === size && back.every((b, i) => b === bytes[i]);
+  ok(same(await readAll(records.readFile(file.id))), "read back differs");
+
+  // The backup file is made from the bytes; restored, its parts are written as bytes again.
+  const backup = await makeBackup();
+  await fresh();
+  await restore(backup, PASS);
+  ok((await rawRow("chunks", [file.id, 2])).ct instanceof Uint8Array, "restored part not bytes");
+  ok(same(await readAll(records.readFile(file.id))), "restored file differs");
 }
