@@ -82,3 +82,23 @@ CUT_OFF_AT_SAVE = """(when) => {
         return t;
     };
 }"""
+
+# From the page's first script on, IndexedDB refuses Blob values, as WebKit does with
+# ephemeral storage (Safari's Private Browsing); there the transaction aborts afterwards,
+# here the put throws at once, which the app takes the same way.
+REFUSE_BLOBS = """(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (value, key) {
+        if (value && value.ct instanceof Blob) {
+            throw new DOMException('Error preparing Blob/File data to be stored', 'DataCloneError');
+        }
+        return put.call(this, value, key);
+    };
+})()"""
+
+# The kinds of value the stored file parts' ciphertexts are ("Blob", "Uint8Array").
+PART_KINDS = """async () => {
+    const { tx, req } = await import('/js/vault/idb.js');
+    const parts = await tx('chunks', 'readonly', (t) => req(t.objectStore('chunks').getAll()));
+    return [...new Set(parts.map((p) => p.ct.constructor.name))];
+}"""

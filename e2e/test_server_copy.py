@@ -50,7 +50,7 @@ from e2e.server_copy import (
     start_server_restore,
     turn_on,
 )
-from e2e.stored import SNAPSHOT, STORED, encodings
+from e2e.stored import PART_KINDS, REFUSE_BLOBS, SNAPSHOT, STORED, encodings
 from e2e.support import (
     Authenticator,
     LiveServer,
@@ -163,6 +163,31 @@ def test_a_synced_passkey_brings_the_diary_back_on_a_new_phone(
         other.locator(".incident-row", has_text="parcel").click()
         expect(other.get_by_text("Edited once")).to_be_visible()
         expect(other.get_by_text("voicemail.bin")).to_be_visible()
+    finally:
+        phone.close()
+
+
+def test_where_blobs_are_refused_the_parts_go_up_as_bytes_and_come_back(
+    page: Page, passkey: Authenticator, browser: Browser, live_server, playwright
+):
+    # As in Safari's private browsing: file parts are kept as bytes, and sent as they are.
+    page.add_init_script(REFUSE_BLOBS)
+    set_up_with_passphrase_only(page)
+    turn_on(page)
+    home(page)
+    add_a_file(page, "voicemail.bin", RECORDING)  # three parts
+    assert page.evaluate(PART_KINDS) == ["Uint8Array"]
+    expect_backed_up(page, timeout=30_000)
+    settled(page)
+    before = page.evaluate(SNAPSHOT)
+    assert len(held(page)["chunks"]) == 1 and len(next(iter(held(page)["chunks"].values()))) == 3
+
+    phone, other = synced_phone(playwright, browser, live_server, passkey)
+    try:
+        other.add_init_script(REFUSE_BLOBS)
+        restore_from_server(other)
+        assert other.evaluate(PART_KINDS) == ["Uint8Array"]
+        assert other.evaluate(SNAPSHOT)["files"] == before["files"]  # byte for byte
     finally:
         phone.close()
 
