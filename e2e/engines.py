@@ -90,8 +90,9 @@ FIND = """async (how, name, ready = true) => {
   return JSON.stringify(box) === before && el.contains(top) ? el : null;
 }"""
 
-# The next file picker the page opens gets this file at once (WebKit's automation cancels
-# pickers; Firefox's would wait for a person): set through a DataTransfer, then `change`.
+# The next file picker the page opens gets this file at once, set through a DataTransfer and
+# announced with `change` (WebKit's automation cancels pickers, and Firefox's BiDi dismisses
+# them unless told otherwise): the app's own handling of the chosen file is what runs.
 PICK = """(name, type, data) => {
   const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
   const click = HTMLInputElement.prototype.click;
