@@ -70,8 +70,10 @@ async function writeRecords(file, rows, progress) {
 }
 
 /**
- * Write the file parts. Slices of the file go to the database as they are: they never pass
- * through the page (except where Blobs are refused: there, as bytes). A few parts to a
+ * Write the file parts, each read out of the file into a Blob of its own (or kept as bytes
+ * where Blobs are refused). Not as slices of the file: WebKit (2.50) stores a slice of a
+ * chosen file with the right size, but once the file has left the page's memory reads it
+ * back as the whole file, and every restored file would fail to open. A few parts to a
  * transaction: one each cost a second for 1,000 small thumbnails.
  * @param {Blob} file @param {ChunkFrame[]} parts @param {Progress} progress
  */
@@ -83,7 +85,8 @@ async function writeParts(file, parts, progress) {
     const rows = await Promise.all(
       batch.map(async (f) => {
         const h = f.head;
-        return { file: h.file, index: h.index, final: h.final, iv: fromBase64url(h.iv), ct: await storable(file.slice(f.start, f.start + f.n)) };
+        const bytes = new Uint8Array(await file.slice(f.start, f.start + f.n).arrayBuffer());
+        return { file: h.file, index: h.index, final: h.final, iv: fromBase64url(h.iv), ct: await storable(bytes) };
       }),
     );
     await tx("chunks", "readwrite", (t) => rows.forEach((row) => t.objectStore("chunks").put(row)), { durability: "relaxed" });
