@@ -176,7 +176,8 @@ def journey(browser: Engine, server: LiveServer) -> bytes:
 
 
 def restore(browser: Engine, server: LiveServer, backup: bytes) -> None:
-    """Set up from the backup file on a new phone: the incident and its photo are back."""
+    """Set up from the backup file on a new phone: the incident and its photo are back, and
+    still there when the app is opened again."""
     browser.open(server.url + "/")
     browser.see("css", "html[data-ready] .calc")
     type_code(browser, START_CODE)
@@ -192,6 +193,9 @@ def restore(browser: Engine, server: LiveServer, backup: bytes) -> None:
     browser.fill("The backup's passphrase", PASSPHRASE)
     browser.click("button", "Restore my diary")
     browser.see("heading", "Your diary", timeout=30)
+    # Opened again later, when the chosen file is long gone from the page's memory.
+    browser.reload()
+    unlock(browser)
     browser.click("css", ".incident-row")
     photo_shows(browser)
 
