@@ -37,6 +37,8 @@ WEBKIT_SHELL = E2E / "webkit_shell.py"
 # fills an Xvfb screen of this size instead.
 WIDTH, HEIGHT = 412, 915
 TIMEOUT = 15.0
+# A port nothing listens on (discard), as the proxy for every site but the test's own.
+NOWHERE = 9
 
 
 def webkit_missing() -> str | None:
@@ -212,6 +214,15 @@ FIREFOX_PREFS = {
     "datareporting.policy.dataSubmissionEnabled": False,
     "toolkit.telemetry.reportingpolicy.firstRun": False,
     "app.update.disabledForTesting": True,
+    # No site but the test's own: the rest (the neutral site quick exit leaves for, the
+    # browser's own traffic) goes to a proxy that is not there, and fails at once.
+    "network.proxy.type": 1,
+    "network.proxy.http": "127.0.0.1",
+    "network.proxy.http_port": NOWHERE,
+    "network.proxy.ssl": "127.0.0.1",
+    "network.proxy.ssl_port": NOWHERE,
+    "network.proxy.no_proxies_on": "localhost",
+    "network.proxy.allow_hijacking_localhost": False,
     # Downloads go to the test's folder without asking.
     "browser.download.folderList": 2,
     "browser.download.useDownloadDir": True,
@@ -433,10 +444,8 @@ def webkit(driver: str, profile: Path, *, private: bool) -> Iterator[WebKit]:
     downloads = profile / "downloads"
     downloads.mkdir(parents=True)
     where = ["--private"] if private else ["--profile", str(profile / "browser")]
-    options = {
-        "binary": SYSTEM_PYTHON,
-        "args": [str(WEBKIT_SHELL), "--automation", *where, "--downloads", str(downloads)],
-    }
+    args = ["--downloads", str(downloads), "--proxy", f"http://127.0.0.1:{NOWHERE}"]
+    options = {"binary": SYSTEM_PYTHON, "args": [str(WEBKIT_SHELL), "--automation", *where, *args]}
     capabilities = {"alwaysMatch": {"webkitgtk:browserOptions": options}}
     reply = _http("POST", f"{driver}/session", {"capabilities": capabilities})
     browser = WebKit(f"{driver}/session/{reply['sessionId']}", downloads, private=private)

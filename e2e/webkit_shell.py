@@ -3,9 +3,10 @@
 WebKitGTK's MiniBrowser always keeps its data ephemeral under automation, like Safari's
 Private Browsing; a person's phone keeps it. This shell keeps it in --profile DIR, or
 nowhere with --private (the same ephemeral data manager MiniBrowser uses), saves downloads
-in --downloads DIR, and shows each page full-screen (on the test's phone-sized Xvfb screen).
+in --downloads DIR, sends every site but localhost to --proxy URL (the tests give one that
+is not there), and shows each page full-screen (on the test's phone-sized Xvfb screen).
 
-    python3 webkit_shell.py --automation (--profile DIR | --private) --downloads DIR
+    python3 webkit_shell.py --automation (--profile DIR | --private) --downloads DIR --proxy URL
 """
 
 import argparse
@@ -22,6 +23,7 @@ parser.add_argument("--automation", action="store_true")
 parser.add_argument("--private", action="store_true")
 parser.add_argument("--profile", type=Path)
 parser.add_argument("--downloads", type=Path, required=True)
+parser.add_argument("--proxy", required=True)
 options = parser.parse_args()
 
 if options.private:
@@ -31,6 +33,8 @@ else:
         base_data_directory=str(options.profile / "data"),
         base_cache_directory=str(options.profile / "cache"),
     )
+proxy = WebKit2.NetworkProxySettings.new(options.proxy, ["localhost"])
+data.set_network_proxy_settings(WebKit2.NetworkProxyMode.CUSTOM, proxy)
 context = WebKit2.WebContext(website_data_manager=data)
 context.set_automation_allowed(True)
 
