@@ -109,6 +109,21 @@ PICK = """(name, type, data) => {
 }"""
 
 
+def tap(origin: dict) -> dict:
+    """A pointer's press and release on the middle of ``origin`` (an element, as each
+    protocol names one): WebDriver's actions, the same in BiDi and in classic."""
+    return {
+        "type": "pointer",
+        "id": "finger",
+        "parameters": {"pointerType": "mouse"},
+        "actions": [
+            {"type": "pointerMove", "x": 0, "y": 0, "origin": origin},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerUp", "button": 0},
+        ],
+    }
+
+
 class Engine:
     """One browser window on one profile, driven as a person would use it."""
 
@@ -329,19 +344,7 @@ class Firefox(Engine):
         self.send("input.performActions", {"context": self.context, "actions": list(sources)})
 
     def _click(self, element: Any) -> None:
-        at = {"type": "element", "element": {"sharedId": element["sharedId"]}}
-        self._actions(
-            {
-                "type": "pointer",
-                "id": "finger",
-                "parameters": {"pointerType": "mouse"},
-                "actions": [
-                    {"type": "pointerMove", "x": 0, "y": 0, "origin": at},
-                    {"type": "pointerDown", "button": 0},
-                    {"type": "pointerUp", "button": 0},
-                ],
-            }
-        )
+        self._actions(tap({"type": "element", "element": {"sharedId": element["sharedId"]}}))
 
     def _type(self, element: Any, text: str) -> None:
         self._click(element)
@@ -483,18 +486,7 @@ class WebKit(Engine):
         # A pointer's press and release on the element's middle, as in Firefox. (The
         # driver's own element click misjudges a sticky bar as covered, and says so after
         # it has clicked.)
-        at = {ELEMENT: element[ELEMENT]}
-        pointer = {
-            "type": "pointer",
-            "id": "finger",
-            "parameters": {"pointerType": "mouse"},
-            "actions": [
-                {"type": "pointerMove", "x": 0, "y": 0, "origin": at},
-                {"type": "pointerDown", "button": 0},
-                {"type": "pointerUp", "button": 0},
-            ],
-        }
-        self._do("POST", "/actions", {"actions": [pointer]})
+        self._do("POST", "/actions", {"actions": [tap({ELEMENT: element[ELEMENT]})]})
 
     def _type(self, element: Any, text: str) -> None:
         self._do("POST", f"/element/{element[ELEMENT]}/value", {"text": text})
