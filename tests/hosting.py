@@ -1,9 +1,10 @@
 """Cairn as a service runs it, for the hosting tests: a TLS-terminating nginx (with a test CA)
 in front of two `cairn serve --production` processes (waitress) sharing one instance folder
-and one PostgreSQL database.
+and one PostgreSQL database (or one process, for the benchmark that compares the two).
 
 ``Deployment`` starts it all and stops it; ``request`` talks HTTPS to the proxy from a
-chosen loopback address, so each test can be a different client.
+chosen loopback address, so each test can be a different client; ``https_to`` opens a
+connection to it that stays open, for clients that keep theirs.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from cryptography.x509.oid import NameOID
 
 from tests.apps import new_schema
 
-__all__ = ["START_CODE", "Deployment", "deployed", "leaf_spki_hash", "new_schema"]
+__all__ = ["START_CODE", "Deployment", "deployed", "https_to", "leaf_spki_hash", "new_schema"]
 
 ROOT = Path(__file__).resolve().parents[1]
 START_CODE = "13579"
@@ -165,15 +166,31 @@ class Answer:
         return self.headers.get("X-Upstream", "")
 
 
+def https_to(port: int, ca: Path, client: str = "127.0.0.1") -> http.client.HTTPSConnection:
+    """A connection to the proxy on ``port`` from the loopback address ``client``, trusting
+    only the test CA ``ca``; it opens on the first request and is kept alive after."""
+    context = ssl.create_default_context(cafile=str(ca))
+    return http.client.HTTPSConnection(
+        "localhost", port, context=context, source_address=(client, 0), timeout=30
+    )
+
+
 @dataclass
 class Deployment:
     folder: Path
     database_url: str
     port: int = field(default_factory=free_port)
-    upstreams: list[int] = field(default_factory=lambda: [free_port(), free_port()])
+    # How many `cairn serve` processes nginx shares the requests between.
+    servers: int = 2
     start_code: str = START_CODE
+    # More CAIRN_* settings for every process (the benchmarks lift the rate limits).
+    env: dict[str, str] = field(default_factory=dict)
+    upstreams: list[int] = field(init=False)
     processes: list[subprocess.Popen] = field(default_factory=list)
     logs: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.upstreams = [free_port() for _ in range(self.servers)]
 
     @property
     def origin(self) -> str:
@@ -189,6 +206,7 @@ class Deployment:
             "CAIRN_BEHIND_PROXY": "1",
             "CAIRN_ORIGIN": self.origin,
             "CAIRN_START_CODE": self.start_code,
+            **self.env,
         }
         for n, port in enumerate(self.upstreams):
             log = open(tmp / f"cairn-{n}.log", "wb")  # noqa: SIM115 - closed by stop()
@@ -257,10 +275,7 @@ class Deployment:
         client: str = "127.0.0.1",
     ) -> Answer:
         """One HTTPS request to the proxy from the loopback address ``client``."""
-        context = ssl.create_default_context(cafile=str(self.ca))
-        conn = http.client.HTTPSConnection(
-            "localhost", self.port, context=context, source_address=(client, 0), timeout=30
-        )
+        conn = https_to(self.port, self.ca, client)
         try:
             data = json.dumps(body).encode() if body is not None else None
             sent = {"Content-Type": "application/json"} if data is not None else {}
