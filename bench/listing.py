@@ -73,7 +73,7 @@ def _drain(port: int, cookie: str, path: str) -> int:
 def _one(database_url: str | None, rows: int) -> tuple[float, float, float, int]:
     """(listing seconds, whole copy seconds, peak memory growth in MB, bytes sent)."""
     with serving(database_url) as (port, process, instance):
-        phone = HttpPhone(port)
+        phone = HttpPhone.local(port)
         phone.sign_up()
         if database_url:
             import psycopg
