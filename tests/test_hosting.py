@@ -98,3 +98,11 @@ def test_the_server_names_no_software(service):
     answer = service.request("GET", "/api/health")
     assert answer.status == 200 and answer.json() == {"ok": True}
     assert not re.search("waitress|python|werkzeug", str(answer.headers), re.I)
+
+
+def test_a_deployment_of_one_process_sends_every_request_to_it(tmp_path):
+    """The benchmark compares one process with two: one must mean one."""
+    with deployed(tmp_path, POSTGRES, servers=1) as single:
+        answers = [single.request("GET", "/api/health") for _ in range(4)]
+    assert [a.status for a in answers] == [200] * 4
+    assert {a.upstream for a in answers} == {f"127.0.0.1:{single.upstreams[0]}"}
