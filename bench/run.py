@@ -1310,6 +1310,29 @@ def server_uploads(_server: LiveServer, _playwright: Playwright) -> list[Row]:
     return rows
 
 
+def proxy_uploads(_server: LiveServer, _playwright: Playwright) -> list[Row]:
+    """1 KB events uploaded by 50 phones through nginx (TLS) to one, then two, processes on
+    PostgreSQL, and what the second buys (bench/proxy_uploads.py; issue 18)."""
+    from bench import proxy_uploads as proxy
+
+    runs = proxy.measure()
+    rows: list[Row] = []
+    for run in runs:
+        processes = {1: "one process", 2: "two processes"}[run.servers]
+        cpu = ", ".join(f"{part} {cores:.2f}" for part, cores in run.cpu.items())
+        note = (
+            f"{proxy.PHONES} in flight, p50 {run.p50:.0f} ms, {run.errors} errors; CPU in cores: "
+            f"{cpu}, machine {run.busy:.2f} of {run.cores}; limited by {proxy.limited_by(run)}"
+        )
+        name = f"server copy through nginx (TLS), 1 KB event uploads, {proxy.PHONES} phones"
+        rows.append(Row(f"{name}, {processes}, PostgreSQL", round(run.rps), "req/s", note=note))
+        rows.append(Row(f"… p99 latency, {processes}", round(run.p99, 1), "ms"))
+    if len(runs) == 2:
+        ratio = runs[1].rps / runs[0].rps
+        rows.append(Row("… req/s, two processes ÷ one", round(ratio, 2), "×"))
+    return rows
+
+
 TURN_ON_AND_UPLOAD = """async () => {
     const account = await import('/js/sync/account.js');
     const copy = await import('/js/sync/copy.js');
@@ -1416,6 +1439,7 @@ ROWS: list[Callable[[LiveServer, Playwright], list[Row]]] = [
     quick_exit,
     evidence,
     server_uploads,
+    proxy_uploads,
     server_restore,
     server_listing,
     evidence_check,
