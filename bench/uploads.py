@@ -56,6 +56,8 @@ class HttpPhone:
         self.origin = origin
         self.cookie = ""
         self.token = ""
+        # Events uploaded so far: numbers each new event's id, across calls to upload_until.
+        self.events = 0
         self.passkey = SoftPasskey(origin=origin)
 
     @classmethod
@@ -151,11 +153,10 @@ def upload_until(
     errors = [0] * len(phones)
 
     def run(i: int, phone: HttpPhone) -> None:
-        n = 0
         while True:
-            n += 1
+            phone.events += 1
             event = {
-                "id": f"e{i:02d}{n:08d}",
+                "id": f"e{i:02d}{phone.events:08d}",
                 "kind": "event",
                 "version": 1,
                 "iv": _b64(secrets.token_bytes(12)),
