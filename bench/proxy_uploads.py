@@ -1,17 +1,19 @@
 """Uploading 1 KB events through the proxy, as a service hosts Cairn: nginx terminating TLS
-in front of one, then two, `cairn serve --production` processes sharing one PostgreSQL
-database (tests/hosting.py's deployment, a schema of its own for each). The ratio of the
-two runs' requests per second is what a second process buys.
+in front of one `cairn serve --production` process, and in front of two, sharing one
+PostgreSQL database (tests/hosting.py's deployment; each its own nginx and schema). The
+ratio of their requests per second is what a second process buys.
 
 PHONES phones, each with its own account, loopback address and keep-alive HTTPS connection,
-upload back to back, one event per request, so at most PHONES requests are in flight. The
-phones run in CLIENT_PROCESSES processes of their own, so no one Python interpreter's lock is
-shared by all fifty; each part's CPU time over the measured seconds, read from /proc, shows
-what the figure is limited by.
+upload back to back, one event per request, so at most PHONES requests are in flight. Both
+deployments stay up and take turns (ORDER, WINDOW_S each), so other work on the machine
+falls on both alike. The phones run in CLIENT_PROCESSES processes of their own, so no one
+Python interpreter's lock is shared by all fifty; each part's CPU time over the measured
+seconds, read from /proc, shows what the figure is limited by.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -22,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.uploads import (
-    MEASURE_S,
     START_CODE,
     UNLIMITED,
     WARM_UP_S,
@@ -36,6 +37,13 @@ from tests.hosting import Deployment, deployed, https_to
 PHONES = 50
 CLIENT_PROCESSES = 2
 SIGN_UP_TIMEOUT_S = 120
+# One process's turn, two processes' turn, and so on: ABBA twice, so a change in the rest of
+# the machine's load part-way falls on both. Each turn lets the last one's requests finish
+# (SETTLE_S), then measures WINDOW_S.
+ORDER = (0, 1, 1, 0, 0, 1, 1, 0)
+SETTLE_S = 0.5
+WINDOW_S = 2.5
+MEASURED_S = ORDER.count(0) * WINDOW_S
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -99,15 +107,58 @@ def _named(name: str) -> list[int]:
     return found
 
 
-def _machine_busy_seconds() -> tuple[float, float]:
-    """(busy, all) CPU seconds of every core since boot."""
+def _machine_busy_seconds() -> float:
+    """CPU seconds every core together has been busy since boot."""
     ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     idle = ticks[3] + ticks[4]  # idle, iowait
-    return (sum(ticks) - idle) / TICK, sum(ticks) / TICK
+    return (sum(ticks) - idle) / TICK
 
 
 def _sample(parts: dict[str, list[int]]) -> dict[str, dict[int, float]]:
     return {name: {pid: _cpu_seconds(pid) for pid in pids} for name, pids in parts.items()}
+
+
+def _schedule() -> list[tuple[int, float, float]]:
+    """The windows of the load, in seconds from its start: (deployment, measure from, stop).
+    Each deployment warms up once, unmeasured; then they take turns in ORDER."""
+    windows, t = [], 0.0
+    for d in (0, 1):
+        t += WARM_UP_S
+        windows.append((d, t, t))
+    for d in ORDER:
+        windows.append((d, t + SETTLE_S, t + SETTLE_S + WINDOW_S))
+        t += SETTLE_S + WINDOW_S
+    return windows
+
+
+def _phones(
+    servers: list[tuple[int, str, str]],
+    addresses: list[str],
+    signed_up,
+    go,
+    start,
+    out,
+) -> None:
+    """One client process: sign its phones up with each deployment (port, CA file, origin),
+    then upload to one deployment at a time, as the schedule says, from the shared start."""
+    try:
+        phones = [
+            [HttpPhone(https_to(port, Path(ca), address), origin) for address in addresses]
+            for port, ca, origin in servers
+        ]
+        for phone in (phone for group in phones for phone in group):
+            phone.sign_up()
+    except BaseException:
+        signed_up.abort()
+        raise
+    signed_up.wait()
+    go.wait()
+    t0 = start.value
+    measured: list[tuple[list[float], int]] = [([], 0) for _ in servers]
+    for d, measure_from, stop in _schedule():
+        latencies, errors = upload_until(phones[d], t0 + measure_from, t0 + stop)
+        measured[d] = (measured[d][0] + latencies, measured[d][1] + errors)
+    out.put(measured)
 
 
 def _parts(deployment: Deployment, clients: list[int]) -> dict[str, list[int]]:
@@ -122,104 +173,97 @@ def _parts(deployment: Deployment, clients: list[int]) -> dict[str, list[int]]:
     }
 
 
-def _phones(
-    port: int,
-    ca: str,
-    origin: str,
-    addresses: list[str],
-    signed_up,
-    go,
-    start,
-    out,
-) -> None:
-    """One client process: sign its phones up, then upload from the shared start."""
-    try:
-        phones = [HttpPhone(https_to(port, Path(ca), address), origin) for address in addresses]
-        for phone in phones:
-            phone.sign_up()
-    except BaseException:
-        signed_up.abort()
-        raise
-    signed_up.wait()
-    go.wait()
-    measure_from = start.value
-    out.put(upload_until(phones, measure_from, measure_from + MEASURE_S))
-
-
-def _load(deployment: Deployment, client_processes: int) -> Run:
+def _load(deployments: list[Deployment], client_processes: int) -> list[Run]:
     spawn = multiprocessing.get_context("spawn")
     signed_up = spawn.Barrier(client_processes + 1)
     go = spawn.Barrier(client_processes + 1)
     start = spawn.Value("d", 0.0)
     out = spawn.Queue()
+    servers = [(d.port, str(d.ca), d.origin) for d in deployments]
     # A loopback address each, as fifty phones on fifty connections would come.
     addresses = [f"127.0.1.{i + 1}" for i in range(PHONES)]
     workers = [
         spawn.Process(
             target=_phones,
-            args=(
-                deployment.port,
-                str(deployment.ca),
-                deployment.origin,
-                addresses[k::client_processes],
-                signed_up,
-                go,
-                start,
-                out,
-            ),
+            args=(servers, addresses[k::client_processes], signed_up, go, start, out),
         )
         for k in range(client_processes)
     ]
     for w in workers:
         w.start()
+    cpu = [dict.fromkeys(("phones", "nginx", "cairn", "PostgreSQL"), 0.0) for _ in deployments]
+    busy = [0.0 for _ in deployments]
+    cores = os.cpu_count() or 1
     try:
         try:
             signed_up.wait(timeout=SIGN_UP_TIMEOUT_S)
         except threading.BrokenBarrierError:
             raise RuntimeError("phones could not sign up: see the traceback above") from None
-        start.value = measure_from = time.monotonic() + WARM_UP_S
+        start.value = t0 = time.monotonic() + 0.1
         go.wait(timeout=10)
-        time.sleep(max(0.0, measure_from - time.monotonic()))
-        # After the warm-up: by then the servers' pools have opened their connections.
-        parts = _parts(deployment, [w.pid for w in workers])
-        before, machine_before = _sample(parts), _machine_busy_seconds()
-        time.sleep(max(0.0, measure_from + MEASURE_S - time.monotonic()))
-        after, machine_after = _sample(parts), _machine_busy_seconds()
-        results = [out.get(timeout=MEASURE_S + 60) for _ in workers]
+        parts: list[dict[str, list[int]]] = []
+        for d, measure_from, stop in _schedule():
+            if measure_from == stop:
+                continue
+            time.sleep(max(0.0, t0 + measure_from - time.monotonic()))
+            # After the warm-ups: by then the servers' pools have opened their connections.
+            parts = parts or [_parts(x, [w.pid for w in workers]) for x in deployments]
+            before, machine_before = _sample(parts[d]), _machine_busy_seconds()
+            time.sleep(max(0.0, t0 + stop - time.monotonic()))
+            after, machine_after = _sample(parts[d]), _machine_busy_seconds()
+            for name, pids in parts[d].items():
+                cpu[d][name] += sum(max(0.0, after[name][p] - before[name][p]) for p in pids)
+            busy[d] += machine_after - machine_before
+        results = [out.get(timeout=60) for _ in workers]
     finally:
         for w in workers:
             w.join(timeout=10)
             if w.is_alive():
                 w.terminate()
                 w.join()
-    cpu = {
-        name: sum(max(0.0, after[name][pid] - before[name][pid]) for pid in pids) / MEASURE_S
-        for name, pids in parts.items()
-    }
-    cores = os.cpu_count() or 1
-    busy = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1]) * cores
-    cpu["other"] = max(0.0, busy - sum(cpu.values()))
-    latencies = [x for per, _ in results for x in per]
-    rps, p50, p99, errors = summary(latencies, sum(e for _, e in results), MEASURE_S)
-    return Run(deployment.servers, client_processes, rps, p50, p99, errors, cpu, busy, cores)
+    runs = []
+    for d, deployment in enumerate(deployments):
+        latencies = [x for measured in results for x in measured[d][0]]
+        errors = sum(measured[d][1] for measured in results)
+        rps, p50, p99, errors = summary(latencies, errors, MEASURED_S)
+        shares = {name: seconds / MEASURED_S for name, seconds in cpu[d].items()}
+        shares["other"] = max(0.0, busy[d] / MEASURED_S - sum(shares.values()))
+        runs.append(
+            Run(
+                servers=deployment.servers,
+                client_processes=client_processes,
+                rps=rps,
+                p50=p50,
+                p99=p99,
+                errors=errors,
+                cpu=shares,
+                busy=busy[d] / MEASURED_S,
+                cores=cores,
+            )
+        )
+    return runs
 
 
 def measure(client_processes: int = CLIENT_PROCESSES) -> list[Run]:
-    """The bounded load on one process, then on two, each on a new PostgreSQL schema; none
-    without a PostgreSQL database."""
+    """The bounded load on one process and on two, each on a schema of its own, taking
+    turns; none without a PostgreSQL database."""
     url = postgres_url()
     if not url:
         return []
-    runs = []
-    for servers in (1, 2):
-        with (
-            tempfile.TemporaryDirectory(prefix="cairn-proxy-") as folder,
-            deployed(
-                Path(folder), url, servers=servers, start_code=START_CODE, env=UNLIMITED
-            ) as deployment,
-        ):
-            runs.append(_load(deployment, client_processes))
-    return runs
+    with contextlib.ExitStack() as stack:
+        deployments = [
+            stack.enter_context(
+                deployed(
+                    Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cairn-proxy-"))),
+                    url,
+                    servers=servers,
+                    start_code=START_CODE,
+                    env=UNLIMITED,
+                )
+            )
+            for servers in (1, 2)
+        ]
+        return _load(deployments, client_processes)
 
 
 if __name__ == "__main__":

@@ -1311,8 +1311,8 @@ def server_uploads(_server: LiveServer, _playwright: Playwright) -> list[Row]:
 
 
 def proxy_uploads(_server: LiveServer, _playwright: Playwright) -> list[Row]:
-    """1 KB events uploaded by 50 phones through nginx (TLS) to one, then two, processes on
-    PostgreSQL, and what the second buys (bench/proxy_uploads.py; issue 18)."""
+    """1 KB events uploaded by 50 phones through nginx (TLS) to one process and to two,
+    taking turns, on PostgreSQL, and what the second buys (bench/proxy_uploads.py; issue 18)."""
     from bench import proxy_uploads as proxy
 
     runs = proxy.measure()
