@@ -95,7 +95,8 @@ def _children(pid: int) -> list[int]:
 
 
 def _named(name: str) -> list[int]:
-    """Every process whose command is ``name`` (PostgreSQL's: its server and backends)."""
+    """Every process whose command is ``name`` (PostgreSQL: its server and every backend,
+    the run's or not)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
