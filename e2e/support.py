@@ -304,6 +304,13 @@ class Authenticator:
         reply = self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.id})
         return reply["credentials"]
 
+    def take_from(self, other: Authenticator) -> None:
+        """Hold every passkey ``other`` holds too, as a passkey provider that syncs them."""
+        for credential in other.credentials():
+            self.cdp.send(
+                "WebAuthn.addCredential", {"authenticatorId": self.id, "credential": credential}
+            )
+
     def clear(self) -> None:
         """Forget every passkey, as when the phone's passkey is lost."""
         self.cdp.send("WebAuthn.clearCredentials", {"authenticatorId": self.id})

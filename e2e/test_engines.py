@@ -67,6 +67,15 @@ def type_code(browser: Engine, code: str) -> None:
         browser.click("css", f'.calc [data-key="{key}"]')
 
 
+def choose_calculator_and_code(browser: Engine) -> None:
+    """Set-up's first steps, to set up or to restore: the calculator, and the secret code."""
+    browser.click("label", "/Calculator/")
+    browser.click("button", "Next")
+    browser.fill("Secret code (4 to 6 digits)", CODE)
+    browser.fill("The same code again", CODE)
+    browser.click("button", "Next")
+
+
 def unlock(browser: Engine) -> None:
     """From the disguise: the secret code, then the passphrase."""
     browser.see("css", "html[data-ready] .calc")
@@ -116,11 +125,7 @@ def journey(browser: Engine, server: LiveServer) -> bytes:
 
     # Set up with the passphrase only.
     browser.click("button", "Start")
-    browser.click("label", "/Calculator/")
-    browser.click("button", "Next")
-    browser.fill("Secret code (4 to 6 digits)", CODE)
-    browser.fill("The same code again", CODE)
-    browser.click("button", "Next")
+    choose_calculator_and_code(browser)
     browser.click("button", "I'd rather choose my own")
     browser.fill("Your passphrase", PASSPHRASE)
     browser.fill("Type it again", PASSPHRASE)
@@ -182,11 +187,7 @@ def restore(browser: Engine, server: LiveServer, backup: bytes) -> None:
     browser.see("css", "html[data-ready] .calc")
     type_code(browser, START_CODE)
     browser.click("button", "Restore from a backup file")
-    browser.click("label", "/Calculator/")
-    browser.click("button", "Next")
-    browser.fill("Secret code (4 to 6 digits)", CODE)
-    browser.fill("The same code again", CODE)
-    browser.click("button", "Next")
+    choose_calculator_and_code(browser)
     browser.see("heading", "Restore your diary")
     browser.choose_file("backup.bin", "application/octet-stream", backup)
     browser.click("button", "Choose the backup file")

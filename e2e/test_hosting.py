@@ -74,10 +74,7 @@ def test_a_phone_backs_up_through_the_proxy_and_another_gets_the_diary_back(
 
         other = second.new_page()
         synced = add_authenticator(other, prf=True)
-        for credential in passkey.credentials():
-            synced.cdp.send(
-                "WebAuthn.addCredential", {"authenticatorId": synced.id, "credential": credential}
-            )
+        synced.take_from(passkey)
         restore_from_server(other)
         expect(other.locator(".incident-row", has_text="car park")).to_be_visible()
     finally:

@@ -93,10 +93,7 @@ def synced_phone(
     phone.set_default_timeout(15_000)
     other = phone.new_page()
     theirs = add_authenticator(other, prf=True)
-    for credential in passkey.credentials():
-        theirs.cdp.send(
-            "WebAuthn.addCredential", {"authenticatorId": theirs.id, "credential": credential}
-        )
+    theirs.take_from(passkey)
     return phone, other
 
 
@@ -617,10 +614,7 @@ def test_another_diarys_passkey_signs_in_to_nothing_of_this_ones(
         # Its own passkey is lost; the only one its passkey provider offers is the other
         # diary's. Signed out, it signs in with that.
         mine.clear()
-        for credential in passkey.credentials():
-            mine.cdp.send(
-                "WebAuthn.addCredential", {"authenticatorId": mine.id, "credential": credential}
-            )
+        mine.take_from(passkey)
         other.get_by_role("button", name="Sign out").click()
         other.get_by_role("button", name="Sign in with my passkey").click()
         expect(other.get_by_text("keeps the server copy of a different diary")).to_be_visible()
