@@ -9,6 +9,7 @@ import * as exit from "./exit.js";
 import { clear, screens, setFallback } from "./router.js";
 import * as keys from "./vault/keys.js";
 import * as lockPolicy from "./vault/lock.js";
+import * as inbox from "./inbox/open.js";
 import * as orphans from "./vault/orphans.js";
 import * as records from "./vault/records.js";
 import { forget, missingCode, setup } from "./views/setup.js";
@@ -68,6 +69,12 @@ async function opened(show) {
   void import("./sync/timestamps.js").then((stamps) => stamps.start(), () => {});
   // Parts of files that a stopped tab never finished: their storage back (vault/orphans.js).
   orphans.reclaim().catch((error) => console.warn("file parts:", error.name));
+  // The inbox's key pair, so what is captured while locked can be sealed to it; and the parts
+  // of captures a stopped phone never finished.
+  inbox
+    .ensureKey()
+    .then(() => inbox.reclaim())
+    .catch((error) => console.warn("inbox:", error.name));
   const { navigation } = await diary();
   if (!keys.isUnlocked()) return;
   const go = navigation(show);

@@ -4,6 +4,7 @@
 // unrelated await, so the callback must only issue requests.
 import { DB_NAME } from "../disguise/durable.js";
 import { PlainError, isQuota } from "../errors.js";
+import { DB_VERSION, upgrade } from "./schema.js";
 
 export { DB_NAME };
 
@@ -48,6 +49,8 @@ export { DB_NAME };
  *   code's salted hash, quick exit's settings), kept a second time beside the vault so that
  *   they survive a crash that loses localStorage's late write (disguise/durable.js)
  * @property {boolean} privateTabTold  the person has read that a private tab forgets all (views/private-tab.js)
+ * @property {import("../bytes.js").Bytes} inbox  the inbox's public key (raw P-256 point), for
+ *   captures made while locked (inbox/seal.js); its private key is a record, under the data key
  */
 
 /** @typedef {{ on: boolean, signedIn: boolean, last: number | null }} CopyState */
@@ -58,21 +61,10 @@ export { DB_NAME };
  * @property {{ key: string, value: RecordRow, indexes: { kind: string } }} records
  * @property {{ key: [file: string, index: number], value: ChunkRow }} chunks
  * @property {{ key: keyof MetaValues, value: MetaValues[keyof MetaValues] }} meta
+ * @property {{ key: [item: string, index: number], value: import("../inbox/seal.js").InboxRow }} inbox
  */
 
-/**
- * Schema upgrades, one per version: each moves the database one version on.
- * @type {((db: IDBDatabase, tx: IDBTransaction) => void)[]}
- */
-const UPGRADES = [
-  (db) => {
-    db.createObjectStore("meta"); // clear: key slots, failed-attempt counter, wipe setting (MetaValues)
-    const records = db.createObjectStore("records", { keyPath: "id" }); // RecordRow
-    records.createIndex("kind", "kind");
-    db.createObjectStore("chunks", { keyPath: ["file", "index"] }); // ChunkRow
-  },
-];
-export const DB_VERSION = UPGRADES.length;
+export { DB_VERSION };
 
 /** Raised when the phone's storage is full; what was being saved is kept by the caller. */
 export class StorageFullError extends PlainError {
@@ -102,10 +94,7 @@ export function onWrite(listener) {
 export function db() {
   opening ??= new Promise((resolve, reject) => {
     const request = indexedDB.open(DB_NAME, DB_VERSION);
-    request.onupgradeneeded = (event) => {
-      const tx = /** @type {IDBTransaction} */ (request.transaction);
-      for (let v = event.oldVersion; v < DB_VERSION; v++) UPGRADES[v](request.result, tx);
-    };
+    request.onupgradeneeded = (event) => upgrade(request, event);
     request.onsuccess = () => {
       const database = request.result;
       // Another tab (or a wipe) wants the database: let it go, reopen on next use.

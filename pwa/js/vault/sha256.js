@@ -1,6 +1,6 @@
 // @ts-check
-// Incremental SHA-256 (FIPS 180-4). WebCrypto's digest() needs the whole input at once; an
-// evidence file is hashed as it streams past, so a long video never sits in memory to be
+// Incremental SHA-256 (FIPS 180-4). WebCrypto's digest() needs the whole input at once; a
+// stored file is hashed as it streams past, so a long video never sits in memory to be
 // hashed. Checked against crypto.subtle.digest and Python's hashlib in the tests.
 
 const K = new Uint32Array([
