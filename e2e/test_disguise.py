@@ -150,6 +150,70 @@ def test_the_calculator_calculates(page: Page, watch):
     assert not watch.errors and not watch.foreign
 
 
+def test_equals_works_as_on_a_phone(page: Page):
+    page.goto("/")
+    wait_for_app(page)
+    display = page.locator(".calc-display")
+    # "=" again repeats the last operation.
+    press(page, "2+3===")
+    expect(display).to_have_text("11")
+    press(page, "C2+3×4==")
+    expect(display).to_have_text("56")
+    # A missing number is the one shown.
+    press(page, "C10−=")
+    expect(display).to_have_text("0")
+    press(page, "=")
+    expect(display).to_have_text("-10")
+    press(page, "C10×=")
+    expect(display).to_have_text("100")
+    # A number typed after a result starts afresh.
+    press(page, "2+3=7=")
+    expect(display).to_have_text("7")
+
+
+def test_no_exponent_before_a_phone_would_show_one(page: Page):
+    page.goto("/")
+    wait_for_app(page)
+    display = page.locator(".calc-display")
+    for keys, shown in (
+        ("123456789×9=", "1111111101"),
+        ("0.1+0.2=", "0.3"),
+        ("123456789012345+1=", "123456789012346"),
+        ("1÷3=", "0.333333333333333"),
+        ("1÷10000000=", "0.0000001"),
+        # Past the 15 digits a phone's display holds: an exponent, as a phone shows it.
+        ("99999999×99999999=", "9.9999998e15"),
+    ):
+        press(page, "C" + keys)
+        expect(display).to_have_text(shown)
+
+
+def test_a_long_result_shrinks_to_fit_on_one_line(page: Page):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/")
+    wait_for_app(page)
+    display = page.locator(".calc-display")
+    measure = """(e) => {
+        const range = document.createRange();
+        range.selectNodeContents(e);
+        return {
+            lines: range.getClientRects().length,
+            size: parseFloat(getComputedStyle(e).fontSize),
+            over: e.scrollWidth - e.clientWidth,
+        };
+    }"""
+    full = display.evaluate(measure)["size"]
+    for keys, shown in (("123456789×123456=", "15241481342784"), ("1÷3=", "0.333333333333333")):
+        press(page, "C" + keys)
+        expect(display).to_have_text(shown)
+        fit = display.evaluate(measure)
+        assert fit["lines"] == 1 and fit["over"] <= 0, (shown, fit)
+        assert fit["size"] < full, (shown, fit)
+    # A short number is full size again.
+    press(page, "C7")
+    assert display.evaluate(measure)["size"] == full
+
+
 def test_notes_are_kept(page: Page):
     page.goto("/notes/")
     wait_for_app(page)

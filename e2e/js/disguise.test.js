@@ -7,10 +7,36 @@ import { clock, secondsOf } from "/js/disguise/timer.js";
 import { equal, ok } from "./assert.js";
 
 export function testTimesAndDivideComeBeforePlusAndMinus() {
-  equal(evaluate(["2", "+", "3", "×", "4"]), 14);
-  equal(evaluate(["10", "−", "4", "−", "3"]), 3);
-  equal(evaluate(["8", "÷", "2", "×", "3"]), 12);
-  equal(evaluate(["7"]), 7);
+  const worked = (/** @type {string[]} */ ...tokens) => display(evaluate(tokens));
+  equal(worked("2", "+", "3", "×", "4"), "14");
+  equal(worked("10", "−", "4", "−", "3"), "3");
+  equal(worked("8", "÷", "2", "×", "3"), "12");
+  equal(worked("7"), "7");
+}
+
+export function testArithmeticIsDecimalLikeAPhones() {
+  const worked = (/** @type {string[]} */ ...tokens) => display(evaluate(tokens));
+  equal(worked("0.1", "+", "0.2"), "0.3");
+  equal(worked("100.1", "−", "100"), "0.1");
+  equal(worked("123456789012345", "+", "1"), "123456789012346", "every one of 15 digits is kept");
+  equal(worked("1", "÷", "3", "×", "3"), "1");
+  equal(worked("2", "÷", "3"), "0.666666666666667");
+  equal(worked("7", "÷", "0"), "Error");
+  equal(worked("1e999", "×", "10"), "Error", "an overflow");
+  equal(worked("1.5e20", "×", "2"), "3e20", "a result shown with an exponent can be worked on");
+}
+
+export function testNoExponentBeforeAPhoneWouldShowOne() {
+  const worked = (/** @type {string[]} */ ...tokens) => display(evaluate(tokens));
+  equal(worked("123456789", "×", "9"), "1111111101");
+  equal(worked("999999999999999"), "999999999999999");
+  equal(worked("1", "÷", "10000000"), "0.0000001");
+  equal(worked("1", "÷", "1000000000"), "0.000000001");
+  // Past what the display holds, an exponent, as a phone shows it.
+  equal(worked("99999999", "×", "99999999"), "9.9999998e15");
+  equal(worked("999999999999999", "+", "1"), "1e15");
+  equal(worked("1", "÷", "10000000000"), "1e-10");
+  equal(worked("123456789", "×", "987654321"), "1.21932631113e17");
 }
 
 export function testResultsReadLikeACalculators() {
@@ -18,7 +44,8 @@ export function testResultsReadLikeACalculators() {
   equal(display(1 / 3), "0.333333333333");
   equal(display(7 / 0), "Error");
   equal(display(-3), "-3");
-  equal(display(123456789 * 987654321), "1.21932631e+17");
+  equal(display(1e-7), "0.0000001");
+  equal(display(123456789 * 987654321), "1.21932631113e17");
 }
 
 export function testConversions() {
