@@ -252,6 +252,28 @@ def test_the_timer_counts_down(page: Page):
     expect(page.get_by_text("Time's up.")).to_be_visible(timeout=5_000)
 
 
+def test_the_timer_is_styled_like_the_others(page: Page):
+    page.set_viewport_size({"width": 360, "height": 740})
+    fonts = """() => Object.fromEntries(
+        [...document.querySelectorAll('.disguise, .disguise *')].map((e) => [
+            e.textContent.trim().slice(0, 30) || e.tagName,
+            getComputedStyle(e).fontFamily,
+        ])
+    )"""
+    page.goto("/notes/")
+    wait_for_app(page)
+    stack = set(page.evaluate(fonts).values())
+    assert len(stack) == 1 and "monospace" not in next(iter(stack)), stack
+    page.goto("/timer/")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Timer")).to_be_visible()
+    # Every word in the notes' font (no typewriter font); the digits keep their width.
+    assert {e: f for e, f in page.evaluate(fonts).items() if f not in stack} == {}
+    clock = page.get_by_role("timer")
+    assert "tabular-nums" in clock.evaluate("(e) => getComputedStyle(e).fontVariantNumeric")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 # --- before the unlock, nothing tells ----------------------------------------------------
 
 

@@ -8,7 +8,7 @@ import { button } from "./ui.js";
  * @param {{ onAdded: (item: any) => void, onError: (error: Error) => void }} options
  */
 export function recordAudioButton({ onAdded, onError }) {
-  const $timer = h("span", { class: "timer", role: "timer", "aria-live": "off" }, "0:00");
+  const $timer = h("span", { class: "record-clock", role: "timer", "aria-live": "off" }, "0:00");
   /** @type {Awaited<ReturnType<typeof recordAudio>> | null} */
   let recording = null;
   /** @type {ReturnType<typeof setInterval> | undefined} */
