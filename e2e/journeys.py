@@ -251,7 +251,9 @@ def fill_everything(page: Page, *, what: str) -> None:
     page.get_by_label("What it changed in your life").fill("Stopped walking home alone")
 
     open_section(page, "Police")
-    page.get_by_label("Did you report it to the police?").select_option("yes")
+    page.get_by_role("group", name="Did you report it to the police?").get_by_label(
+        "Yes", exact=True
+    ).check()
     page.get_by_label("Date reported").fill("2026-11-15")
     page.get_by_label("Officer's name").fill("PC Morgan")
     page.get_by_label("Crime reference number").fill("CR-2026-55501")
@@ -289,8 +291,8 @@ def seeded_diary(page: Page) -> None:
     page.get_by_role("button", name="Back", exact=True).click()
     log_incident(page, "Entered by mistake", date="2026-11-10")
     page.locator(".incident-row", has_text="Entered by mistake").click()
-    page.get_by_role("button", name="Withdraw this entry").click()
-    page.get_by_role("button", name="Yes, withdraw it").click()
+    page.get_by_role("button", name="Remove its words and files").click()
+    page.get_by_role("button", name="Yes, remove them").click()
     diary_home(page)
 
 

@@ -117,10 +117,10 @@ def test_the_diary_screens_pass(page: Page, screens: Screens):
     expect(page.locator("dd.hash")).to_be_visible()
     screens.check("a file")
     page.get_by_role("button", name="Back", exact=True).click()
-    page.get_by_role("button", name="Withdraw this entry").click()
+    page.get_by_role("button", name="Remove its words and files").click()
     screens.check("asking before withdrawing")
     page.get_by_role("button", name="No, keep it").click()
-    expect(page.get_by_role("button", name="Withdraw this entry")).to_be_focused()
+    expect(page.get_by_role("button", name="Remove its words and files")).to_be_focused()
     page.get_by_role("button", name="Back", exact=True).click()
 
     for words in ("Unfinished", "Unfinished as well"):
@@ -281,8 +281,8 @@ def test_the_keyboard_alone_logs_a_complete_incident_and_finds_help(page: Page):
     page.keyboard.press("Space")
     tab_to(page, "Police")
     page.keyboard.press("Enter")
-    tab_to(page, "Did you report it to the police?")
-    page.keyboard.press("ArrowDown")  # the first answer after "not said"
+    tab_to(page, "Yes")  # the first answer to "Did you report it to the police?"
+    page.keyboard.press("Space")
     tab_to(page, "Officer's name")
     page.keyboard.type("PC Smith")
     tab_to(page, "Crime reference number")
@@ -323,7 +323,7 @@ def test_a_question_on_screen_never_blocks_quick_exit(page: Page, phone: Browser
     set_up_with_passphrase_only(page)
     log_incident(page, "Something to withdraw later")
     page.locator(".incident-row").first.click()
-    page.get_by_role("button", name="Withdraw this entry").click()
+    page.get_by_role("button", name="Remove its words and files").click()
     expect(page.get_by_role("button", name="No, keep it")).to_be_focused()
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")

@@ -40,6 +40,11 @@ def test_log_an_incident_with_every_field_find_it_and_open_every_file(page: Page
     page.get_by_role("button", name="Log an incident").click()
     what = "He waited outside the library and followed me to the bus stop."
     fill_everything(page, what=what)
+    # The form lists each file by name and size; its fingerprint is for the report.
+    files = page.locator(".incident-form .list.evidence")
+    expect(files).to_contain_text("screenshot.png")
+    expect(files).to_contain_text(re.compile(r"\d+(\.\d+)? ?(bytes|KB|MB)"))
+    expect(files).not_to_contain_text("SHA-256")
     page.get_by_role("button", name="Save incident").click()
 
     heading = page.get_by_role("heading", name=re.compile("^Incident,"))
@@ -315,7 +320,9 @@ def test_editing_keeps_the_first_version_and_the_record_verifies(page: Page):
     page.get_by_role("button", name="Summary").click()
     page.get_by_role("button", name="Check the record").click()
     expect(
-        page.get_by_text("The record checks out: all 2 saved entries and changes")
+        page.get_by_text(
+            "The record checks out: 1 entry, with every change and file, just as it was recorded."
+        )
     ).to_be_visible()
 
     # Someone with the key rewrites the first event's words: the check names that event.
@@ -359,13 +366,39 @@ def test_altered_ciphertext_and_a_removed_event_are_named(page: Page):
     expect(problems.filter(has_text="The chain's head names event 3")).to_be_visible()
 
 
+def test_the_police_question_is_yes_or_no_and_may_stay_unanswered(page: Page):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("A note left on my car")
+    open_section(page, "Police")
+    question = page.get_by_role("group", name="Did you report it to the police?")
+    expect(question.get_by_role("radio")).to_have_count(2)
+    for answer in ("Yes", "No"):
+        expect(question.get_by_role("radio", name=answer, exact=True)).not_to_be_checked()
+    expect(page.get_by_text("Not yet said")).to_have_count(0)
+    page.get_by_role("button", name="Save incident").click()
+    # Not answered: the entry says nothing about it either way.
+    expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+    expect(page.locator("#view")).not_to_contain_text("Reported to police")
+    # Answered in an edit: kept, and shown.
+    page.get_by_role("button", name="Edit").click()
+    open_section(page, "Police")
+    expect(question.get_by_role("radio", name="No", exact=True)).not_to_be_checked()
+    question.get_by_role("radio", name="No", exact=True).check()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#view")).to_contain_text("Reported to policeNo")
+
+
 def test_withdrawing_keeps_its_place_and_the_record_still_verifies(page: Page):
     set_up_with_passphrase_only(page)
     log_incident(page, "Written in error", behaviour="Emails")
     log_incident(page, "A real incident", behaviour="Text messages")
     page.locator(".incident-row", has_text="Written in error").click()
-    page.get_by_role("button", name="Withdraw this entry").click()
-    page.get_by_role("button", name="Yes, withdraw it").click()
+    page.get_by_role("button", name="Remove its words and files").click()
+    # The question says what goes and what stays.
+    expect(page.get_by_text("Remove this entry's words and files for good?")).to_be_visible()
+    expect(page.get_by_text("keeps only a note that an entry was here")).to_be_visible()
+    page.get_by_role("button", name="Yes, remove them").click()
     diary_home(page)
     expect(page.locator(".incident-row")).to_have_count(1)
     gone = page.evaluate(
@@ -378,7 +411,7 @@ def test_withdrawing_keeps_its_place_and_the_record_still_verifies(page: Page):
     page.get_by_role("button", name="Summary").click()
     page.get_by_role("button", name="Check the record").click()
     expect(
-        page.get_by_text("The record checks out: all 3 saved entries and changes")
+        page.get_by_text("The record checks out: 1 entry (and 1 withdrawn), with every change")
     ).to_be_visible()
 
 
@@ -501,6 +534,28 @@ def test_the_summary_counts_and_notes_the_pattern(page: Page):
     expect(chart).to_be_visible()
     expect(chart.locator("rect")).to_have_count(3)
     expect(page.locator(".counts")).to_contain_text("Text messages2")
+    # Nobody is named in either: the summary does not claim the police can act on them.
+    note = page.locator(".notice", has_text="course of conduct")
+    expect(note).not_to_contain_text("police can act")
+    expect(note).to_contain_text("Who did it")
+    page.get_by_role("button", name="Back", exact=True).click()
+
+    # Two incidents by one person, one by another: now it is true, and said so.
+    for what, who in (("Third", "Sam"), ("Fourth", "Sam"), ("Fifth", "Jo")):
+        page.get_by_role("button", name="Log an incident").click()
+        page.get_by_label("What happened").fill(what)
+        open_section(page, "Who did it")
+        if what == "Fourth":
+            page.get_by_label("Who was it").select_option(label=who)
+        else:
+            page.get_by_label("Who was it").select_option(label="Add someone new…")
+            page.get_by_label("Their name, or what you call them").fill(who)
+        page.get_by_role("button", name="Save incident").click()
+        expect(page.get_by_role("heading", name=re.compile("^Incident,"))).to_be_visible()
+        page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="Summary").click()
+    expect(note).to_contain_text("You have recorded 5 incidents, 2 of them by the same person.")
+    expect(note).to_contain_text("the police can act on")
 
 
 def test_a_full_disk_says_so_and_keeps_everything_typed(page: Page, live_server):

@@ -164,7 +164,7 @@ def incident_kept(page: Page) -> None:
 
 def withdraw(page: Page) -> None:
     log_something(page)
-    page.get_by_role("button", name="Withdraw this entry").click()
+    page.get_by_role("button", name="Remove its words and files").click()
 
 
 def checklist(page: Page) -> None:
@@ -297,7 +297,7 @@ CASES = [
         "saving an incident with a file", typed_incident, tap("Save incident"), kept=incident_kept
     ),
     Case("saving an edit", typed_edit, tap("Save changes"), kept=incident_kept),
-    Case("withdrawing an entry", withdraw, tap("Yes, withdraw it")),
+    Case("withdrawing an entry", withdraw, tap("Yes, remove them")),
     Case("the risk checklist", checklist, tap("Save my answers"), kept=checklist_kept),
     Case("changing the passphrase", new_passphrase, tap("Save new passphrase")),
     Case("changing the secret code", new_code, tap("Save new code")),

@@ -9,7 +9,8 @@ import { button } from "./ui.js";
 const ICON = /** @type {Record<string, string>} */ ({ audio: "♪", video: "▶", file: "▤" });
 
 /**
- * A list of evidence items, each with its thumbnail or icon, name, size and SHA-256.
+ * A list of evidence items, each with its thumbnail or icon, name and size. The SHA-256
+ * fingerprint is for the police, not for the list: it shows when a file is opened, and in the report.
  * @param {Omit<import("../diary/model.js").Evidence, "at" | "seq">[]} items
  * @param {(item: any) => (() => void) | null} [action] a remove action for an item, if any
  * @param {(item: any) => void} [onOpen]
@@ -28,7 +29,7 @@ export function evidenceList(items, action = () => null, onOpen) {
           () => ($thumb.textContent = "?"),
         );
       }
-      const label = h("span", { class: "evidence-text" }, h("span", { class: "evidence-name" }, item.name), h("span", { class: "hint" }, `${evidence.formatSize(item.size)} · SHA-256 ${item.sha256.slice(0, 12)}…`));
+      const label = h("span", { class: "evidence-text" }, h("span", { class: "evidence-name" }, item.name), h("span", { class: "hint" }, evidence.formatSize(item.size)));
       return h(
         "li",
         { class: "row" },

@@ -43,7 +43,6 @@ const PLAIN = {
   vehicle: { label: "Vehicle (make, model, colour)", control: line() },
   registration: { label: "Registration", control: line({ autocapitalize: "characters", autocomplete: "off" }) },
   impact: { label: "What it changed in your life", control: box(3), hint: FORM_HINTS.impact },
-  "police.reported": { label: "Did you report it to the police?", control: menu([["", "Not yet said"], ["no", "No"], ["yes", "Yes"]]) },
   "police.date": { label: "Date reported", control: line({ type: "date" }) },
   "police.officer": { label: "Officer's name", control: line() },
   "police.reference": { label: "Crime reference number", control: line({ autocomplete: "off", autocapitalize: "characters" }) },
@@ -274,6 +273,8 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
       const read = () => {
         const fields = model.emptyIncident();
         plain.read(fields);
+        // Yes or no; a question not answered stays unanswered ("").
+        fields.police.reported = /** @type {"" | "yes" | "no"} */ (checked($form, "reported")[0] || "");
         return {
           ...fields,
           happened: when.read(),
@@ -309,7 +310,8 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
           plain.$("impact")),
         more("Police", plain.filled(["police.reported", "police.officer", "police.reference"]),
           h("p", { class: "hint" }, FORM_HINTS.police),
-          ["police.reported", "police.date", "police.officer", "police.reference"].map(plain.$)),
+          choices("Did you report it to the police?", "reported", [["yes", "Yes"], ["no", "No"]], [f.police.reported], { type: "radio" }),
+          ["police.date", "police.officer", "police.reference"].map(plain.$)),
         existing
           ? h("p", { class: "hint" }, `First recorded ${longDateTime(existing.recordedAt)}. Saving adds a new version; the first stays.`)
           : h("p", { class: "hint" }, "The time you save it is recorded too, and cannot be changed."),

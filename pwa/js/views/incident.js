@@ -104,16 +104,17 @@ export function incidentView(id, actions) {
           button("Back", actions.onBack, "button block secondary"),
         ),
         h("div", { class: "danger-zone" },
-          button("Withdraw this entry", (/** @type {Event} */ event) => {
-            const question = "Withdraw this entry? Its words and files are removed for good. The record keeps a mark that an entry was withdrawn, and when.";
-            ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, withdraw it" }, async () => {
+          h("p", { class: "hint" }, "Entered by mistake? Its words and files can be removed. A note that an entry was here stays, so the record still checks out."),
+          button("Remove its words and files", (/** @type {Event} */ event) => {
+            const question = "Remove this entry's words and files for good? This cannot be undone. The diary keeps only a note that an entry was here, when it was recorded and when it was removed; a report shows it as a withdrawn entry.";
+            ask(/** @type {HTMLElement} */ (event.currentTarget), { question, yes: "Yes, remove them" }, async () => {
               try {
                 const emptied = await log.withdraw(id);
                 // The files named by the events just emptied (evidence added in another window too).
                 const files = emptied.filter((e) => e.type === "evidence.added" && e.payload).map((e) => JSON.parse(/** @type {string} */ (e.payload)));
                 await drafts.discardFiles(files);
                 await drafts.dropFor(id); // unfinished edits of it go too
-                show.say("Entry withdrawn.");
+                show.say("Words and files removed.");
                 actions.onBack();
               } catch (error) {
                 $error.textContent = plainWords(error);

@@ -64,6 +64,34 @@ export function weekChart(weeks) {
   );
 }
 
+/** "13 entries", "1 entry (and 1 withdrawn)": what the person thinks of as entries, not events. @param {model.Incident[]} list */
+function entriesIn(list) {
+  const live = list.filter((i) => !i.withdrawn).length;
+  const gone = list.length - live;
+  return `${live} ${live === 1 ? "entry" : "entries"}${gone ? ` (and ${gone} withdrawn)` : ""}`;
+}
+
+/** The most incidents put down to any one person (chosen under "Who did it"). @param {model.Incident[]} list */
+function mostByOnePerson(list) {
+  /** @type {Map<string, number>} */
+  const counts = new Map();
+  for (const i of list) if (!i.withdrawn && i.fields.personId) counts.set(i.fields.personId, (counts.get(i.fields.personId) || 0) + 1);
+  return Math.max(0, ...counts.values());
+}
+
+/**
+ * What the count means in law, said only as far as it is true: the police can act on a
+ * course of conduct, which needs two or more incidents by the same person.
+ * @param {number} count @param {number} most
+ */
+function patternNote(count, most) {
+  if (most >= 2) {
+    const whose = most === count ? "all by the same person" : `${most} of them by the same person`;
+    return `You have recorded ${count} incidents, ${whose}. Two or more incidents by the same person make a "course of conduct": the pattern the law on stalking and harassment recognises, and one the police can act on.`;
+  }
+  return `You have recorded ${count} incidents. The law on stalking and harassment looks for a "course of conduct": two or more incidents by the same person. If you know or think one person is behind some of them, choose them under "Who did it" in each, so the pattern shows.`;
+}
+
 /** @param {{ onBack: () => void, onReport: () => void }} actions */
 export function summaryView(actions) {
   return {
@@ -75,9 +103,16 @@ export function summaryView(actions) {
       const $verify = button("Check the record", async () => {
         await busy($verify, "Checking every entry…", async () => {
           const result = await log.verify();
+          const all = [...(await model.load()).incidents.values()];
           $check.replaceChildren(
             result.ok
-              ? h("p", { class: "ok" }, `The record checks out: all ${result.count} saved entries and changes are as they were recorded.`)
+              ? h(
+                  "p",
+                  { class: "ok" },
+                  all.length
+                    ? `The record checks out: ${entriesIn(all)}, with every change and file, just as ${all.length === 1 ? "it was" : "they were"} recorded.`
+                    : "The record checks out: nothing in it has changed since it was recorded.",
+                )
               : h(
                   "div",
                   {},
@@ -102,13 +137,7 @@ export function summaryView(actions) {
                 ["Latest", shortDate(/** @type {number} */ (s.latest))],
                 ["Days spanned", String(s.days)],
               ]),
-              s.count >= 2
-                ? h(
-                    "p",
-                    { class: "notice" },
-                    `You have recorded ${s.count} incidents. Two or more incidents by the same person make a "course of conduct": the pattern the law on stalking and harassment recognises. A diary like this shows that pattern, and the police can act on it.`,
-                  )
-                : null,
+              s.count >= 2 ? h("p", { class: "notice" }, patternNote(s.count, mostByOnePerson([...incidents.values()]))) : null,
               h("h2", {}, "Incidents per week"),
               weekChart(s.weeks),
               h("h2", {}, "By kind"),
