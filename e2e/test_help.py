@@ -22,15 +22,32 @@ TABLE = ROOT / "docs" / "helplines.md"
 # The project's guidance notes, beside the repository on a developer's machine.
 GUIDANCE = ROOT.parent / "shared" / "GUIDANCE.md"
 ROW = re.compile(r"^\| ([^|]+?) \| ([^|]+?) \| ([^|]+?) \|$", re.M)
+# Northern Ireland's lines, each with the official page it was copied from.
+CITED_ROW = re.compile(r"^\| ([^|]+?) \| ([^|]+?) \| ([^|]+?) \| (https://[^|]+?) \|$", re.M)
 
 
 def published_numbers() -> dict[str, str]:
     """Every helpline with a number in docs/helplines.md: name → number as published."""
-    rows = {
-        name: number for name, number, _ in ROW.findall(TABLE.read_text()) if number[0].isdigit()
-    }
+    text = TABLE.read_text()
+    rows = {name: number for name, number, _ in ROW.findall(text) if number[0].isdigit()}
     assert len(rows) >= 8, "the helpline table in docs/helplines.md was not found"
-    return rows
+    cited = {name: number for name, number, *_ in CITED_ROW.findall(text) if number[0].isdigit()}
+    assert cited, "Northern Ireland's table in docs/helplines.md was not found"
+    return rows | cited
+
+
+def test_every_line_for_northern_ireland_names_an_official_page():
+    rows = CITED_ROW.findall(TABLE.read_text())
+    assert {name for name, *_ in rows} >= {
+        "Domestic and Sexual Abuse Helpline (Northern Ireland)",
+        "Victim Support NI",
+    }
+    official = re.compile(
+        r"^https://www\.(psni\.police\.uk|[a-z-]+\.gov\.uk|victimsupportni\.com|womensaidni\.org)/"
+    )
+    for name, _, _, sources in rows:
+        for source in sources.split(", "):
+            assert official.match(source), (name, source)
 
 
 @pytest.mark.skipif(not GUIDANCE.exists(), reason="the guidance notes are not beside this checkout")
@@ -80,10 +97,11 @@ def test_every_number_in_help_is_the_published_one_and_taps_to_call(page: Page):
     # 999 comes first: it is the first call link on the page.
     assert links.first.get_attribute("href") == "tel:999"
     # Grouped by nation.
-    for nation in ("Anywhere in the UK", "Scotland", "England and Wales"):
+    for nation in ("Anywhere in the UK", "Scotland", "Northern Ireland", "England and Wales"):
         expect(page.get_by_role("heading", name=nation, exact=True)).to_be_visible()
     # Opening hours where known, as published.
     expect(page.get_by_text("6pm to midnight, 7 days a week")).to_be_visible()
+    expect(page.get_by_text("Open 24 hours a day, every day of the year.")).to_be_visible()
     expect(
         page.get_by_text(
             "Monday 2pm to 5pm, Tuesday 6pm to 8pm, Wednesday 11am to 2pm, Friday 10am to 1pm"

@@ -22,7 +22,7 @@ export const GUIDES = [
         "damage to your car or your things",
       ],
       "Harassment is behaviour that causes you alarm or distress, or makes you fear violence.",
-      "Stalking is a crime in Scotland and in England and Wales. In England and Wales, harassment is a crime too (the Protection from Harassment Act 1997), and the Protection of Freedoms Act 2012 made stalking, and stalking that causes fear of violence, offences of their own. In Scotland you can also ask a civil court to order them to stop (see \"Civil orders in Scotland\").",
+      "Stalking is a crime in Scotland, in England and Wales, and in Northern Ireland. In England and Wales, harassment is a crime too (the Protection from Harassment Act 1997), and the Protection of Freedoms Act 2012 made stalking, and stalking that causes fear of violence, offences of their own. In Scotland you can also ask a civil court to order them to stop (see \"Civil orders in Scotland\"). In Northern Ireland the Protection from Stalking Act (Northern Ireland) 2022 made stalking a crime of its own, and harassment is a crime under the Protection from Harassment (Northern Ireland) Order 1997.",
       "If it is making you feel afraid or harassed, it matters, and you do not have to put up with it.",
     ],
   },

@@ -1,6 +1,7 @@
 // @ts-check
 // Who to call. The numbers are copied exactly from the pages police and charities publish
-// (shared/GUIDANCE.md); e2e/test_help.py checks every one against that list.
+// (shared/GUIDANCE.md; Northern Ireland's from the official pages docs/helplines.md cites);
+// e2e/test_help.py checks every one against docs/helplines.md.
 
 /**
  * @typedef {object} Line
@@ -56,6 +57,22 @@ export const HELPLINES = [
         number: "08088 010 789",
         what: "Free legal help for women affected by violence, stalking included.",
         hours: "Monday 2pm to 5pm, Tuesday 6pm to 8pm, Wednesday 11am to 2pm, Friday 10am to 1pm",
+      },
+    ],
+  },
+  {
+    nation: "Northern Ireland",
+    lines: [
+      {
+        name: "Domestic and Sexual Abuse Helpline",
+        number: "0808 802 1414",
+        what: "Free, confidential support for anyone affected by domestic or sexual abuse, now or in the past, stalking by a partner or ex-partner included.",
+        hours: "24 hours a day, every day of the year",
+      },
+      {
+        name: "Victim Support NI",
+        number: "",
+        what: "Support for victims and witnesses of crime: someone to talk to, information and advice about the police and courts, and help claiming criminal injuries compensation. Cairn does not hold their number.",
       },
     ],
   },
