@@ -307,6 +307,7 @@ export async function testEveryFieldButTheTimeMakesAnEntryWorthSaving() {
     ["clothing", { clothing: "Grey coat" }],
     ["vehicle", { vehicle: "Blue van" }],
     ["registration", { registration: "AB12" }],
+    ["thisTime", { thisTime: "A red scarf today" }],
     ["witnesses", { witnesses: [{ name: "", contact: "", saw: "All of it" }] }],
     ["feelings", { feelings: ["fear"] }],
     ["impact", { impact: "Changed my route" }],

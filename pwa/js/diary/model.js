@@ -62,6 +62,7 @@ export const relationshipLabel = new Map(/** @type {[string, string][]} */ (RELA
  * @property {string} clothing
  * @property {string} vehicle
  * @property {string} registration
+ * @property {string} thisTime  about the person, true only of this incident (what they wore today)
  * @property {{ name: string, contact: string, saw: string }[]} witnesses
  * @property {string[]} feelings
  * @property {string} impact
@@ -112,11 +113,23 @@ export const relationshipLabel = new Map(/** @type {[string, string][]} */ (RELA
  * @typedef {object} Person
  * @property {string} id
  * @property {number} recordedAt
- * @property {Record<string, string>} fields  name, relationship, description, vehicles, places, contacts
+ * @property {Record<string, string>} fields  name, relationship, description, clothing, vehicles,
+ *   registration, places, contacts
  * @property {{ seq: number, at: number }[]} revisions
  * @property {Evidence[]} photos
  * @property {{ at: number } | null} withdrawn
  */
+
+/**
+ * What an incident's fields under "Who did it" hold of the person's own details (incident
+ * field, person field): typed there, they go to the person's page too.
+ */
+export const PERSON_DETAILS = /** @type {const} */ ([
+  ["looks", "description"],
+  ["clothing", "clothing"],
+  ["vehicle", "vehicles"],
+  ["registration", "registration"],
+]);
 
 /**
  * The rules for one field: its empty value, whether it holds anything, how a change to it
@@ -153,6 +166,7 @@ const FIELDS = {
   clothing: text("clothing"),
   vehicle: text("vehicle"),
   registration: text("registration"),
+  thisTime: text("about them this time"),
   witnesses: {
     changed: "witnesses",
     empty: () => [],
@@ -361,31 +375,37 @@ export async function load() {
 }
 
 /**
- * The event that adds a person named with an incident, if one was.
+ * The event that adds a person named with an incident, or describes again one already in
+ * the diary (their details as changed on the incident's form), if either.
  * @param {Record<string, string> | undefined} person
+ * @param {{ id: string, fields: Record<string, string> } | undefined} describe
  * @returns {log.NewEvent[]}
  */
-function withNewPerson(person) {
-  return person ? [{ type: "person.described", subject: newId(), payload: { fields: person } }] : [];
+function withPerson(person, describe) {
+  if (person) return [{ type: "person.described", subject: newId(), payload: { fields: person } }];
+  if (describe) return [{ type: "person.described", subject: describe.id, payload: { fields: describe.fields } }];
+  return [];
 }
 
 /**
- * What goes with an entry as it is saved: a new person, its files, and the records it was
- * written in (its drafts), deleted in the same transaction as the entry is recorded.
- * @typedef {{ person?: Record<string, string>, evidence?: Omit<Evidence, "at" | "seq">[],
- *   replaces?: { kind: string, id: string }[] }} Extra
+ * What goes with an entry as it is saved: a new person, or a new description of the person
+ * already chosen, its files, and the records it was written in (its drafts), deleted in the
+ * same transaction as the entry is recorded.
+ * @typedef {{ person?: Record<string, string>, describe?: { id: string, fields: Record<string, string> },
+ *   evidence?: Omit<Evidence, "at" | "seq">[], replaces?: { kind: string, id: string }[] }} Extra
  */
 
 /**
- * Record a new incident, with a new person if one was added, and its evidence, together.
+ * Record a new incident, with a new person if one was added (or the chosen person described
+ * again), and its evidence, together: one append, one transaction.
  * @param {IncidentFields} fields
  * @param {Extra} [extra]
  * @returns {Promise<string>} the incident's id
  */
-export async function recordIncident(fields, { person, evidence = [], replaces = [] } = {}) {
+export async function recordIncident(fields, { person, describe, evidence = [], replaces = [] } = {}) {
   const id = newId();
-  const batch = withNewPerson(person);
-  if (batch.length) fields = { ...fields, personId: batch[0].subject };
+  const batch = withPerson(person, describe);
+  if (person) fields = { ...fields, personId: batch[0].subject };
   batch.push({ type: "incident.recorded", subject: id, payload: { fields } });
   for (const item of evidence) batch.push({ type: "evidence.added", subject: id, payload: item });
   await log.append(batch, { remove: replaces });
@@ -400,9 +420,9 @@ export async function recordIncident(fields, { person, evidence = [], replaces =
  * @param {IncidentFields} fields
  * @param {Extra} [extra]
  */
-export async function reviseIncident(id, fields, { person, evidence = [], replaces = [] } = {}) {
-  const batch = withNewPerson(person);
-  if (batch.length) fields = { ...fields, personId: batch[0].subject };
+export async function reviseIncident(id, fields, { person, describe, evidence = [], replaces = [] } = {}) {
+  const batch = withPerson(person, describe);
+  if (person) fields = { ...fields, personId: batch[0].subject };
   const { incidents } = await load();
   const current = incidents.get(id);
   if (!current || current.withdrawn) throw new PlainError("This entry is no longer in the diary.");

@@ -42,6 +42,11 @@ const PLAIN = {
   clothing: { label: "Clothing", control: line() },
   vehicle: { label: "Vehicle (make, model, colour)", control: line() },
   registration: { label: "Registration", control: line({ autocapitalize: "characters", autocomplete: "off" }) },
+  thisTime: {
+    label: "Only this time",
+    control: box(2, { autocapitalize: "sentences" }),
+    hint: "Something true of them only today, such as what they wore. It stays with this incident and is not added to their page.",
+  },
   impact: { label: "What it changed in your life", control: box(3), hint: FORM_HINTS.impact },
   "police.date": { label: "Date reported", control: line({ type: "date" }) },
   "police.officer": { label: "Officer's name", control: line() },
@@ -91,12 +96,27 @@ function whenPart(when) {
   };
 }
 
+/** An incident field under "Who did it" that is one of the person's own details. @typedef {(typeof model.PERSON_DETAILS)[number][0]} Detail */
+
 /**
- * Who did it: someone already in the diary, someone new (named here, added on save), or not known.
+ * A value as a control keeps it: a one-line box drops line breaks.
+ * @param {Control} $control @param {string} value
+ */
+const asKept = ($control, value) => ($control instanceof HTMLInputElement ? value.replace(/[\r\n]/g, "") : value.replace(/\r\n?/g, "\n"));
+
+/**
+ * Who did it: someone already in the diary, someone new (named here, added on save), or not
+ * known. What they looked like, their clothing, vehicle and registration are the person's
+ * own: choosing someone fills them in from their page, and what is typed over goes back to
+ * their page when the entry is saved (a new description, in the same save). A box apart
+ * holds what was true of them only this time.
  * @param {string} personId @param {Map<string, model.Person>} people
  * @param {Record<string, string> | null | undefined} newOne  name and relationship, from the draft
+ * @param {{ details: (key: Detail) => Control, note: HTMLElement, entry?: model.IncidentFields }} options
+ *   details: the controls of the person's details; note: the "only this time" field;
+ *   entry: the entry being edited (its details are what the controls were filled with)
  */
-function whoPart(personId, people, newOne) {
+function whoPart(personId, people, newOne, { details, note, entry }) {
   const $person = h(
     "select",
     {},
@@ -109,13 +129,71 @@ function whoPart(personId, people, newOne) {
   const $name = h("input", { type: "text", value: newOne?.name || "", autocomplete: "off" });
   const $relationship = menu(model.RELATIONSHIPS)(newOne?.relationship || "unknown");
   const $new = h("div", { class: "stack nested" }, field("Their name, or what you call them", $name), field("Who they are to you", $relationship));
-  const showNew = () => ($new.hidden = $person.value !== "+");
-  $person.addEventListener("change", showNew);
-  showNew();
+  const $kept = h("p", { class: "hint" });
+
+  /** The person's details as their page has them. @param {string} id @returns {Record<Detail, string>} */
+  const known = (id) => {
+    const fields = people.get(id)?.fields || {};
+    return /** @type {Record<Detail, string>} */ (Object.fromEntries(model.PERSON_DETAILS.map(([key, theirs]) => [key, fields[theirs] || ""])));
+  };
+  /** What each control held once filled in for the person chosen: anything else was typed. @type {Record<string, string>} */
+  const baseline = {};
+  /** @param {Record<Detail, string>} values @param {{ keepTyped: boolean }} how */
+  const fill = (values, { keepTyped }) => {
+    for (const [key] of model.PERSON_DETAILS) {
+      const $control = details(key);
+      const value = asKept($control, values[key]);
+      if (!keepTyped || $control.value === (baseline[key] ?? "")) $control.value = value;
+      baseline[key] = value;
+    }
+  };
+  // The controls hold the entry being edited, or a draft: only what differs from that entry
+  // (or, for a new one, from the person's page) is a change to the person.
+  for (const [key] of model.PERSON_DETAILS) baseline[key] = asKept(details(key), entry ? entry[key] : known(personId)[key]);
+
+  const chosen = () => $person.value !== "";
+  const show = () => {
+    $new.hidden = $person.value !== "+";
+    note.hidden = !chosen();
+    const name = $person.value === "+" ? "their" : `${people.get($person.value)?.fields.name || "their"}’s`;
+    $kept.textContent = chosen() ? `What you write below is kept on ${name} page too, so next time it is filled in already. If something has changed, change it here.` : "";
+    $kept.hidden = !chosen();
+  };
+  $person.addEventListener("change", () => {
+    // Filled in from the page of the person now chosen; what was typed stays.
+    fill($person.value === "" || $person.value === "+" ? known("") : known($person.value), { keepTyped: true });
+    show();
+  });
+  show();
   return {
-    $el: [field("Who was it", $person), $new],
+    $el: [field("Who was it", $person), $new, $kept],
     personId: () => ($person.value === "+" ? "" : $person.value),
-    newPerson: () => ($person.value === "+" && $name.value.trim() ? { name: $name.value.trim(), relationship: $relationship.value } : null),
+    chosen,
+    newPerson: () => {
+      if ($person.value !== "+" || !$name.value.trim()) return null;
+      /** @type {Record<string, string>} */
+      const fields = { name: $name.value.trim(), relationship: $relationship.value };
+      for (const [key, theirs] of model.PERSON_DETAILS) fields[theirs] = details(key).value.trim();
+      return fields;
+    },
+    /**
+     * The chosen person, described again with the details typed over here; null when none
+     * were (or nobody already in the diary is chosen).
+     * @returns {{ id: string, fields: Record<string, string> } | null}
+     */
+    describe: () => {
+      const person = people.get($person.value);
+      if (!person) return null;
+      const fields = { ...person.fields };
+      let changed = false;
+      for (const [key, theirs] of model.PERSON_DETAILS) {
+        const value = details(key).value;
+        if (value === baseline[key] || value.trim() === (fields[theirs] || "")) continue;
+        fields[theirs] = value.trim();
+        changed = true;
+      }
+      return changed ? { id: person.id, fields } : null;
+    },
   };
 }
 
@@ -257,7 +335,12 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
       let aheadAsked;
       // The phone's position only when the person says they are at the place now.
       const here = hereNow({ position: f.location, keptBefore: Boolean(existing?.revisions.some((r) => r.fields.location)), onChange: changed });
-      const who = whoPart(f.personId, people, draft?.person);
+      const $note = plain.$("thisTime");
+      const who = whoPart(f.personId, people, draft?.person, {
+        details: (key) => plain.control(key),
+        note: $note,
+        entry: existing?.fields,
+      });
       const witnesses = witnessesPart(f.witnesses, changed);
       const files = evidencePart({
         kept: existing?.evidence || [],
@@ -281,6 +364,8 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
           location: here.value(),
           behaviours: checked($form, "behaviour"),
           personId: who.personId(),
+          // Only about the person chosen: with nobody chosen, the details above are this entry's alone.
+          thisTime: who.chosen() ? fields.thisTime : "",
           witnesses: witnesses.read(),
           feelings: checked($form, "feeling"),
         };
@@ -300,10 +385,11 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
         plain.$("where"),
         here.$el,
         files.$el,
-        more("Who did it", Boolean(f.personId || draft?.person) || plain.filled(["looks", "clothing", "vehicle", "registration"]),
+        more("Who did it", Boolean(f.personId || draft?.person) || plain.filled(["looks", "clothing", "vehicle", "registration", "thisTime"]),
           h("p", { class: "hint" }, FORM_HINTS.who),
           who.$el,
-          ["looks", "clothing", "vehicle", "registration"].map(plain.$)),
+          ["looks", "clothing", "vehicle", "registration"].map(plain.$),
+          $note),
         more("Witnesses", f.witnesses.length > 0, h("p", { class: "hint" }, FORM_HINTS.witnesses), witnesses.$el),
         more("How it affected you", f.feelings.length > 0 || plain.filled(["impact"]),
           choices("How did it make you feel", "feeling", model.FEELINGS, f.feelings),
@@ -386,7 +472,8 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
             await kept?.hold();
             // The draft goes in the same transaction as the entry is recorded: a crash leaves
             // one or the other, never the entry and a draft offering it again.
-            const extra = { person: person || undefined, evidence: pending, replaces: kept?.records() };
+            // A person typed over here is described again in the same append as the entry.
+            const extra = { person: person || undefined, describe: who.describe() || undefined, evidence: pending, replaces: kept?.records() };
             /** @type {string} */
             let savedId;
             try {

@@ -29,6 +29,7 @@ export function details(f, people) {
     ["Clothing", f.clothing],
     ["Vehicle", f.vehicle],
     ["Registration", f.registration],
+    ["About them this time", f.thisTime || ""],
     ["How it made you feel", f.feelings.map((x) => model.feelingLabel.get(x) || x).join(", ")],
     ["What it changed", f.impact],
     ["Reported to police", f.police.reported === "yes" ? "Yes" : f.police.reported === "no" ? "No" : ""],

@@ -10,7 +10,9 @@ import { busy, button, errorBox, field, terms } from "./ui.js";
 const PERSON_FIELDS = /** @type {const} */ ([
   ["name", "Name, or what you call them", "input", ""],
   ["description", "What they look like", "textarea", "Height, build, hair, anything that stands out."],
-  ["vehicles", "Vehicles they use", "textarea", "Make, model, colour and registration."],
+  ["clothing", "What they usually wear", "textarea", ""],
+  ["vehicles", "Vehicles they use", "textarea", "Make, model and colour."],
+  ["registration", "Registration numbers", "input", ""],
   ["places", "Places they go", "textarea", "Where they live or work, places they hang around."],
   ["contacts", "Phone numbers and accounts they use", "textarea", "Numbers, email addresses, social media names."],
 ]);
@@ -79,7 +81,13 @@ export function personView(id, actions) {
           ["Who they are to you", model.relationshipLabel.get(f.relationship) || "Not said"],
           ...PERSON_FIELDS.slice(1).map(([k, label]) => /** @type {[string, string]} */ ([label, f[k] || ""])),
         ]),
-        h("p", { class: "hint" }, `Added ${longDateTime(person.recordedAt)}.`),
+        h(
+          "p",
+          { class: "hint" },
+          `Added ${longDateTime(person.recordedAt)}.`,
+          // Each change, here or from an incident, is a new description; the earlier ones stay.
+          person.revisions.length > 1 ? ` Last changed ${longDateTime(/** @type {{ at: number }} */ (person.revisions.at(-1)).at)}.` : "",
+        ),
         person.photos.length ? [h("h2", {}, "Photos"), evidenceList(person.photos, () => null, actions.onOpenFile)] : null,
         h("h2", {}, `Incidents (${theirs.length})`),
         theirs.length
