@@ -2,6 +2,7 @@
 // The backup file, from settings: make one, or add a backup's entries to this diary. The
 // restore onto a new phone is part of set-up (views/setup.js) and shares the pieces here.
 import { h } from "../dom.js";
+import * as backups from "../diary/backups.js";
 import { formatSize } from "../diary/evidence.js";
 import { plainWords } from "../errors.js";
 import { makeBackup } from "../formats/backup/make.js";
@@ -116,7 +117,10 @@ export function backupForm({ submit, busyText, hint, run, then }) {
   return $form;
 }
 
-/** Settings → the backup file. @param {import("../router.js").View} back */
+/**
+ * Settings → the backup file (or the diary's home, when it asks for one).
+ * @param {import("../router.js").View | (() => unknown)} back  the screen to go back to, or how
+ */
 export function backupView(back) {
   const view = {
     title: "Backup file",
@@ -136,7 +140,9 @@ export function backupView(back) {
             $result.append(h("p", {}, `Your backup file is ready (${formatSize(blob.size)}).`));
             const $out = h("div", { class: "stack" });
             $result.append($out);
-            handOver($out, blob, neutralName("bin"), { readable: false });
+            // Saved or shared: the diary's home says when, and stops asking for one. (The
+            // file is handed over whatever happens to this note.)
+            handOver($out, blob, neutralName("bin"), { readable: false, onHanded: () => backups.fileMade().catch(() => {}) });
           });
         } catch (error) {
           progress.done();
@@ -187,7 +193,7 @@ export function backupView(back) {
         h("h2", {}, "Add entries from a backup"),
         h("p", {}, "Adds what a backup file has that this diary does not: for example a diary kept on another phone. Nothing here is changed, and nothing is added twice."),
         button("Add entries from a backup", () => show(mergeView(view)), "button block secondary"),
-        button("Back", () => show(back), "button block secondary"),
+        button("Back", () => (typeof back === "function" ? back() : show(back)), "button block secondary"),
       );
     },
   };

@@ -3,6 +3,7 @@
 // is shown in place, so nothing reaches the address bar or history. Each way goes through
 // the Show it is handed, which dies when the app is concealed: a save that finishes after
 // a quick exit never brings a screen back.
+import { backupView } from "./backup.js";
 import { checklistView } from "./checklist.js";
 import { evidenceView } from "./evidence-view.js";
 import { helpView } from "./help.js";
@@ -41,6 +42,7 @@ export function navigation(shown) {
           onHelp: () => go.help(),
           onChecklist: () => go.checklist(),
           onLock: () => keys.lock(),
+          onBackup: () => go.backup(),
         }),
       );
     },
@@ -109,6 +111,10 @@ export function navigation(shown) {
     /** @returns {Promise<void>} */
     checklist() {
       return show(checklistView({ onBack: () => go.home(), onHelp: () => go.help() }));
+    },
+    /** The backup file, asked for from the diary's home. @returns {Promise<void>} */
+    backup() {
+      return show(backupView(() => go.home()));
     },
     /** @returns {Promise<void>} */
     settings() {

@@ -6,6 +6,7 @@ import { h } from "../dom.js";
 import * as drafts from "../diary/drafts.js";
 import * as model from "../diary/model.js";
 import { plainWords } from "../errors.js";
+import { backupReminder } from "./backup-reminder.js";
 import { onLock } from "../vault/keys.js";
 import { firstWords, happened, longDateTime, monthName, shortDate } from "./format.js";
 import { privateTabNotice } from "./private-tab.js";
@@ -24,7 +25,7 @@ onLock(() => {
 /**
  * @param {{ onLog: (id?: string, draft?: string) => void, onOpen: (id: string) => void, onSummary: () => void,
  *   onPeople: () => void, onSettings: () => void, onHelp: () => void, onChecklist: () => void,
- *   onLock: () => void }} actions
+ *   onLock: () => void, onBackup: () => void }} actions
  */
 export function timeline(actions) {
   /** @type {IntersectionObserver | null} */
@@ -46,6 +47,8 @@ export function timeline(actions) {
       const $log = button("Log an incident", () => actions.onLog(), "button block primary-action");
       const notices = unfinishedPart(unfinished, incidents, { onCarryOn: actions.onLog, $log, show });
       const $private = await privateTabNotice({ $next: $log });
+      // Unreadable (altered), the home still opens: only the reminder is missing.
+      const $backup = await backupReminder({ incidents, onBackup: actions.onBackup, $after: $log, show }).catch(() => null);
       const list = listPart(incidents, people, actions.onOpen);
       const bar = filterPart(filter, people, {
         onType: () => {
@@ -75,6 +78,7 @@ export function timeline(actions) {
         notices.$el,
         $log,
         navPart(actions).$el,
+        $backup,
         bar.$el,
         list.$el,
         copyLine.$status,

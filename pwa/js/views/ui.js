@@ -183,15 +183,18 @@ export function neutralName(ext, when = new Date()) {
  * @param {HTMLElement} $place
  * @param {Blob} blob
  * @param {string} name  a neutralName()
- * @param {{ readable: boolean }} what  readable: anyone who opens the file can read it
+ * @param {{ readable: boolean, onHanded?: () => Promise<void> }} what  readable: anyone who opens
+ *   the file can read it; onHanded: called once it is in the downloads or was shared, and
+ *   awaited before that is said (it must not throw)
  */
-export function handOver($place, blob, name, { readable }) {
+export function handOver($place, blob, name, { readable, onHanded }) {
   if (!$place.isConnected) return;
   const file = new File([blob], name, { type: blob.type || "application/octet-stream" });
   const $said = h("p", { role: "status" });
-  const toDownloads = () => {
+  const toDownloads = async () => {
     download(blob, name);
     $place.replaceChildren($said);
+    await onHanded?.();
     $said.textContent = readable
       ? `The file is in your downloads, named ${name}. Anyone who opens it can read it: once you have handed it over, delete it from your downloads.`
       : `The file is in your downloads, named ${name}. Move it somewhere safe, away from this phone, then delete it from your downloads.`;
@@ -202,6 +205,7 @@ export function handOver($place, blob, name, { readable }) {
     try {
       // The share sheet hides the page: stay unlocked meanwhile (quick exit still locks).
       await holdDuring(() => navigator.share({ files: [file] }), 600);
+      await onHanded?.();
       $said.textContent = "Shared. No copy was saved on this phone.";
     } catch (error) {
       if (/** @type {Error} */ (error).name !== "AbortError") $said.textContent = "It could not be shared. Try again, or save it in your downloads.";

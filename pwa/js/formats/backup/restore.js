@@ -5,6 +5,7 @@
 import { PlainError } from "../../errors.js";
 import { fromBase64url } from "../../vault/bytes.js";
 import { destroy, storable, tx } from "../../vault/idb.js";
+import * as backups from "../../diary/backups.js";
 import * as keys from "../../vault/keys.js";
 import { check } from "./check.js";
 import { body } from "./format.js";
@@ -47,6 +48,10 @@ export async function restore(file, passphrase, { progress, startedAt = keys.loc
     await destroy().catch(() => {});
     throw error;
   }
+  // Everything in the diary now is in the backup it came from: the home counts from when
+  // that was made. The diary is restored whatever happens to this note.
+  const made = Number.isFinite(checked.made) ? checked.made : Date.now();
+  await backups.restored(made, sealed ? "file" : "copy").catch(() => {});
   progress?.("restoring", 1);
 }
 
