@@ -45,7 +45,7 @@ const PLAIN = {
   thisTime: {
     label: "Only this time",
     control: box(2, { autocapitalize: "sentences" }),
-    hint: "Something true of them only today, such as what they wore. It stays with this incident and is not added to their page.",
+    hint: "Something true of them only this time, such as what they wore. It stays with this incident and is not added to their page.",
   },
   impact: { label: "What it changed in your life", control: box(3), hint: FORM_HINTS.impact },
   "police.date": { label: "Date reported", control: line({ type: "date" }) },
