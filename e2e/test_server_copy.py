@@ -125,6 +125,11 @@ def rows_for_accounts(server: LiveServer) -> dict[str, int]:
 # --- restoring on a new phone ---------------------------------------------------------------
 
 
+BACKED_UP_TO_SERVER = re.compile(
+    r"^Last backup: (just now|\d+ minutes? ago) \(the copy on the server\)\.$"
+)
+
+
 def test_a_synced_passkey_brings_the_diary_back_on_a_new_phone(
     page: Page, passkey: Authenticator, browser: Browser, live_server, playwright
 ):
@@ -134,6 +139,9 @@ def test_a_synced_passkey_brings_the_diary_back_on_a_new_phone(
     settled(page)
     slots = local(page)["slots"]
     assert [t for _, t, _ in slots] == ["passphrase", "passkey"]
+    # The diary's home counts the copy's run as the last backup.
+    page.get_by_role("button", name="Back", exact=True).click()
+    expect(page.get_by_text(BACKED_UP_TO_SERVER)).to_be_visible()
 
     phone, other = synced_phone(playwright, browser, live_server, passkey)
     try:
@@ -157,6 +165,7 @@ def test_a_synced_passkey_brings_the_diary_back_on_a_new_phone(
         other.reload()
         unlock_with_passphrase(other)
         diary_home(other)
+        expect(other.get_by_text(BACKED_UP_TO_SERVER)).to_be_visible()
         other.locator(".incident-row", has_text="parcel").click()
         expect(other.get_by_text("Edited once")).to_be_visible()
         expect(other.get_by_text("voicemail.bin")).to_be_visible()
