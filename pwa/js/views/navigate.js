@@ -9,6 +9,7 @@ import { evidenceView } from "./evidence-view.js";
 import { helpView } from "./help.js";
 import { incidentForm } from "./incident-form.js";
 import { historyView, incidentView } from "./incident.js";
+import { quickNote } from "./quick-note.js";
 import { peopleList, personForm, personView } from "./people.js";
 import { reportChooser, reportView } from "./report.js";
 import { settings } from "./settings.js";
@@ -35,6 +36,7 @@ export function navigation(shown) {
       return show(
         timeline({
           onLog: (id, draft) => go.log(id, draft),
+          onQuickNote: () => go.quickNote(),
           onOpen: (id) => go.incident(id),
           onSummary: () => go.summary(),
           onPeople: () => go.people(),
@@ -60,6 +62,10 @@ export function navigation(shown) {
           onCancel: () => (id ? go.incident(id) : go.home()),
         }),
       );
+    },
+    /** @returns {Promise<void>} */
+    quickNote() {
+      return show(quickNote({ onDone: () => go.home(), onCancel: () => go.home(), onFull: (draft) => go.log(undefined, draft) }));
     },
     /** @param {string} id @returns {Promise<void>} */
     incident(id) {

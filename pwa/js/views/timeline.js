@@ -1,5 +1,5 @@
 // @ts-check
-// The diary's first screen: log an incident, unfinished drafts, and every incident, newest
+// The diary's first screen: log an incident (or a quick note), unfinished drafts, and every incident, newest
 // first, grouped by month, with search and filters. Rows are rendered as they scroll into
 // reach, so ten thousand incidents cost no more to open than forty.
 import { h } from "../dom.js";
@@ -23,7 +23,7 @@ onLock(() => {
 });
 
 /**
- * @param {{ onLog: (id?: string, draft?: string) => void, onOpen: (id: string) => void, onSummary: () => void,
+ * @param {{ onLog: (id?: string, draft?: string) => void, onQuickNote: () => void, onOpen: (id: string) => void, onSummary: () => void,
  *   onPeople: () => void, onSettings: () => void, onHelp: () => void, onChecklist: () => void,
  *   onLock: () => void, onBackup: () => void }} actions
  */
@@ -77,6 +77,7 @@ export function timeline(actions) {
         $private,
         notices.$el,
         $log,
+        button("Quick note", actions.onQuickNote, "button block secondary"),
         navPart(actions).$el,
         $backup,
         bar.$el,
