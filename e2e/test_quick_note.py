@@ -8,9 +8,12 @@ from datetime import datetime
 
 from playwright.sync_api import Page, expect
 
+from e2e.a11y import Screens
 from e2e.journeys import (
+    add_files,
     diary_home,
     expect_disguise,
+    image,
     set_up_with_passphrase_only,
     unlock_with_passphrase,
 )
@@ -97,3 +100,16 @@ def test_a_quick_note_carries_on_in_the_full_form_and_an_empty_one_is_refused(pa
     diary_home(page)
     expect(page.locator(".incident-row", has_text=NOTE)).to_have_count(1)
     expect(page.get_by_text("unfinished entr")).to_have_count(0)
+
+
+def test_the_quick_note_passes_the_accessibility_checks(page: Page):
+    screens = Screens(page)
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Quick note").click()
+    page.get_by_label("What happened").fill(NOTE)
+    add_files(page, "Add a photo, screenshot or file", [image("door.png")])
+    page.get_by_label("Date", exact=True).fill("2099-01-01")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.get_by_role("alert")).to_contain_text("future")
+    screens.check("a quick note, with a file and an error", "Quick note")
+    screens.assert_clean()

@@ -29,6 +29,15 @@ export const BEHAVIOURS = [
 ];
 export const behaviourLabel = new Map(BEHAVIOURS);
 
+/**
+ * The kinds that come by phone or online: for these the police ask for the app or site, the
+ * sender's account or number, the link and when it was sent (GUIDANCE.md).
+ */
+export const ONLINE_KINDS = new Set(["calls", "texts", "emails", "online"]);
+
+/** Whether an entry's kinds make it a message, call or post. @param {string[]} behaviours */
+export const isOnline = (behaviours) => behaviours.some((b) => ONLINE_KINDS.has(b));
+
 /** @type {[string, string][]} */
 export const FEELINGS = [
   ["fear", "Frightened"],
@@ -67,6 +76,14 @@ export const relationshipLabel = new Map(/** @type {[string, string][]} */ (RELA
  * @property {string[]} feelings
  * @property {string} impact
  * @property {{ reported: "" | "yes" | "no", date: string, officer: string, reference: string }} police
+ * @property {Online} online  for a message, call or post; empty in entries made before it was kept
+ */
+
+/**
+ * A message, call or post as the police ask for it: the app, site or service (`platform`),
+ * the sender's account, handle, number or address as it showed (`sender`), the link, and
+ * when it was sent (local date and time as typed; `happened` may be when it was seen).
+ * @typedef {{ platform: string, sender: string, link: string, sent: { date: string, time: string } }} Online
  */
 
 /**
@@ -181,12 +198,28 @@ const FIELDS = {
     blank: (v) => !v.officer.trim() && !v.reference.trim(),
     words: (v) => [v.officer, v.reference],
   },
+  online: {
+    changed: "the message's details",
+    empty: () => ({ platform: "", sender: "", link: "", sent: { date: "", time: "" } }),
+    blank: (v) => !v.platform.trim() && !v.sender.trim() && !v.link.trim() && !v.sent.date && !v.sent.time,
+    words: (v) => [v.platform, v.sender, v.link],
+  },
 };
 const KEYS = /** @type {(keyof IncidentFields)[]} */ (Object.keys(FIELDS));
 
 /** @returns {IncidentFields} */
 export function emptyIncident(now = new Date()) {
   return /** @type {IncidentFields} */ (Object.fromEntries(KEYS.map((key) => [key, FIELDS[key].empty(now)])));
+}
+
+/**
+ * Fields as they were kept (a draft or entry from before a field existed), with every field
+ * there: what is missing is empty. None when there is nothing yet: a new entry, now.
+ * @param {Partial<IncidentFields>} [fields]
+ * @returns {IncidentFields}
+ */
+export function complete(fields) {
+  return { ...emptyIncident(), ...fields };
 }
 
 const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");

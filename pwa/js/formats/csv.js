@@ -7,7 +7,8 @@ const COLUMNS = [
   "Number", "Date", "Time", "Approximate", "Until", "Recorded", "Event number", "Kinds",
   "What happened", "Where", "Who", "What they looked like", "Vehicle", "Registration", "Witnesses",
   "How it made me feel", "What it changed", "Reported to police", "Date reported", "Officer",
-  "Crime reference", "Files", "Versions", "Withdrawn",
+  "Crime reference", "App, site or service", "Sender's account or number", "Link", "Date sent",
+  "Time sent", "Files", "Versions", "Withdrawn",
 ];
 
 /**
@@ -27,6 +28,9 @@ const stamp = (t) => {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 };
 
+/** A row with only these columns filled in. @param {Record<string, string | number>} cells */
+const only = (cells) => COLUMNS.map((column) => cells[column] ?? "");
+
 /**
  * The CSV text (UTF-8, with a byte order mark so spreadsheets read accents right).
  * @param {import("../diary/model.js").Incident[]} incidents  oldest first
@@ -37,7 +41,7 @@ export function incidentsCsv(incidents, people) {
   incidents.forEach((incident, i) => {
     const f = incident.fields;
     const row = incident.withdrawn
-      ? [i + 1, "", "", "", "", stamp(incident.recordedAt), incident.seqs[0], "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", stamp(incident.withdrawn.at)]
+      ? only({ Number: i + 1, Recorded: stamp(incident.recordedAt), "Event number": incident.seqs[0], Withdrawn: stamp(incident.withdrawn.at) })
       : [
           i + 1,
           f.happened.date,
@@ -60,6 +64,11 @@ export function incidentsCsv(incidents, people) {
           f.police.date,
           f.police.officer,
           f.police.reference,
+          f.online.platform,
+          f.online.sender,
+          f.online.link,
+          f.online.sent.date,
+          f.online.sent.time,
           incident.evidence.length,
           incident.revisions.length,
           "",

@@ -115,3 +115,15 @@ export const FORM_HINTS = {
   impact: "For example: stopped going out, changed your route, took time off work.",
   police: "Ask for the officer's name and the crime reference number, and note them here.",
 };
+
+/**
+ * What to do with a message, call or post before blocking or reporting it (seeds 002 and
+ * 004; the helplines' "online contact"): reported content can disappear.
+ */
+export const BEFORE_YOU_BLOCK = [
+  "Take a screenshot that shows their account name or number, and the date and time it was sent.",
+  "Copy the link to the message, post or profile, and paste it here.",
+  "Do not reply to them.",
+  "Keep the originals (messages, emails, voicemails, call logs). Do not delete them, even once you have a screenshot.",
+  "Only then block them, or report them to the app or site: what is reported can be taken down, and the evidence with it.",
+];

@@ -11,6 +11,7 @@ import * as drafts from "../diary/drafts.js";
 import * as model from "../diary/model.js";
 import { evidenceList, pickFiles } from "./evidence-ui.js";
 import { longDateTime } from "./format.js";
+import { messagePart } from "./message-fields.js";
 import { hereNow } from "./place.js";
 import { recordAudioButton } from "./recording-ui.js";
 import { FORM_HINTS } from "../help/guides.js";
@@ -321,7 +322,7 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
       if (id && (!existing || existing.withdrawn)) throw new PlainError("This entry is no longer in the diary.");
       const draft = from ? await drafts.get(from) : id ? await drafts.latestFor(id) : undefined;
       /** @type {model.IncidentFields} */
-      const f = draft?.fields || existing?.fields || model.emptyIncident();
+      const f = model.complete(draft?.fields || existing?.fields);
       /** @type {Pending[]} */
       const pending = [...(draft?.evidence || [])];
       const changed = () => keeper?.changed();
@@ -342,6 +343,7 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
         entry: existing?.fields,
       });
       const witnesses = witnessesPart(f.witnesses, changed);
+      const message = messagePart(f.online, f.behaviours);
       const files = evidencePart({
         kept: existing?.evidence || [],
         pending,
@@ -363,6 +365,7 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
           happened: when.read(),
           location: here.value(),
           behaviours: checked($form, "behaviour"),
+          online: message.read(),
           personId: who.personId(),
           // Only about the person chosen: with nobody chosen, the details above are this entry's alone.
           thisTime: who.chosen() ? fields.thisTime : "",
@@ -382,6 +385,7 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
         when.$el,
         plain.$("what"),
         choices("What kind of thing happened", "behaviour", model.BEHAVIOURS, f.behaviours, { hint: "Pick all that fit." }),
+        message.$el,
         plain.$("where"),
         here.$el,
         files.$el,
@@ -447,7 +451,11 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
         },
       );
       $form.addEventListener("input", changed);
-      $form.addEventListener("change", changed);
+      $form.addEventListener("change", (event) => {
+        // Before the draft reads the form: the message's fields count only while shown.
+        if (/** @type {HTMLInputElement} */ (event.target).name === "behaviour") message.show(checked($form, "behaviour"));
+        changed();
+      });
 
       $form.addEventListener("submit", async (event) => {
         event.preventDefault();

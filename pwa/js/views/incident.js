@@ -22,6 +22,7 @@ export function details(f, people) {
     ["When it happened", happened(f)],
     ["What kind", f.behaviours.map((b) => model.behaviourLabel.get(b) || b).join(", ")],
     ["What happened", f.what],
+    ...messageRows(f.online),
     ["Where", f.where],
     ["Where the phone was", f.location ? phoneWas(f.location) : ""],
     ["Who", f.personId ? people.get(f.personId)?.fields.name || "Someone removed from the diary" : ""],
@@ -55,6 +56,23 @@ export function details(f, people) {
         ]
       : null,
   );
+}
+
+/**
+ * A message, call or post's details, for the page and the report; none in an entry without
+ * them (or from before they were kept).
+ * @param {model.Online | undefined} online
+ * @returns {[string, string][]}
+ */
+export function messageRows(online) {
+  if (!online) return [];
+  const { date, time } = online.sent;
+  return [
+    ["App, site or service", online.platform],
+    ["Sender's account, username or number", online.sender],
+    ["Link", online.link],
+    ["When it was sent", [date ? dayName(date) : "", time].filter(Boolean).join(", ")],
+  ];
 }
 
 /**
