@@ -20,6 +20,7 @@ from . import (
     passkeys,
     receipts,
     security,
+    share,
     shell,
     storage,
     timestamps,
@@ -77,5 +78,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(share.bp)
     app.register_blueprint(shell.bp)
     return app
