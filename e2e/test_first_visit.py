@@ -35,8 +35,11 @@ from server.config import PWA_DIR
 # The words no body a stranger's browser fetches may hold (issue 15), in any case.
 TELLING = re.compile(r"cairn|stalking|diary|harassment|evidence|police|abuse", re.IGNORECASE)
 # The code that only comes after a code: the app, the diary, the vault, the views, help, and
-# their stylesheet and list.
-BEHIND = re.compile(r"^/(js/app\.js|js/(diary|vault|views|help)/|app\.css|sw/rest\.json)")
+# their stylesheet and list; all but the vault's two modules the worker loads at start to seal
+# what is shared to the disguise (tests/test_shell.py: WORKER_NEEDS).
+BEHIND = re.compile(
+    r"^/(js/app\.js|js/(?!vault/(schema|sha256)\.js$)(diary|vault|views|help)/|app\.css|sw/rest\.json)"
+)
 TEXT = re.compile(r"\.(js|css|json|webmanifest|html)$|/$")
 
 

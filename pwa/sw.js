@@ -4,8 +4,10 @@
 // The server stamps this file with the shell's version, so any changed app file changes it.
 import { VERSION, PRECACHE, REST } from "./sw/precache.js";
 import { install, activate, respond, keepRest } from "./sw/strategy.js";
+import { pagesOf, receive, shareTo } from "./sw/share.js";
 
 const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+const PAGES = pagesOf(PRECACHE);
 
 worker.addEventListener("install", (event) => {
   event.waitUntil(install(VERSION, PRECACHE, REST));
@@ -16,6 +18,13 @@ worker.addEventListener("activate", (event) => {
 });
 
 worker.addEventListener("fetch", (event) => {
+  const page = shareTo(event.request, PAGES);
+  if (page) {
+    const { answer, kept } = receive(event.request, page);
+    event.waitUntil(kept);
+    event.respondWith(answer);
+    return;
+  }
   const response = respond(VERSION, event.request);
   if (response) event.respondWith(response);
 });
