@@ -36,6 +36,58 @@ STORED = """async () => {
 }"""
 
 
+# Everything the phone stores, whatever it is: every IndexedDB database's keys and values,
+# local and session storage, every cache entry, the cookies, each as strings or hex bytes.
+DUMP_EVERYTHING = """async () => {
+    const hex = (buffer) => Array.from(new Uint8Array(buffer),
+        (b) => b.toString(16).padStart(2, '0')).join('');
+    const out = { strings: [], hexes: [] };
+    const blobs = [];
+    const walk = (v) => {
+        if (v == null) return;
+        if (v instanceof Blob) { blobs.push(v); return; }
+        if (typeof v === 'string') out.strings.push(v);
+        else if (typeof v === 'number' || typeof v === 'boolean') out.strings.push(String(v));
+        else if (v instanceof ArrayBuffer) out.hexes.push(hex(v));
+        else if (ArrayBuffer.isView(v)) out.hexes.push(hex(v.buffer.slice(v.byteOffset,
+            v.byteOffset + v.byteLength)));
+        else if (Array.isArray(v)) v.forEach(walk);
+        else if (typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+            out.strings.push(k); walk(x); }
+    };
+    for (const info of await indexedDB.databases()) {
+        const db = await new Promise((resolve, reject) => {
+            const r = indexedDB.open(info.name);
+            r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
+        });
+        for (const name of db.objectStoreNames) {
+            const t = db.transaction(name);
+            const store = t.objectStore(name);
+            const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()].map(
+                (r) => new Promise((resolve) => { r.onsuccess = () => resolve(r.result); })));
+            walk(keys); walk(values);
+        }
+        db.close();
+    }
+    for (const storage of [localStorage, sessionStorage])
+        for (let i = 0; i < storage.length; i++) {
+            out.strings.push(storage.key(i)); out.strings.push(storage.getItem(storage.key(i)));
+        }
+    for (const name of await caches.keys()) {
+        out.strings.push(name);
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) {
+            out.strings.push(request.url);
+            out.hexes.push(hex(await (await cache.match(request)).arrayBuffer()));
+        }
+    }
+    out.strings.push(document.cookie);
+    out.blobs = blobs.length;
+    for (const blob of blobs) out.hexes.push(hex(await blob.arrayBuffer()));
+    return out;
+}"""
+
+
 # The diary's id, as its vault keeps it (null before one is made).
 DIARY_ID = """async () => (await (await import('/js/vault/meta.js')).vaultMeta())?.id ?? null"""
 

@@ -14,9 +14,8 @@ from e2e.journeys import (
     set_up_with_passphrase_only,
     unlock_with_passphrase,
 )
-from e2e.stored import encodings
+from e2e.stored import DUMP_EVERYTHING, encodings
 from e2e.support import until, wait_for_app, wait_for_worker
-from e2e.test_vault_leaks import DUMP_EVERYTHING
 
 MARKER = "MARKER-5h4r3-e2e1"
 SHOT = png(120, 90, (220, 30, 160)) + MARKER.encode() * 8

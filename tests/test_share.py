@@ -8,6 +8,7 @@ import http.client
 import io
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -19,8 +20,10 @@ from flask import Flask
 
 from server.cli import waitress_options
 from server.config import PWA_DIR
-from tests.test_shell import DISGUISES, TELLING
 
+DISGUISES = sorted(p.parent.name for p in PWA_DIR.glob("*/manifest.webmanifest"))
+# What nobody may read before the unlock (as tests/test_shell.py checks), in any case.
+TELLING = re.compile(r"cairn|stalk|diary|incident|harass|evidence|police|abuse", re.IGNORECASE)
 MARKER = b"MARKER-5h4r3-77c1"
 ACCEPTED = {"image/*", "video/*", "audio/*", "application/pdf", "text/*"}
 
