@@ -124,6 +124,23 @@ def test_the_guides_open_and_say_what_matters(page: Page):
     diary_home(page)
 
 
+def test_help_says_how_to_get_a_photo_in_on_each_phone_and_delete_the_original(page: Page):
+    set_up_with_passphrase_only(page)
+    open_help(page)
+    page.locator("summary", has_text="Getting a screenshot or photo in quickly").click()
+    guide = page.locator("#guide-quick")
+    # Android: the share sheet, under the disguise's name.
+    expect(guide).to_contain_text("tap Share and choose the app on your home screen")
+    # iPhone: no share target, so the file picker, from the disguise or inside the diary.
+    expect(guide).to_contain_text("the Share button cannot send anything")
+    expect(guide.get_by_text("Choose a file or screenshot")).to_be_visible()
+    expect(guide.get_by_text("Add screenshots or files")).to_be_visible()
+    # And the original deleted from the photo library, its bin too, on both.
+    expect(guide.get_by_text("then open Recently Deleted")).to_be_visible()
+    expect(guide.get_by_text("in Google Photos: touch and hold the photo")).to_be_visible()
+    expect(guide.get_by_text("Recycle bin")).to_be_visible()
+
+
 def test_help_opens_offline(page: Page, phone: BrowserContext):
     set_up_with_passphrase_only(page)
     wait_for_worker(page)

@@ -67,6 +67,31 @@ export const GUIDES = [
     ],
   },
   {
+    id: "quick",
+    title: "Getting a screenshot or photo in quickly",
+    blocks: [
+      "You do not need to open your diary to keep something. What you add this way is locked away at once, and waits in your Inbox until you next open your diary.",
+      "On an Android phone: where you see it (Photos, Gallery, or the message itself), tap Share and choose the app on your home screen: Calculator, or the look you chose. It opens as it always does, and what you shared is already kept. This works once the app is on your home screen and you have opened your diary on this phone at least once.",
+      "On an iPhone, the Share button cannot send anything to Cairn. Instead:",
+      [
+        "open the app on your home screen, type your code and finish it the second way (on the calculator: your code, then × instead of =), and tap \"Choose a file or screenshot\"",
+        "or, in your diary, log an incident and tap \"Add screenshots or files\"",
+      ],
+      "Once it is in Cairn, you can delete the original, so it is not left in your photos where someone else could find it. Cairn keeps the file exactly as it was, with a fingerprint that shows it was not changed. Check it is in your Inbox or your diary first.",
+      "On an iPhone, in Photos:",
+      [
+        "tap Select, tap the photos, tap the bin and then Delete",
+        "then open Recently Deleted (in Albums, or under Utilities at the bottom of Photos), tap Select, tap the photos and then Delete. Until you do, they stay there for 30 days.",
+      ],
+      "On an Android phone:",
+      [
+        "in Google Photos: touch and hold the photo, tap Delete (or Move to bin), then open Collections (or Library), then Bin, and delete it from there too",
+        "in a Samsung phone's Gallery: delete it, then open the menu (three lines), Recycle bin, and delete it from there too",
+      ],
+      "If your photos are backed up to an account (Google Photos, iCloud), deleting them on the phone deletes the backed-up copy too. If someone else can see that account, they may have seen it already.",
+    ],
+  },
+  {
     id: "report",
     title: "Reporting to the police",
     blocks: [
