@@ -140,6 +140,11 @@ def site_config(port: int, upstreams: list[int], cert: Path, key: Path) -> str:
         ssl_certificate {cert};
         ssl_certificate_key {key};
         client_max_body_size 2m;
+        location ~ ^/([a-z][a-z0-9-]*)/share$ {{
+            client_max_body_size 0;
+            absolute_redirect off;
+            return 303 /$1/;
+        }}
         location / {{
             proxy_pass http://cairn;
             proxy_set_header Host $http_host;

@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import re
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from flask import Flask
 
 from server.cli import waitress_options
 from server.config import PWA_DIR
+from tests.hosting import NGINX_CONF, free_port, https_to, make_certificates, nginx, site_config
 
 DISGUISES = sorted(p.parent.name for p in PWA_DIR.glob("*/manifest.webmanifest"))
 # What nobody may read before the unlock (as tests/test_shell.py checks), in any case.
@@ -141,7 +143,7 @@ def test_nothing_shared_is_kept_or_logged(app, client, caplog):
 def production(app: Flask) -> Iterator[int]:
     """The app served by waitress, as `cairn serve --production` serves it: its port."""
     server = waitress.create_server(
-        app, host="localhost", port=0, **waitress_options(app.config, threads=2)
+        app, host="127.0.0.1", port=0, **waitress_options(app.config, threads=2)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -168,3 +170,48 @@ def test_a_20_mb_share_through_the_production_server_is_answered_quickly(product
     assert connection.getresponse().status == 200
     connection.close()
     assert MARKER not in instance_bytes(app)
+
+
+def test_a_share_through_nginx_is_answered_there_and_its_body_dropped(production, app, tmp_path):
+    """docs/hosting.md's nginx answers a share itself: its 2 MB limit would refuse a video."""
+    binary = nginx()
+    if not binary:
+        pytest.skip("nginx is not installed: scripts/setup.sh installs it")
+    ca, cert, key = make_certificates(tmp_path)
+    port = free_port()
+    site = site_config(port, [production], cert, key)
+    (tmp_path / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp_path, site=site))
+    proxy = subprocess.Popen(
+        [binary, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not (tmp_path / "nginx.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        big = MARKER * (20 * 1024 * 1024 // len(MARKER))
+        kind, body = multipart({"text": MARKER.decode()}, {"files": ("c.mp4", "video/mp4", big)})
+        connection = https_to(port, ca)
+        started = time.perf_counter()
+        connection.request("POST", "/converter/share", body=body, headers={"Content-Type": kind})
+        answer = connection.getresponse()
+        answer.read()
+        took = time.perf_counter() - started
+        assert answer.status == 303 and answer.getheader("Location") == "/converter/"
+        assert took < 5, f"{took:.1f} s"
+        connection.request("GET", "/converter/")  # the same connection, still good
+        assert connection.getresponse().status == 200
+        connection.close()
+        # Nothing of it on disk: nginx's body buffers are empty, and the app never saw it.
+        kept = [p for p in (tmp_path / "body").rglob("*") if p.is_file()]
+        assert kept == []
+        assert MARKER not in instance_bytes(app)
+        # Everything else keeps the upload limit.
+        connection = https_to(port, ca)
+        connection.request("POST", "/api/start", body=body, headers={"Content-Type": kind})
+        assert connection.getresponse().status == 413
+        connection.close()
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
