@@ -158,3 +158,18 @@ def test_a_share_on_a_strangers_browser_keeps_nothing_and_makes_no_database(page
     assert MARKER not in "\n".join(dump["strings"])
     assert MARKER.encode().hex() not in "\n".join(dump["hexes"])
     expect_disguise(page)
+
+
+def test_chromium_takes_each_disguises_share_target(page: Page, live_server):
+    """A share target Chromium finds wrong (files posted other than as multipart, an action
+    outside the scope) is dropped with an error: then the share sheet would not list it."""
+    cdp = page.context.new_cdp_session(page)
+    for name in ("calculator", "converter", "notes", "timer"):
+        page.goto(f"/{name}/")
+        wait_for_app(page)
+        answer = cdp.send("Page.getAppManifest")
+        assert answer["errors"] == [], answer["errors"]
+        target = answer["manifest"]["shareTarget"]
+        # (Chromium 156's DevTools copy of the other fields is garbled: only these two hold.)
+        assert target["action"] == f"{live_server.url}/{name}/share"
+        assert target["method"] in ("POST", "kPost")
