@@ -5,7 +5,9 @@ not, and answers with the disguise; after an unlock it waits in the inbox."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.journeys import (
@@ -82,13 +84,33 @@ OPENED = """async () => {
 HAS_INBOX_KEY = "async () => Boolean(await (await import('/js/vault/meta.js')).readMeta('inbox'))"
 
 
+@pytest.fixture
+def reached(live_server) -> Iterator[list[str]]:
+    """Every request that reached the server during the test, as "METHOD /path"."""
+    seen: list[str] = []
+    app = live_server.app
+    inner = app.wsgi_app
+
+    def record(environ, start_response):
+        seen.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
+        return inner(environ, start_response)
+
+    app.wsgi_app = record
+    try:
+        yield seen
+    finally:
+        app.wsgi_app = inner
+
+
 def submit_share(page: Page, fields: dict[str, str], file: dict | None) -> None:
     with page.expect_response("**/calculator/share") as shared:
         page.evaluate(SUBMIT_SHARE, ["/calculator/share", fields, file])
     assert shared.value.from_service_worker, "the share went past the worker to the server"
 
 
-def test_a_share_while_locked_is_sealed_at_once_and_waits_in_the_inbox(page: Page):
+def test_a_share_while_locked_is_sealed_at_once_and_waits_in_the_inbox(
+    page: Page, reached: list[str]
+):
     set_up_with_passphrase_only(page)
     wait_for_worker(page)
     until(page, HAS_INBOX_KEY)  # made at the unlock: what is shared later is sealed to it
@@ -102,6 +124,7 @@ def test_a_share_while_locked_is_sealed_at_once_and_waits_in_the_inbox(page: Pag
     wait_for_app(page)
     expect_disguise(page)
     assert MARKER not in page.url and MARKER not in page.title()
+    assert not [r for r in reached if r.endswith("/share")], "something shared went to the server"
 
     # Kept before the disguise showed: the note's head, the file's head and its one part;
     # and nothing readable in anything the phone stores.
@@ -145,7 +168,9 @@ def test_a_shared_link_alone_is_kept_as_a_note(page: Page):
     assert [note["kind"], note["text"], note["via"]] == ["note", LINK, "share"]
 
 
-def test_a_share_on_a_strangers_browser_keeps_nothing_and_makes_no_database(page: Page):
+def test_a_share_on_a_strangers_browser_keeps_nothing_and_makes_no_database(
+    page: Page, reached: list[str]
+):
     page.goto("/")
     wait_for_app(page)
     wait_for_worker(page)
@@ -153,6 +178,7 @@ def test_a_share_on_a_strangers_browser_keeps_nothing_and_makes_no_database(page
         answer = page.evaluate(FETCH_SHARE, ["/calculator/share", TEXT, list(SHOT)])
     assert shared.value.from_service_worker
     assert answer == {"status": 200, "path": "/calculator/"}  # the redirect, followed
+    assert not [r for r in reached if r.endswith("/share")], "the share went to the server"
     assert page.evaluate("async () => (await indexedDB.databases()).length") == 0
     dump = page.evaluate(DUMP_EVERYTHING)
     assert MARKER not in "\n".join(dump["strings"])

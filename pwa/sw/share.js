@@ -1,11 +1,11 @@
 // @ts-check
 /// <reference lib="webworker" />
-// What the phone's share sheet sends to an installed disguise (the manifest's share_target:
-// a POST of title, text, url and files to /<disguise>/share). Each file and the words are
-// sealed at once (js/inbox/seal.js), whether or not anything is open, and the answer is the
-// disguise's own page, so whoever watches sees it open as it always does. Nothing of it goes
-// to the network. On a browser where nothing can be kept, nothing is kept, and the answer is
-// the same. Loaded by every visitor with the worker: it names nothing.
+// What the phone's share sheet sends to the installed app (the manifest's share_target: a
+// POST of title, text, url and files to /<app>/share). Each file and the words are sealed at
+// once (js/inbox/seal.js), whether or not anything is open, and the answer is the app's own
+// page, which opens as it always does. Nothing of it goes to the network. On a browser where
+// nothing can be kept, nothing is kept, and the answer is the same. Loaded by every visitor
+// with the worker: it names nothing.
 import { CannotKeepError, keepFile, keepNote } from "../js/inbox/seal.js";
 
 const ACTION = /^\/([a-z][a-z0-9-]*)\/share$/;
@@ -15,8 +15,8 @@ export const ANSWER_WITHIN_MS = 3000;
 const WORDS = ["title", "text", "url"];
 
 /**
- * Each disguise's page ("/calculator/", …), from the worker's list of files: where a share to
- * that disguise is answered.
+ * Each app's page ("/calculator/", …), from the worker's list of files: where a share to that
+ * app is answered.
  * @param {[string, string][]} precache
  */
 export function pagesOf(precache) {
@@ -25,7 +25,7 @@ export function pagesOf(precache) {
 
 /**
  * The page a share to this request's address answers with (`/calculator/`), or null when the
- * request is not a share to one of `pages` (each disguise's page, e.g. "/calculator/").
+ * request is not a share to one of `pages` (each app's page, e.g. "/calculator/").
  * @param {Request} request
  * @param {Set<string>} pages
  */
@@ -90,7 +90,7 @@ export async function keepShared(request) {
 
 /**
  * Answer a share: `kept` settles once everything is sealed (for waitUntil); `answer` is a 303
- * to the disguise's page, once sealed or after ANSWER_WITHIN_MS, whichever comes first.
+ * to the app's page, once sealed or after ANSWER_WITHIN_MS, whichever comes first.
  * @param {Request} request
  * @param {string} page  e.g. "/calculator/"
  * @param {number} [within]
