@@ -105,7 +105,7 @@ def reached(live_server) -> Iterator[list[str]]:
 def submit_share(page: Page, fields: dict[str, str], file: dict | None) -> None:
     with page.expect_response("**/calculator/share") as shared:
         page.evaluate(SUBMIT_SHARE, ["/calculator/share", fields, file])
-    assert shared.value.from_service_worker, "the share went past the worker to the server"
+    assert shared.value.from_service_worker, "the worker did not answer the share"
 
 
 def test_a_share_while_locked_is_sealed_at_once_and_waits_in_the_inbox(
