@@ -1,9 +1,8 @@
 // @ts-check
-// The phone's one database: its stores, made by one upgrade per version. Both the page's
-// store (idb.js) and what keeps a capture while everything else is shut (inbox/seal.js,
-// which the worker loads too) open it through this list, so whichever opens it first after
-// an update brings it to the same shape. Kept free of any word that would say what the
-// stores hold: the worker's files are fetched by every visitor.
+// The page's one database: its stores, made by one upgrade per version. idb.js and
+// inbox/seal.js (which the worker loads too) both open it through this list, so whichever
+// opens it first after an update brings it to the same shape. The worker's files are fetched
+// by every visitor, so this file says nothing of what the stores hold; idb.js does.
 
 /**
  * Schema upgrades, one per version: each moves the database one version on.
@@ -11,13 +10,13 @@
  */
 export const UPGRADES = [
   (db) => {
-    db.createObjectStore("meta"); // clear: key slots, failed-attempt counter, wipe setting (MetaValues)
+    db.createObjectStore("meta"); // MetaValues (idb.js)
     const records = db.createObjectStore("records", { keyPath: "id" }); // RecordRow
     records.createIndex("kind", "kind");
     db.createObjectStore("chunks", { keyPath: ["file", "index"] }); // ChunkRow
   },
   (db) => {
-    db.createObjectStore("inbox", { keyPath: ["item", "index"] }); // InboxRow: captures sealed to the inbox key
+    db.createObjectStore("inbox", { keyPath: ["item", "index"] }); // InboxRow (inbox/seal.js)
   },
 ];
 
