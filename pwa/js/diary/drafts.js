@@ -25,6 +25,7 @@ const KIND = "draft";
  * @property {Record<string, string> | null} person   a person being added with it
  * @property {Omit<import("./model.js").Evidence, "at" | "seq">[]} evidence  files stored, not yet recorded
  * @property {number} saved   when the draft was last saved
+ * @property {string} [from]   "inbox": made from a capture, not yet changed in a form
  */
 
 /** A new form's own draft id: random, so it says nothing of the form, and no other form writes it. */
@@ -50,6 +51,19 @@ export async function latestFor(target) {
 export async function get(id) {
   const value = await records.get(KIND, id);
   return value && { ...value, id };
+}
+
+/**
+ * Make an unfinished entry from what is already known (a capture from the inbox), for a form
+ * to carry on. `from` says where it came from, until the form first keeps it.
+ * @param {{ target: string, fields: import("./model.js").IncidentFields,
+ *   evidence: Omit<import("./model.js").Evidence, "at" | "seq">[], from?: string }} draft
+ * @returns {Promise<string>} its id
+ */
+export async function create({ target, fields, evidence, from }) {
+  const id = newId();
+  await records.put(KIND, id, { target, fields, person: null, evidence, saved: Date.now(), ...(from ? { from } : {}) });
+  return id;
 }
 
 /**

@@ -65,7 +65,7 @@ export function storeFile(file, how, progress) {
  * Make a small JPEG of an image and store it, encrypted. Returns its file id.
  * @param {Blob} image
  */
-async function thumbnail(image) {
+export async function thumbnail(image) {
   const bitmap = await createImageBitmap(image);
   const scale = Math.min(1, THUMB_PX / Math.max(bitmap.width, bitmap.height));
   const width = Math.max(1, Math.round(bitmap.width * scale));

@@ -101,6 +101,10 @@ export const relationshipLabel = new Map(/** @type {[string, string][]} */ (RELA
  * @property {number} size
  * @property {string} sha256 of the original bytes (hex)
  * @property {string} [thumb] the vault file id of a small thumbnail
+ * @property {number} [captured]  when it was captured, if it was kept in the inbox before it
+ *   was filed (ms since 1970, the phone's clock then; diary/filing.js)
+ * @property {string} [via]  how such a capture came: "capture" (from the disguise) or "share"
+ * @property {string} [inbox]  such a capture's id in the inbox, so it is never filed twice
  * @property {number} at     when it was added
  * @property {number} seq
  */
