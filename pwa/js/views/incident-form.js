@@ -329,7 +329,9 @@ export function incidentForm({ id, draft: from, onDone, onCancel }) {
 
       const $error = errorBox();
       // Not a live region: a message on every keystroke would drown a screen reader.
-      const $saved = h("p", { class: "hint draft-state" }, draft ? "Your unfinished entry was kept. Carry on where you left off." : "");
+      const $saved = h("p", { class: "hint draft-state" }, draft?.from === "inbox"
+        ? "Filled in from your inbox: when it happened is when it was kept. Check it, add what you remember, then save."
+        : draft ? "Your unfinished entry was kept. Carry on where you left off." : "");
       const plain = plainFields(f);
       const when = whenPart(f.happened);
       /** The time past the phone's clock the person was last asked about. @type {number | undefined} */

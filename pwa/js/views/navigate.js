@@ -7,6 +7,7 @@ import { backupView } from "./backup.js";
 import { checklistView } from "./checklist.js";
 import { evidenceView } from "./evidence-view.js";
 import { helpView } from "./help.js";
+import { chooseIncident, inboxView } from "./inbox.js";
 import { incidentForm } from "./incident-form.js";
 import { historyView, incidentView } from "./incident.js";
 import { quickNote } from "./quick-note.js";
@@ -15,6 +16,7 @@ import { reportChooser, reportView } from "./report.js";
 import { settings } from "./settings.js";
 import { summaryView } from "./summary.js";
 import { timeline } from "./timeline.js";
+import * as filing from "../diary/filing.js";
 import * as keys from "../vault/keys.js";
 
 /** @typedef {import("../diary/model.js").Evidence} Evidence */
@@ -43,6 +45,7 @@ export function navigation(shown) {
           onSettings: () => go.settings(),
           onHelp: () => go.help(),
           onChecklist: () => go.checklist(),
+          onInbox: () => go.inbox(),
           onLock: () => keys.lock(),
           onBackup: () => go.backup(),
         }),
@@ -66,6 +69,34 @@ export function navigation(shown) {
     /** @returns {Promise<void>} */
     quickNote() {
       return show(quickNote({ onDone: () => go.home(), onCancel: () => go.home(), onFull: (draft) => go.log(undefined, draft) }));
+    },
+    /** @returns {Promise<void>} */
+    inbox() {
+      return show(
+        inboxView({
+          onBack: () => go.home(),
+          onNew: async (capture) => go.fromInbox(await filing.draftFor(capture)),
+          onAddTo: (capture) => show(chooseIncident(capture, { onBack: () => go.inbox(), onDone: (id) => go.incident(id) })),
+        }),
+      );
+    },
+    /**
+     * The incident form, carrying on an entry made from a capture; once saved, the capture
+     * leaves the inbox (diary/filing.js).
+     * @param {string} draft
+     * @returns {Promise<void>}
+     */
+    fromInbox(draft) {
+      return show(
+        incidentForm({
+          draft,
+          onDone: async (saved) => {
+            await filing.settle().catch(() => {}); // if not now, the next look at the inbox does it
+            return go.incident(saved);
+          },
+          onCancel: () => go.inbox(),
+        }),
+      );
     },
     /** @param {string} id @returns {Promise<void>} */
     incident(id) {

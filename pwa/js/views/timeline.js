@@ -10,6 +10,7 @@ import { backupReminder } from "./backup-reminder.js";
 import { onLock } from "../vault/keys.js";
 import { firstWords, happened, longDateTime, monthName, shortDate } from "./format.js";
 import { privateTabNotice } from "./private-tab.js";
+import { inboxLink } from "./inbox.js";
 import { homeLine } from "./server-copy.js";
 import { ask, button, field } from "./ui.js";
 
@@ -25,7 +26,7 @@ onLock(() => {
 /**
  * @param {{ onLog: (id?: string, draft?: string) => void, onQuickNote: () => void, onOpen: (id: string) => void, onSummary: () => void,
  *   onPeople: () => void, onSettings: () => void, onHelp: () => void, onChecklist: () => void,
- *   onLock: () => void, onBackup: () => void }} actions
+ *   onInbox: () => void, onLock: () => void, onBackup: () => void }} actions
  */
 export function timeline(actions) {
   /** @type {IntersectionObserver | null} */
@@ -49,6 +50,7 @@ export function timeline(actions) {
       const $private = await privateTabNotice({ $next: $log });
       // Unreadable (altered), the home still opens: only the reminder is missing.
       const $backup = await backupReminder({ incidents, onBackup: actions.onBackup, $after: $log, show }).catch(() => null);
+      const $inbox = await inboxLink(actions.onInbox);
       const list = listPart(incidents, people, actions.onOpen);
       const bar = filterPart(filter, people, {
         onType: () => {
@@ -76,6 +78,7 @@ export function timeline(actions) {
         h("h1", {}, "Your diary"),
         $private,
         notices.$el,
+        $inbox,
         $log,
         button("Quick note", actions.onQuickNote, "button block secondary"),
         navPart(actions).$el,
