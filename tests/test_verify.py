@@ -71,6 +71,17 @@ def test_a_changed_file_is_named(tmp_path, capsys):
     assert "NOT VERIFIED: file files/001-note.png" in capsys.readouterr().out
 
 
+def test_a_file_filed_from_the_inbox_verifies_with_its_capture_time(tmp_path, capsys):
+    """Evidence kept in the inbox before it was filed carries when it was captured, how it
+    came and its inbox id (docs/diary-format.md); the bundle verifies, and a changed file
+    is still caught."""
+    filed = {**evidence(), "captured": 1_764_400_000_000, "via": "share", "inbox": "q3Zx0a"}
+    events = chain([("incident.recorded", "i1", {"fields": {}}), ("evidence.added", "i1", filed)])
+    assert main(["verify", str(make(tmp_path, events=events))]) == 0
+    assert "verified: file files/001-note.png" in capsys.readouterr().out
+    assert main(["verify", str(make(tmp_path, events=events, photo=PHOTO + b"!"))]) == 1
+
+
 def test_a_removed_event_breaks_the_chain_there(tmp_path):
     events = chain(
         [

@@ -8,7 +8,7 @@ const COLUMNS = [
   "What happened", "Where", "Who", "What they looked like", "Vehicle", "Registration", "Witnesses",
   "How it made me feel", "What it changed", "Reported to police", "Date reported", "Officer",
   "Crime reference", "App, site or service", "Sender's account or number", "Link", "Date sent",
-  "Time sent", "Files", "Versions", "Withdrawn",
+  "Time sent", "Files", "Files kept in the inbox first", "Versions", "Withdrawn",
 ];
 
 /**
@@ -70,6 +70,10 @@ export function incidentsCsv(incidents, people) {
           f.online.sent.date,
           f.online.sent.time,
           incident.evidence.length,
+          incident.evidence
+            .filter((e) => e.captured)
+            .map((e) => `${e.name}: captured at ${stamp(/** @type {number} */ (e.captured))} (kept in the inbox before it was filed)`)
+            .join("; "),
           incident.revisions.length,
           "",
         ];

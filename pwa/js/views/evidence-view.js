@@ -52,6 +52,7 @@ export function evidenceView(item, actions) {
         terms("details", [
           ["Kind of file", item.type],
           ["Size", evidence.formatSize(item.size)],
+          ["Captured", item.captured ? `${longDateTime(item.captured)} (kept in the inbox before it was filed)` : ""],
           ["Added", longDateTime(item.at)],
           ["SHA-256 fingerprint", item.sha256, { class: "hash" }],
         ]),

@@ -506,6 +506,7 @@ function evidenceTable(items) {
             {},
             h("strong", {}, item.name),
             h("div", {}, `${item.type || "unknown type"}, ${evidence.formatSize(item.size)}, added ${longDateTime(item.at)} (event ${item.seq})`),
+            item.captured ? h("div", {}, `Captured at ${longDateTime(item.captured)} (kept in the inbox before it was filed${item.via === "share" ? "; shared from another app" : ""}).`) : null,
             h("div", { class: "hash" }, `SHA-256: ${item.sha256}`),
           ),
         );
