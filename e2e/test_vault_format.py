@@ -9,10 +9,12 @@ passphrase, so the format in docs/vault-format.md is the whole truth.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 
 import pytest
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
@@ -102,7 +104,7 @@ def test_golden_vectors_match_python(blank: Page):
 
 
 def dump_storage(page: Page) -> dict:
-    """Every row of the app's IndexedDB, with bytes as hex."""
+    """Every row of the app's IndexedDB, with bytes as hex (the key paths' arrays as lists)."""
     return page.evaluate(
         """async () => {
             const { tx, req } = await import('/js/vault/idb.js');
@@ -115,7 +117,7 @@ def dump_storage(page: Page) -> dict:
                         Object.entries(v).map(async ([k, x]) => [k, await plain(x)])))
                 : v;
             const out = {};
-            for (const store of ['meta', 'records', 'chunks']) {
+            for (const store of ['meta', 'records', 'chunks', 'inbox']) {
                 const [keys, values] = await tx(store, 'readonly', async (t) => {
                     const s = t.objectStore(store);
                     return [await req(s.getAllKeys()), await req(s.getAll())];
@@ -173,3 +175,170 @@ def test_a_real_vault_opens_in_python_with_the_passphrase(blank: Page):
     # Nothing readable in clear.
     assert "marker-7f3a" not in json.dumps(storage)
     assert base64.b64encode(b"marker").decode() not in json.dumps(storage)
+
+
+# --- the inbox ------------------------------------------------------------------------------
+
+INBOX_D = int.from_bytes(bytes(range(1, 33)), "big")
+EPHEMERAL_D = int.from_bytes(bytes(range(33, 65)), "big")
+ITEM = "AAECAwQFBgcICQoLDA0ODw"
+IV_HEAD = bytes(range(64, 76))
+IV_PART = bytes(range(76, 88))
+NOTE = "café ✓ outside"
+# The first bytes of the head's ciphertext for these inputs, as first computed (and pinned in
+# the browser too, e2e/js/inbox-format.test.js).
+PINNED_HEAD_PREFIX = "c6f706b5809e710e"
+
+
+def b64url(b: bytes) -> str:
+    return base64.urlsafe_b64encode(b).decode().rstrip("=")
+
+
+def unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def private_jwk(d: int) -> dict:
+    numbers = ec.derive_private_key(d, ec.SECP256R1()).public_key().public_numbers()
+    return {
+        "kty": "EC",
+        "crv": "P-256",
+        "d": b64url(d.to_bytes(32, "big")),
+        "x": b64url(numbers.x.to_bytes(32, "big")),
+        "y": b64url(numbers.y.to_bytes(32, "big")),
+    }
+
+
+def raw_point(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+
+
+def capture_key(own: ec.EllipticCurvePrivateKey, epk: bytes) -> bytes:
+    """A capture's AES key, as docs/vault-format.md gives it: ECDH with the ephemeral public
+    key (the x-coordinate), then HKDF-SHA256 with the ephemeral key as salt."""
+    theirs = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), epk)
+    shared = own.exchange(ec.ECDH(), theirs)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=epk, info=b"inbox/key/v1").derive(shared)
+
+
+def test_inbox_golden_vectors_match_python(blank: Page):
+    sha = hashlib.sha256(NOTE.encode()).hexdigest()
+    head = {"v": 1, "kind": "note", "at": 1_764_400_000_000, "size": len(NOTE.encode())}
+    head |= {"sha256": sha, "parts": 0, "text": NOTE, "via": "capture"}
+    got = blank.evaluate(
+        """async ([inbox, ephemeral, item, ivHead, ivPart, head]) => {
+            const seal = await import('/js/inbox/seal.js');
+            const b = await import('/js/bytes.js');
+            const ecdh = { name: 'ECDH', namedCurve: 'P-256' };
+            const pub = (jwk) => crypto.subtle.importKey('jwk',
+                { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, ecdh, true, []);
+            const priv = await crypto.subtle.importKey('jwk', ephemeral, ecdh, false,
+                ['deriveBits']);
+            const epk = new Uint8Array(await crypto.subtle.exportKey('raw', await pub(ephemeral)));
+            const key = await seal.itemKey(await pub(inbox), priv, epk);
+            const seal1 = (iv, data, ad) => crypto.subtle.encrypt(
+                { name: 'AES-GCM', iv: b.fromHex(iv), additionalData: ad }, key, data);
+            const h = await seal1(ivHead, b.utf8(JSON.stringify(head)), seal.headAd(item));
+            const p = await seal1(ivPart, b.utf8('part one bytes'), seal.partAd(item, 1, true));
+            return { epk: b.toHex(epk), head: b.toHex(new Uint8Array(h)),
+                part: b.toHex(new Uint8Array(p)) };
+        }""",
+        [private_jwk(INBOX_D), private_jwk(EPHEMERAL_D), ITEM, IV_HEAD.hex(), IV_PART.hex(), head],
+    )
+    inbox = ec.derive_private_key(INBOX_D, ec.SECP256R1())
+    epk = raw_point(ec.derive_private_key(EPHEMERAL_D, ec.SECP256R1()))
+    key = AESGCM(capture_key(inbox, epk))
+    plaintext = json.dumps(head, separators=(",", ":"), ensure_ascii=False).encode()
+    assert got == {
+        "epk": epk.hex(),
+        "head": key.encrypt(IV_HEAD, plaintext, ad("inbox/head/v1", ITEM)).hex(),
+        "part": key.encrypt(IV_PART, b"part one bytes", ad("inbox/part/v1", ITEM, 1, 1)).hex(),
+    }
+    assert got["head"][:16] == PINNED_HEAD_PREFIX
+
+
+def test_a_capture_kept_while_locked_opens_in_python_with_the_passphrase(blank: Page):
+    """A note and a file of three parts, kept by the app while locked, opened from the raw
+    rows with only the passphrase: the data key, then the inbox key's record, then each
+    capture's key from its ephemeral public key."""
+    kept = blank.evaluate(
+        """async (passphrase) => {
+            const keys = await import('/js/vault/keys.js');
+            const inbox = await import('/js/inbox/open.js');
+            const seal = await import('/js/inbox/seal.js');
+            await keys.createVault({ passphrase });
+            await inbox.ensureKey();
+            keys.lock();
+            const bytes = new Uint8Array(2 * seal.PART_BYTES + 777).map((_, i) => (i * 13) % 256);
+            const note = await seal.keepNote('marker-inbox-4b2e at the gate',
+                { at: 1764400000000 });
+            const file = await seal.keepFile(new Blob([bytes], { type: 'image/jpeg' }),
+                { name: 'shot.jpg', at: 1764400060000, via: 'share' });
+            return { note: note.item, file: file.item, noteSha: note.sha256, fileSha: file.sha256 };
+        }""",
+        PASSPHRASE,
+    )
+    storage = dump_storage(blank)
+    meta = dict(storage["meta"])
+    slot = next(s for s in meta["vault"]["slots"] if s["type"] == "passphrase")
+    kek = passphrase_kek(NORMALISED, bytes.fromhex(slot["salt"]), slot["iterations"])
+    data_key = AESGCM(kek).decrypt(
+        bytes.fromhex(slot["iv"]), bytes.fromhex(slot["wrapped"]), ad("cairn/slot/v1", slot["id"])
+    )
+    row = next(r for _k, r in storage["records"] if r["kind"] == "inbox-key")
+    record = AESGCM(data_key).decrypt(
+        bytes.fromhex(row["iv"]),
+        bytes.fromhex(row["ct"]),
+        ad("cairn/record/v1", "inbox-key", row["id"], row["version"]),
+    )
+    jwk = json.loads(record)["jwk"]
+    own = ec.derive_private_key(int.from_bytes(unb64url(jwk["d"]), "big"), ec.SECP256R1())
+    assert raw_point(own).hex() == meta["inbox"]  # the public key in clear is this key's
+
+    rows = {(r["item"], r["index"]): r for _k, r in storage["inbox"]}
+    opened = {}
+    for item in (kept["note"], kept["file"]):
+        head_row = rows[(item, 0)]
+        key = AESGCM(capture_key(own, bytes.fromhex(head_row["epk"])))
+        head = json.loads(
+            key.decrypt(
+                bytes.fromhex(head_row["iv"]),
+                bytes.fromhex(head_row["ct"]),
+                ad("inbox/head/v1", item),
+            )
+        )
+        parts = [rows[(item, i)] for i in range(1, head["parts"] + 1)]
+        assert [p["final"] for p in parts] == [False] * (len(parts) - 1) + [True] * bool(parts)
+        content = b"".join(
+            key.decrypt(
+                bytes.fromhex(p["iv"]),
+                bytes.fromhex(p["ct"]),
+                ad("inbox/part/v1", item, p["index"], 1 if p["final"] else 0),
+            )
+            for p in parts
+        )
+        opened[item] = (head, content)
+
+    note, _ = opened[kept["note"]]
+    assert {k: note[k] for k in ("v", "kind", "at", "parts", "text", "via")} == {
+        "v": 1,
+        "kind": "note",
+        "at": 1_764_400_000_000,
+        "parts": 0,
+        "text": "marker-inbox-4b2e at the gate",
+        "via": "capture",
+    }
+    assert note["sha256"] == hashlib.sha256(note["text"].encode()).hexdigest() == kept["noteSha"]
+    head, content = opened[kept["file"]]
+    assert content == bytes((i * 13) % 256 for i in range(2 * 1024 * 1024 + 777))
+    assert (head["name"], head["type"], head["via"], head["parts"]) == (
+        "shot.jpg",
+        "image/jpeg",
+        "share",
+        3,
+    )
+    assert head["size"] == len(content)
+    assert head["sha256"] == hashlib.sha256(content).hexdigest() == kept["fileSha"]
+    assert "marker-inbox" not in json.dumps(storage) and "shot.jpg" not in json.dumps(storage)
