@@ -13,6 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from e2e.a11y import Screens
 from e2e.exports import run_verify
 from e2e.journeys import (
     diary_home,
@@ -241,3 +242,37 @@ def test_a_capture_that_does_not_open_can_only_be_discarded(page: Page):
     expect(page.get_by_text("Nothing is waiting.")).to_be_visible()
     assert page.evaluate(INBOX_ROWS) == 0
     assert json.dumps(page.evaluate(INCIDENTS)) == "[]"
+
+
+def test_the_inbox_screens_pass_the_accessibility_checks(page: Page):
+    """axe-core in light and dark, 44 px targets and 200% text, on the home with its Inbox
+    button, the Inbox (a note, a picture with its fingerprint open, a file, one that does
+    not open, a question asked) and the incident chooser."""
+    set_up_with_passphrase_only(page)
+    log_incident(page, "Parked outside the house all evening", date="2026-11-20")
+    keep_while_locked(page)
+    page.evaluate(
+        """async () => {
+            const seal = await import('/js/inbox/seal.js');
+            const { item } = await seal.keepNote('altered later');
+            const { tx, req } = await import('/js/vault/idb.js');
+            const head = await tx('inbox', 'readonly',
+                (t) => req(t.objectStore('inbox').get([item, 0])));
+            head.ct[5] ^= 1;
+            await tx('inbox', 'readwrite', (t) => void t.objectStore('inbox').put(head));
+        }"""
+    )
+    unlock_with_passphrase(page)
+    screens = Screens(page)
+    diary_home(page)
+    screens.check("the diary's home with captures waiting")
+    open_inbox(page, 4)
+    picture = card(page, "screenshot.png")
+    expect(picture.get_by_role("img")).to_be_visible()
+    picture.get_by_text(re.compile("^SHA-256 ")).click()
+    card(page, f"{MARKER}.bin").get_by_role("button", name="Discard").click()
+    screens.check("the inbox", "Inbox")
+    page.get_by_role("button", name="No, keep it").click()
+    card(page, "A note").get_by_role("button", name="Add to an incident").click()
+    screens.check("choosing an incident", "Add to an incident")
+    screens.assert_clean()
