@@ -1,7 +1,8 @@
 // @ts-check
 // Behind the disguise: a code typed into it leads here. The phone's own secret code (or, on
-// a new phone, the server's start code) opens the unlock or the set-up; every lock, and
-// every way of leaving the unlock or set-up screens, goes back to the disguise.
+// a new phone, the server's start code) opens the unlock or the set-up, and typed the
+// disguise's second way, the capture screen (keeping something without unlocking); every
+// lock, and every way of leaving these screens, goes back to the disguise.
 import * as copy from "./sync/copy.js";
 import * as prefs from "./disguise/prefs.js";
 import { silence } from "./dom.js";
@@ -12,6 +13,7 @@ import * as lockPolicy from "./vault/lock.js";
 import * as inbox from "./inbox/open.js";
 import * as orphans from "./vault/orphans.js";
 import * as records from "./vault/records.js";
+import { capture } from "./views/capture.js";
 import { forget, missingCode, setup } from "./views/setup.js";
 import { unlock } from "./views/unlock.js";
 
@@ -26,31 +28,36 @@ let showDisguise = async () => {};
 let checks = Promise.resolve();
 
 /**
- * A code was typed into the disguise. Right: show the unlock (or set-up). Wrong: nothing,
- * the disguise has already done what it does with the number.
+ * A code was typed into the disguise. Right: show the unlock (or set-up), or for the second
+ * way in, the capture screen. Wrong: nothing, the disguise has already done what it does
+ * with the number.
  * @param {string} code
  * @param {(code: string) => Promise<boolean>} right  the check (gate.js owns it)
+ * @param {"capture"} [way]
  */
-export function enter(code, right) {
-  const next = checks.then(() => check(code, right));
+export function enter(code, right, way) {
+  const next = checks.then(() => check(code, right, way));
   checks = next.catch(() => {});
   return next;
 }
 
-/** @param {string} code @param {(code: string) => Promise<boolean>} right */
-async function check(code, right) {
+/** @param {string} code @param {(code: string) => Promise<boolean>} right @param {"capture"} [way] */
+async function check(code, right, way) {
   if (exit.revealed()) return;
   const startedAt = keys.lockEpoch();
   if (!(await right(code))) return;
   const vault = await keys.hasVault();
   // Something hid the app meanwhile (or another code got there first): stay hidden.
   if (keys.lockEpoch() !== startedAt || exit.revealed()) return;
+  // With no diary there is nothing to keep things for: the disguise goes on.
+  if (way === "capture" && !vault) return;
   exit.reveal();
   lockPolicy.opened();
   // Every screen from here on is shown through this, and dies with this reveal.
   const show = screens();
   const done = () => void opened(show);
-  if (vault) await show(unlock(done, () => void hide()));
+  if (way === "capture") await show(capture(() => void hide()));
+  else if (vault) await show(unlock(done, () => void hide()));
   else await show(setup(done, () => void hide(), prefs.hasCode() ? "" : code));
 }
 

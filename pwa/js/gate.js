@@ -47,8 +47,18 @@ async function startCode(code) {
 }
 
 /**
- * What lies behind the code, once loaded: it takes a code with the check to apply to it.
- * @typedef {{ enter: (code: string, right: (code: string) => Promise<boolean>) => Promise<void> }} Rest
+ * Whether `code` is this phone's own code: the only check for the second way in (keeping
+ * something without unlocking), which the server's start code never opens.
+ * @param {string} code
+ */
+async function own(code) {
+  return prefs.checkCode(code);
+}
+
+/**
+ * What lies behind the code, once loaded: it takes a code with the check to apply to it, and
+ * the way in it was typed ("capture": the disguise's second way, to keep something).
+ * @typedef {{ enter: (code: string, right: (code: string) => Promise<boolean>, way?: "capture") => Promise<void> }} Rest
  */
 
 /**
@@ -71,10 +81,19 @@ export function gate(load) {
 
   /**
    * A code was typed into the disguise. Past the code already, the rest checks it (and drops
-   * a check that a lock overtook); before, only a right code loads anything.
+   * a check that a lock overtook); before, only a right code loads anything. The second way
+   * in counts only on a phone with its own code: elsewhere (a stranger's browser, a phone not
+   * yet set up) it loads nothing and the disguise goes on being itself.
    * @param {string} code
+   * @param {"capture"} [way]
    */
-  async function enter(code) {
+  async function enter(code, way) {
+    if (way === "capture") {
+      if (!prefs.hasCode()) await prefs.settled();
+      if (!prefs.hasCode()) return;
+      const loaded = await letIn();
+      return loaded.enter(code, own, way);
+    }
     if (inside()) {
       const loaded = await letIn();
       return loaded.enter(code, check);

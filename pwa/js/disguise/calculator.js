@@ -1,7 +1,8 @@
 // @ts-check
 // The calculator disguise: a real calculator (× and ÷ before + and −, like a phone's).
 // Its secret entry is the code typed on its own and then "=": the display shows the number,
-// as any calculator would, and the code is checked quietly.
+// as any calculator would, and the code is checked quietly. The code then "×" is the second
+// way in (to keep something without unlocking); a wrong one simply multiplies.
 import { h } from "../dom.js";
 import { isCode } from "./prefs.js";
 
@@ -145,7 +146,7 @@ export function display(value) {
   return `${plain({ n: short.n, e: short.e - power })}e${power}`;
 }
 
-/** @param {(code: string) => void} entry */
+/** @param {(code: string, way?: "capture") => void} entry */
 export function calculator(entry) {
   /** @type {string[]} */
   let tokens = [];
@@ -189,6 +190,8 @@ export function calculator(entry) {
       if (!current.includes(".")) current = (current || "0") + ".";
       typed += key;
     } else if (key in OPS) {
+      // The second way in: a code typed on its own, then "×" (it multiplies all the same).
+      const code = key === "×" && !tokens.length && !justEvaluated ? typed : "";
       justEvaluated = false;
       typed = "";
       if (current) {
@@ -198,6 +201,10 @@ export function calculator(entry) {
       if (!tokens.length) tokens.push("0");
       if (tokens[tokens.length - 1] in OPS) tokens[tokens.length - 1] = key;
       else tokens.push(key);
+      if (isCode(code)) {
+        refresh();
+        return entry(code, "capture");
+      }
     } else if (key === "±") {
       if (current) current = current.startsWith("-") ? current.slice(1) : "-" + current;
       typed += key;

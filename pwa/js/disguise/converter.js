@@ -1,7 +1,9 @@
 // @ts-check
 // The unit converter disguise: length, weight, temperature, volume and speed, converted
 // as the number is typed. Its secret entry is the code typed as the amount and then
-// "Convert" (or Enter); a wrong code is converted like any other number.
+// "Convert" (or Enter); a wrong code is converted like any other number. The code as the
+// amount and then "Swap" is the second way in (to keep something without unlocking); a wrong
+// one simply swaps the units.
 import { h } from "../dom.js";
 import { isCode } from "./prefs.js";
 import { display } from "./calculator.js";
@@ -40,7 +42,7 @@ export function convert(kind, value, from, to) {
   return (value * /** @type {number} */ (units.get(from))) / /** @type {number} */ (units.get(to));
 }
 
-/** @param {(code: string) => void} entry */
+/** @param {(code: string, way?: "capture") => void} entry */
 export function converter(entry) {
   return {
     title: "Converter",
@@ -73,6 +75,8 @@ export function converter(entry) {
       const $swap = h("button", { type: "button", class: "button secondary", onclick: () => {
         [$from.value, $to.value] = [$to.value, $from.value];
         update();
+        const typed = $amount.value.trim();
+        if (isCode(typed)) entry(typed, "capture");
       } }, "Swap");
       const $form = h(
         "form",

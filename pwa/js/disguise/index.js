@@ -9,15 +9,41 @@ import * as prefs from "./prefs.js";
 import { timer } from "./timer.js";
 
 /**
- * Each disguise: its name on the home screen, its colour, how its secret entry works (said
- * only behind the code, at set-up and in settings), and its view.
- * @type {Record<string, { title: string, theme: string, how: string, view: (entry: (code: string) => void) => import("../router.js").View }>}
+ * Each disguise: its name on the home screen, its colour, how its secret entry works and its
+ * second way in, to keep something without unlocking (both said only behind the code, at
+ * set-up and in settings), and its view. The view calls `entry(code)` for the first way and
+ * `entry(code, "capture")` for the second.
+ * @type {Record<string, { title: string, theme: string, how: string, capture: string, view: (entry: (code: string, way?: "capture") => void) => import("../router.js").View }>}
  */
 export const LOOKS = {
-  calculator: { title: "Calculator", theme: "#202124", how: "Type your code on the calculator, then press =.", view: calculator },
-  notes: { title: "Notes", theme: "#f6c026", how: "Type your code in the search box, then press the search (Enter) key.", view: notes },
-  converter: { title: "Unit Converter", theme: "#1a73e8", how: "Type your code as the amount, then press Convert.", view: converter },
-  timer: { title: "Timer", theme: "#188038", how: "Type your code as the time, then press Start.", view: timer },
+  calculator: {
+    title: "Calculator",
+    theme: "#202124",
+    how: "Type your code on the calculator, then press =.",
+    capture: "To keep a photo, a file or a few words without unlocking, press × instead of =.",
+    view: calculator,
+  },
+  notes: {
+    title: "Notes",
+    theme: "#f6c026",
+    how: "Type your code in the search box, then press the search (Enter) key.",
+    capture: "To keep a photo, a file or a few words without unlocking, type your code in the search box, then tap New note.",
+    view: notes,
+  },
+  converter: {
+    title: "Unit Converter",
+    theme: "#1a73e8",
+    how: "Type your code as the amount, then press Convert.",
+    capture: "To keep a photo, a file or a few words without unlocking, type your code as the amount, then tap Swap.",
+    view: converter,
+  },
+  timer: {
+    title: "Timer",
+    theme: "#188038",
+    how: "Type your code as the time, then press Start.",
+    capture: "To keep a photo, a file or a few words without unlocking, type your code as the time, then tap Clear.",
+    view: timer,
+  },
 };
 
 /** The disguise this page was served as (the first visit's default, or its own address). */
@@ -55,7 +81,7 @@ export function wear(name) {
 
 /**
  * Show the disguise in the page (after start, and after every lock).
- * @param {(code: string) => void} onCode  what to do with a code typed into it (main.js
+ * @param {(code: string, way?: "capture") => void} onCode  what to do with a code typed into it (main.js
  *   passes the gate's)
  */
 export async function showDisguise(onCode) {

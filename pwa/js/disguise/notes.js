@@ -1,7 +1,9 @@
 // @ts-check
 // The notes disguise: plain notes kept on this phone (in localStorage, in clear: they are
 // the disguise's own). Its secret entry is the code typed into the search box
-// and sent with the keyboard's search (Enter) key; a wrong code is an ordinary search.
+// and sent with the keyboard's search (Enter) key; a wrong code is an ordinary search. The
+// code in the search box and then "New note" is the second way in (to keep something without
+// unlocking); a wrong one simply starts a new note.
 import { h } from "../dom.js";
 import { isCode } from "./prefs.js";
 
@@ -27,7 +29,7 @@ function saveNotes(notes) {
 /** @param {string} text */
 const firstLine = (text) => text.trim().split("\n")[0].slice(0, 60) || "Empty note";
 
-/** @param {(code: string) => void} entry */
+/** @param {(code: string, way?: "capture") => void} entry */
 export function notes(entry) {
   /** @type {HTMLElement} */
   let $root;
@@ -66,7 +68,11 @@ export function notes(entry) {
       h("h1", { class: "disguise-title" }, "Notes"),
       $form,
       $results,
-      h("button", { type: "button", class: "button block disguise-action", onclick: () => edit(null) }, "New note"),
+      h("button", { type: "button", class: "button block disguise-action", onclick: () => {
+        const typed = $search.value.trim();
+        edit(null);
+        if (isCode(typed)) entry(typed, "capture");
+      } }, "New note"),
     );
   };
 

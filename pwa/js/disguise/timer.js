@@ -1,7 +1,8 @@
 // @ts-check
 // The timer disguise: type the time like on a microwave (digits fill from the right:
 // 130 is 1:30, 12000 is 1:20:00), then Start. Its secret entry is the code typed as the
-// time and then Start; a wrong code simply starts a timer.
+// time and then Start; a wrong code simply starts a timer. The code as the time and then
+// "Clear" is the second way in (to keep something without unlocking); a wrong one is cleared.
 import { h } from "../dom.js";
 import { isCode } from "./prefs.js";
 
@@ -22,7 +23,7 @@ export function clock(seconds) {
   return hh ? `${hh}:${two(mm)}:${two(ss)}` : `${mm}:${two(ss)}`;
 }
 
-/** @param {(code: string) => void} entry */
+/** @param {(code: string, way?: "capture") => void} entry */
 export function timer(entry) {
   /** @type {ReturnType<typeof setInterval> | undefined} */
   let ticking;
@@ -41,6 +42,7 @@ export function timer(entry) {
       const $status = h("p", { class: "timer-status", role: "status" });
       const $start = h("button", { type: "submit", class: "button block disguise-action" }, "Start");
       const $stop = h("button", { type: "button", class: "button block secondary", hidden: true }, "Stop");
+      const $clear = h("button", { type: "button", class: "button block secondary" }, "Clear");
       $time.addEventListener("input", () => {
         $time.value = $time.value.replace(/[^0-9]/g, "").slice(0, 6);
         if (!ticking) $shown.textContent = clock(secondsOf($time.value));
@@ -56,6 +58,12 @@ export function timer(entry) {
           beep();
         }
       };
+      $clear.addEventListener("click", () => {
+        const typed = $time.value;
+        $time.value = "";
+        if (!ticking) $shown.textContent = clock(0);
+        if (isCode(typed)) entry(typed, "capture");
+      });
       $stop.addEventListener("click", () => {
         stop();
         $stop.hidden = true;
@@ -65,6 +73,7 @@ export function timer(entry) {
       const $form = h("form", { class: "stack", novalidate: true },
         h("div", { class: "field" }, h("label", { for: "timer-time" }, "Time: type the digits, like 130 for 1:30"), $time),
         $start,
+        $clear,
       );
       $form.addEventListener("submit", (event) => {
         event.preventDefault();

@@ -169,6 +169,21 @@ async function begin() {
   }
 }
 
+/** Whether a capture can be kept here now (the inbox's public key is here); makes nothing,
+ * so a screen can say so before something is chosen rather than after. */
+export async function canKeep() {
+  const db = await openExisting();
+  if (!db) return false;
+  try {
+    await inboxKey(db);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    db.close();
+  }
+}
+
 /** Hold the shared writing lock while `write` runs (where Web Locks exist). @template T @param {() => Promise<T>} write */
 function whileWriting(write) {
   return navigator.locks ? navigator.locks.request(WRITING, { mode: "shared" }, write) : write();

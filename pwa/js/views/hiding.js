@@ -31,6 +31,7 @@ function disguisePart(back, show) {
     $el: [
       h("h2", {}, "Disguise"),
       h("p", {}, `On this phone Cairn looks like: ${look.title}. ${look.how}`),
+      h("p", {}, `${look.capture} It is kept locked away until you next open your diary.`),
       button("Change the disguise", () => show(changeLook(back)), "button block secondary"),
       button("Change the secret code", () => show(changeCode(back)), "button block secondary"),
       button("What the disguise does not hide", () => show(safetyView(() => show(back))), "button block secondary"),

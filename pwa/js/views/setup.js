@@ -173,7 +173,7 @@ export function codeForm({ look, submit, refuse = "", onValid }) {
   const $form = h(
     "form",
     { class: "stack", novalidate: true },
-    field("Secret code (4 to 6 digits)", $code, `${LOOKS[look].how} Pick digits nobody would guess: not a birthday.`),
+    field("Secret code (4 to 6 digits)", $code, `${LOOKS[look].how} ${LOOKS[look].capture} Pick digits nobody would guess: not a birthday.`),
     field("The same code again", $again),
     $error,
     h("button", { type: "submit", class: "button block" }, submit),
