@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.journeys import CODE, PASSPHRASE, START_CODE
+from e2e.a11y import Screens
+from e2e.journeys import CODE, PASSPHRASE, START_CODE, image
 from e2e.stored import encodings
 from e2e.support import storage_quota, until, wait_for_app, wait_for_worker
 from e2e.test_disguise import TELLING, set_up, telling_words_on
@@ -369,3 +370,25 @@ def test_on_a_strangers_browser_code_times_opens_and_fetches_nothing(visit: Visi
     assert not [p for p in visit.requested if p.startswith("/api/start")], visit.requested
     wait_for_worker(page)
     expect_only_the_disguise(visit)
+
+
+def test_the_capture_screen_is_usable_by_everyone(page: Page):
+    """axe-core in light and dark, 44 px targets, nothing lost at 200% text: as it opens,
+    with the line being written, and failing (the message and Try again)."""
+    screens = Screens(page)
+    locked_diary(page, CALCULATOR)
+    to_capture(page, CALCULATOR)
+    screens.check("capture", HEADING)
+    page.get_by_role("button", name="Write a line").click()
+    page.get_by_label("A few words").fill("A few words")
+    screens.check("capture: a line")
+    page.evaluate(
+        """() => { const put = IDBObjectStore.prototype.put;
+            IDBObjectStore.prototype.put = function (value, key) {
+                if (this.name === 'inbox') throw new DOMException('full', 'QuotaExceededError');
+                return put.call(this, value, key); }; }"""
+    )
+    choose(page, "Choose a file or screenshot", [image("step.png")])
+    expect(page.get_by_role("button", name="Try again")).to_be_visible()
+    screens.check("capture: failed")
+    screens.assert_clean()
