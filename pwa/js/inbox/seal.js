@@ -227,6 +227,10 @@ export async function keepFile(blob, { name = "", type = blob.type, at = Date.no
       const whole = blob.size <= WHOLE_BYTES ? new Uint8Array(await blob.arrayBuffer()) : null;
       const hashing = whole ? crypto.subtle.digest("SHA-256", whole) : null;
       const hasher = whole ? null : new Sha256();
+      // A file read whole (a phone's photo) is written whole too: its parts go with the head,
+      // in one transaction (a transaction for each part took about twice as long).
+      /** @type {InboxRow[]} */
+      const held = [];
       try {
         for (let index = 1; index <= parts; index++) {
           const start = (index - 1) * PART_BYTES;
@@ -235,6 +239,11 @@ export async function keepFile(blob, { name = "", type = blob.type, at = Date.no
           hasher?.update(bytes);
           const final = index === parts;
           const sealed = await encrypt(key, bytes, partAd(item, index, final));
+          if (!final && whole) {
+            held.push({ item, index, final, ...sealed });
+            progress?.(end);
+            continue;
+          }
           if (!final) {
             await inTx(db, "inbox", "readwrite", (store) => void store.put({ item, index, final, ...sealed }), "relaxed");
             progress?.(end);
@@ -246,6 +255,7 @@ export async function keepFile(blob, { name = "", type = blob.type, at = Date.no
           const sealedHead = await encrypt(key, utf8(JSON.stringify(head)), headAd(item));
           // The last part and the head together: the capture exists only now.
           await inTx(db, "inbox", "readwrite", (store) => {
+            for (const row of held) store.put(row);
             store.put({ item, index, final, ...sealed });
             store.put({ item, index: 0, epk, ...sealedHead });
           });
