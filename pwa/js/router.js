@@ -110,6 +110,20 @@ function fallback(error) {
   );
 }
 
+// A control that takes focus partly under the Save bar or Quick exit (the browser scrolls
+// only one wholly out of sight) comes into the clear part of the screen: scrollIntoView
+// keeps the scroll padding base.css sets to the bars' heights. Not the bars' own controls,
+// which are where they are.
+document.addEventListener("focusin", (event) => {
+  const $el = event.target;
+  if (!($el instanceof HTMLElement) || $el.closest(".save-bar, .quick-exit-region, .update, .toast")) return;
+  const style = getComputedStyle(document.documentElement);
+  const box = $el.getBoundingClientRect();
+  const under = box.bottom > innerHeight - (parseFloat(style.scrollPaddingBottom) || 0);
+  const over = box.top < (parseFloat(style.scrollPaddingTop) || 0);
+  if (under || over) $el.scrollIntoView({ block: "nearest" });
+});
+
 /** Remove the current view and everything it showed. */
 export function clear() {
   shown += 1;
