@@ -85,6 +85,21 @@ def walk(page: Page, *, most: int = 250) -> tuple[int, list[str], list[str]]:
     return stops, hidden, partly
 
 
+# What the message's box overlaps: the heading, or any control on the screen.
+UNDER_MESSAGE = """() => {
+    const said = document.getElementById('status').getBoundingClientRect();
+    const meets = (r) => r.width && r.height && r.left < said.right && said.left < r.right
+        && r.top < said.bottom && said.top < r.bottom;
+    const under = [];
+    const controls = 'h1, button, a[href], input, select, textarea, summary, label';
+    for (const el of document.querySelectorAll(controls)) {
+        if (el.closest('#status')) continue;
+        if (meets(el.getBoundingClientRect())) under.push(el.tagName.toLowerCase() + ' "' + el.textContent.trim().slice(0, 30) + '"');
+    }
+    return under;
+}"""
+
+
 def text_size(page: Page, percent: int) -> None:
     """Set the text size, as the phone's font size setting does."""
     page.evaluate("(p) => { document.documentElement.style.fontSize = p + '%'; }", percent)
@@ -190,3 +205,36 @@ def test_save_and_quick_exit_take_no_more_than_a_fifth_of_the_screen(
     assert s["x"] + s["width"] <= e["x"] or s["y"] + s["height"] <= e["y"]
     assert min(s["height"], e["height"], s["width"], e["width"]) >= 44
     assert save.evaluate(CUT) == exit_.evaluate(CUT) == ""
+
+
+@pytest.mark.parametrize("percent", [100, 200])
+def test_a_message_covers_nothing_and_goes_with_its_screen(page: Page, percent: int):
+    set_up_with_passphrase_only(page)
+    text_size(page, percent)
+    said = page.get_by_role("status").filter(has_text="Incident saved.")
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("Parked outside again")
+    page.get_by_role("button", name="Save incident").click()
+    heading = page.get_by_role("heading", name=re.compile("^Incident,"))
+    expect(heading).to_be_in_viewport()
+    expect(said).to_be_in_viewport()
+    assert page.evaluate(UNDER_MESSAGE) == []
+    # Above the heading, not over it.
+    assert said.bounding_box()["y"] + said.bounding_box()["height"] <= heading.bounding_box()["y"]
+    # The next screen does not carry it, even a moment later.
+    page.get_by_role("button", name="Back", exact=True).click()
+    diary_home(page)
+    expect(page.locator("#status")).to_have_text("")
+    page.wait_for_timeout(300)
+    expect(page.locator("#status")).to_have_text("")
+
+    # Said on the same screen, far down it: the control just used stays clear, and the
+    # message goes when the screen does.
+    page.get_by_role("button", name="Settings").click()
+    lock = page.get_by_label("Lock when I leave the app")
+    lock.select_option(label="Straight away")
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    assert page.evaluate(UNDER_MESSAGE) == []
+    page.get_by_role("button", name="Back", exact=True).click()
+    diary_home(page)
+    expect(page.locator("#status")).to_have_text("")

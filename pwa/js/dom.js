@@ -61,9 +61,10 @@ export function $(selector, root = document) {
 let announcing;
 
 /**
- * Say something to screen readers through the page's status region (also shown as a
- * toast). Only while revealed: a message that comes late, after the app was concealed,
- * is dropped, and so is one whose generation ended before its turn came.
+ * Say something to screen readers through the page's status region, which also shows it
+ * above the screen's heading until the next screen (dismiss()). Only while revealed: a
+ * message that comes late, after the app was concealed, is dropped, and so is one whose
+ * generation ended before its turn came.
  * @param {string} text
  */
 export function announce(text) {
@@ -74,19 +75,23 @@ export function announce(text) {
   clearTimeout(announcing);
   // A fresh text node in a later task makes repeated messages announce again.
   announcing = setTimeout(() => {
-    if (!concealment.live(held)) return;
-    region.textContent = text;
-    // Shown for a while, then gone, so it never stands over the screen.
-    announcing = setTimeout(() => {
-      if (region.textContent === text) region.textContent = "";
-    }, SHOWN_MS);
+    announcing = undefined;
+    if (concealment.live(held)) region.textContent = text;
   }, 50);
 }
-const SHOWN_MS = 6000;
+
+/**
+ * The screen is changing: what was said on it goes. A message on its way stays, since it
+ * was said for the screen coming ("Incident saved." as the incident opens).
+ */
+export function dismiss() {
+  if (announcing === undefined) $("#status").textContent = "";
+}
 
 /** Empty the status region, and drop a message still on its way (on every lock). */
 export function silence() {
   clearTimeout(announcing);
+  announcing = undefined;
   $("#status").textContent = "";
 }
 

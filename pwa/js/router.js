@@ -5,7 +5,7 @@
 // generation it was revealed in, so a screen asked for late (a save that finished after a
 // quick exit) is never painted.
 import * as concealment from "./concealment.js";
-import { $, announce, h } from "./dom.js";
+import { $, announce, dismiss, h } from "./dom.js";
 import { plainWords } from "./errors.js";
 
 /**
@@ -116,7 +116,7 @@ function fallback(error) {
 // which are where they are.
 document.addEventListener("focusin", (event) => {
   const $el = event.target;
-  if (!($el instanceof HTMLElement) || $el.closest(".save-bar, .quick-exit-region, .update, .toast")) return;
+  if (!($el instanceof HTMLElement) || $el.closest(".save-bar, .quick-exit-region, .update")) return;
   const style = getComputedStyle(document.documentElement);
   const box = $el.getBoundingClientRect();
   const under = box.bottom > innerHeight - (parseFloat(style.scrollPaddingBottom) || 0);
@@ -127,6 +127,7 @@ document.addEventListener("focusin", (event) => {
 /** Remove the current view and everything it showed. */
 export function clear() {
   shown += 1;
+  dismiss();
   if (current && current.leave) current.leave();
   current = null;
   $("#view").replaceChildren();
