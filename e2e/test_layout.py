@@ -20,7 +20,8 @@ COVERED = """() => {
     const w = innerWidth, h = innerHeight;
     // A rounded corner's own pixel is outside the control: go in along the diagonal until
     // inside the curve (0.3 of the radius), and at least a pixel.
-    const radius = Math.min(parseFloat(getComputedStyle(el).borderTopLeftRadius) || 0, r.width / 2, r.height / 2);
+    const corner = parseFloat(getComputedStyle(el).borderTopLeftRadius) || 0;
+    const radius = Math.min(corner, r.width / 2, r.height / 2);
     const d = Math.max(1, Math.ceil(radius * 0.3) + 1);
     const points = [
         [(r.left + r.right) / 2, (r.top + r.bottom) / 2],
@@ -31,7 +32,8 @@ COVERED = """() => {
     for (const [x, y] of points) {
         const hit = x >= 0 && y >= 0 && x < w && y < h ? document.elementFromPoint(x, y) : null;
         // The control itself, or its own label (a chip's words are the box around it).
-        const own = hit && (el.contains(hit) || [...(el.labels || [])].some((l) => l.contains(hit)));
+        const labels = [...(el.labels || [])];
+        const own = hit && (el.contains(hit) || labels.some((l) => l.contains(hit)));
         if (own) continue;
         over.push(hit ? (hit.className || hit.tagName.toLowerCase()) : 'off screen');
     }
@@ -64,7 +66,8 @@ def walk(page: Page, *, most: int = 250) -> tuple[int, list[str], list[str]]:
             break
         marker = page.evaluate(
             "() => { const el = document.activeElement;"
-            " el.dataset.walked = el.dataset.walked || String(Math.random()); return el.dataset.walked; }"
+            " el.dataset.walked = el.dataset.walked || String(Math.random());"
+            " return el.dataset.walked; }"
         )
         if marker == last:
             continue  # the parts of a date or time field: one stop
@@ -94,7 +97,8 @@ UNDER_MESSAGE = """() => {
     const controls = 'h1, button, a[href], input, select, textarea, summary, label';
     for (const el of document.querySelectorAll(controls)) {
         if (el.closest('#status')) continue;
-        if (meets(el.getBoundingClientRect())) under.push(el.tagName.toLowerCase() + ' "' + el.textContent.trim().slice(0, 30) + '"');
+        const name = el.tagName.toLowerCase() + ' "' + el.textContent.trim().slice(0, 30) + '"';
+        if (meets(el.getBoundingClientRect())) under.push(name);
     }
     return under;
 }"""
@@ -149,7 +153,8 @@ CUT = """(el) => {
     const out = [];
     if (el.scrollWidth > el.clientWidth) out.push(`scrolls ${el.scrollWidth} > ${el.clientWidth}`);
     if (words.left < box.left - 0.5 || words.right > box.right + 0.5) {
-        out.push(`words ${Math.round(words.left)}–${Math.round(words.right)} outside ${Math.round(box.left)}–${Math.round(box.right)}`);
+        const at = (a, b) => `${Math.round(a)}–${Math.round(b)}`;
+        out.push(`words ${at(words.left, words.right)} outside ${at(box.left, box.right)}`);
     }
     // Each word on one line: none broken in two to fit.
     const text = el.firstChild;
