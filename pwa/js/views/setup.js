@@ -530,11 +530,12 @@ function serverRestoreStep(done, code) {
     async render(_, show) {
       // Loaded only here: the disguise and set-up stay small.
       const { restoreFromServer } = await import("./server-copy.js");
-      const $signIn = /** @type {HTMLElement} */ (await restoreFromServer((startedAt, makeVault) => keepAndOpen(startedAt, makeVault, done), keys.lockEpoch).render(undefined, show));
-      // Its own screen, given this step's place and way back.
-      const $heading = /** @type {HTMLElement} */ ($signIn.querySelector("h1"));
-      const $step = step($heading.textContent || "", [...$signIn.childNodes].filter((n) => n !== $heading), { at: RESTORED, of: RESTORED, back: code }, show);
-      return $step;
+      const signIn = restoreFromServer((startedAt, makeVault) => keepAndOpen(startedAt, makeVault, done), keys.lockEpoch);
+      const $screen = /** @type {HTMLElement} */ (await signIn.render(undefined, show));
+      // Its screen, with this step's place and way back (Back waits while it signs in).
+      const $heading = /** @type {HTMLElement} */ ($screen.querySelector("h1"));
+      const rest = [...$screen.childNodes].filter((n) => n !== $heading);
+      return step($heading.textContent || "", rest, { at: RESTORED, of: RESTORED, back: code }, show);
     },
   };
 }
