@@ -685,6 +685,67 @@ def test_the_quick_exit_button_does_the_same(page: Page):
     expect_the_draft_back(page)
 
 
+# A finger landing on the button, and nothing more: no pointerup, no click. Returns what the
+# page looked like at the end of that task.
+FINGER_DOWN = """async () => {
+    const keys = await import('/js/vault/keys.js');
+    const $button = document.querySelector('.quick-exit');
+    $button.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, cancelable: true,
+        isPrimary: true, button: 0, buttons: 1, pointerType: 'touch', pointerId: 7 }));
+    return { up: !document.getElementById('cover').hidden, unlocked: keys.isUnlocked() };
+}"""
+EXITS = "() => performance.getEntriesByName('quick-exit-covered').length"
+
+
+def test_a_finger_landing_on_the_button_covers_before_it_lifts(page: Page):
+    set_up_with_passphrase_only(page)
+    exit_to_the_disguise(page)
+    start_a_draft(page)
+    at_once = page.evaluate(FINGER_DOWN)
+    # The cover is up in the pointerdown's own task; the key goes once it is painted.
+    assert at_once == {"up": True, "unlocked": True}, at_once
+    until(page, "async () => !(await import('/js/vault/keys.js')).isUnlocked()")
+    expect_disguise(page)
+    assert DRAFT not in page.content()
+    assert page.evaluate(EXITS) == 1
+    expect_the_draft_back(page)
+
+
+def test_one_tap_one_click_or_one_key_exits_once(page: Page):
+    """A tap is a pointerdown (which exits) and then its click: the click finds the app
+    concealed and does nothing. Enter and Space come as a click alone, and exit."""
+    set_up_with_passphrase_only(page)
+    exit_to_the_disguise(page)
+    button = page.get_by_role("button", name="Quick exit")
+    # In a real tap the cover takes the finger's lift, so the click is the page's, not the
+    # button's; a screen reader's tap sends both to the button itself.
+    both_on_the_button = """() => {
+        const $button = document.querySelector('.quick-exit');
+        $button.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, isPrimary: true,
+            button: 0, buttons: 1, pointerType: 'touch' }));
+        $button.dispatchEvent(new MouseEvent('click', { bubbles: true, detail: 1 }));
+    }"""
+    ways = [
+        (
+            "a pointerdown and its click, both on the button",
+            lambda: page.evaluate(both_on_the_button),
+        ),
+        ("a tap", lambda: button.tap()),
+        ("a mouse click", lambda: button.click()),
+        ("Enter", lambda: (button.focus(), page.keyboard.press("Enter"))),
+        ("Space", lambda: (button.focus(), page.keyboard.press(" "))),
+    ]
+    for n, (way, press) in enumerate(ways, start=1):
+        if n > 1:
+            unlock_with_passphrase(page)
+            expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+        press()
+        expect_disguise(page)
+        page.wait_for_timeout(300)  # a second exit, if any, has happened by now
+        assert page.evaluate(EXITS) == n, way
+        assert page.evaluate("async () => !(await import('/js/vault/keys.js')).isUnlocked()")
+
+
 def test_escape_exits_only_when_turned_on(page: Page):
     set_up_with_passphrase_only(page)
     exit_to_the_disguise(page)
@@ -731,6 +792,60 @@ def test_coming_back_from_the_back_forward_cache_shows_the_disguise(playwright, 
         expect_disguise(page)
         expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
         reveal(page)
+    finally:
+        context.close()
+        browser.close()
+
+
+# Before the app's own pageshow handler (an init script's listener comes first): what the
+# page held when the browser brought it back, before anything put the disguise back.
+AS_IT_CAME_BACK = """window.addEventListener('pageshow', (event) => {
+    if (!event.persisted) return;
+    const $cover = document.getElementById('cover');
+    window.__cameBack = { cover: Boolean($cover && !$cover.hidden),
+        shown: document.getElementById('view')?.innerText ?? '',
+        unlocked: window.__keys?.isUnlocked() ?? null };
+});"""
+
+
+def test_back_after_a_quick_exit_never_brings_the_diary_back(playwright, live_server):
+    """The diary open in two pages of one tab (opened again from a link or the home screen):
+    quick exit from the second, to a page on the same server, then Back. The first comes back
+    from the back/forward cache as the disguise; it went into the cache locked."""
+    options = launch_options(playwright)
+    browser = playwright.chromium.launch(
+        **options, ignore_default_args=["--disable-back-forward-cache"]
+    )
+    context = new_phone(playwright, browser, live_server)
+    try:
+        context.add_init_script(AS_IT_CAME_BACK)
+        page = context.new_page()
+        set_up_with_passphrase_only(page)
+        start_a_draft(page)
+        page.wait_for_timeout(300)  # the draft is written as it is typed
+        page.evaluate("async () => { window.__keys = await import('/js/vault/keys.js'); }")
+        page.evaluate("window.__first = true")
+        # Another address: Chromium replaces the entry on a visit to the same one.
+        page.goto("/?again")
+        unlock_with_passphrase(page)
+        expect(page.get_by_role("button", name="Quick exit")).to_be_visible()
+        elsewhere = f"{live_server.url}/_harness/harness/blank.html"
+        page.evaluate(
+            "async (to) => (await import('/js/disguise/prefs.js')).setExit({ to })", elsewhere
+        )
+        with page.expect_navigation(url=elsewhere):
+            page.get_by_role("button", name="Quick exit").tap()
+        page.go_back(wait_until="commit")
+        wait_for_app(page)
+        # The first page itself, from the cache (not loaded again), as it was kept.
+        assert page.evaluate("window.__first === true")
+        came_back = page.evaluate("window.__cameBack")
+        assert came_back["unlocked"] is False, came_back
+        assert came_back["cover"] or DRAFT not in came_back["shown"], came_back
+        expect_disguise(page)
+        assert DRAFT not in page.content()
+        expect(page.get_by_role("button", name="Quick exit")).to_have_count(0)
+        expect_the_draft_back(page)
     finally:
         context.close()
         browser.close()

@@ -1,7 +1,9 @@
 // @ts-check
 // Quick exit: a button on every screen behind the disguise, Shift pressed three times, and
-// (if the user turns it on) Escape. The cover goes up in the same frame as the press; the
-// lock, the draft, the history entry and the way out follow once it is painted.
+// (if the user turns it on) Escape. The cover goes up in the same frame as the press. Leaving
+// for another site, the lock and the history entry follow in the same task and the page goes
+// at once (the draft's write finishes while the next page loads); staying on the disguise,
+// they follow once the cover is painted.
 import * as concealment from "./concealment.js";
 import { current, home } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
@@ -15,8 +17,6 @@ export const PLACES = [
   { to: "", label: "The disguise on this phone" },
 ];
 const SHIFT_WINDOW_MS = 5000;
-// A slow draft write must not hold the person on the page: leave after this at most.
-const DRAFT_WAIT_MS = 300;
 
 let leaving = false;
 /** @type {HTMLElement | null} */
@@ -46,7 +46,7 @@ concealment.onChange((revealed) => {
     $exit = h(
       "aside",
       { class: "quick-exit-region", "aria-label": "Quick exit" },
-      h("button", { type: "button", class: "quick-exit", onclick: () => quickExit() }, "Quick exit"),
+      h("button", { type: "button", class: "quick-exit", onpointerdown: pressed, onclick: clicked }, "Quick exit"),
     );
     document.body.append($exit);
   } else if (!revealed && $exit) {
@@ -58,6 +58,25 @@ concealment.onChange((revealed) => {
     afterPaint(() => $gone.remove());
   }
 });
+
+/**
+ * A finger (or the mouse's main button) lands on the button: go now, not when it lifts, so
+ * the cover is in the first frame after the touch.
+ * @param {Event} event
+ */
+function pressed(event) {
+  if (!(event instanceof PointerEvent)) return;
+  if (event.isPrimary && event.button === 0 && concealment.isRevealed()) quickExit();
+}
+
+/**
+ * A click: the keyboard's Enter or Space, or a screen reader's activation (neither comes with
+ * a pointerdown). The click that ends a tap comes after the pointerdown has concealed the app,
+ * so one tap exits once.
+ */
+function clicked() {
+  if (concealment.isRevealed()) quickExit();
+}
 
 /** Run `fn` once the next frame has been painted. @param {() => void} fn */
 function afterPaint(fn) {
@@ -106,7 +125,11 @@ function installed() {
   return matchMedia("(display-mode: standalone)").matches || matchMedia("(display-mode: fullscreen)").matches;
 }
 
-/** Hide everything now: cover first, the rest once the cover is painted. */
+/**
+ * Hide everything now: the cover first. Leaving for another site, lock and go in the same
+ * task (the next page replaces this one as soon as it arrives, so nothing waits for a frame);
+ * staying on the disguise, lock once the cover is painted, so the cover's frame stays light.
+ */
 export function quickExit() {
   cover(true);
   // From this moment nothing started behind the code may paint, whatever finishes late.
@@ -114,22 +137,23 @@ export function quickExit() {
   const to = installed() || !navigator.onLine ? "" : prefs.exitSettings().to;
   leaving = Boolean(to);
   performance.mark("quick-exit-covered");
-  afterPaint(() => void leave(to));
+  if (to) leave(to);
+  else afterPaint(() => leave(""));
 }
 
 /** @param {string} to */
-async function leave(to) {
-  // Locking drops the key, revokes blob: URLs and clears the views (onLock), and the
-  // unfinished entry is written as an encrypted draft (beforeLock).
+function leave(to) {
+  // Locking drops the key, revokes blob: URLs and clears the views (onLock), all before it
+  // returns; the unfinished entry's encrypted draft is begun first (beforeLock: it takes the
+  // key before it awaits anything). That write is not waited for: the page keeps running
+  // until the next one arrives, and what was typed was written as it was typed.
   const wasUnlocked = keys.isUnlocked();
-  const saved = keys.lock();
+  void keys.lock();
   // From the unlock or set-up screens there was nothing to lock: put the disguise back here.
   if (!wasUnlocked) void backToDisguise();
   // The only entry this app has in history becomes the disguise's plain address.
   history.replaceState(null, "", home(current()));
-  if (!to) return;
-  await Promise.race([saved, new Promise((resolve) => setTimeout(resolve, DRAFT_WAIT_MS))]);
-  location.replace(to);
+  if (to) location.replace(to);
 }
 
 /** Listen for Shift × 3 and (if chosen) Escape. */
