@@ -711,6 +711,28 @@ def test_a_finger_landing_on_the_button_covers_before_it_lifts(page: Page):
     expect_the_draft_back(page)
 
 
+def test_what_was_typed_is_kept_when_the_next_page_comes_at_once(page: Page, live_server):
+    """The page leaves in the tap's own task, not waiting for the draft: a next page on the
+    same server, on a slow phone (4× CPU), arrives within milliseconds, and the words typed
+    a moment before (less than a person takes to move to the button) are still kept."""
+    set_up_with_passphrase_only(page)
+    elsewhere = f"{live_server.url}/_harness/harness/blank.html"
+    page.evaluate(
+        "async (to) => (await import('/js/disguise/prefs.js')).setExit({ to })", elsewhere
+    )
+    start_a_draft(page)
+    page.wait_for_timeout(100)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    try:
+        with page.expect_navigation(url=elsewhere):
+            page.get_by_role("button", name="Quick exit").tap()
+    finally:
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    page.goto("/")
+    expect_the_draft_back(page)
+
+
 def test_one_tap_one_click_or_one_key_exits_once(page: Page):
     """A tap is a pointerdown (which exits) and then its click: the click finds the app
     concealed and does nothing. Enter and Space come as a click alone, and exit."""
