@@ -1,0 +1,313 @@
+"""Quick exit beside GOV.UK Frontend's "Exit this page", in the same Chromium (issue 21).
+
+GOV.UK Frontend is installed from npm at bench time into a temporary folder (never into the
+repo: it is not a dependency of Cairn) and served from its `dist` on a page of its own origin:
+the component's documented markup and `initAll()`. Both pages leave for the same plain local
+page, on a third origin. Pixel 7 emulation, 4× CPU throttling (CDP) from just before the
+input until the neutral page has painted; the two take turns, nine runs each for each input.
+
+The same inputs for both, through CDP as a phone's would come: Shift pressed three times
+(key down and up each time: GOV.UK acts on the third release, Cairn on the third press), and
+a tap on each one's button (touch start and end: GOV.UK acts on the click, Cairn on the
+pointerdown). Every time is taken from the input's own `timeStamp` (the third Shift's
+keydown; the tap's pointerdown).
+
+- **Cover painted**: a capture listener that runs before either page's own asks for
+  animation frames from the input on; the first frame whose callback finds the cover in the
+  page (Cairn's `#cover` shown, GOV.UK's `.govuk-exit-this-page-overlay`) is the one that
+  paints it, and a task posted from that callback runs once it is painted. If the neutral
+  page paints first, the old page never painted its cover and its first paint is counted
+  (the diary was on screen until then); the note says how often.
+- **Neutral page committed**: its Navigation Timing `responseEnd`, on the wall clock
+  (`timeOrigin` + the entry), as the input's is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import statistics
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from playwright.sync_api import Page, Playwright, expect
+
+from e2e.journeys import set_up_with_passphrase_only, unlock_with_passphrase
+from e2e.support import LiveServer, launch, new_phone
+
+GOVUK_VERSION = "6.6.0"
+RUNS = 9
+THROTTLE = 4
+TYPED = "He was outside the school gates again at half three."
+
+# In every page, before its own scripts: the input's time and the cover's frame, sent out
+# through a binding as they happen (the page is about to go).
+MEASURE = """(() => {
+    const send = (what, t) =>
+        window.__exitMark && window.__exitMark(what, performance.timeOrigin + t);
+    const covered = () => {
+        const $cover = document.getElementById('cover');
+        return Boolean(($cover && !$cover.hidden)
+            || document.querySelector('.govuk-exit-this-page-overlay'));
+    };
+    const untilCovered = (from) => requestAnimationFrame(function look() {
+        if (!covered()) {
+            if (performance.now() - from < 3000) requestAnimationFrame(look);
+            return;
+        }
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => send('painted', performance.now());
+        channel.port2.postMessage(null);
+    });
+    let shifts = 0;
+    window.addEventListener('keydown', (event) => {
+        if (event.key !== 'Shift') { shifts = 0; return; }
+        if (++shifts < 3) return;
+        shifts = 0;
+        send('input', event.timeStamp);
+        untilCovered(performance.now());
+    }, true);
+    window.addEventListener('pointerdown', (event) => {
+        send('input', event.timeStamp);
+        untilCovered(performance.now());
+    }, true);
+})();"""
+
+# The neutral page's own times, on the wall clock.
+NEUTRAL_TIMES = """async () => {
+    const [nav] = performance.getEntriesByType('navigation');
+    const origin = performance.timeOrigin;
+    for (let i = 0; i < 200 && !performance.getEntriesByName('first-contentful-paint').length;
+        i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const [paint] = performance.getEntriesByName('first-contentful-paint');
+    return { committed: origin + nav.responseEnd, paint: paint ? origin + paint.startTime : null };
+}"""
+
+NEUTRAL_PAGE = (
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Weather</title>"
+    "<meta name='viewport' content='width=device-width'></head>"
+    "<body><h1>Weather</h1><p>Sunny intervals, 14\u00b0C.</p></body></html>"
+).encode()
+
+# GOV.UK's page: the template's body classes, the component's documented markup (its
+# fixtures' "default"), a form like the diary's, and initAll() from the package's dist.
+GOVUK_PAGE = """<!doctype html>
+<html lang="en" class="govuk-template">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+  <title>Get help</title>
+  <link rel="stylesheet" href="/govuk/govuk-frontend.min.css">
+</head>
+<body class="govuk-template__body">
+  <script>
+    document.body.className += ' js-enabled' +
+      ('noModule' in HTMLScriptElement.prototype ? ' govuk-frontend-supported' : '');
+  </script>
+  <div class="govuk-width-container">
+    <main class="govuk-main-wrapper" id="main-content">
+      <div class="govuk-exit-this-page" data-module="govuk-exit-this-page">
+        <a href="{neutral}" role="button" draggable="false"
+          class="govuk-button govuk-button--warning govuk-exit-this-page__button
+            govuk-js-exit-this-page-button"
+          data-module="govuk-button" rel="nofollow noreferrer">
+          <span class="govuk-visually-hidden">Emergency</span> Exit this page
+        </a>
+      </div>
+      <h1 class="govuk-heading-l">Log an incident</h1>
+      <div class="govuk-form-group">
+        <label class="govuk-label" for="what">What happened</label>
+        <textarea class="govuk-textarea" id="what" rows="5">{typed}</textarea>
+      </div>
+      <button type="submit" class="govuk-button" data-module="govuk-button">Save incident</button>
+    </main>
+  </div>
+  <script type="module">import { initAll } from '/govuk/govuk-frontend.min.js'; initAll();</script>
+</body>
+</html>
+"""
+
+
+def install_govuk(folder: Path) -> Path:
+    """Install the pinned govuk-frontend from npm into `folder`; return its dist/govuk."""
+    subprocess.run(
+        ["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--no-save"]
+        + [f"govuk-frontend@{GOVUK_VERSION}"],
+        check=True,
+        capture_output=True,
+    )
+    dist = folder / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+    installed = json.loads((dist.parents[1] / "package.json").read_text())["version"]
+    assert installed == GOVUK_VERSION, installed
+    return dist
+
+
+def _handler(pages: dict[str, bytes], files: dict[str, Path]) -> type[BaseHTTPRequestHandler]:
+    types = {".css": "text/css", ".js": "text/javascript", ".mjs": "text/javascript"}
+    types |= {".woff2": "font/woff2", ".woff": "font/woff", ".svg": "image/svg+xml"}
+    types |= {".png": "image/png", ".ico": "image/x-icon", ".json": "application/json"}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            path = self.path.split("?", 1)[0]
+            kind = "text/html; charset=utf-8"
+            body = pages.get(path)
+            for prefix, folder in files.items():
+                if body is None and path.startswith(prefix):
+                    file = (folder / path[len(prefix) :]).resolve()
+                    if file.is_relative_to(folder) and file.is_file():
+                        body = file.read_bytes()
+                        kind = types.get(file.suffix, "application/octet-stream")
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    return Handler
+
+
+@contextlib.contextmanager
+def _site(pages: dict[str, bytes], files: dict[str, Path] | None = None) -> Iterator[str]:
+    """Serve `pages` (and folders of files under prefixes) on a localhost port of its own."""
+    httpd = ThreadingHTTPServer(("localhost", 0), _handler(pages, files or {}))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://localhost:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _press(page: Page, how: str, button: str) -> None:
+    if how == "shift":
+        for _ in range(3):
+            page.keyboard.press("Shift")
+    else:
+        box = page.locator(button).bounding_box()
+        assert box, f"no {button} on the page"
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def _run(page: Page, cdp, marks: list, how: str, button: str, neutral: str) -> dict:
+    """Press, wait for the neutral page, and return the run's times in ms from the input."""
+    marks.clear()
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": THROTTLE})
+    try:
+        _press(page, how, button)
+        page.wait_for_url(neutral + "/", timeout=30_000)
+        times = page.evaluate(NEUTRAL_TIMES)
+    finally:
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    page.wait_for_timeout(100)  # a late mark from the page that left, if any
+    found = dict(marks)
+    key = found["input"]
+    painted = found.get("painted")
+    first = times["paint"]
+    covered = min(t for t in (painted, first) if t is not None)
+    return {
+        "cover": covered - key,
+        "coverFrame": painted is not None and (first is None or painted <= first),
+        "committed": times["committed"] - key,
+    }
+
+
+def measure(
+    server: LiveServer, playwright: Playwright, runs: int = RUNS
+) -> dict[str, dict[str, list[dict]]]:
+    """Nine runs of each input for each of the two, taking turns."""
+    results: dict[str, dict[str, list[dict]]] = {
+        who: {"shift": [], "tap": []} for who in ("cairn", "govuk")
+    }
+    with contextlib.ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="govuk-")))
+        dist = install_govuk(folder)
+        neutral = stack.enter_context(_site({"/": NEUTRAL_PAGE}))
+        page_html = GOVUK_PAGE.replace("{neutral}", neutral + "/").replace("{typed}", TYPED)
+        govuk = stack.enter_context(
+            _site({"/": page_html.encode()}, {"/govuk/": dist, "/assets/": dist / "assets"})
+        )
+        browser = launch(playwright)
+        stack.callback(browser.close)
+        context = new_phone(playwright, browser, server)
+        stack.callback(context.close)
+        context.add_init_script(MEASURE)
+        marks: list[tuple[str, float]] = []
+        context.expose_function("__exitMark", lambda what, t: marks.append((what, t)))
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        set_up_with_passphrase_only(page)
+        page.evaluate(
+            "async (to) => (await import('/js/disguise/prefs.js')).setExit({ to })", neutral + "/"
+        )
+
+        def cairn_ready() -> None:
+            page.goto(server.url + "/")
+            unlock_with_passphrase(page)
+            page.get_by_role("button", name="Log an incident").click()
+            page.get_by_label("What happened").fill(TYPED)
+            page.wait_for_timeout(800)  # the draft written, the screen settled
+
+        def govuk_ready() -> None:
+            page.goto(govuk + "/")
+            expect(page.locator("body[data-govuk-frontend-exit-this-page-keypress]")).to_have_count(
+                1
+            )
+            page.wait_for_timeout(800)
+
+        turns: dict[str, tuple[Callable[[], None], str]] = {
+            "cairn": (cairn_ready, ".quick-exit"),
+            "govuk": (govuk_ready, ".govuk-exit-this-page__button"),
+        }
+        for n in range(runs):
+            for how in ("shift", "tap"):
+                order = ("cairn", "govuk") if (n + (how == "tap")) % 2 == 0 else ("govuk", "cairn")
+                for who in order:
+                    ready, button = turns[who]
+                    ready()
+                    results[who][how].append(_run(page, cdp, marks, how, button, neutral))
+    return results
+
+
+def summary(results: dict[str, dict[str, list[dict]]]) -> list[tuple[str, float, str, bool, str]]:
+    """Rows: (name, Cairn/GOV.UK ratio of the medians, target, met, note)."""
+    rows = []
+    names = {"shift": "Shift × 3", "tap": "a tap on the button (from its pointerdown)"}
+    for how in ("shift", "tap"):
+        for what, label, budget in (
+            ("cover", "cover painted", 1000 / 60),
+            ("committed", "the neutral page committed", None),
+        ):
+            ours = [r[what] for r in results["cairn"][how]]
+            theirs = [r[what] for r in results["govuk"][how]]
+            mine, gov = statistics.median(ours), statistics.median(theirs)
+            ratio = mine / gov
+            pairs = sorted(a / b for a, b in zip(ours, theirs, strict=True))
+            note = (
+                f"Cairn median {mine:.1f} ms ({min(ours):.1f}–{max(ours):.1f}), GOV.UK "
+                f"{gov:.1f} ms ({min(theirs):.1f}–{max(theirs):.1f}); run by run "
+                f"{pairs[0]:.2f}–{pairs[-1]:.2f}×"
+            )
+            met = ratio <= 1
+            if what == "cover":
+                frames = [sum(r["coverFrame"] for r in results[w][how]) for w in ("cairn", "govuk")]
+                note += (
+                    f"; the old page painted its cover in {frames[0]} of {len(ours)} Cairn runs "
+                    f"and {frames[1]} of {len(theirs)} GOV.UK runs (else the neutral page's "
+                    "first paint)"
+                )
+                met = met and mine <= budget
+                note += f"; ≤ 1 frame ({budget:.1f} ms): {'yes' if mine <= budget else 'no'}"
+            rows.append((f"{names[how]} → {label}", round(ratio, 2), "≤ 1", met, note))
+    return rows
