@@ -712,7 +712,7 @@ def test_a_finger_landing_on_the_button_covers_before_it_lifts(page: Page):
 
 
 def test_what_was_typed_is_kept_when_the_next_page_comes_at_once(page: Page, live_server):
-    """The page leaves in the tap's own task, not waiting for the draft: a next page on the
+    """The page leaves from the cover's frame, not waiting for the draft: a next page on the
     same server, on a slow phone (4× CPU), arrives within milliseconds, and the words typed
     a moment before (less than a person takes to move to the button) are still kept."""
     set_up_with_passphrase_only(page)

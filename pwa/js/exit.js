@@ -2,8 +2,8 @@
 // Quick exit: a button on every screen behind the disguise, Shift pressed three times, and
 // (if the user turns it on) Escape. The cover goes up in the same frame as the press. Leaving
 // for another site, the lock and the history entry follow in the same task and the page goes
-// at once (the draft's write finishes while the next page loads); staying on the disguise,
-// they follow once the cover is painted.
+// from the cover's frame (the draft's write finishes while the next page loads); staying on
+// the disguise, they follow once the cover is painted.
 import * as concealment from "./concealment.js";
 import { current, home } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
@@ -126,9 +126,9 @@ function installed() {
 }
 
 /**
- * Hide everything now: the cover first. Leaving for another site, lock and go in the same
- * task (the next page replaces this one as soon as it arrives, so nothing waits for a frame);
- * staying on the disguise, lock once the cover is painted, so the cover's frame stays light.
+ * Hide everything now: the cover first. Leaving for another site, lock in the same task and
+ * go from the frame that paints the cover; staying on the disguise, lock once the cover is
+ * painted, so the cover's frame stays light.
  */
 export function quickExit() {
   cover(true);
@@ -137,23 +137,29 @@ export function quickExit() {
   const to = installed() || !navigator.onLine ? "" : prefs.exitSettings().to;
   leaving = Boolean(to);
   performance.mark("quick-exit-covered");
-  if (to) leave(to);
-  else afterPaint(() => leave(""));
+  if (!to) {
+    afterPaint(lockUp);
+    return;
+  }
+  lockUp();
+  // Asked for in the frame that paints the cover, whose paint follows this callback: a next
+  // page that arrives at once (a fast site, a busy phone) then replaces the cover, never the
+  // screen it covers, as it could if the page were left in the press's own task.
+  requestAnimationFrame(() => location.replace(to));
 }
 
-/** @param {string} to */
-function leave(to) {
+/** Lock and put the disguise's plain address in history. */
+function lockUp() {
   // Locking drops the key, revokes blob: URLs and clears the views (onLock), all before it
   // returns; the unfinished entry's encrypted draft is begun first (beforeLock: it takes the
-  // key before it awaits anything). That write is not waited for: the page keeps running
-  // until the next one arrives, and what was typed was written as it was typed.
+  // key before it awaits anything). Leaving, that write is not waited for: the page keeps
+  // running until the next one arrives, and what was typed was written as it was typed.
   const wasUnlocked = keys.isUnlocked();
   void keys.lock();
   // From the unlock or set-up screens there was nothing to lock: put the disguise back here.
   if (!wasUnlocked) void backToDisguise();
   // The only entry this app has in history becomes the disguise's plain address.
   history.replaceState(null, "", home(current()));
-  if (to) location.replace(to);
 }
 
 /** Listen for Shift × 3 and (if chosen) Escape. */
