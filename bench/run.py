@@ -1103,8 +1103,8 @@ def quick_exit(server: LiveServer, playwright: Playwright, count: int = 10_000) 
             "≤ 100",
             committed_ms <= 100,
             f"median of {len(away)}, max {max(committed):.0f} ms; to a plain page on another "
-            f"local port, no draft open (the page leaves in the key's own task; a draft's "
-            "write finishes as the next page loads): "
+            f"local port, no draft open (locked in the key's own task, the page leaves from "
+            "the cover's frame; a draft's write finishes as the next page loads): "
             f"navigation start {left['start']:.0f}, response end (committed) "
             f"{left['responseEnd']:.0f}, its first paint {left['paint']:.0f} ms; two "
             "documents' wall clocks",
