@@ -286,9 +286,36 @@ def test_quick_exit_during_a_capture_returns_to_the_disguise(page: Page, press: 
     expect(page.get_by_role("heading", name=HEADING)).to_have_count(0)
     assert page.title() == "Calculator"
     assert MARKER not in page.locator("body").inner_text()
-    # Nothing was kept: the words were never sent to Keep.
+    # The half-written line was sealed as the screen went, as a half-written entry is kept.
     unlock(page, CALCULATOR)
-    assert page.evaluate(INBOX) == []
+    [note] = page.evaluate(INBOX)
+    assert note["text"] == f"Half written {MARKER}"
+
+
+def test_leaving_for_another_site_mid_capture_still_keeps_the_file(page: Page, live_server):
+    """Quick exit to another site while a large file is being sealed: the page is covered at
+    once, and leaves only once the file is kept, so nothing chosen is cut off."""
+    locked_diary(page, CALCULATOR)
+    elsewhere = f"{live_server.url}/_harness/harness/blank.html"
+    page.evaluate(
+        "async (to) => (await import('/js/disguise/prefs.js')).setExit({ to })", elsewhere
+    )
+    to_capture(page, CALCULATOR)
+    big = os.urandom(24 * 1024 * 1024)
+    choose(
+        page,
+        "Choose a file or screenshot",
+        [{"name": "call-log.mp4", "mimeType": "video/mp4", "buffer": big}],
+    )
+    expect(page.get_by_role("status").filter(has_text="Keeping")).to_be_visible()
+    with page.expect_navigation(url=elsewhere, timeout=30_000):
+        page.get_by_role("button", name="Quick exit").click()
+    page.goto("/")
+    wait_for_app(page)
+    unlock(page, CALCULATOR)
+    [kept] = page.evaluate(INBOX)
+    assert kept["name"] == "call-log.mp4"
+    assert kept["read"] == kept["sha256"] == hashlib.sha256(big).hexdigest()
 
 
 def test_the_capture_screen_closes_when_the_phone_is_put_away(page: Page):

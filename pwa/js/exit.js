@@ -120,6 +120,38 @@ export function cover(on) {
   if (on) $cover.append(h("span", { class: "visually-hidden" }, "Loading."));
 }
 
+/** @type {Set<() => Promise<unknown> | undefined>} */
+const keepers = new Set();
+// Leaving for another site waits this long at most for what is being kept (a capture being
+// sealed): the cover is up meanwhile, so waiting shows nothing.
+const KEEP_WAIT_MS = 5000;
+
+/**
+ * Work that leaving must not cut short, on a screen with nothing unlocked (a capture being
+ * sealed, a line half written there). `keeper` is called at quick exit, in the press's own
+ * task and before any screen is cleared; leaving for another site waits for the promise it
+ * returns (at most KEEP_WAIT_MS). Returns the way to take it back, for when the screen goes.
+ * @param {() => Promise<unknown> | undefined} keeper
+ */
+export function whileLeaving(keeper) {
+  keepers.add(keeper);
+  return () => keepers.delete(keeper);
+}
+
+/** Start what each keeper keeps; resolves when all of it is done (or failed). */
+function keepAll() {
+  const work = [];
+  for (const keeper of keepers) {
+    try {
+      const kept = keeper();
+      if (kept) work.push(kept);
+    } catch (error) {
+      console.error("keeping at quick exit failed", error);
+    }
+  }
+  return work.length ? Promise.allSettled(work) : null;
+}
+
 /** Whether this is the installed app (no address bar, so no other site to go to). */
 function installed() {
   return matchMedia("(display-mode: standalone)").matches || matchMedia("(display-mode: fullscreen)").matches;
@@ -132,6 +164,7 @@ function installed() {
  */
 export function quickExit() {
   cover(true);
+  const keeping = keepAll();
   // From this moment nothing started behind the code may paint, whatever finishes late.
   concealment.conceal();
   const to = installed() || !navigator.onLine ? "" : prefs.exitSettings().to;
@@ -145,7 +178,9 @@ export function quickExit() {
   // Asked for in the frame that paints the cover, whose paint follows this callback: a next
   // page that arrives at once (a fast site, a busy phone) then replaces the cover, never the
   // screen it covers, as it could if the page were left in the press's own task.
-  requestAnimationFrame(() => location.replace(to));
+  const go = () => requestAnimationFrame(() => location.replace(to));
+  if (!keeping) return go();
+  void Promise.race([keeping, new Promise((resolve) => setTimeout(resolve, KEEP_WAIT_MS))]).then(go);
 }
 
 /** Lock and put the disguise's plain address in history. */

@@ -5,6 +5,7 @@
 // back to the disguise. Someone may glance at it: it says what it does, and no more.
 import { formatSize } from "../diary/evidence.js";
 import { h } from "../dom.js";
+import * as exit from "../exit.js";
 import { plainWords } from "../errors.js";
 import { canKeep, keepFile, keepNote } from "../inbox/seal.js";
 import { holdDuring } from "../vault/lock.js";
@@ -31,6 +32,7 @@ export function capture(close) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let closing;
   let left = false;
+  let release = () => false;
   return {
     title: "Keep a photo, a file or a few words",
     async render() {
@@ -55,6 +57,22 @@ export function capture(close) {
       /** The files chosen and not kept yet: still chosen after a failure, for "Try again". @type {File[]} */
       let pending = [];
       let busy = false;
+      /** What is being kept now, for quick exit to wait for. @type {Promise<unknown> | null} */
+      let storing = null;
+      /** Run `work` as what is being kept now. @template T @param {() => Promise<T>} work */
+      const store = (work) => {
+        const run = work();
+        storing = run;
+        run.finally(() => storing === run && (storing = null)).catch(() => {});
+        return run;
+      };
+      // Quick exit keeps what was under way: a file being sealed finishes, and a line written
+      // but not yet kept is sealed like one sent with Keep. Nothing is unlocked either way.
+      release = exit.whileLeaving(() => {
+        const line = $note.hidden || storing ? "" : $text.value;
+        const work = [storing, line.trim() ? keepNote(line) : null].filter(Boolean);
+        return work.length ? Promise.allSettled(work) : undefined;
+      });
 
       /** Everything a second tap could start again, off while something is being kept. @param {boolean} on */
       const working = (on) => {
@@ -116,11 +134,11 @@ export function capture(close) {
           while (pending.length) {
             const file = pending[0];
             $status.textContent = `Keeping ${file.name}…`;
-            await keepFile(file, {
+            await store(() => keepFile(file, {
               name: file.name,
               type: file.type,
               progress: (bytes) => ($progress.value = (before + bytes) / total),
-            });
+            }));
             before += file.size;
             pending.shift();
           }
@@ -152,7 +170,7 @@ export function capture(close) {
         }
         working(true);
         try {
-          await keepNote($text.value);
+          await store(() => keepNote($text.value));
         } catch (error) {
           if (left) return;
           working(false);
@@ -184,6 +202,7 @@ export function capture(close) {
     },
     leave() {
       left = true;
+      release();
       clearTimeout(closing);
     },
   };
