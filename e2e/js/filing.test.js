@@ -138,3 +138,15 @@ export async function testAddingToAWithdrawnIncidentIsRefusedAndKeepsTheCapture(
   ok(error.message.includes("no longer in the diary"), error.message);
   equal((await filing.waiting()).length, 1);
 }
+
+export async function testACaptureHeldByAnUnfinishedEntryIsNotAddedToAnotherIncident() {
+  const id = await lockedDiary();
+  await keepNote("kept once, filed once");
+  await keys.unlockWithPassphrase(PASS);
+  const capture = await only();
+  await filing.draftFor(capture); // "Make a new incident", then Back: the entry waits unfinished
+  const error = await rejects(filing.addTo(capture, id));
+  equal(error.name, "HeldError");
+  equal(/** @type {model.Incident} */ ((await model.load()).incidents.get(id)).evidence.length, 0);
+  equal((await filing.waiting()).length, 1);
+}

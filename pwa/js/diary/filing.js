@@ -150,6 +150,9 @@ export async function addTo(capture, incidentId) {
   const { incidents } = await model.load();
   const incident = incidents.get(incidentId);
   if (!incident || incident.withdrawn) throw new PlainError("This entry is no longer in the diary.");
+  // Already in an unfinished entry ("Make a new incident", then Back): filing it here as well
+  // would put it in the diary twice once that entry is saved.
+  if ((await drafts.all()).some((d) => d.evidence?.some((e) => e.inbox === capture.item))) throw new HeldError();
   const filed = await copy(capture);
   try {
     await model.reviseIncident(incidentId, incident.fields, { evidence: [filed] });
@@ -158,6 +161,14 @@ export async function addTo(capture, incidentId) {
     throw error;
   }
   await inbox.discard(capture.item);
+}
+
+/** Raised when a capture is already in an unfinished entry, so it is not filed twice. */
+export class HeldError extends PlainError {
+  constructor() {
+    super("This is already in an unfinished entry. Carry on with that entry from your diary's home, or discard it there first.");
+    this.name = "HeldError";
+  }
 }
 
 /** Remove a capture without filing it. @param {string} item */
