@@ -199,3 +199,36 @@ def test_chromium_takes_each_disguises_share_target(page: Page, live_server):
         # (Chromium 156's DevTools copy of the other fields is garbled: only these two hold.)
         assert target["action"] == f"{live_server.url}/{name}/share"
         assert target["method"] in ("POST", "kPost")
+
+
+def test_a_share_that_could_not_be_kept_is_said_after_the_next_unlock(page: Page):
+    """A diary not unlocked since its inbox key existed has nowhere to seal a share: nothing
+    is kept, and the next unlock says so once, so nothing is lost without the person knowing."""
+    set_up_with_passphrase_only(page)
+    wait_for_worker(page)
+    until(page, HAS_INBOX_KEY)
+    page.get_by_role("button", name="Lock now").click()
+    expect_disguise(page)
+    # As on a phone whose diary was made before the inbox: no public key to seal to yet.
+    page.evaluate(
+        """async () => {
+            const { tx } = await import('/js/vault/idb.js');
+            await tx('meta', 'readwrite', (t) => void t.objectStore('meta').delete('inbox'));
+        }"""
+    )
+    file = {"name": "threat.png", "type": "image/png", "bytes": list(SHOT)}
+    submit_share(page, {"title": "", "text": TEXT, "url": ""}, file)
+    page.wait_for_url("**/calculator/")
+    wait_for_app(page)
+    assert page.evaluate(INBOX_ROWS) == 0
+    unlock_with_passphrase(page)
+    said = page.get_by_role("status").filter(has_text="2 things shared into this app")
+    expect(said).to_be_visible()
+    expect(said).to_contain_text("could not be kept")
+    said.get_by_role("button", name="OK").click()
+    expect(said).to_have_count(0)
+    page.get_by_role("button", name="Lock now").click()
+    expect_disguise(page)
+    unlock_with_passphrase(page)
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    expect(page.get_by_text("could not be kept")).to_have_count(0)

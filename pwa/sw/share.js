@@ -6,7 +6,7 @@
 // page, which opens as it always does. Nothing of it goes to the network. On a browser where
 // nothing can be kept, nothing is kept, and the answer is the same. Loaded by every visitor
 // with the worker: it names nothing.
-import { CannotKeepError, keepFile, keepNote } from "../js/inbox/seal.js";
+import { CannotKeepError, keepFile, keepNote, noteMissed } from "../js/inbox/seal.js";
 
 const ACTION = /^\/([a-z][a-z0-9-]*)\/share$/;
 // A photo is sealed in well under this; a long video may take longer, and then the page shows
@@ -75,16 +75,23 @@ export async function keepShared(request) {
     jobs.push(() => keepFile(file, { name: file.name, type: file.type, at, via: "share" }));
   }
   let kept = 0;
+  let missed = 0;
   for (const job of jobs) {
     try {
       await job();
       kept++;
     } catch (error) {
-      if (error instanceof CannotKeepError) return kept;
+      missed++;
+      if (error instanceof CannotKeepError) {
+        missed = jobs.length - kept;
+        break;
+      }
       // Only the kind of failure: a message could carry something that was shared.
       console.warn("share:", /** @type {Error} */ (error).name);
     }
   }
+  // Said after the next unlock (where there is a database at all): never lost unknown.
+  if (missed) await noteMissed(missed);
   return kept;
 }
 

@@ -8,7 +8,7 @@ import { TamperedError } from "../vault/crypto.js";
 import { req, tx } from "../vault/idb.js";
 import { readMeta, writeMeta } from "../vault/meta.js";
 import * as records from "../vault/records.js";
-import { WRITING, headAd, itemKey, partAd } from "./seal.js";
+import { MISSED, WRITING, headAd, itemKey, partAd } from "./seal.js";
 
 /** @typedef {import("./seal.js").Head} Head */
 /** @typedef {import("./seal.js").InboxRow} InboxRow */
@@ -91,6 +91,16 @@ async function decrypt(key, box, additionalData, what) {
   } catch {
     throw new TamperedError(what);
   }
+}
+
+/** How many captures could not be kept since the person was last told (seal.noteMissed). */
+export async function missed() {
+  return Number(await readMeta(MISSED)) || 0;
+}
+
+/** The person has been told of the captures that could not be kept. */
+export async function toldMissed() {
+  await tx("meta", "readwrite", (t) => void t.objectStore("meta").delete(MISSED), { quiet: true });
 }
 
 /** Every head row in the inbox (its parts are not read). @returns {Promise<InboxRow[]>} */

@@ -46,6 +46,8 @@ export const PART_BYTES = 1024 * 1024;
 // Small enough to hash in one native call (a phone's photo), large enough that most captures are.
 const WHOLE_BYTES = 16 * 1024 * 1024;
 const KEY_INFO = utf8("inbox/key/v1");
+/** The "meta" entry counting captures that could not be kept (noteMissed). */
+export const MISSED = "missed";
 /** The Web Lock every writer of inbox parts shares (inbox/open.js reclaims only without it). */
 export const WRITING = "inbox-parts";
 
@@ -103,15 +105,26 @@ async function openExisting() {
       if (event.oldVersion === 0) request.transaction?.abort(); // it did not exist: make nothing
       else upgrade(request, event);
     };
+    let given = false;
+    /** @param {IDBDatabase | null} db */
+    const give = (db) => {
+      given = true;
+      resolve(db);
+    };
     request.onsuccess = () => {
       const db = request.result;
+      // Blocked and given up on, then let through later: nobody waits for it now.
+      if (given) return db.close();
       db.onversionchange = () => db.close();
-      resolve(db);
+      give(db);
     };
     request.onerror = (event) => {
       event.preventDefault();
-      resolve(null);
+      give(null);
     };
+    // A page still holding the database at an older version, that does not let it go: do
+    // not wait on it (a share's answer would wait); this capture cannot be kept.
+    request.onblocked = () => give(null);
   });
 }
 
@@ -166,6 +179,27 @@ async function begin() {
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * Count captures that could not be kept (a share on a phone with no inbox key yet, a full
+ * disk), so the person is told after the next unlock instead of never: a number in the clear
+ * "meta" store, and nothing of what they were. Where there is no database, nothing is made.
+ * @param {number} [count]
+ */
+export async function noteMissed(count = 1) {
+  const db = await openExisting();
+  if (!db) return;
+  try {
+    await inTx(db, "meta", "readwrite", (store) => {
+      const request = store.get(MISSED);
+      request.onsuccess = () => store.put((Number(request.result) || 0) + count, MISSED);
+    });
+  } catch {
+    // a full disk may refuse even this; nothing more can be done here
+  } finally {
+    db.close();
   }
 }
 

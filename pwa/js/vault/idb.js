@@ -49,6 +49,8 @@ export { DB_NAME };
  *   code's salted hash, quick exit's settings), kept a second time beside the vault so that
  *   they survive a crash that loses localStorage's late write (disguise/durable.js)
  * @property {boolean} privateTabTold  the person has read that a private tab forgets all (views/private-tab.js)
+ * @property {number} missed  captures that could not be kept (a share with no inbox key yet, a
+ *   full disk), to tell the person at the next unlock (inbox/seal.js noteMissed)
  * @property {import("../bytes.js").Bytes} inbox  the inbox's public key (raw P-256 point), for
  *   captures made while locked (inbox/seal.js); its private key is a record, under the data key
  */

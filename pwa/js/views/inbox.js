@@ -33,14 +33,28 @@ const itemsWord = (n) => `${n} ${n === 1 ? "item" : "items"}`;
  * @returns {Promise<HTMLElement | null>}
  */
 export async function inboxLink(onOpen) {
-  const count = await filing.waiting().then((list) => list.length, () => 0);
-  if (!count) return null;
-  return h(
-    "button",
-    { type: "button", class: "button block inbox-link", onclick: onOpen },
-    h("span", {}, "Inbox"),
-    h("span", { class: "inbox-count" }, `${itemsWord(count)} kept while locked`),
+  const [count, lost] = await Promise.all([filing.waiting().then((list) => list.length, () => 0), inbox.missed().catch(() => 0)]);
+  const $link =
+    count > 0
+      ? h(
+          "button",
+          { type: "button", class: "button block inbox-link", onclick: onOpen },
+          h("span", {}, "Inbox"),
+          h("span", { class: "inbox-count" }, `${itemsWord(count)} kept while locked`),
+        )
+      : null;
+  if (!lost) return $link;
+  // Shares that could not be kept while locked (no inbox key yet, a full phone): said once.
+  const $missed = h(
+    "div",
+    { class: "notice inbox-missed", role: "status" },
+    h("p", {}, `${lost === 1 ? "1 thing" : `${lost} things`} shared into this app while it was locked could not be kept. Share ${lost === 1 ? "it" : "them"} again now, or add ${lost === 1 ? "it" : "them"} to an entry.`),
+    button("OK", () => {
+      void inbox.toldMissed();
+      $missed.remove();
+    }, "button secondary"),
   );
+  return h("div", { class: "stack" }, $missed, $link);
 }
 
 /** A picture's preview, decrypted in the background. @param {Item} capture @param {(url: string) => void} keep */
