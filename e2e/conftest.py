@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from e2e.strangers import visit  # noqa: F401 (a stranger's recorded visit, a fixture)
 from e2e.support import (
     E2E,
     Authenticator,

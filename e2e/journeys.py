@@ -376,3 +376,41 @@ def download_bundle(page: Page, tmp_path: Path) -> Path:
     bundle = tmp_path / "bundle.zip"
     download.value.save_as(bundle)
     return bundle
+
+
+# Nothing before the unlock may say any of these (issue 5).
+TELLING = re.compile(r"cairn|stalk|diary|incident|harass|evidence|police|abuse", re.IGNORECASE)
+
+
+def telling_words_on(page: Page) -> list[str]:
+    """Every telling word in the title, address, text, accessible names, alt text and
+    manifest of the page as it is now."""
+    manifest = page.evaluate(
+        """async () => {
+            const link = document.querySelector('link[rel="manifest"]');
+            return link ? (await fetch(link.href)).text() : '';
+        }"""
+    )
+    seen = {
+        "title": page.title(),
+        "url": page.url,
+        "text": page.locator("body").inner_text(),
+        "accessible names": page.locator("body").aria_snapshot(),
+        "alt": " ".join(page.evaluate("[...document.querySelectorAll('[alt]')].map(e => e.alt)")),
+        "labels": " ".join(
+            page.evaluate(
+                "[...document.querySelectorAll('[aria-label],[title],[placeholder]')]"
+                ".map(e => [e.ariaLabel, e.title, e.placeholder].join(' '))"
+            )
+        ),
+        "manifest": manifest,
+    }
+    return [f"{where}: {m.group()}" for where, text in seen.items() for m in TELLING.finditer(text)]
+
+
+def set_up(page: Page, look: str = "Calculator", code: str = CODE) -> None:
+    """Set up with a chosen disguise and code, passphrase only."""
+    start(page)
+    choose_passphrase(page, look=look, code=code)
+    page.get_by_role("button", name=PASSPHRASE_ALONE).click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()

@@ -16,12 +16,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.a11y import Screens
-from e2e.journeys import CODE, PASSPHRASE, START_CODE, image
-from e2e.stored import encodings
+from e2e.journeys import CODE, PASSPHRASE, START_CODE, TELLING, image, set_up, telling_words_on
+from e2e.stored import DUMP_EVERYTHING, encodings
+from e2e.strangers import Visit, expect_only_the_disguise
 from e2e.support import storage_quota, until, wait_for_app, wait_for_worker
-from e2e.test_disguise import TELLING, set_up, telling_words_on
-from e2e.test_first_visit import Visit, expect_only_the_disguise, visit  # noqa: F401 (a fixture)
-from e2e.test_vault_leaks import DUMP_EVERYTHING
 
 MARKER = "MARKER-capture-5b1d"
 HEADING = "Keep a photo, a file or a few words"
@@ -381,7 +379,7 @@ def test_a_phone_without_an_inbox_key_says_so_before_anything_is_chosen(page: Pa
     assert not TELLING.search(page.locator("body").inner_text())
 
 
-def test_on_a_strangers_browser_code_times_opens_and_fetches_nothing(visit: Visit):  # noqa: F811
+def test_on_a_strangers_browser_code_times_opens_and_fetches_nothing(visit: Visit):
     page = visit.page
     page.goto("/")
     wait_for_app(page)

@@ -82,7 +82,7 @@ export function announce(text) {
 
 /**
  * The screen is changing: what was said on it goes. A message on its way stays, since it
- * was said for the screen coming ("Incident saved." as the incident opens).
+ * was said for the screen coming (a save said as the saved page opens).
  */
 export function dismiss() {
   if (announcing === undefined) $("#status").textContent = "";
