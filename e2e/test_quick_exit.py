@@ -733,6 +733,94 @@ def test_what_was_typed_is_kept_when_the_next_page_comes_at_once(page: Page, liv
     expect_the_draft_back(page)
 
 
+# Before the app's own scripts: from the third Shift on, whether a frame showing the cover
+# has been painted (a task posted from its animation-frame callback has run), and at the
+# page's last moment (beforeunload, when the navigation starts) what it still held.
+AT_DEPARTURE = """(() => {
+    let shifts = 0;
+    window.addEventListener('keydown', (event) => {
+        if (event.key !== 'Shift' || ++shifts < 3) return;
+        window.__painted = false;
+        requestAnimationFrame(function look() {
+            const $cover = document.getElementById('cover');
+            if (!$cover || $cover.hidden) return requestAnimationFrame(look);
+            setTimeout(() => { window.__painted = true; }, 0);
+        });
+    }, true);
+    window.addEventListener('beforeunload', () => {
+        const $view = document.getElementById('view');
+        window.__departed && window.__departed({
+            painted: window.__painted === true,
+            unlocked: window.__keys ? window.__keys.isUnlocked() : null,
+            shown: $view ? $view.innerHTML : null,
+            title: document.title,
+        });
+    });
+})();"""
+
+
+def test_leaving_goes_once_the_cover_is_painted_with_nothing_left_behind(
+    page: Page, phone: BrowserContext
+):
+    """Quick exit to another site: the navigation starts only after a frame with the cover
+    has been painted (until the next page paints, the browser may keep showing the last
+    frame), and by then the key is gone and the screen is empty, though the draft's write
+    is not waited for."""
+    departed: list[dict] = []
+    phone.expose_function("__departed", lambda left: departed.append(left))
+    phone.add_init_script(AT_DEPARTURE)
+    neutral_sites(phone)
+    set_up_with_passphrase_only(page)
+    page.evaluate("async () => { window.__keys = await import('/js/vault/keys.js'); }")
+    start_a_draft(page)
+    with page.expect_navigation(url=NEUTRAL):
+        for _ in range(3):
+            page.keyboard.press("Shift")
+    expect(page).to_have_title("Weather")
+    assert departed, "no beforeunload seen"
+    left = departed[0]
+    assert left["painted"], "the page left before the cover's frame was painted"
+    assert left["unlocked"] is False, left
+    assert DRAFT not in left["shown"] and left["shown"] == "", left
+    assert not TELLING.search(left["title"]), left
+    page.goto("/")
+    wait_for_app(page)
+    expect_the_draft_back(page)
+
+
+def test_a_page_that_stays_gets_the_disguise_back(page: Page, phone: BrowserContext):
+    """Quick exit to a site that sends no page (204: the browser stays where it is): the
+    cover stays up while the site is awaited, then the disguise is put back and shown, with
+    nothing of the diary anywhere."""
+    asked = []
+
+    def no_page(route) -> None:
+        asked.append(route.request.url)
+        route.fulfill(status=204)
+
+    phone.route("https://www.bbc.co.uk/**", no_page)
+    set_up_with_passphrase_only(page)
+    start_a_draft(page)
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_timeout(1000)
+    assert asked, "quick exit did not go for the site"
+    assert page.evaluate("!document.getElementById('cover').hidden"), "the cover came down"
+    assert DRAFT not in page.content()
+    # Playwright's locators wait for the navigation they saw start: the page is asked.
+    shown = """() => ({ cover: !document.getElementById('cover').hidden,
+        calculator: Boolean(document.querySelector('.calc')), html: document.body.innerHTML,
+        exit: document.querySelectorAll('.quick-exit').length, path: location.pathname })"""
+    for _ in range(60):  # about three seconds in
+        now = page.evaluate(shown)
+        if not now["cover"]:
+            break
+        page.wait_for_timeout(100)
+    assert not now["cover"] and now["calculator"] and now["exit"] == 0, now
+    assert now["path"] in ("/", "/calculator/"), now
+    assert DRAFT not in now["html"] and not TELLING.search(page.title())
+
+
 def test_one_tap_one_click_or_one_key_exits_once(page: Page):
     """A tap is a pointerdown (which exits) and then its click: the click finds the app
     concealed and does nothing. Enter and Space come as a click alone, and exit."""

@@ -98,6 +98,9 @@ async function hide() {
   // under way there (an unlock, a vault being made) by moving the lock epoch on.
   keys.lock();
   exit.conceal();
+  // On the way to another site, with the cover up: nothing to draw (exit.js draws it if the
+  // page stays, and a page back from the cache gets it through closeAll()).
+  if (exit.isLeaving()) return;
   await showDisguise();
   exit.uncover();
 }

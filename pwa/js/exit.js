@@ -1,9 +1,9 @@
 // @ts-check
 // Quick exit: a button on every screen behind the disguise, Shift pressed three times, and
-// (if the user turns it on) Escape. The cover goes up in the same frame as the press. Leaving
-// for another site, the lock and the history entry follow in the same task and the page goes
-// from the cover's frame (the draft's write finishes while the next page loads); staying on
-// the disguise, they follow once the cover is painted.
+// (if the user turns it on) Escape. The cover goes up in the same frame as the press.
+// Leaving for another site, the key is dropped and the screens emptied in the press's own
+// task, and the page goes from the task after the cover's frame (the draft's write finishes
+// while the next page loads); staying on the disguise, the lock follows the cover's frame.
 import * as concealment from "./concealment.js";
 import { current, home } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
@@ -55,7 +55,7 @@ concealment.onChange((revealed) => {
     // under the cover, out of reach and out of the accessibility tree.
     const $gone = $exit;
     $exit = null;
-    afterPaint(() => $gone.remove());
+    tidy(() => $gone.remove());
   }
 });
 
@@ -83,6 +83,27 @@ function afterPaint(fn) {
   requestAnimationFrame(() => setTimeout(fn, 0));
 }
 
+/** @type {(() => void)[]} */
+let untidy = [];
+
+/**
+ * Tidying that would only cost a page on its way out (laying it out again, restyling it):
+ * after the cover's frame, or, leaving for another site, only if the page stays after all.
+ * @param {() => void} fn
+ */
+function tidy(fn) {
+  if (leaving) untidy.push(fn);
+  else afterPaint(fn);
+}
+
+/** The page did not go after all (back from the cache, or the site never came). */
+function stay() {
+  leaving = false;
+  const fns = untidy;
+  untidy = [];
+  for (const fn of fns) fn();
+}
+
 /** Take the cover down once the disguise is showing (not while leaving for another site). */
 export function uncover() {
   if (!leaving) cover(false);
@@ -90,7 +111,12 @@ export function uncover() {
 
 /** A page restored from the back/forward cache is not leaving any more. */
 export function returned() {
-  leaving = false;
+  stay();
+}
+
+/** Whether the page is on its way to another site (the disguise is not drawn for it). */
+export function isLeaving() {
+  return leaving;
 }
 
 /**
@@ -113,7 +139,7 @@ export function cover(on) {
       $el.inert = false;
     }
   }
-  if (on) afterPaint(() => !$cover.hidden && $rest.forEach(($el) => ($el.inert = true)));
+  if (on) tidy(() => !$cover.hidden && $rest.forEach(($el) => ($el.inert = true)));
   $cover.textContent = "";
   $cover.hidden = !on;
   // Set once it is showing, so it is announced (as GOV.UK's Exit this page does).
@@ -158,43 +184,64 @@ function installed() {
 }
 
 /**
- * Hide everything now: the cover first. Leaving for another site, lock in the same task and
- * go from the frame that paints the cover; staying on the disguise, lock once the cover is
- * painted, so the cover's frame stays light.
+ * Hide everything now: the cover first. Leaving for another site, lock and empty the screens
+ * in the same task, and go once the cover's frame is painted; staying on the disguise, lock
+ * once the cover is painted, so the cover's frame stays light.
  */
 export function quickExit() {
+  const to = installed() || !navigator.onLine ? "" : prefs.exitSettings().to;
+  leaving = Boolean(to);
   cover(true);
   const keeping = keepAll();
   // From this moment nothing started behind the code may paint, whatever finishes late.
   concealment.conceal();
-  const to = installed() || !navigator.onLine ? "" : prefs.exitSettings().to;
-  leaving = Boolean(to);
   performance.mark("quick-exit-covered");
   if (!to) {
     afterPaint(lockUp);
     return;
   }
   lockUp();
-  // Asked for in the frame that paints the cover, whose paint follows this callback: a next
-  // page that arrives at once (a fast site, a busy phone) then replaces the cover, never the
-  // screen it covers, as it could if the page were left in the press's own task.
-  const go = () => requestAnimationFrame(() => location.replace(to));
+  // Not before the cover's frame is painted: once the next page is on its way the browser
+  // may keep showing the last frame it painted until that page paints (the diary, if the
+  // cover's frame had not been painted yet). Nor in that frame: starting the navigation
+  // lays the page out again, which would hold the cover's paint back.
+  const go = () => {
+    afterPaint(() => location.replace(to));
+    // Still here long after (the site refused, a very slow network): the disguise under the
+    // cover, and the cover down, as when staying.
+    setTimeout(stayed, STAY_MS);
+  };
   if (!keeping) return go();
   void Promise.race([keeping, new Promise((resolve) => setTimeout(resolve, KEEP_WAIT_MS))]).then(go);
 }
 
-/** Lock and put the disguise's plain address in history. */
+// How long a page left for another site waits for it before it puts the disguise back.
+const STAY_MS = 3000;
+
+function stayed() {
+  if (!leaving) return; // back from the cache meanwhile: app.js has put the disguise back
+  stay();
+  history.replaceState(null, "", home(current()));
+  void backToDisguise();
+}
+
+/**
+ * Lock, and (unless the page is going) put the disguise's plain address in history.
+ * Locking drops the key, revokes blob: URLs and empties the screens (onLock), all before it
+ * returns; the unfinished entry's encrypted draft is begun first (beforeLock: it takes the
+ * key before it awaits anything). Leaving, that write is not waited for: the page keeps
+ * running until the next one arrives, and what was typed was written as it was typed. Nor
+ * is the disguise drawn (app.js's hide): it would only be painted under the cover, as work
+ * the cover's frame waits for.
+ */
 function lockUp() {
-  // Locking drops the key, revokes blob: URLs and clears the views (onLock), all before it
-  // returns; the unfinished entry's encrypted draft is begun first (beforeLock: it takes the
-  // key before it awaits anything). Leaving, that write is not waited for: the page keeps
-  // running until the next one arrives, and what was typed was written as it was typed.
   const wasUnlocked = keys.isUnlocked();
   void keys.lock();
   // From the unlock or set-up screens there was nothing to lock: put the disguise back here.
   if (!wasUnlocked) void backToDisguise();
-  // The only entry this app has in history becomes the disguise's plain address.
-  history.replaceState(null, "", home(current()));
+  // The only entry this app has in history becomes the disguise's plain address; leaving,
+  // location.replace() puts the other site's in its place instead.
+  if (!leaving) history.replaceState(null, "", home(current()));
 }
 
 /** Listen for Shift × 3 and (if chosen) Escape. */
