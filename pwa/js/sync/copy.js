@@ -3,11 +3,15 @@
 // vault's own ciphertexts as they are stored (records, file parts, key slots), so it decrypts
 // nothing and runs while the diary is locked. Each run asks the server what it holds and
 // sends only the difference, so a run cut short (no signal, the app closed) is simply carried
-// on by the next one. The only state kept is in the clear `meta` store: whether the copy is
-// on, whether this phone is signed in, and when it last backed up.
+// on by the next one. The state kept is in the clear `meta` store (whether the copy is on,
+// whether this phone is signed in, when it last backed up) and the change list
+// (vault/changes.js): a run reads only the records on that list, unless the list cannot be
+// trusted (no run has finished since it began, or the server holds other than what the last
+// run left there), and then it compares the whole store, as the first run does.
 import { plainWords } from "../errors.js";
 import { ApiError, OfflineError } from "../api.js";
 import { toBase64url } from "../vault/bytes.js";
+import * as changes from "../vault/changes.js";
 import { DB_NAME, onWrite, partSize, req, tx } from "../vault/idb.js";
 import * as keys from "../vault/keys.js";
 import * as client from "./client.js";
@@ -103,6 +107,8 @@ async function save(change) {
 export async function signedIn() {
   // A session begun on purpose replaces any an erase left to end: never delete the new one.
   localStorage.removeItem(UNFINISHED);
+  // Perhaps another account, or a copy deleted meanwhile: the first run compares everything.
+  await changes.distrust().catch(() => {});
   await save(() => ({ on: true, signedIn: true }));
   failures = 0;
   set({ phase: "idle", message: "" });
@@ -120,6 +126,7 @@ export async function signedOut() {
 export async function turnedOff() {
   clearTimeout(timer);
   known = null;
+  await changes.distrust().catch(() => {});
   await save(() => ({ on: false, signedIn: false, last: null }));
   set({ phase: "off", last: null, pending: null, fraction: 0, message: "" });
 }
@@ -222,24 +229,112 @@ function retryLater(seconds) {
 
 // --- one run --------------------------------------------------------------------------------
 
-/** This phone's store as it is now: the slots as JSON, every record, every file part (Blob or bytes). */
-async function snapshot() {
+/**
+ * What a run reads of this phone's store: the slots as JSON, the records and their file parts
+ * (Blob or bytes), and the change list's last write. `ids` names the records read: those on
+ * the change list (a file's parts with its record), or null when every record was read.
+ * @typedef {object} Snapshot
+ * @property {object[]} slots
+ * @property {RecordRow[]} rows
+ * @property {ChunkRow[]} parts
+ * @property {string[] | null} ids
+ * @property {number} upTo     the change list's last write when this was read
+ * @property {import("../vault/changes.js").Since | undefined} since  the list is complete since
+ * @property {number} head     the chain head's version here
+ * @property {number} count    records here
+ * @property {number} files    file records here
+ * @property {string | null} diary  the diary's id, when it has one yet
+ */
+
+/**
+ * This phone's store as it is now: only what the change list names, when it can be trusted
+ * (`all`: false), else every record and file part.
+ * @param {{ all?: boolean }} [options]
+ * @returns {Promise<Snapshot | null>}
+ */
+async function snapshot({ all = false } = {}) {
   if (!(await exists())) return null;
-  return tx(["meta", "records", "chunks"], "readonly", async (t) => {
-    /** @type {[MetaValues["vault"] | undefined, RecordRow[], ChunkRow[]]} */
-    const [vault, rows, parts] = await Promise.all([
+  return tx(["meta", "records", "chunks", "changes"], "readonly", async (t) => {
+    const store = t.objectStore("records");
+    const chunks = t.objectStore("chunks");
+    /** @type {[MetaValues["vault"] | undefined, Awaited<ReturnType<typeof changes.read>>, RecordRow | undefined, number, number]} */
+    const [vault, list, head, count, files] = await Promise.all([
       req(t.objectStore("meta").get("vault")),
-      req(t.objectStore("records").getAll()),
-      req(t.objectStore("chunks").getAll()),
+      changes.read(t),
+      req(store.get("head")),
+      req(store.index("kind").count()), // every record has a kind; the index's entries are small
+      req(store.index("kind").count("file")),
     ]);
     if (!vault) return null;
-    const files = new Set(rows.filter((r) => r.kind === "file").map((r) => r.id));
+    const slots = /** @type {object[]} */ (vault.slots.map(keys.slotToJson));
+    const base = { slots, diary: vault.id ?? null, upTo: list.upTo, since: list.since, head: head?.kind === "chain" ? head.version : 0, count, files };
+    if (list.since && !all) {
+      /** @type {RecordRow[]} */
+      const rows = (await Promise.all(list.ids.map((id) => req(store.get(id))))).filter(Boolean);
+      const fileParts = rows.filter((r) => r.kind === "file").map((r) => req(chunks.getAll(IDBKeyRange.bound([r.id, 0], [r.id, Infinity]))));
+      /** @type {ChunkRow[]} */
+      const parts = (await Promise.all(fileParts)).flat();
+      return { ...base, rows, parts, ids: list.ids };
+    }
+    /** @type {[RecordRow[], ChunkRow[]]} */
+    const [rows, parts] = await Promise.all([req(store.getAll()), req(chunks.getAll())]);
+    const named = new Set(rows.filter((r) => r.kind === "file").map((r) => r.id));
     // Parts of a file not yet finished are left out, as in the backup file.
-    return { slots: /** @type {object[]} */ (vault.slots.map(keys.slotToJson)), rows, parts: parts.filter((p) => files.has(p.file)) };
+    return { ...base, rows, parts: parts.filter((p) => named.has(p.file)), ids: null };
   });
 }
 
-/** @typedef {NonNullable<Awaited<ReturnType<typeof snapshot>>>} Snapshot */
+/**
+ * What the server holds of the records `ids` only (all of it for null).
+ * @param {Held} held @param {string[] | null} ids
+ * @returns {Held}
+ */
+function only(held, ids) {
+  if (!ids) return held;
+  const records = held.records || {};
+  const chunks = held.chunks || {};
+  return {
+    slots: held.slots,
+    records: Object.fromEntries(ids.filter((id) => Object.hasOwn(records, id)).map((id) => [id, records[id]])),
+    chunks: Object.fromEntries(ids.filter((id) => Object.hasOwn(chunks, id)).map((id) => [id, chunks[id]])),
+  };
+}
+
+/**
+ * A digest of which records (id and version) and file parts the server holds: the change
+ * list is kept only while the server holds what the last run left there. The sum of each
+ * entry's hash, in two 32-bit lanes, with the count: order does not matter, and an entry can
+ * be taken out or added without going over the rest again (see `heldAfter`).
+ * @typedef {{ n: number, a: number, b: number }} Digest
+ */
+
+/** @param {Digest} d @param {string} entry @param {1 | -1} sign */
+function count(d, entry, sign) {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = 0; i < entry.length; i++) {
+    const c = entry.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  d.a = (d.a + sign * (h1 >>> 0)) >>> 0;
+  d.b = (d.b + sign * ((h2 ^ (h2 >>> 15)) >>> 0)) >>> 0;
+  d.n += sign;
+}
+
+const recordEntry = (/** @type {string} */ id, /** @type {number} */ version) => `r${id}:${version}`;
+const partEntry = (/** @type {string} */ file, /** @type {number} */ index) => `c${file}:${index}`;
+
+/** @param {Held} held @returns {Digest} */
+export function digest(held) {
+  const d = { n: 0, a: 0, b: 0 };
+  for (const [id, version] of Object.entries(held.records || {})) count(d, recordEntry(id, version), 1);
+  for (const [file, list] of Object.entries(held.chunks || {})) for (const index of list) count(d, partEntry(file, index), 1);
+  return d;
+}
+
+/** @param {Digest} d */
+const digestText = (d) => `${d.n}.${d.a.toString(36)}.${d.b.toString(36)}`;
 
 /** JSON with its keys in order, so the same slots compare equal. @param {unknown} value @returns {string} */
 function canonical(value) {
@@ -280,12 +375,50 @@ function plan(local, held) {
   return { slots, stale, records, parts, goneRecords, goneFiles, pending };
 }
 
-/** What the server holds once it holds all of `local`. @param {Snapshot} local @returns {Held} */
-function heldAfter(local) {
-  /** @type {Record<string, number[]>} */
-  const chunks = {};
-  for (const p of local.parts) (chunks[p.file] ||= []).push(p.index);
-  return { slots: local.slots, records: Object.fromEntries(local.rows.map((r) => [r.id, r.version])), chunks };
+/**
+ * Make `held` what the server holds once the plan went through, and its digest `d` with it.
+ * @param {Held} held  changed in place
+ * @param {Digest} d  changed in place
+ * @param {ReturnType<typeof plan>} todo
+ */
+function heldAfter(held, d, todo) {
+  const records = (held.records ||= {});
+  const chunks = (held.chunks ||= {});
+  const drop = (/** @type {string} */ id) => {
+    if (!Object.hasOwn(records, id)) return;
+    count(d, recordEntry(id, records[id]), -1);
+    delete records[id];
+  };
+  for (const id of [...todo.goneRecords, ...todo.stale]) drop(id);
+  for (const file of todo.goneFiles) {
+    for (const index of chunks[file] || []) count(d, partEntry(file, index), -1);
+    delete chunks[file];
+  }
+  for (const r of todo.records) {
+    drop(r.id);
+    records[r.id] = r.version;
+    count(d, recordEntry(r.id, r.version), 1);
+  }
+  for (const p of todo.parts) {
+    (chunks[p.file] ||= []).push(p.index);
+    count(d, partEntry(p.file, p.index), 1);
+  }
+}
+
+/**
+ * Whether the server will hold as many records and files as this phone once the plan went
+ * through: a check on the change list (a write it missed would show here).
+ * @param {Held} held @param {ReturnType<typeof plan>} todo @param {Snapshot} local
+ */
+function sameCounts(held, todo, local) {
+  const records = held.records || {};
+  const chunks = held.chunks || {};
+  const newRecords = new Set(todo.records.filter((r) => !Object.hasOwn(records, r.id)).map((r) => r.id)).size;
+  const newFiles = new Set(todo.parts.filter((p) => !Object.hasOwn(chunks, p.file)).map((p) => p.file)).size;
+  return (
+    Object.keys(records).length - todo.goneRecords.length + newRecords === local.count &&
+    Object.keys(chunks).length - todo.goneFiles.length + newFiles === local.files
+  );
 }
 
 /** @param {string[]} list @param {number} size */
@@ -293,26 +426,59 @@ function* batches(list, size) {
   for (let i = 0; i < list.length; i += size) yield list.slice(i, i + size);
 }
 
+/**
+ * What the last finished run did, for tests and the benchmark: whether it compared the whole
+ * store (and why), how many records it read here, and how many it sent and removed.
+ * @type {{ all: boolean, why: string, read: number, sent: number, parts: number, removed: number } | null}
+ */
+export let lastRun = null;
+/** How many runs finished in this page: those that compared the whole store, and the others. */
+export const runs = { all: 0, listed: 0 };
+
 async function once() {
   const state = await saved().catch(() => null);
   if (!state) return;
   if (!state.on) return void set({ phase: "off", last: null, pending: null, fraction: 0 }); // erased, or deleted
   if (!state.signedIn) return void set({ phase: "signed-out", fraction: 0 });
-  const local = await snapshot().catch(() => null);
-  if (!local) return;
+  const first = await snapshot().catch(() => null);
+  if (!first) return;
+  let local = first;
   if (navigator.onLine === false) return waiting(local);
   set({ phase: "syncing", fraction: 0, message: "" });
   let headSent = false;
+  /** @type {Held} */
+  let held;
+  /** @type {ReturnType<typeof plan> | undefined} */
+  let todo;
+  /** @type {Digest} */
+  let before;
+  let why = local.ids ? "" : "no complete change list";
   try {
-    const held = await client.held();
-    if (!(await sameDiary(held))) return;
+    held = await client.held();
+    before = digest(held);
+    if (!(await sameDiary(held, local.diary))) return;
+    if (local.ids) {
+      // The list names every change since the last run only if the server still holds what
+      // that run left there (not so after another phone's run, a copy deleted or a server
+      // that lost things), and if the counts agree once the changes are sent.
+      if (local.since?.digest !== digestText(before)) why = "the server holds other than the last run left";
+      else {
+        todo = plan(local, only(held, local.ids));
+        if (!sameCounts(held, todo, local)) why = "the counts differ";
+      }
+      if (why) {
+        todo = undefined;
+        const all = await snapshot({ all: true });
+        if (!all) return;
+        local = all;
+      }
+    }
     // The server's chain is further on than this phone's: another phone (a restored one,
     // say) keeps this copy now. Sending this phone's older state would take its entries
     // away, so nothing is sent or removed.
     const theirs = held.records?.head ?? 0;
-    const mine = local.rows.find((r) => r.id === "head" && r.kind === "chain")?.version ?? 0;
-    if (theirs > mine) return void set({ phase: "failed", fraction: 0, message: ANOTHER_PHONE });
-    const todo = plan(local, held);
+    if (theirs > local.head) return void set({ phase: "failed", fraction: 0, message: ANOTHER_PHONE });
+    todo ??= plan(local, held);
     const total = todo.parts.reduce((n, p) => n + partSize(p.ct), 0) + todo.records.reduce((n, r) => n + r.ct.length, 0) || 1;
     let done = 0;
     const step = (/** @type {number} */ bytes) => {
@@ -354,7 +520,20 @@ async function once() {
   } catch (error) {
     return failed(error, local);
   }
-  known = heldAfter(local);
+  heldAfter(held, before, todo);
+  known = held;
+  lastRun = {
+    all: !local.ids,
+    why,
+    read: local.rows.length,
+    sent: todo.records.length,
+    parts: todo.parts.length,
+    removed: todo.goneRecords.length + todo.goneFiles.length,
+  };
+  runs[local.ids ? "listed" : "all"] += 1;
+  // Everything on the list when the store was read is on the server now: it leaves the
+  // list (what was written since stays), and the list is complete from here on.
+  await changes.confirm(local.upTo, digestText(before)).catch(() => {});
   failures = 0;
   const last = Date.now();
   await save(() => ({ last })).catch(() => {});
@@ -366,10 +545,10 @@ async function once() {
  * Whether the copy signed in to is this diary's: the first run ties a new copy (or one made
  * before copies knew their diary) to it. Another diary's copy is left as it is and this
  * phone signs out of it: a passkey of another diary must never write here.
- * @param {Held} held
+ * @param {Held} held @param {string | null} known  the diary's id as the run read it
  */
-async function sameDiary(held) {
-  const mine = await keys.diaryId();
+async function sameDiary(held, known) {
+  const mine = known ?? (await keys.diaryId());
   if (!mine) {
     set({ phase: "off", fraction: 0 }); // erased meanwhile
     return false;
@@ -408,7 +587,7 @@ async function bind(diary) {
 
 /** No connection: say how much is waiting (when known), and try again later. @param {Snapshot} local */
 function waiting(local) {
-  set({ phase: "waiting", fraction: 0, pending: known ? plan(local, known).pending : null, message: "" });
+  set({ phase: "waiting", fraction: 0, pending: known ? plan(local, only(known, local.ids)).pending : null, message: "" });
   retryLater();
 }
 

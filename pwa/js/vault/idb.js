@@ -64,6 +64,9 @@ export { DB_NAME };
  * @property {{ key: [file: string, index: number], value: ChunkRow }} chunks
  * @property {{ key: keyof MetaValues, value: MetaValues[keyof MetaValues] }} meta
  * @property {{ key: [item: string, index: number], value: import("../inbox/seal.js").InboxRow }} inbox
+ * @property {{ key: string | number, value: number | import("./changes.js").Since }} changes  the change
+ *   list (vault/changes.js): a record's id → the write that last noted it; two number keys for
+ *   its own bookkeeping. Ids and counters only
  */
 
 export { DB_VERSION };

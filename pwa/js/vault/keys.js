@@ -2,6 +2,7 @@
 // The vault's public face: one random data key, stored only wrapped in key slots, held in
 // memory only from unlock to lock. Creating, adopting, unlocking and erasing live here; the
 // rest is re-exported from the modules beside it (errors, meta, session, throttle, slots).
+import * as changes from "./changes.js";
 import { TamperedError, newDataKey, passphraseKek, prfKek, unwrapDataKey } from "./crypto.js";
 import * as prefs from "../disguise/prefs.js";
 import { PlainError } from "../errors.js";
@@ -57,9 +58,11 @@ async function install(meta, opener, startedAt, { fresh = false } = {}) {
   if (startedAt !== lockEpoch()) throw new LockedError();
   try {
     // add(), not put(): a second window setting up at the same time must not replace this.
-    await tx(["meta", "records", "chunks"], "readwrite", (t) => {
+    await tx(["meta", "records", "chunks", "changes"], "readwrite", (t) => {
       t.objectStore("meta").add(meta, "vault");
       t.objectStore("meta").put(prefs.stored(), "prefs");
+      // Written without notes (a restore) or emptied: the server copy compares everything.
+      changes.clear(t);
       if (!fresh) return;
       t.objectStore("records").clear();
       t.objectStore("chunks").clear();
@@ -78,10 +81,11 @@ async function install(meta, opener, startedAt, { fresh = false } = {}) {
  * @throws {PlainError} the phone has a diary
  */
 export async function startClean() {
-  await tx(["meta", "records", "chunks"], "readwrite", async (t) => {
+  await tx(["meta", "records", "chunks", "changes"], "readwrite", async (t) => {
     if (await req(t.objectStore("meta").get("vault"))) throw new PlainError("This phone already has a diary.");
     t.objectStore("records").clear();
     t.objectStore("chunks").clear();
+    changes.clear(t);
   });
 }
 

@@ -1,8 +1,10 @@
 // @ts-check
 // The module every feature stores through: encrypted records and chunked files.
-// In clear only what the store needs to find a record: id, kind, version.
+// In clear only what the store needs to find a record: id, kind, version. Every write notes
+// the ids it changed on the change list, in its own transaction (changes.js).
 import { PlainError } from "../errors.js";
 import { fromUtf8, random, toBase64url, toHex, utf8 } from "./bytes.js";
+import { note } from "./changes.js";
 import { TamperedError, ad, open, seal } from "./crypto.js";
 import { partBytes, req, storable, tx } from "./idb.js";
 import { dataKey } from "./keys.js";
@@ -45,12 +47,13 @@ export async function put(kind, id, value, { key = dataKey(), replaces = [] } = 
     const version = (current?.version || 0) + 1;
     // Encrypt before the readwrite transaction opens: it would close on this await.
     const { iv, ct } = await seal(key, plaintext, recordAd(kind, id, version));
-    const written = await tx("records", "readwrite", async (t) => {
+    const written = await tx(["records", "changes"], "readwrite", async (t) => {
       const store = t.objectStore("records");
       const now = await req(store.get(id));
       if ((now?.version || 0) !== version - 1) return false; // written meanwhile: try again
       await removeIn(store, replaces.map((other) => ({ kind, id: other })));
       store.put({ id, kind, version, iv, ct });
+      await note(t, [id, ...replaces]);
       return true;
     });
     if (written) return version;
@@ -107,7 +110,7 @@ export async function putAll(writes, { remove = [] } = {}) {
       ...(await seal(key, utf8(JSON.stringify(value)), recordAd(kind, id, expect + 1))),
     })),
   );
-  await tx("records", "readwrite", async (t) => {
+  await tx(["records", "changes"], "readwrite", async (t) => {
     const store = t.objectStore("records");
     const now = await Promise.all(sealed.map((w) => req(store.get(w.id))));
     sealed.forEach((w, i) => {
@@ -115,6 +118,7 @@ export async function putAll(writes, { remove = [] } = {}) {
     });
     await removeIn(store, remove);
     for (const w of sealed) store.put({ id: w.id, kind: w.kind, version: w.expect + 1, iv: w.iv, ct: w.ct });
+    await note(t, [...sealed.map((w) => w.id), ...remove.map((r) => r.id)]);
   });
 }
 
@@ -159,7 +163,10 @@ export function openRow(row) {
 
 /** Delete records of a kind, together. @param {string} kind @param {string[]} ids */
 export async function remove(kind, ...ids) {
-  await tx("records", "readwrite", (t) => removeIn(t.objectStore("records"), ids.map((id) => ({ kind, id }))));
+  await tx(["records", "changes"], "readwrite", async (t) => {
+    await removeIn(t.objectStore("records"), ids.map((id) => ({ kind, id })));
+    await note(t, ids);
+  });
 }
 
 // --- files ----------------------------------------------------------------------------------
@@ -241,9 +248,10 @@ async function writeFile(stream, meta, progress, { hash = false }) {
     const lastKept = await storable(last.ct);
     await Promise.all(inFlight);
     // The last part and the file's record together, durably: the file exists only now.
-    await tx(["chunks", "records"], "readwrite", (t) => {
+    await tx(["chunks", "records", "changes"], "readwrite", async (t) => {
       t.objectStore("chunks").put({ file: id, index, final: true, iv: last.iv, ct: lastKept });
       t.objectStore("records").put({ id, kind: "file", version: 1, ...record });
+      await note(t, [id]);
     });
     progress?.(size);
     return { id, size, chunks: index + 1, ...(sha256 ? { sha256 } : {}) };
@@ -291,9 +299,10 @@ export function readFile(id) {
 
 /** Delete a file's record and every chunk, together. @param {string} id */
 export async function removeFile(id) {
-  await tx(["chunks", "records"], "readwrite", (t) => {
+  await tx(["chunks", "records", "changes"], "readwrite", async (t) => {
     t.objectStore("chunks").delete(IDBKeyRange.bound([id, 0], [id, Infinity]));
     t.objectStore("records").delete(id);
+    await note(t, [id]);
   });
 }
 

@@ -18,6 +18,9 @@ export const UPGRADES = [
   (db) => {
     db.createObjectStore("inbox", { keyPath: ["item", "index"] }); // InboxRow (inbox/seal.js)
   },
+  (db) => {
+    db.createObjectStore("changes"); // ChangeList (vault/changes.js)
+  },
 ];
 
 export const DB_VERSION = UPGRADES.length;

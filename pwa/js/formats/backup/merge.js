@@ -2,6 +2,7 @@
 // Merging a backup into the open diary: its entries and files, leaving out what is already
 // here, re-encrypted under this diary's key.
 import { fromBase64url, utf8 } from "../../vault/bytes.js";
+import * as changes from "../../vault/changes.js";
 import { open, seal } from "../../vault/crypto.js";
 import { req, storable, tx } from "../../vault/idb.js";
 import * as keys from "../../vault/keys.js";
@@ -86,7 +87,10 @@ export async function merge(file, passphrase, { progress } = {}) {
           progress?.("adding", total ? done / total : 1);
         }
         const record = await seal(key, utf8(JSON.stringify(checked.files.get(h.id))), records.recordAd("file", h.id, h.version));
-        await tx("records", "readwrite", (t) => void t.objectStore("records").put({ id: h.id, kind: "file", version: h.version, ...record }));
+        await tx(["records", "changes"], "readwrite", async (t) => {
+          t.objectStore("records").put({ id: h.id, kind: "file", version: h.version, ...record });
+          await changes.note(t, [h.id]); // for the server copy, with the record
+        });
       }
     });
     const made = await log.merge(checked.events, { head: checked.head, made: checked.made }, [

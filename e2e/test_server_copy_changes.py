@@ -1,0 +1,203 @@
+"""The server copy's change list: after a run that compared the whole store, a run reads and
+sends only what changed (pwa/js/vault/changes.js, pwa/js/sync/copy.js). A change kept while
+offline or refused by the server waits on the list; a write in another tab is on it; and
+when the list cannot be trusted (a new account, a restore, a server that lost things) the
+run compares everything again. Phone-sized Chromium against the real server."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+
+from e2e.journeys import log_incident, set_up_with_passphrase_only, unlock_with_passphrase
+from e2e.server_copy import (
+    expect_backed_up,
+    held,
+    home,
+    local,
+    open_settings,
+    restore_from_server,
+    settled,
+    turn_on,
+)
+from e2e.support import Authenticator, LiveServer, add_authenticator, new_phone, offline
+
+# One change made through the log (a revision of the first incident: an event and the
+# chain's new head), then one run of the copy; what the run did.
+CHANGE_AND_RUN = """async (impact) => {
+    const log = await import('/js/diary/log.js');
+    const copy = await import('/js/sync/copy.js');
+    const first = (await log.events()).find((e) => e.type === 'incident.recorded');
+    await log.append([{ type: 'incident.revised', subject: first.subject,
+        payload: { fields: { ...first.payload.fields, impact } } }]);
+    await copy.run();
+    let phase;
+    copy.onStatus((s) => { phase = s.phase; })();
+    return { phase, last: copy.lastRun };
+}"""
+
+RUN = """async () => {
+    const copy = await import('/js/sync/copy.js');
+    await copy.run();
+    let phase;
+    copy.onStatus((s) => { phase = s.phase; })();
+    return { phase, last: copy.lastRun };
+}"""
+
+LAST_RUN = "async () => (await import('/js/sync/copy.js')).lastRun"
+RUNS = "async () => ({ ...(await import('/js/sync/copy.js')).runs })"
+
+# The change list as stored: whether it is complete, and the ids on it.
+LISTED = """async () => {
+    const { tx } = await import('/js/vault/idb.js');
+    const changes = await import('/js/vault/changes.js');
+    const list = await tx('changes', 'readonly', (t) => changes.read(t));
+    return { complete: Boolean(list.since), ids: list.ids };
+}"""
+
+
+def quiet(page: Page) -> None:
+    """Wait until the server holds what the phone holds and no run is waiting to start (the
+    time receipt kept after a new head is a change of its own, sent by a run after it)."""
+    settled(page)
+    page.wait_for_timeout(2500)
+    settled(page)
+
+
+def backed_up_diary(page: Page) -> None:
+    """A diary of three incidents with its server copy on and every change sent."""
+    set_up_with_passphrase_only(page)
+    for day, what in enumerate(["Rang the doorbell", "A note on the car", "Waited by the gate"]):
+        log_incident(page, what, date=f"2026-11-0{day + 1}")
+    turn_on(page)
+    home(page)
+    quiet(page)
+
+
+def server_paths(requests) -> list[tuple[str, str]]:
+    return [(r.method, r.url.split("/api/")[1]) for r in requests]
+
+
+def test_one_change_after_a_full_run_reads_and_sends_only_that_change(page: Page, passkey):
+    backed_up_diary(page)
+    assert page.evaluate(LISTED)["complete"]
+    total = len(local(page)["records"])
+
+    calls: list = []
+    page.on("request", lambda r: calls.append(r) if "/api/backup" in r.url else None)
+    result = page.evaluate(CHANGE_AND_RUN, "I no longer walk home alone.")
+
+    assert result["phase"] == "idle"
+    last = result["last"]
+    # The new event and the chain's head: read, sent, and nothing else read.
+    assert (last["all"], last["read"], last["sent"], last["parts"]) == (False, 2, 2, 0), last
+    assert total >= 8  # three events, their head, the receipt and settings-like records
+    assert server_paths(calls) == [("GET", "backup"), ("POST", "backup/records")]
+    settled(page)
+
+
+def test_a_change_refused_or_made_offline_waits_on_the_list_for_the_next_run(
+    page: Page, phone: BrowserContext, passkey
+):
+    backed_up_diary(page)
+    busy = re.compile(r"/api/backup/records$")
+    page.route(busy, lambda route: route.fulfill(status=503, json={"error": "The server is busy."}))
+    refused = page.evaluate(CHANGE_AND_RUN, "First")
+    assert refused["phase"] == "failed"
+    page.unroute(busy)
+    listed = page.evaluate(LISTED)
+    assert listed["complete"]
+    assert "head" in listed["ids"]
+    assert len(listed["ids"]) == 2
+
+    with offline(phone):
+        waiting = page.evaluate(CHANGE_AND_RUN, "Second")
+        assert waiting["phase"] == "waiting"
+        assert len(page.evaluate(LISTED)["ids"]) == 3  # one more event, the same head
+    assert held(page)["records"] != local(page)["records"]
+
+    back = page.evaluate(RUN)
+    assert back["phase"] == "idle"
+    assert (back["last"]["all"], back["last"]["sent"]) == (False, 3), back["last"]
+    settled(page)
+
+
+def test_a_write_in_another_tab_is_on_the_list_and_goes_up_as_a_change(
+    page: Page, phone: BrowserContext, passkey
+):
+    backed_up_diary(page)
+    # Hold the copy's lock, so no tab runs while the other tab writes.
+    page.evaluate(
+        """() => new Promise((held) => navigator.locks.request('copy',
+            () => new Promise((release) => { window.__release = release; held(); })))"""
+    )
+    other = phone.new_page()
+    other.goto("/")
+    unlock_with_passphrase(other)
+    log_incident(other, "Followed me to the bus stop", date="2026-11-05")
+    listed = page.evaluate(LISTED)
+    assert "head" in listed["ids"]
+    assert [i for i in listed["ids"] if i.startswith("e")]
+    page.evaluate("window.__release()")
+
+    settled(page)
+    runs = [p.evaluate(LAST_RUN) for p in (page, other)]
+    assert all(run is None or run["all"] is False for run in runs), runs
+    assert any(run and run["sent"] for run in runs), runs
+    other.close()
+
+
+def test_a_server_that_lost_a_record_gets_the_whole_store_compared(
+    page: Page, passkey, live_server: LiveServer
+):
+    backed_up_diary(page)
+    lost = next(k for k in held(page)["records"] if k.startswith("e"))
+    diary = page.evaluate("async () => (await import('/js/vault/keys.js')).diaryId()")
+    with sqlite3.connect(live_server.app.config["DATABASE"]) as db:
+        forgot = db.execute(
+            "DELETE FROM records WHERE id = ? AND account IN "
+            "(SELECT id FROM accounts WHERE diary = ?)",
+            (lost, diary),
+        )
+        assert forgot.rowcount == 1
+
+    result = page.evaluate(RUN)
+    assert result["phase"] == "idle"
+    assert result["last"]["all"] is True
+    assert result["last"]["why"] == "the server holds other than the last run left"
+    assert lost in held(page)["records"]
+    settled(page)
+    # From here on the list is trusted again.
+    again = page.evaluate(CHANGE_AND_RUN, "After the loss")
+    assert again["last"]["all"] is False
+
+
+def test_a_new_account_gets_the_whole_store_compared(page: Page, passkey):
+    backed_up_diary(page)
+    before = page.evaluate(RUNS)
+    # The copy deleted, then turned on again: a new account, which holds nothing.
+    open_settings(page)
+    page.get_by_role("button", name="Delete the server copy").click()
+    page.get_by_role("button", name="Yes, delete the server copy").click()
+    page.get_by_role("button", name="Keep an encrypted copy on the server").click()
+    expect_backed_up(page, timeout=60_000)
+    settled(page)
+    assert page.evaluate(RUNS)["all"] == before["all"] + 1
+
+
+def test_a_restored_phone_compares_the_whole_store_first_then_keeps_the_list(
+    page: Page, passkey: Authenticator, browser: Browser, playwright: Playwright, live_server
+):
+    backed_up_diary(page)
+    phone = new_phone(playwright, browser, live_server)
+    other = phone.new_page()
+    add_authenticator(other, prf=True).take_from(passkey)
+    restore_from_server(other)
+    other.evaluate(RUN)  # after the run the restore began, if it has not finished
+    assert other.evaluate(RUNS)["all"] == 1
+    assert other.evaluate(LISTED)["complete"]
+    again = other.evaluate(CHANGE_AND_RUN, "On the new phone")
+    assert again["last"]["all"] is False
+    phone.close()
