@@ -201,3 +201,34 @@ def test_a_restored_phone_compares_the_whole_store_first_then_keeps_the_list(
     again = other.evaluate(CHANGE_AND_RUN, "On the new phone")
     assert again["last"]["all"] is False
     phone.close()
+
+
+# A file and a record written, each sent by a run; then both deleted, each deletion sent by
+# a run of its own; what each run did.
+WRITE_THEN_DELETE = """async () => {
+    const records = await import('/js/vault/records.js');
+    const copy = await import('/js/sync/copy.js');
+    const bytes = new Uint8Array(1024 * 1024 + 10).fill(7);  // two parts
+    const file = await records.putFile(new Blob([bytes]).stream(), { name: 'x', type: 'x' });
+    await records.put('test', 'a-record', { n: 1 });
+    await copy.run();
+    const sent = { ...copy.lastRun };
+    await records.removeFile(file.id);
+    await records.remove('test', 'a-record');
+    await copy.run();
+    return { file: file.id, sent, removed: { ...copy.lastRun } };
+}"""
+
+
+def test_deletions_go_up_as_changes(page: Page, passkey):
+    backed_up_diary(page)
+    result = page.evaluate(WRITE_THEN_DELETE)
+    sent, removed = result["sent"], result["removed"]
+    assert (sent["all"], sent["read"], sent["sent"], sent["parts"]) == (False, 2, 2, 2), sent
+    # The file's record and its parts, and the other record.
+    assert (removed["all"], removed["read"], removed["removed"]) == (False, 0, 3), removed
+    theirs = held(page)
+    assert result["file"] not in theirs["records"]
+    assert result["file"] not in theirs["chunks"]
+    assert "a-record" not in theirs["records"]
+    settled(page)
