@@ -232,3 +232,49 @@ def test_deletions_go_up_as_changes(page: Page, passkey):
     assert result["file"] not in theirs["chunks"]
     assert "a-record" not in theirs["records"]
     settled(page)
+
+
+# The store put back as a vault of version 2 of the database keeps it (no change list): every
+# row of every store but "changes", the database made again at version 2 with the same
+# upgrades, the rows written back. Run on a page of the origin that does not open the app.
+AS_VERSION_2 = """async () => {
+    const { UPGRADES } = await import('/js/vault/schema.js');
+    const { DB_NAME } = await import('/js/vault/idb.js');
+    const done = (r) => new Promise((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+    const opened = indexedDB.open(DB_NAME);
+    const db = await done(opened);
+    const kept = {};
+    for (const name of ['meta', 'records', 'chunks', 'inbox']) {
+        const store = db.transaction(name).objectStore(name);
+        kept[name] = [await done(store.getAllKeys()), await done(store.getAll())];
+    }
+    db.close();
+    await done(indexedDB.deleteDatabase(DB_NAME));
+    const again = indexedDB.open(DB_NAME, 2);
+    again.onupgradeneeded = () => UPGRADES.slice(0, 2).forEach((up) => up(again.result,
+        again.transaction));
+    const old = await done(again);
+    const t = old.transaction(Object.keys(kept), 'readwrite');
+    for (const [name, [keys, values]] of Object.entries(kept)) {
+        const store = t.objectStore(name);
+        values.forEach((v, i) => (store.keyPath ? store.put(v) : store.put(v, keys[i])));
+    }
+    await new Promise((resolve, reject) => { t.oncomplete = resolve; t.onerror = reject; });
+    const version = old.version;
+    old.close();
+    return version;
+}"""
+
+
+def test_a_vault_from_before_the_list_gets_the_whole_store_compared_first(
+    page: Page, passkey, live_server: LiveServer
+):
+    backed_up_diary(page)
+    page.goto(f"{live_server.url}/base.css")  # the origin, without the app
+    assert page.evaluate(AS_VERSION_2) == 2
+    page.goto(f"{live_server.url}/")
+    result = page.evaluate(RUN)  # opens the database at version 3: an empty list
+    assert page.evaluate(RUNS)["all"] == 1, result
+    assert page.evaluate(LISTED)["complete"]
+    settled(page)
