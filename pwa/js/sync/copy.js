@@ -309,7 +309,7 @@ function only(held, ids) {
  */
 
 /** @param {Digest} d @param {string} entry @param {1 | -1} sign */
-function count(d, entry, sign) {
+function tally(d, entry, sign) {
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
   for (let i = 0; i < entry.length; i++) {
@@ -326,10 +326,10 @@ const recordEntry = (/** @type {string} */ id, /** @type {number} */ version) =>
 const partEntry = (/** @type {string} */ file, /** @type {number} */ index) => `c${file}:${index}`;
 
 /** @param {Held} held @returns {Digest} */
-export function digest(held) {
+function digest(held) {
   const d = { n: 0, a: 0, b: 0 };
-  for (const [id, version] of Object.entries(held.records || {})) count(d, recordEntry(id, version), 1);
-  for (const [file, list] of Object.entries(held.chunks || {})) for (const index of list) count(d, partEntry(file, index), 1);
+  for (const [id, version] of Object.entries(held.records || {})) tally(d, recordEntry(id, version), 1);
+  for (const [file, list] of Object.entries(held.chunks || {})) for (const index of list) tally(d, partEntry(file, index), 1);
   return d;
 }
 
@@ -386,22 +386,22 @@ function heldAfter(held, d, todo) {
   const chunks = (held.chunks ||= {});
   const drop = (/** @type {string} */ id) => {
     if (!Object.hasOwn(records, id)) return;
-    count(d, recordEntry(id, records[id]), -1);
+    tally(d, recordEntry(id, records[id]), -1);
     delete records[id];
   };
   for (const id of [...todo.goneRecords, ...todo.stale]) drop(id);
   for (const file of todo.goneFiles) {
-    for (const index of chunks[file] || []) count(d, partEntry(file, index), -1);
+    for (const index of chunks[file] || []) tally(d, partEntry(file, index), -1);
     delete chunks[file];
   }
   for (const r of todo.records) {
     drop(r.id);
     records[r.id] = r.version;
-    count(d, recordEntry(r.id, r.version), 1);
+    tally(d, recordEntry(r.id, r.version), 1);
   }
   for (const p of todo.parts) {
     (chunks[p.file] ||= []).push(p.index);
-    count(d, partEntry(p.file, p.index), 1);
+    tally(d, partEntry(p.file, p.index), 1);
   }
 }
 
