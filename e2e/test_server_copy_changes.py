@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
-from e2e.journeys import log_incident, set_up_with_passphrase_only, unlock_with_passphrase
+from e2e.journeys import (
+    log_incident,
+    make_backup,
+    merge_backup,
+    open_backup_settings,
+    seeded_diary,
+    set_up_with_passphrase_only,
+    unlock_with_passphrase,
+)
 from e2e.server_copy import (
     expect_backed_up,
     held,
@@ -278,3 +287,28 @@ def test_a_vault_from_before_the_list_gets_the_whole_store_compared_first(
     assert page.evaluate(RUNS)["all"] == 1, result
     assert page.evaluate(LISTED)["complete"]
     settled(page)
+
+
+def test_a_backup_merged_in_goes_up_as_changes(
+    page: Page, passkey, browser: Browser, playwright: Playwright, live_server, tmp_path: Path
+):
+    # Another phone's diary, with a photo and a recording, kept in a backup file.
+    phone = new_phone(playwright, browser, live_server)
+    try:
+        theirs = phone.new_page()
+        seeded_diary(theirs)
+        path = make_backup(theirs, tmp_path)
+    finally:
+        phone.close()
+
+    backed_up_diary(page)
+    before = page.evaluate(RUNS)
+    open_backup_settings(page)
+    merge_backup(page, path)
+    expect(
+        page.get_by_role("status").filter(has_text="Added 3 entries and 3 files")
+    ).to_be_visible()
+    settled(page)  # the merged files' parts and records, and the new events
+    after = page.evaluate(RUNS)
+    assert after["all"] == before["all"]
+    assert after["listed"] > before["listed"]
