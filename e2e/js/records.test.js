@@ -210,3 +210,88 @@ export async function testWhereBlobsAreRefusedFilePartsAreBytesAndEveryReaderTak
   ok((await rawRow("chunks", [file.id, 2])).ct instanceof Uint8Array, "restored part not bytes");
   ok(same(await readAll(records.readFile(file.id))), "restored file differs");
 }
+
+/**
+ * Count the readwrite transactions on "chunks" opened while `work` runs.
+ * @param {() => Promise<unknown>} work
+ */
+async function chunkWrites(work) {
+  const open = IDBDatabase.prototype.transaction;
+  let count = 0;
+  IDBDatabase.prototype.transaction = function (stores, mode, options) {
+    if (mode === "readwrite" && [stores].flat().includes("chunks")) count += 1;
+    return open.call(this, stores, mode, options);
+  };
+  try {
+    await work();
+  } finally {
+    IDBDatabase.prototype.transaction = open;
+  }
+  return count;
+}
+
+export async function testALargeFileIsWrittenSeveralPartsToATransaction() {
+  await unlocked();
+  const size = 12 * records.CHUNK_BYTES + 7;
+  const bytes = new Uint8Array(size).map((_, i) => (i * 11) % 256);
+  await blobsRefused(); // its one-off probe is a transaction too
+  /** @type {{ id: string, chunks: number } | undefined} */
+  let file;
+  const writes = await chunkWrites(async () => {
+    file = await records.putFile(new Blob([bytes]).stream(), { name: "long.mp4" });
+  });
+  if (!file) throw new Error("not stored");
+  equal(file.chunks, 13);
+  // One transaction a part made IndexedDB the slowest step of storing a large file.
+  ok(writes <= 4, `${writes} transactions for 13 parts`);
+  const back = await readAll(records.readFile(file.id));
+  ok(back.length === size && back.every((b, i) => b === bytes[i]), "read back differs");
+}
+
+/** @param {Uint8Array} bytes */
+async function digestHex(bytes) {
+  return [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function testAFileIsHashedInAWorkerBesideItsEncryption() {
+  await unlocked();
+  const bytes = new Uint8Array(3 * records.CHUNK_BYTES + 99);
+  for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
+  const Original = window.Worker;
+  /** @type {string[]} */
+  const started = [];
+  window.Worker = class extends Original {
+    /** @param {string | URL} url @param {WorkerOptions} [options] */
+    constructor(url, options) {
+      super(url, options);
+      started.push(String(url));
+    }
+  };
+  try {
+    const file = await records.putFile(new Blob([bytes]).stream(), { name: "clip.mp4" }, undefined, { hash: true });
+    equal(file.sha256, await digestHex(bytes));
+    equal(started.length, 1);
+    ok(started[0].endsWith("/js/vault/sha256-worker.js"), started[0]);
+    equal((await records.get("file", file.id)).sha256, file.sha256);
+  } finally {
+    window.Worker = Original;
+  }
+}
+
+export async function testWhereNoWorkerStartsTheFileIsHashedInThePage() {
+  await unlocked();
+  const bytes = new Uint8Array(2 * records.CHUNK_BYTES + 5).map((_, i) => (i * 3) % 256);
+  const Original = window.Worker;
+  // A worker whose script does not load (as when it is missing from the cache).
+  window.Worker = class extends Original {
+    constructor() {
+      super("/js/vault/no-such-worker.js", { type: "module" });
+    }
+  };
+  try {
+    const file = await records.putFile(new Blob([bytes]).stream(), { name: "clip.mp4" }, undefined, { hash: true });
+    equal(file.sha256, await digestHex(bytes));
+  } finally {
+    window.Worker = Original;
+  }
+}

@@ -9,12 +9,14 @@ import { TamperedError, ad, open, seal } from "./crypto.js";
 import { partBytes, req, storable, tx } from "./idb.js";
 import { dataKey } from "./keys.js";
 import { whileWriting } from "./orphans.js";
-import { Sha256 } from "./sha256.js";
+import { startHash } from "./hashing.js";
 
 /** @typedef {import("./bytes.js").Bytes} Bytes */
 
 export const CHUNK_BYTES = 1024 * 1024;
-const PARTS_IN_FLIGHT = 3;
+// Parts per transaction, and transactions under way while the next parts are sealed.
+const PARTS_PER_WRITE = 4;
+const WRITES_IN_FLIGHT = 2;
 
 /** @param {string} kind @param {string} id @param {number} version */
 export const recordAd = (kind, id, version) => ad("cairn/record/v1", kind, id, version);
@@ -188,7 +190,9 @@ export function putFile(stream, meta = {}, progress, options = {}) {
 }
 
 /**
- * putFile's work, under the lock.
+ * putFile's work, under the lock. Parts are sealed as they fill, and written a few to a
+ * transaction (one transaction per part made IndexedDB the slowest step), with at most
+ * WRITES_IN_FLIGHT transactions and one batch being sealed at a time: memory stays flat.
  * @param {ReadableStream<Bytes>} stream
  * @param {Record<string, unknown>} meta
  * @param {((bytes: number) => void) | undefined} progress
@@ -199,20 +203,22 @@ async function writeFile(stream, meta, progress, { hash = false }) {
   const key = dataKey();
   const id = newId();
   const reader = stream.getReader();
-  const hasher = hash ? new Sha256() : null;
+  const hasher = hash ? await startHash() : null;
   // One buffer for the whole file: WebCrypto copies its input when encrypt() is called, so
   // the buffer can be refilled while that part is still being encrypted and written.
   const buffer = new Uint8Array(CHUNK_BYTES);
   let filled = 0;
   let index = 0;
   let size = 0;
-  /** @type {Promise<unknown>[]} */
-  const inFlight = [];
+  let written = 0;
+  /** @type {Promise<SealedPart>[]} parts sealed (or being sealed) for the next write */
+  let batch = [];
+  /** @type {Promise<number>[]} writes under way, each resolving to the bytes it stored */
+  const writes = [];
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      hasher?.update(value);
       let offset = 0;
       while (offset < value.length) {
         const take = Math.min(CHUNK_BYTES - filled, value.length - offset);
@@ -220,48 +226,78 @@ async function writeFile(stream, meta, progress, { hash = false }) {
         filled += take;
         offset += take;
         if (filled < CHUNK_BYTES) continue;
-        const i = index;
-        // Ciphertext goes to the database as a Blob where it can: it leaves the page's memory at once.
-        const part = seal(key, buffer, chunkAd(id, i, false)).then(async ({ iv, ct }) => {
-          const kept = await storable(ct);
-          return tx("chunks", "readwrite", (t) => void t.objectStore("chunks").put({ file: id, index: i, final: false, iv, ct: kept }), {
-            durability: "relaxed",
-          });
-        });
-        inFlight.push(part);
+        batch.push(sealPart(key, id, index, buffer, false));
+        // The hash copies the part too, and waits only if it falls behind.
+        await hasher?.update(buffer);
         index += 1;
         size += filled;
         filled = 0;
+        if (batch.length < PARTS_PER_WRITE) continue;
+        writes.push(writeParts(id, batch));
+        batch = [];
         // A few parts at a time, whatever the file's size: memory stays flat.
-        if (inFlight.length >= PARTS_IN_FLIGHT) {
-          await inFlight[0];
-          inFlight.shift();
-          progress?.(size - inFlight.length * CHUNK_BYTES);
+        if (writes.length > WRITES_IN_FLIGHT) {
+          written += await /** @type {Promise<number>} */ (writes.shift());
+          progress?.(written);
         }
       }
     }
     size += filled;
-    const last = await seal(key, buffer.subarray(0, filled), chunkAd(id, index, true));
-    const sha256 = hasher ? toHex(hasher.digest()) : undefined;
+    batch.push(sealPart(key, id, index, buffer.subarray(0, filled), true));
+    await hasher?.update(buffer.subarray(0, filled));
+    const sha256 = hasher ? toHex(await hasher.digest()) : undefined;
     const info = { ...meta, size, chunks: index + 1, ...(sha256 ? { sha256 } : {}) };
     const record = await seal(key, utf8(JSON.stringify(info)), recordAd("file", id, 1));
-    const lastKept = await storable(last.ct);
-    await Promise.all(inFlight);
-    // The last part and the file's record together, durably: the file exists only now.
+    const parts = await Promise.all(batch);
+    await Promise.all(writes);
+    // The last parts and the file's record together, durably: the file exists only now.
     await tx(["chunks", "records", "changes"], "readwrite", async (t) => {
-      t.objectStore("chunks").put({ file: id, index, final: true, iv: last.iv, ct: lastKept });
+      const chunks = t.objectStore("chunks");
+      for (const part of parts) chunks.put({ file: id, ...part });
       t.objectStore("records").put({ id, kind: "file", version: 1, ...record });
       await note(t, [id]);
     });
     progress?.(size);
     return { id, size, chunks: index + 1, ...(sha256 ? { sha256 } : {}) };
   } catch (error) {
-    await Promise.allSettled(inFlight);
+    await Promise.allSettled([...writes, ...batch]);
     await removeChunks(id).catch(() => {});
     throw error;
   } finally {
     reader.releaseLock();
+    hasher?.close();
   }
+}
+
+/** @typedef {{ index: number, final: boolean, iv: Bytes, ct: import("./idb.js").StoredPart }} SealedPart */
+
+/**
+ * Encrypt one part and turn its ciphertext into what this browser stores (a Blob leaves the
+ * page's memory at once). `bytes` is copied before this returns, so it may be refilled.
+ * @param {CryptoKey} key @param {string} id @param {number} index @param {Bytes} bytes @param {boolean} final
+ * @returns {Promise<SealedPart>}
+ */
+function sealPart(key, id, index, bytes, final) {
+  return seal(key, bytes, chunkAd(id, index, final)).then(async ({ iv, ct }) => ({ index, final, iv, ct: await storable(ct) }));
+}
+
+/**
+ * Write sealed middle parts of a file in one transaction. Relaxed: the file's strict last
+ * transaction makes them durable. Resolves to the plaintext bytes they hold.
+ * @param {string} id @param {Promise<SealedPart>[]} sealing
+ */
+async function writeParts(id, sealing) {
+  const parts = await Promise.all(sealing);
+  await tx(
+    "chunks",
+    "readwrite",
+    (t) => {
+      const chunks = t.objectStore("chunks");
+      for (const part of parts) chunks.put({ file: id, ...part });
+    },
+    { durability: "relaxed" },
+  );
+  return parts.length * CHUNK_BYTES;
 }
 
 /**
