@@ -586,6 +586,42 @@ APPEND_MANY = """(tag) => {
 }"""
 
 
+WATCH_PROGRESS = """() => {
+    window.__progress = { values: [], words: [] };
+    new MutationObserver(() => {
+        const bar = document.querySelector('progress.store-progress');
+        if (bar) window.__progress.values.push(bar.value);
+        const words = [...document.querySelectorAll('p.hint')].map((p) => p.textContent)
+            .find((t) => t.startsWith('Storing'));
+        if (words && words !== window.__progress.words.at(-1)) window.__progress.words.push(words);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true,
+        characterData: true });
+}"""
+
+
+def test_a_long_video_shows_a_progress_bar_while_it_is_stored(page: Page, tmp_path):
+    set_up_with_passphrase_only(page)
+    page.get_by_role("button", name="Log an incident").click()
+    page.get_by_label("What happened").fill("Filmed him outside the house")
+    video = tmp_path / "outside.mp4"
+    video.write_bytes(os.urandom(24 << 20))
+    page.evaluate(WATCH_PROGRESS)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Add screenshots or files").click()
+    chooser.value.set_files(video)
+    expect(page.locator(".evidence-name", has_text="outside.mp4")).to_be_visible(timeout=60_000)
+    seen = page.evaluate("window.__progress")
+    # A bar that moved through the middle, and plain words every tenth, not every part.
+    assert any(0 < v < 100 for v in seen["values"]), seen["values"]
+    assert seen["words"][0] == "Storing outside.mp4…", seen["words"]
+    middle = [w for w in seen["words"] if re.fullmatch(r"Storing outside\.mp4… [1-9]0%", w)]
+    assert middle, seen["words"]
+    assert len(seen["words"]) <= 12, seen["words"]
+    # Stored, the bar and the words are gone.
+    expect(page.locator("progress.store-progress")).to_have_count(0)
+    expect(page.get_by_text(re.compile("^Storing "))).to_have_count(0)
+
+
 def test_two_windows_appending_at_once_neither_lose_nor_fork(page: Page, phone: BrowserContext):
     set_up_with_passphrase_only(page)
     other = phone.new_page()

@@ -48,6 +48,9 @@ export function evidenceList(items, action = () => null, onOpen) {
  */
 export async function pickFiles({ accept, capture, how, progress, onAdded, onError }) {
   const $input = h("input", { type: "file", accept: accept || null, capture: capture || null, multiple: !capture, hidden: true });
+  // A long video takes a while to store: a bar beside the words, which change only every
+  // tenth so a screen reader is not flooded.
+  const $bar = h("progress", { class: "store-progress", max: 100, value: 0, "aria-label": "Stored so far" });
   document.body.append($input);
   try {
     // The camera or picker hides the page, and storing a long video takes a while: the vault
@@ -63,6 +66,7 @@ export async function pickFiles({ accept, capture, how, progress, onAdded, onErr
     }, 900);
   } finally {
     progress.textContent = "";
+    $bar.remove();
     $input.remove();
   }
 
@@ -70,10 +74,17 @@ export async function pickFiles({ accept, capture, how, progress, onAdded, onErr
   async function storeAll(files) {
     for (const file of files) {
       const kind = how === "file" ? (file.type.startsWith("image/") ? "image" : evidence.kindOf(file.type)) : how;
-      progress.textContent = `Adding ${file.name}…`;
+      progress.textContent = `Storing ${file.name}…`;
+      $bar.value = 0;
+      progress.after($bar);
+      let said = -1;
       try {
         const item = await evidence.storeFile(file, kind, (n) => {
-          progress.textContent = `Adding ${file.name}: ${Math.round((100 * n) / (file.size || 1))}%`;
+          const percent = Math.min(100, Math.floor((100 * n) / (file.size || 1)));
+          $bar.value = percent;
+          if (Math.floor(percent / 10) === said) return;
+          said = Math.floor(percent / 10);
+          progress.textContent = `Storing ${file.name}… ${said * 10}%`;
         });
         onAdded(item);
       } catch (error) {
