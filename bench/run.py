@@ -175,7 +175,7 @@ VAULT_TIMINGS = """async (runs) => {
     return { passkey, pass, save, iterations: PBKDF2_ITERATIONS };
 }"""
 
-FILE_STORE = """async (mib) => {
+FILE_STORE = """async (mib, hash = false) => {
     const records = await import('/js/vault/records.js');
     // Raw WebCrypto AES-GCM over the same bytes, 1 MiB at a time, nothing stored.
     const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false,
@@ -188,11 +188,13 @@ FILE_STORE = """async (mib) => {
             key, block);
     }
     const raw = performance.now() - t;
-    // The same size through the vault, from a file as the phone's file picker gives it.
-    const file = new Blob(Array.from({ length: mib }, () => block));
+    // The same size through the vault, from a file as the phone's file picker gives it: one
+    // Blob repeated, so a 1 GB file needs no 1 GB of memory to make.
+    const one = new Blob([block]);
+    const file = new Blob(Array.from({ length: mib }, () => one));
     window.__stored = null;
     t = performance.now();
-    await records.putFile(file.stream(), { name: 'bench.bin' });
+    await records.putFile(file.stream(), { name: 'bench.bin' }, undefined, { hash });
     window.__stored = performance.now() - t;
     return { raw, stored: window.__stored };
 }"""
@@ -243,6 +245,10 @@ def vault(server: LiveServer, playwright: Playwright, mib: int = 50) -> list[Row
         ratio = statistics.median(r["raw"] / r["stored"] for r in runs)
         stored_ms = statistics.median(r["stored"] for r in runs)
         raw_ms = statistics.median(r["raw"] for r in runs)
+        # As evidence is stored: with the SHA-256 of the original bytes.
+        hashed = [page.evaluate(f"() => ({FILE_STORE})({mib}, true)") for _ in range(3)]
+        hashed_ratio = statistics.median(r["raw"] / r["stored"] for r in hashed)
+        hashed_ms = statistics.median(r["stored"] for r in hashed)
 
         # Memory, in a separate run, as the file goes in.
         growth_mb = _memory_growth_mb(
@@ -275,9 +281,17 @@ def vault(server: LiveServer, playwright: Playwright, mib: int = 50) -> list[Row
             f"{mib} MB file: encrypt-and-store vs raw AES-GCM",
             round(ratio * 100),
             "%",
-            "≥ 60",
-            ratio >= 0.6,
+            "≥ 80",
+            ratio >= 0.8,
             f"{mib / stored_ms * 1000:.0f} vs {mib / raw_ms * 1000:.0f} MB/s; raw: 1 MiB at a time",
+        ),
+        Row(
+            f"{mib} MB file as evidence (with its SHA-256) vs raw AES-GCM",
+            round(hashed_ratio * 100),
+            "%",
+            "",
+            None,
+            f"{mib / hashed_ms * 1000:.0f} MB/s; the hash in a worker",
         ),
         Row(
             f"{mib} MB file: page memory growth",
@@ -285,6 +299,62 @@ def vault(server: LiveServer, playwright: Playwright, mib: int = 50) -> list[Row
             "MB",
             "≤ 16",
             growth_mb <= 16,
+            "live JS heap + array buffers, peak",
+        ),
+    ]
+
+
+NEW_VAULT = """async () => {
+    const keys = await import('/js/vault/keys.js');
+    const { destroy } = await import('/js/vault/idb.js');
+    keys.lock();
+    await destroy();
+    await keys.createVault({ passphrase: 'bench passphrase for timing only' });
+}"""
+
+
+def large_file(server: LiveServer, playwright: Playwright, mib: int = 1024) -> list[Row]:
+    """A 1 GB video through the vault: its speed beside raw AES-GCM, and the page's memory."""
+    browser = launch(playwright)
+    try:
+        context = new_phone(playwright, browser, server)
+        page = context.new_page()
+        page.goto("/_harness/harness/blank.html")
+        page.evaluate(NEW_VAULT)
+        run = page.evaluate(FILE_STORE, mib)
+        # Memory, in a separate run, as evidence goes in (hashed, as the form stores it). A new
+        # vault first: the test profile keeps IndexedDB in memory, and 2 GB did not fit.
+        page.evaluate(NEW_VAULT)
+        growth_mb = _memory_growth_mb(
+            context,
+            page,
+            f"() => {{ window.__file = ({FILE_STORE})({mib}, true)"
+            ".catch((e) => { window.__stored = String(e); }); }",
+            "window.__stored",
+        )
+        failed = page.evaluate("typeof window.__stored === 'string' && window.__stored")
+        if failed:
+            raise RuntimeError(f"the {mib} MB file was not stored: {failed}")
+        context.close()
+    finally:
+        browser.close()
+    ratio = run["raw"] / run["stored"]
+    size = f"{mib // 1024} GB" if mib >= 1024 else f"{mib} MB"
+    return [
+        Row(
+            f"{size} file: encrypt-and-store vs raw AES-GCM",
+            round(ratio * 100),
+            "%",
+            "≥ 80",
+            ratio >= 0.8,
+            f"{mib / run['stored'] * 1000:.0f} vs {mib / run['raw'] * 1000:.0f} MB/s",
+        ),
+        Row(
+            f"{size} file as evidence: page memory growth",
+            round(growth_mb, 1),
+            "MB",
+            "≤ 32",
+            growth_mb <= 32,
             "live JS heap + array buffers, peak",
         ),
     ]
@@ -1706,6 +1776,7 @@ ROWS: list[Callable[[LiveServer, Playwright], list[Row]]] = [
     load_times,
     installed_start,
     vault,
+    large_file,
     orphans,
     diary,
     quick_exit,
