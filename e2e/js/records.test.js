@@ -253,10 +253,8 @@ async function digestHex(bytes) {
   return [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function testAFileIsHashedInAWorkerBesideItsEncryption() {
-  await unlocked();
-  const bytes = new Uint8Array(3 * records.CHUNK_BYTES + 99);
-  for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
+/** Run `work` counting the workers it starts, by their script's address. @param {() => Promise<void>} work */
+async function workersStarted(work) {
   const Original = window.Worker;
   /** @type {string[]} */
   const started = [];
@@ -268,19 +266,45 @@ export async function testAFileIsHashedInAWorkerBesideItsEncryption() {
     }
   };
   try {
-    const file = await records.putFile(new Blob([bytes]).stream(), { name: "clip.mp4" }, undefined, { hash: true });
-    equal(file.sha256, await digestHex(bytes));
-    equal(started.length, 1);
-    ok(started[0].endsWith("/js/vault/sha256-worker.js"), started[0]);
-    equal((await records.get("file", file.id)).sha256, file.sha256);
+    await work();
   } finally {
     window.Worker = Original;
   }
+  return started;
+}
+
+export async function testALargeFileIsHashedInAWorkerBesideItsEncryption() {
+  await unlocked();
+  // Past 8 MiB: the page's hash so far carries on in the worker.
+  const bytes = new Uint8Array(10 * records.CHUNK_BYTES + 99);
+  for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
+  /** @type {{ id: string, sha256?: string } | undefined} */
+  let file;
+  const started = await workersStarted(async () => {
+    file = await records.putFile(new Blob([bytes]).stream(), { name: "clip.mp4" }, undefined, { hash: true });
+  });
+  if (!file) throw new Error("not stored");
+  equal(file.sha256, await digestHex(bytes));
+  equal(started.length, 1);
+  ok(started[0].endsWith("/js/vault/sha256-worker.js"), started[0]);
+  equal((await records.get("file", file.id)).sha256, file.sha256);
+}
+
+export async function testAPhotoIsHashedInThePageWithoutWaitingForAWorker() {
+  await unlocked();
+  const bytes = new Uint8Array(4 * records.CHUNK_BYTES).map((_, i) => (i * 5) % 256);
+  /** @type {{ sha256?: string } | undefined} */
+  let file;
+  const started = await workersStarted(async () => {
+    file = await records.putFile(new Blob([bytes]).stream(), { name: "photo.jpg" }, undefined, { hash: true });
+  });
+  equal(file?.sha256, await digestHex(bytes));
+  equal(started, []);
 }
 
 export async function testWhereNoWorkerStartsTheFileIsHashedInThePage() {
   await unlocked();
-  const bytes = new Uint8Array(2 * records.CHUNK_BYTES + 5).map((_, i) => (i * 3) % 256);
+  const bytes = new Uint8Array(10 * records.CHUNK_BYTES + 5).map((_, i) => (i * 3) % 256);
   const Original = window.Worker;
   // A worker whose script does not load (as when it is missing from the cache).
   window.Worker = class extends Original {

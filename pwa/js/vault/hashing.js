@@ -1,21 +1,46 @@
 // @ts-check
-// The SHA-256 of a file's original bytes, taken beside its encryption: in a worker where one
-// starts (the hash then runs on another core while the page encrypts and writes), in the page
-// where none does. WebCrypto's digest() has no streaming form, hence sha256.js.
+// The SHA-256 of a file's original bytes, taken beside its encryption. A photo is hashed in
+// the page (a worker takes longer to start than its hash); past WORKER_AFTER bytes the hash
+// carries on in a worker, on another core while the page encrypts and writes, or stays in
+// the page where no worker starts. WebCrypto's digest() has no streaming form, hence sha256.js.
 import { Sha256 } from "./sha256.js";
 
 /** @typedef {import("./bytes.js").Bytes} Bytes */
 
+export const WORKER_AFTER = 8 * 1024 * 1024;
 // Parts posted to the worker and not yet hashed: bounds the memory waiting there.
 const AHEAD = 4;
 
 /**
- * Start a hash. Resolves once the worker answers (or, if it cannot start, to the page's own).
- * @returns {Promise<{ update: (bytes: Bytes) => Promise<void>, digest: () => Promise<Bytes>, close: () => void }>}
+ * Start a hash: update() with each part in order, then digest() once; close() always.
+ * @returns {{ update: (bytes: Bytes) => Promise<void>, digest: () => Promise<Bytes>, close: () => void }}
  */
-export async function startHash() {
-  const worker = await startWorker();
-  if (!worker) return inPage();
+export function startHash() {
+  const page = new Sha256();
+  /** @type {Awaited<ReturnType<typeof inWorker>> | null} */
+  let worker = null;
+  let tried = false;
+  return {
+    async update(bytes) {
+      if (!worker && !tried && page.length + bytes.length > WORKER_AFTER) {
+        tried = true;
+        worker = await inWorker(page.state());
+      }
+      if (worker) await worker.update(bytes);
+      else page.update(bytes);
+    },
+    digest: async () => (worker ? worker.digest() : page.digest()),
+    close: () => worker?.close(),
+  };
+}
+
+/**
+ * A worker carrying on the hash from `state`, once it has answered; null if none starts.
+ * @param {ReturnType<Sha256["state"]>} state
+ */
+async function inWorker(state) {
+  const worker = await startWorker(state);
+  if (!worker) return null;
   /** @type {(() => void)[]} */
   const waiting = [];
   /** @type {((digest: Bytes) => void) | null} */
@@ -36,6 +61,7 @@ export async function startHash() {
     finished?.(new Uint8Array(0));
   };
   return {
+    /** @param {Bytes} bytes */
     async update(bytes) {
       if (failed) throw failed;
       // A copy, handed over: the caller's buffer is refilled at once.
@@ -57,8 +83,8 @@ export async function startHash() {
   };
 }
 
-/** @returns {Promise<Worker | null>} a worker that has answered, or null */
-async function startWorker() {
+/** @param {ReturnType<Sha256["state"]>} state @returns {Promise<Worker | null>} */
+async function startWorker(state) {
   if (typeof Worker === "undefined") return null;
   try {
     const worker = new Worker(new URL("./sha256-worker.js", import.meta.url), { type: "module" });
@@ -68,22 +94,12 @@ async function startWorker() {
         event.preventDefault();
         resolve(false);
       };
-      worker.postMessage({});
+      worker.postMessage({ state });
     });
     if (ready) return worker;
     worker.terminate();
   } catch {
-    // no workers here: hash in the page
+    // no workers here: the page carries on
   }
   return null;
-}
-
-/** The same, in the page. */
-function inPage() {
-  const hasher = new Sha256();
-  return {
-    update: async (/** @type {Bytes} */ bytes) => void hasher.update(bytes),
-    digest: async () => hasher.digest(),
-    close: () => {},
-  };
 }

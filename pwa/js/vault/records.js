@@ -203,7 +203,7 @@ async function writeFile(stream, meta, progress, { hash = false }) {
   const key = dataKey();
   const id = newId();
   const reader = stream.getReader();
-  const hasher = hash ? await startHash() : null;
+  const hasher = hash ? startHash() : null;
   // One buffer for the whole file: WebCrypto copies its input when encrypt() is called, so
   // the buffer can be refilled while that part is still being encrypted and written.
   const buffer = new Uint8Array(CHUNK_BYTES);

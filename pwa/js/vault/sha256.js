@@ -24,6 +24,24 @@ export class Sha256 {
     this.done = false;
   }
 
+  /**
+   * The hash so far, to carry on elsewhere (a worker) with Sha256.resume().
+   * @returns {{ h: Uint32Array, block: Uint8Array, filled: number, length: number }}
+   */
+  state() {
+    return { h: this.h.slice(), block: this.block.slice(), filled: this.filled, length: this.length };
+  }
+
+  /** Carry on a hash from its state(). @param {ReturnType<Sha256["state"]>} state */
+  static resume(state) {
+    const hash = new Sha256();
+    hash.h.set(state.h);
+    hash.block.set(state.block);
+    hash.filled = state.filled;
+    hash.length = state.length;
+    return hash;
+  }
+
   /** Add bytes. @param {Uint8Array} bytes @returns {this} */
   update(bytes) {
     if (this.done) throw new Error("This hash is already finished.");
