@@ -16,7 +16,7 @@ import { startHash } from "./hashing.js";
 export const CHUNK_BYTES = 1024 * 1024;
 // Parts per transaction, and transactions under way while the next parts are sealed.
 const PARTS_PER_WRITE = 4;
-const WRITES_IN_FLIGHT = 2;
+const WRITES_IN_FLIGHT = 1;
 
 /** @param {string} kind @param {string} id @param {number} version */
 export const recordAd = (kind, id, version) => ad("cairn/record/v1", kind, id, version);
