@@ -1,10 +1,12 @@
 // @ts-check
 // What the diary holds, derived from the event log: incidents with their revisions and
-// evidence, and people. Nothing here is stored; it is rebuilt from the log (and cached
-// while the log is unchanged).
+// evidence, and people. It is rebuilt from the log (and cached while the log is unchanged);
+// a big diary opens from its snapshot (snapshot.js), the log folded as it was at the same
+// head, and is folded from the log again once the first screen has painted.
 import { PlainError } from "../errors.js";
 import * as log from "./log.js";
-import { onLock } from "../vault/keys.js";
+import * as snapshot from "./snapshot.js";
+import { LockedError, lockEpoch, onLock } from "../vault/keys.js";
 import { newId, remove } from "../vault/records.js";
 
 /** Kinds of behaviour, from what police and charities list (GUIDANCE.md). @type {[string, string][]} */
@@ -296,11 +298,31 @@ function textOf(f, people) {
 
 /** @typedef {{ incidents: Map<string, Incident>, people: Map<string, Person> }} Diary */
 
-/** @type {{ events: log.Event[] | null, diary: Diary | null }} */
-let derived = { events: null, diary: null };
+/**
+ * The diary last derived: from `events`, or (events null) from the snapshot at `head`.
+ * @type {{ events: log.Event[] | null, diary: Diary | null, head: snapshot.Head | null }}
+ */
+let derived = { events: null, diary: null, head: null };
+/** How this unlock's first load() found the diary (for the tests and the bench). @type {"" | "snapshot" | "none" | "stale" | "unreadable"} */
+let opened = "";
+/** The first load() of an unlock, shared by whoever asks meanwhile. @type {Promise<Diary> | null} */
+let opening = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let keeping;
+/** The head the snapshot was last written (or found) at, and in which unlock. @type {(snapshot.Head & { epoch: number }) | null} */
+let kept = null;
 onLock(() => {
-  derived = { events: null, diary: null }; // nothing decrypted outlives the lock
+  derived = { events: null, diary: null, head: null }; // nothing decrypted outlives the lock
+  opened = "";
+  opening = null;
+  kept = null;
+  clearTimeout(keeping);
 });
+
+/** Wait after the last change before the snapshot is written again: saves come in runs. */
+const KEEP_AFTER_MS = 2000;
+/** Below this many events the log is read and folded at once; the snapshot is not worth it. */
+export const SNAPSHOT_FROM = 500;
 
 /**
  * Fold the log into incidents and people. When the log only grew since the last call (the
@@ -320,7 +342,7 @@ export function derive(events) {
   } else {
     for (const id of touched.incidents) finish(/** @type {Incident} */ (diary.incidents.get(id)), diary.people);
   }
-  derived = { events, diary };
+  derived = { events, diary, head: null };
   return diary;
 }
 
@@ -406,9 +428,90 @@ function fold({ incidents, people }, events) {
   return { incidents: touched, people: peopleChanged };
 }
 
+/**
+ * How this unlock's first load() found the diary: "snapshot" (used), or why the log was
+ * folded instead ("none", "stale", "unreadable"); "" before it.
+ */
+export const openedFrom = () => opened;
+
 /** The diary as it stands now. */
 export async function load() {
-  return derive(await log.events());
+  if (!derived.diary) {
+    opening ??= open().finally(() => {
+      opening = null;
+    });
+    return opening;
+  }
+  if (!derived.events && derived.head) {
+    // From the snapshot: good while the log's head has not moved.
+    const now = await log.head();
+    if (derived.head && now.seq === derived.head.seq && now.hash === derived.head.hash && derived.diary) return derived.diary;
+  }
+  return fromLog();
+}
+
+/** The first load of an unlock: the snapshot if it matches the head, else the log. */
+async function open() {
+  const epoch = lockEpoch();
+  const head = await log.head();
+  const { diary, why } = head.seq >= SNAPSHOT_FROM ? await snapshot.read(head) : { diary: null, why: /** @type {const} */ ("none") };
+  if (epoch !== lockEpoch()) throw new LockedError();
+  opened = why;
+  if (!diary) return fromLog();
+  derived = { events: null, diary, head };
+  kept = { ...head, epoch };
+  // The rest of the app (a save's quick fold, the report) works from the log: read it once
+  // the first screen has painted, without holding that screen up.
+  requestAnimationFrame(() => setTimeout(() => void warm(epoch), 200));
+  return diary;
+}
+
+/** Fold the log in the background, after the snapshot served the first screen. @param {number} epoch */
+async function warm(epoch) {
+  if (epoch !== lockEpoch() || derived.events) return;
+  await fromLog().catch(() => {}); // locked meanwhile, or the log unreadable: read again when asked
+}
+
+/** Fold the diary from the log, and keep it as the snapshot a little later if it is big. */
+async function fromLog() {
+  const events = await log.events();
+  const diary = derive(events);
+  if (events.length >= SNAPSHOT_FROM) keepSoon(lockEpoch());
+  return diary;
+}
+
+/**
+ * Write the snapshot of the diary as derived now, KEEP_AFTER_MS after the last change:
+ * never on the way to a screen, and once for a run of saves.
+ * @param {number} epoch
+ */
+function keepSoon(epoch) {
+  clearTimeout(keeping);
+  keeping = setTimeout(() => void keepSnapshot(epoch), KEEP_AFTER_MS);
+}
+
+/**
+ * Write the snapshot of the diary as folded from the log now, if the log's head is still
+ * the one it was folded at and the snapshot does not hold it already.
+ * @param {number} [epoch] the unlock it was folded in
+ */
+export async function keepSnapshot(epoch = lockEpoch()) {
+  const { events, diary } = derived;
+  const last = events?.at(-1);
+  if (epoch !== lockEpoch() || !diary || !events || !last || events.length < SNAPSHOT_FROM) return;
+  const head = { seq: last.seq, hash: last.hash };
+  if (kept && kept.seq === head.seq && kept.hash === head.hash && kept.epoch === epoch) return;
+  const stored = await log.head().catch(() => null);
+  // The log moved on since it was folded: the next fold writes it.
+  if (!stored || stored.seq !== head.seq || stored.hash !== head.hash || epoch !== lockEpoch()) return;
+  // A save folded in meanwhile (into the same diary): that fold keeps it.
+  if (derived.events !== events) return;
+  try {
+    await snapshot.write(diary, head);
+    kept = { ...head, epoch };
+  } catch (error) {
+    console.warn("snapshot:", /** @type {Error} */ (error).name); // the log stays the truth; next time
+  }
 }
 
 /**

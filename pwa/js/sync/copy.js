@@ -14,6 +14,7 @@ import { toBase64url } from "../vault/bytes.js";
 import * as changes from "../vault/changes.js";
 import { DB_NAME, onWrite, partSize, req, tx } from "../vault/idb.js";
 import * as keys from "../vault/keys.js";
+import { LOCAL_KINDS } from "../vault/records.js";
 import * as client from "./client.js";
 
 const STATE = "copy";
@@ -257,20 +258,23 @@ async function snapshot({ all = false } = {}) {
   return tx(["meta", "records", "chunks", "changes"], "readonly", async (t) => {
     const store = t.objectStore("records");
     const chunks = t.objectStore("chunks");
-    /** @type {[MetaValues["vault"] | undefined, Awaited<ReturnType<typeof changes.read>>, RecordRow | undefined, number, number]} */
-    const [vault, list, head, count, files] = await Promise.all([
+    /** @type {[MetaValues["vault"] | undefined, Awaited<ReturnType<typeof changes.read>>, RecordRow | undefined, number, number, ...number[]]} */
+    const [vault, list, head, total, files, ...local] = await Promise.all([
       req(t.objectStore("meta").get("vault")),
       changes.read(t),
       req(store.get("head")),
       req(store.index("kind").count()), // every record has a kind; the index's entries are small
       req(store.index("kind").count("file")),
+      ...[...LOCAL_KINDS].map((kind) => req(store.index("kind").count(kind))),
     ]);
+    // Records sent are counted: not what only caches the log here.
+    const count = total - local.reduce((sum, n) => sum + n, 0);
     if (!vault) return null;
     const slots = /** @type {object[]} */ (vault.slots.map(keys.slotToJson));
     const base = { slots, diary: vault.id ?? null, upTo: list.upTo, since: list.since, head: head?.kind === "chain" ? head.version : 0, count, files };
     if (list.since && !all) {
       /** @type {RecordRow[]} */
-      const rows = (await Promise.all(list.ids.map((id) => req(store.get(id))))).filter(Boolean);
+      const rows = (await Promise.all(list.ids.map((id) => req(store.get(id))))).filter((r) => r && !LOCAL_KINDS.has(r.kind));
       const fileParts = rows.filter((r) => r.kind === "file").map((r) => req(chunks.getAll(IDBKeyRange.bound([r.id, 0], [r.id, Infinity]))));
       /** @type {ChunkRow[]} */
       const parts = (await Promise.all(fileParts)).flat();
@@ -279,8 +283,9 @@ async function snapshot({ all = false } = {}) {
     /** @type {[RecordRow[], ChunkRow[]]} */
     const [rows, parts] = await Promise.all([req(store.getAll()), req(chunks.getAll())]);
     const named = new Set(rows.filter((r) => r.kind === "file").map((r) => r.id));
-    // Parts of a file not yet finished are left out, as in the backup file.
-    return { ...base, rows, parts: parts.filter((p) => named.has(p.file)), ids: null };
+    // Parts of a file not yet finished are left out, as in the backup file; and so is what
+    // only caches the log here (the diary's snapshot, megabytes rewritten after saves).
+    return { ...base, rows: rows.filter((r) => !LOCAL_KINDS.has(r.kind)), parts: parts.filter((p) => named.has(p.file)), ids: null };
   });
 }
 

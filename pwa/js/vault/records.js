@@ -23,6 +23,12 @@ export const recordAd = (kind, id, version) => ad("cairn/record/v1", kind, id, v
 /** @param {string} file @param {number} index @param {boolean} final */
 export const chunkAd = (file, index, final) => ad("cairn/chunk/v1", file, index, final ? 1 : 0);
 
+/**
+ * Kinds of record that stay on this phone: caches of what the log says (the diary's
+ * snapshot). Backups and the server copy leave them out; each phone makes its own.
+ */
+export const LOCAL_KINDS = new Set(["snapshot"]);
+
 /** A new random id for a record or file. */
 export function newId() {
   return toBase64url(random(12));
@@ -34,14 +40,15 @@ export function newId() {
  * @param {string} kind
  * @param {string} id
  * @param {unknown} value
- * @param {{ key?: CryptoKey, replaces?: string[] }} [options] key: the data key taken earlier,
+ * @param {{ key?: CryptoKey, replaces?: string[], quiet?: boolean }} [options] key: the data key taken earlier,
  *   for a save that must finish even if the vault locks meanwhile (a draft kept on lock);
  *   replaces: records of the same kind deleted in the same transaction (a draft moved to a
- *   new id), so a crash leaves either the old records or the new one
+ *   new id), so a crash leaves either the old records or the new one; quiet: the server
+ *   copy is not told (a record it leaves out, such as the diary's snapshot)
  * @returns {Promise<number>}
  * @throws {import("./idb.js").StorageFullError}
  */
-export async function put(kind, id, value, { key = dataKey(), replaces = [] } = {}) {
+export async function put(kind, id, value, { key = dataKey(), replaces = [], quiet = false } = {}) {
   const plaintext = utf8(JSON.stringify(value));
   for (let attempt = 0; ; attempt++) {
     const current = await tx("records", "readonly", (t) => req(t.objectStore("records").get(id)));
@@ -55,9 +62,10 @@ export async function put(kind, id, value, { key = dataKey(), replaces = [] } = 
       if ((now?.version || 0) !== version - 1) return false; // written meanwhile: try again
       await removeIn(store, replaces.map((other) => ({ kind, id: other })));
       store.put({ id, kind, version, iv, ct });
-      await note(t, [id, ...replaces]);
+      // What only caches the log here is never sent anywhere: not on the change list.
+      if (!LOCAL_KINDS.has(kind)) await note(t, [id, ...replaces]);
       return true;
-    });
+    }, { quiet });
     if (written) return version;
     if (attempt > 5) throw new PlainError("The record kept changing while it was being saved.");
   }

@@ -6,6 +6,7 @@ import { toBase64url, toHex, utf8 } from "../../vault/bytes.js";
 import { seal } from "../../vault/crypto.js";
 import { partSize, req, tx } from "../../vault/idb.js";
 import * as keys from "../../vault/keys.js";
+import { LOCAL_KINDS } from "../../vault/records.js";
 import { Sha256 } from "../../vault/sha256.js";
 import { END_AD, FORMAT, MAGIC, framing } from "./format.js";
 
@@ -22,8 +23,9 @@ export async function makeBackup({ passphrase, progress } = {}) {
   // File parts come as Blobs on disk (bytes where Blobs are refused); the file is put
   // together from them without reading them.
   const { rows, parts } = await tx(["records", "chunks"], "readonly", async (t) => {
-    const [rows, parts] = await Promise.all([req(t.objectStore("records").getAll()), req(t.objectStore("chunks").getAll())]);
-    return { rows, parts };
+    const [all, parts] = await Promise.all([req(t.objectStore("records").getAll()), req(t.objectStore("chunks").getAll())]);
+    // What only caches the log here (the diary's snapshot) is made again from it after a restore.
+    return { rows: all.filter((r) => !LOCAL_KINDS.has(r.kind)), parts };
   });
   const files = new Set(rows.filter((r) => r.kind === "file").map((r) => r.id));
   const kept = parts.filter((p) => files.has(p.file)); // parts of a file never finished are left out
