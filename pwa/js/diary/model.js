@@ -454,9 +454,15 @@ export async function load() {
 async function open() {
   const epoch = lockEpoch();
   const head = await log.head();
-  const { diary, why } = head.seq >= SNAPSHOT_FROM ? await snapshot.read(head) : { diary: null, why: /** @type {const} */ ("none") };
+  const { packed, why } = head.seq >= SNAPSHOT_FROM ? await snapshot.read(head) : { packed: null, why: /** @type {const} */ ("none") };
   if (epoch !== lockEpoch()) throw new LockedError();
-  opened = why;
+  let diary = null;
+  try {
+    diary = packed && unpack(packed);
+  } catch {
+    // not the shape this version packs: as if unreadable
+  }
+  opened = packed && !diary ? "unreadable" : why;
   if (!diary) return fromLog();
   derived = { events: null, diary, head };
   kept = { ...head, epoch };
@@ -507,11 +513,69 @@ export async function keepSnapshot(epoch = lockEpoch()) {
   // A save folded in meanwhile (into the same diary): that fold keeps it.
   if (derived.events !== events) return;
   try {
-    await snapshot.write(diary, head);
+    await snapshot.write(pack(diary), head);
     kept = { ...head, epoch };
   } catch (error) {
     console.warn("snapshot:", /** @type {Error} */ (error).name); // the log stays the truth; next time
   }
+}
+
+// --- the snapshot's form ---------------------------------------------------------------------
+
+/** Each field's empty value as JSON, for the fields whose empty value is always the same. */
+/** @type {Map<string, string>} */
+const EMPTY_JSON = new Map(KEYS.filter((key) => key !== "happened").map((key) => [key, JSON.stringify(FIELDS[key].empty(new Date(0)))]));
+
+/** Fields without what is empty: the snapshot holds each field only when it holds something. @param {IncidentFields} f */
+function sparse(f) {
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  for (const [key, value] of Object.entries(f)) if (EMPTY_JSON.get(key) !== JSON.stringify(value)) out[key] = value;
+  return out;
+}
+
+/** @param {Record<string, unknown>} kept @param {number} at @returns {IncidentFields} */
+function filled(kept, at) {
+  const f = /** @type {Record<string, unknown>} */ ({});
+  for (const key of KEYS) f[key] = key in kept ? kept[key] : FIELDS[key].empty(new Date(at));
+  return /** @type {IncidentFields} */ (Object.assign(f, kept));
+}
+
+/**
+ * The diary in the snapshot's form: each incident's fields once (its latest revision's) and
+ * only those that hold something; its place in time and search text are made again on reading.
+ * @param {Diary} diary
+ */
+export function pack(diary) {
+  const incidents = [...diary.incidents.values()].map((i) => [
+    i.id,
+    i.recordedAt,
+    i.revisions.map((r) => [r.seq, r.at, sparse(r.fields), r.changed]),
+    i.evidence,
+    i.withdrawn,
+    i.seqs,
+  ]);
+  return { incidents, people: [...diary.people.values()] };
+}
+
+/**
+ * The diary from its snapshot form, as fold() would have made it.
+ * @param {{ incidents: unknown[], people: unknown[] }} packed
+ * @returns {Diary}
+ */
+export function unpack(packed) {
+  const people = new Map(/** @type {Person[]} */ (packed.people).map((p) => [p.id, p]));
+  /** @type {Map<string, Incident>} */
+  const incidents = new Map();
+  for (const item of /** @type {[string, number, [number, number, Record<string, unknown>, string[]][], Evidence[], Incident["withdrawn"], number[]][]} */ (packed.incidents)) {
+    const [id, recordedAt, revs, evidence, withdrawn, seqs] = item;
+    const revisions = revs.map(([seq, at, kept, changed]) => ({ seq, at, fields: filled(kept, at), changed }));
+    const fields = revisions.at(-1)?.fields || emptyIncident(new Date(recordedAt));
+    const incident = { id, recordedAt, happenedAt: 0, fields, revisions, evidence, withdrawn, seqs, text: "" };
+    finish(incident, people);
+    incidents.set(id, incident);
+  }
+  return { incidents, people };
 }
 
 /**

@@ -9,42 +9,34 @@
 import * as records from "../vault/records.js";
 
 export const SNAPSHOT = { kind: "snapshot", id: "diary" }; // a kind in records.LOCAL_KINDS
-const VERSION = 1;
+const VERSION = 2;
 
-/** @typedef {import("./model.js").Diary} Diary */
 /** @typedef {{ seq: number, hash: string }} Head */
 
 /**
- * The diary as the snapshot holds it, if the snapshot is there, opens, and was folded from
- * `head`; otherwise null (and why, for the tests and the bench).
+ * The diary as the snapshot holds it (packed by model.js), if the snapshot is there, opens,
+ * and was folded from `head`; otherwise null, and why (for the tests and the bench).
  * @param {Head} head the log's head now
- * @returns {Promise<{ diary: Diary | null, why: "snapshot" | "none" | "stale" | "unreadable" }>}
+ * @returns {Promise<{ packed: { incidents: unknown[], people: unknown[] } | null, why: "snapshot" | "none" | "stale" | "unreadable" }>}
  */
 export async function read(head) {
   let value;
   try {
     value = await records.get(SNAPSHOT.kind, SNAPSHOT.id);
   } catch {
-    return { diary: null, why: "unreadable" }; // altered, swapped, or not JSON: fold from the log
+    return { packed: null, why: "unreadable" }; // altered, swapped, or not JSON: fold from the log
   }
-  if (!value) return { diary: null, why: "none" };
-  if (value.v !== VERSION || !Array.isArray(value.incidents) || !Array.isArray(value.people)) return { diary: null, why: "unreadable" };
-  if (value.seq !== head.seq || value.hash !== head.hash) return { diary: null, why: "stale" };
-  return {
-    diary: {
-      incidents: new Map(value.incidents.map((/** @type {{ id: string }} */ i) => [i.id, i])),
-      people: new Map(value.people.map((/** @type {{ id: string }} */ p) => [p.id, p])),
-    },
-    why: "snapshot",
-  };
+  if (!value) return { packed: null, why: "none" };
+  if (value.v !== VERSION || !Array.isArray(value.incidents) || !Array.isArray(value.people)) return { packed: null, why: "unreadable" };
+  if (value.seq !== head.seq || value.hash !== head.hash) return { packed: null, why: "stale" };
+  return { packed: value, why: "snapshot" };
 }
 
 /**
- * Keep `diary`, folded from the log up to `head`, as the snapshot. Quiet: the server copy
- * does not carry it, so writing it is no reason to run.
- * @param {Diary} diary @param {Head} head
+ * Keep the diary, packed by model.js from the log folded up to `head`, as the snapshot.
+ * Quiet: the server copy does not carry it, so writing it is no reason to run.
+ * @param {{ incidents: unknown[], people: unknown[] }} packed @param {Head} head
  */
-export async function write(diary, head) {
-  const value = { v: VERSION, seq: head.seq, hash: head.hash, incidents: [...diary.incidents.values()], people: [...diary.people.values()] };
-  await records.put(SNAPSHOT.kind, SNAPSHOT.id, value, { quiet: true });
+export async function write(packed, head) {
+  await records.put(SNAPSHOT.kind, SNAPSHOT.id, { v: VERSION, seq: head.seq, hash: head.hash, ...packed }, { quiet: true });
 }
