@@ -534,10 +534,13 @@ function sparse(f) {
   return out;
 }
 
+const EPOCH = new Date(0);
+
 /** @param {Record<string, unknown>} kept @param {number} at @returns {IncidentFields} */
 function filled(kept, at) {
   const f = /** @type {Record<string, unknown>} */ ({});
-  for (const key of KEYS) f[key] = key in kept ? kept[key] : FIELDS[key].empty(new Date(at));
+  // Only "when it happened" has an empty value that depends on the day (and it is always kept).
+  for (const key of KEYS) f[key] = key in kept ? kept[key] : FIELDS[key].empty(key === "happened" ? new Date(at) : EPOCH);
   return /** @type {IncidentFields} */ (Object.assign(f, kept));
 }
 
