@@ -160,7 +160,7 @@ def test_parts_of_a_file_cut_off_by_a_kill_are_reclaimed_at_the_next_unlock(kept
     page.get_by_role("button", name="Log an incident").click()
     page.get_by_label("What happened").fill("Sent a video of the house")
     # Stopped after the file's first parts are written, before its last part and record.
-    stop = pause_at(page, "js/vault/records.js", "await Promise.all(inFlight);")
+    stop = pause_at(page, "js/vault/records.js", "The last parts and the file's record together")
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Add screenshots or files").click()
     chooser.value.set_files([picked("video.bin", LARGE)])
@@ -179,8 +179,8 @@ def test_parts_of_a_file_cut_off_by_a_kill_are_reclaimed_at_the_next_unlock(kept
     assert page.evaluate(STORED)["chunks"] == 0
 
 
-# A file stored from a stream that gives 3 MiB, then waits until window.__finish() is called:
-# a large file still arriving, as a long recording does.
+# A file stored from a stream that gives 4 MiB (one write of four parts), then waits until
+# window.__finish() is called: a large file still arriving, as a long recording does.
 ARRIVING = """async () => {
     const records = await import('/js/vault/records.js');
     let finish;
@@ -189,7 +189,7 @@ ARRIVING = """async () => {
     let sent = 0;
     const stream = new ReadableStream({
         async pull(controller) {
-            if (sent === 3) {
+            if (sent === 4) {
                 await last;
                 controller.enqueue(new Uint8Array(1000).fill(9));
                 controller.close();
@@ -208,21 +208,21 @@ def test_a_file_still_being_written_in_another_tab_is_not_taken_for_an_orphan(pa
     clearing-up away from a file another tab is writing, shown to hold."""
     set_up_with_passphrase_only(page)
     page.evaluate(ARRIVING)
-    # Three parts written; the last part and the file's record wait for the stream's end.
-    until(page, f"async () => (await ({STORED})()).chunks === 3")
+    # Four parts written; the last part and the file's record wait for the stream's end.
+    until(page, f"async () => (await ({STORED})()).chunks === 4")
 
     other = page.context.new_page()
     other.goto("/")
     unlock_with_passphrase(other)
     diary_home(other)
     other.wait_for_timeout(1_000)  # the unlock's clearing up, had it taken anything
-    assert other.evaluate(STORED)["chunks"] == 3
+    assert other.evaluate(STORED)["chunks"] == 4
     left = other.evaluate("async () => (await import('/js/vault/orphans.js')).reclaim()")
     assert left == {"files": 0, "parts": 0, "bytes": 0}
 
     page.evaluate("() => window.__finish()")
     stored = page.evaluate("async () => await window.__stored")
-    assert stored["chunks"] == 4 and stored["size"] == 3 * 1024 * 1024 + 1000
+    assert stored["chunks"] == 5 and stored["size"] == 4 * 1024 * 1024 + 1000
     whole = page.evaluate(
         """async (id) => {
             const records = await import('/js/vault/records.js');
