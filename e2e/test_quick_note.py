@@ -17,6 +17,7 @@ from e2e.journeys import (
     set_up_with_passphrase_only,
     unlock_with_passphrase,
 )
+from e2e.support import NEUTRAL, neutral_sites
 
 NOTE = "He rang the doorbell three times and walked off"
 
@@ -96,8 +97,10 @@ def test_a_quick_note_left_by_quick_exit_is_kept_as_an_unfinished_entry(page: Pa
     page.get_by_label("What happened").fill(NOTE)
     expect(page.get_by_text("Kept on this phone as you type.")).to_be_visible()
     page.get_by_label("What happened").press_sequentially(", then waited")
-    page.get_by_role("button", name="Quick exit").click()
-    # Whichever way quick exit leaves (a neutral page in a tab), the way back is the disguise.
+    neutral_sites(page.context)
+    with page.expect_navigation(url=NEUTRAL):  # the page leaves once the cover is painted
+        page.get_by_role("button", name="Quick exit").click()
+    # The way back is the disguise.
     page.goto("/")
     expect_disguise(page)
     assert NOTE not in page.content()
