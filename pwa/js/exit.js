@@ -1,9 +1,10 @@
 // @ts-check
 // Quick exit: a button on every screen behind the disguise, Shift pressed three times, and
-// (if the user turns it on) Escape. The cover goes up in the same frame as the press.
-// Leaving for another site, the key is dropped and the screens emptied in the press's own
-// task, and the page goes from the task after the cover's frame (the draft's write finishes
-// while the next page loads); staying on the disguise, the lock follows the cover's frame.
+// (if the user turns it on) Escape. The cover goes up in the press's own task, and nothing
+// else does: the lighter that task, the sooner the cover's frame. Once that frame is painted,
+// one task drops the key, empties the screens and (leaving for another site) starts the
+// navigation, so the page is locked before it leaves, and the draft's write finishes while
+// the next page loads.
 import * as concealment from "./concealment.js";
 import { current, home } from "./disguise/index.js";
 import * as prefs from "./disguise/prefs.js";
@@ -78,9 +79,27 @@ function clicked() {
   if (concealment.isRevealed()) quickExit();
 }
 
-/** Run `fn` once the next frame has been painted. @param {() => void} fn */
+// A page that paints no frame (hidden the moment after the press) still goes this soon.
+const PAINT_WAIT_MS = 1000;
+
+/**
+ * Run `fn` once the next frame has been painted: in a task posted from that frame's
+ * animation callback (a message: a timer can wait behind other tasks).
+ * @param {() => void} fn
+ */
 function afterPaint(fn) {
-  requestAnimationFrame(() => setTimeout(fn, 0));
+  let ran = false;
+  const once = () => {
+    if (ran) return;
+    ran = true;
+    fn();
+  };
+  requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = once;
+    channel.port2.postMessage(null);
+  });
+  setTimeout(once, PAINT_WAIT_MS);
 }
 
 /** @type {(() => void)[]} */
@@ -184,9 +203,9 @@ function installed() {
 }
 
 /**
- * Hide everything now: the cover first. Leaving for another site, lock and empty the screens
- * in the same task, and go once the cover's frame is painted; staying on the disguise, lock
- * once the cover is painted, so the cover's frame stays light.
+ * Hide everything now: the cover, in this task and nothing else. Once the cover's frame is
+ * painted, lock and empty the screens and, leaving for another site, go in that same task:
+ * nothing can show or run between the lock and the navigation's start.
  */
 export function quickExit() {
   const to = installed() || !navigator.onLine ? "" : prefs.exitSettings().to;
@@ -196,23 +215,21 @@ export function quickExit() {
   // From this moment nothing started behind the code may paint, whatever finishes late.
   concealment.conceal();
   performance.mark("quick-exit-covered");
-  if (!to) {
-    afterPaint(lockUp);
-    return;
-  }
-  lockUp();
-  // Not before the cover's frame is painted: once the next page is on its way the browser
-  // may keep showing the last frame it painted until that page paints (the diary, if the
-  // cover's frame had not been painted yet). Nor in that frame: starting the navigation
-  // lays the page out again, which would hold the cover's paint back.
-  const go = () => {
-    afterPaint(() => location.replace(to));
-    // Still here long after (the site refused, a very slow network): the disguise under the
-    // cover, and the cover down, as when staying.
-    setTimeout(stayed, STAY_MS);
-  };
-  if (!keeping) return go();
-  void Promise.race([keeping, new Promise((resolve) => setTimeout(resolve, KEEP_WAIT_MS))]).then(go);
+  afterPaint(() => {
+    lockUp();
+    if (!to) return;
+    // Not before the cover's frame is painted: once the next page is on its way the browser
+    // may stop drawing this one and keep showing the last frame it painted until that page
+    // paints (the diary, had the cover's frame not been painted).
+    const go = () => {
+      location.replace(to);
+      // Still here long after (the site refused, a very slow network): the disguise under
+      // the cover, and the cover down, as when staying.
+      setTimeout(stayed, STAY_MS);
+    };
+    if (!keeping) return go();
+    void Promise.race([keeping, new Promise((resolve) => setTimeout(resolve, KEEP_WAIT_MS))]).then(go);
+  });
 }
 
 // How long a page left for another site waits for it before it puts the disguise back.
