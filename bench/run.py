@@ -1325,8 +1325,9 @@ def quick_exit(server: LiveServer, playwright: Playwright, count: int = 10_000) 
             "≤ 100",
             committed_ms <= 100,
             f"median of {len(away)}, max {max(committed):.0f} ms; to a plain page on another "
-            f"local port, no draft open (locked in the key's own task, the page leaves from "
-            "the cover's frame; a draft's write finishes as the next page loads): "
+            f"local port, no draft open (the key's task puts the cover up; once its frame is "
+            "painted one task locks and starts the navigation; a draft's write finishes as "
+            "the next page loads): "
             f"navigation start {left['start']:.0f}, response end (committed) "
             f"{left['responseEnd']:.0f}, its first paint {left['paint']:.0f} ms; two "
             "documents' wall clocks",
@@ -1755,6 +1756,7 @@ TURN_ON_AND_UPLOAD = """async () => {
 def server_restore(server: LiveServer, playwright: Playwright, count: int = 10_000) -> list[Row]:
     """A diary of 10,000 incidents backed up to the server, then restored on a new phone
     through the screens: sign in, download, check, store, and the timeline showing."""
+    from e2e.journeys import START_CODE
     from e2e.support import add_authenticator
     from e2e.test_server_copy import start_server_restore, synced_phone
 
@@ -1762,6 +1764,10 @@ def server_restore(server: LiveServer, playwright: Playwright, count: int = 10_0
     try:
         context, page, _made = _seeded_diary(playwright, browser, server, count)
         passkey = add_authenticator(page, prf=True)
+        # A new copy needs the start code's grant (a seeded diary never typed it).
+        page.evaluate(
+            "async (code) => (await import('/js/sync/grant.js')).fromCode(code)", START_CODE
+        )
         first = page.evaluate(TURN_ON_AND_UPLOAD)
         if first["phase"] not in ("idle", "done"):
             raise RuntimeError(f"the first upload ended as {first['phase']}")
