@@ -222,7 +222,8 @@ def server_copy_on(page: Page) -> None:
 def signed_out(page: Page) -> None:
     server_copy_on(page)
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("button", name="Sign in with my passkey")).to_be_visible()
+    # Signing out waits for the server; on a busy machine that took more than 5 s.
+    expect(page.get_by_role("button", name="Sign in with my passkey")).to_be_visible(timeout=30_000)
 
 
 def delete_question(page: Page) -> None:
