@@ -35,6 +35,15 @@ export function newId() {
 }
 
 /**
+ * The version each record was last seen at here (read, written, or found missing: 0), by id,
+ * so that a write need not read a record first to learn it (the diary's snapshot is
+ * megabytes). Ids and versions only, which the store keeps in clear anyway; a write checks
+ * the version again in its own transaction, so a stale one costs a retry, never a record.
+ * @type {Map<string, number>}
+ */
+const seen = new Map();
+
+/**
  * Store `value` (anything JSON can hold) as record `id` of `kind`, encrypted. Resolves only
  * when the transaction completes. Returns the record's new version.
  * @param {string} kind
@@ -48,27 +57,54 @@ export function newId() {
  * @returns {Promise<number>}
  * @throws {import("./idb.js").StorageFullError}
  */
-export async function put(kind, id, value, { key = dataKey(), replaces = [], quiet = false } = {}) {
-  const plaintext = utf8(JSON.stringify(value));
+export function put(kind, id, value, options) {
+  return putJson(kind, id, JSON.stringify(value), options);
+}
+
+/**
+ * put(), for a value already made into JSON text (the diary's snapshot, made a slice at a time).
+ * @param {string} kind
+ * @param {string} id
+ * @param {string} json
+ * @param {{ key?: CryptoKey, replaces?: string[], quiet?: boolean }} [options] as put()'s
+ * @returns {Promise<number>}
+ * @throws {import("./idb.js").StorageFullError}
+ */
+export async function putJson(kind, id, json, { key = dataKey(), replaces = [], quiet = false } = {}) {
+  const plaintext = utf8(json);
+  // The version this write makes: one more than the record's as last seen here, or as read now.
+  let before = seen.get(id) ?? (await versionOf(kind, id));
   for (let attempt = 0; ; attempt++) {
-    const current = await tx("records", "readonly", (t) => req(t.objectStore("records").get(id)));
-    if (current && current.kind !== kind) throw new Error(`Record ${id} is a ${current.kind}, not a ${kind}.`);
-    const version = (current?.version || 0) + 1;
+    const version = before + 1;
     // Encrypt before the readwrite transaction opens: it would close on this await.
     const { iv, ct } = await seal(key, plaintext, recordAd(kind, id, version));
-    const written = await tx(["records", "changes"], "readwrite", async (t) => {
+    const found = await tx(["records", "changes"], "readwrite", async (t) => {
       const store = t.objectStore("records");
       const now = await req(store.get(id));
-      if ((now?.version || 0) !== version - 1) return false; // written meanwhile: try again
+      if (now && now.kind !== kind) throw new Error(`Record ${id} is a ${now.kind}, not a ${kind}.`);
+      if ((now?.version || 0) !== version - 1) return now?.version || 0; // written meanwhile: try again
       await removeIn(store, replaces.map((other) => ({ kind, id: other })));
       store.put({ id, kind, version, iv, ct });
       // What only caches the log here is never sent anywhere: not on the change list.
       if (!LOCAL_KINDS.has(kind)) await note(t, [id, ...replaces]);
-      return true;
+      return null;
     }, { quiet });
-    if (written) return version;
+    if (found === null) {
+      seen.set(id, version);
+      for (const other of replaces) seen.delete(other);
+      return version;
+    }
+    seen.delete(id);
+    before = found;
     if (attempt > 5) throw new PlainError("The record kept changing while it was being saved.");
   }
+}
+
+/** A record's version as stored now (0: none), read for a write. @param {string} kind @param {string} id */
+async function versionOf(kind, id) {
+  const current = await tx("records", "readonly", (t) => req(t.objectStore("records").get(id)));
+  if (current && current.kind !== kind) throw new Error(`Record ${id} is a ${current.kind}, not a ${kind}.`);
+  return current?.version || 0;
 }
 
 /** @param {import("./idb.js").RecordRow} row */
@@ -86,8 +122,12 @@ async function decrypt(row) {
 export async function get(kind, id) {
   dataKey();
   const row = await tx("records", "readonly", (t) => req(t.objectStore("records").get(id)));
-  if (!row) return undefined;
+  if (!row) {
+    seen.set(id, 0);
+    return undefined;
+  }
   if (row.kind !== kind) throw new Error(`Record ${id} is a ${row.kind}, not a ${kind}.`);
+  seen.set(id, row.version); // before it opens: an altered record is written over at the next version
   return decrypt(row);
 }
 
@@ -130,6 +170,8 @@ export async function putAll(writes, { remove = [] } = {}) {
     for (const w of sealed) store.put({ id: w.id, kind: w.kind, version: w.expect + 1, iv: w.iv, ct: w.ct });
     await note(t, [...sealed.map((w) => w.id), ...remove.map((r) => r.id)]);
   });
+  for (const w of sealed) seen.set(w.id, w.expect + 1);
+  for (const r of remove) seen.delete(r.id);
 }
 
 /**
@@ -139,6 +181,7 @@ export async function putAll(writes, { remove = [] } = {}) {
  * @throws {Error} when a record is of another kind (the transaction is aborted)
  */
 async function removeIn(store, list) {
+  for (const { id } of list) seen.delete(id);
   const rows = await Promise.all(list.map(({ id }) => req(store.get(id))));
   list.forEach(({ kind, id }, i) => {
     if (rows[i] && rows[i].kind !== kind) throw new Error(`Record ${id} is a ${rows[i].kind}, not a ${kind}.`);
@@ -348,6 +391,7 @@ export async function removeFile(id) {
     t.objectStore("records").delete(id);
     await note(t, [id]);
   });
+  seen.delete(id);
 }
 
 /** @param {string} id */
