@@ -90,3 +90,44 @@ def test_an_altered_snapshot_is_ignored_and_the_timeline_shows_the_log(page: Pag
     assert page.evaluate(OPENED_FROM) == "unreadable"
     assert NEWEST in shown_rows(page)[0]
     expect(page.locator("p.count")).to_have_text("501 incidents.")
+
+
+OPENED_FIRST_FROM = "async () => (await import('/js/diary/model.js')).openedFirstFrom()"
+
+
+def test_the_first_screen_comes_from_the_first_part_and_the_rest_goes_on_under_it(page: Page):
+    big_diary(page)
+    lock_and_unlock(page)
+    assert page.evaluate(OPENED_FIRST_FROM) == "snapshot"
+    assert NEWEST in shown_rows(page)[0]
+    expect(page.locator("p.count")).to_have_text("501 incidents.")
+    # The rows painted first are kept, not painted again, when the whole diary comes in.
+    page.evaluate("window.__firstRow = document.querySelector('.incident-row')")
+    top = page.locator(".incident-row").first.bounding_box()
+    page.evaluate("async () => (await import('/js/diary/model.js')).load()")
+    assert page.evaluate("async () => (await import('/js/diary/model.js')).openedFrom()") == (
+        "snapshot"
+    )
+    assert page.evaluate("document.contains(window.__firstRow)")
+    assert page.locator(".incident-row").first.bounding_box() == top
+    expect(page.locator("p.count")).to_have_text("501 incidents.")
+    # And the list goes on past the first part, to the last incident.
+    page.mouse.move(180, 400)
+    for _ in range(200):
+        if page.locator(".incident-row").count() == 501:
+            break
+        page.mouse.wheel(0, 3000)
+        page.wait_for_timeout(20)
+    expect(page.locator(".incident-row")).to_have_count(501)
+    assert any("older incident 0" in row for row in shown_rows(page))
+
+
+def test_a_search_typed_before_the_whole_diary_is_in_searches_all_of_it(page: Page):
+    big_diary(page)
+    lock_and_unlock(page)
+    assert page.evaluate(OPENED_FIRST_FROM) == "snapshot"
+    # The oldest incidents are not in the first part; a search finds them all the same.
+    page.get_by_label("Search everything you wrote").fill("older incident 137")
+    expect(page.locator("p.count")).to_have_text("1 of 501 incidents match.")
+    assert shown_rows(page) == [shown_rows(page)[0]]
+    assert "older incident 137" in shown_rows(page)[0]

@@ -2,7 +2,8 @@
 // What the diary holds, derived from the event log: incidents with their revisions and
 // evidence, and people. It is rebuilt from the log (and cached while the log is unchanged);
 // a big diary opens from its snapshot (snapshot.js), the log folded as it was at the same
-// head, and is folded from the log again once the first screen has painted.
+// head: the first screen from its small first part, then the whole, and it is folded from
+// the log again once that has painted.
 import { PlainError } from "../errors.js";
 import * as log from "./log.js";
 import * as snapshot from "./snapshot.js";
@@ -303,8 +304,10 @@ function textOf(f, people) {
  * @type {{ events: log.Event[] | null, diary: Diary | null, head: snapshot.Head | null }}
  */
 let derived = { events: null, diary: null, head: null };
-/** How this unlock's first load() found the diary (for the tests and the bench). @type {"" | "snapshot" | "none" | "stale" | "unreadable"} */
+/** How this unlock's first load() found the diary (for the tests and the bench). @type {"" | snapshot.Why} */
 let opened = "";
+/** How this unlock's first screen found the snapshot's first part ("" if it was not asked). @type {"" | snapshot.Why} */
+let openedFirst = "";
 /** The first load() of an unlock, shared by whoever asks meanwhile. @type {Promise<Diary> | null} */
 let opening = null;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -314,6 +317,7 @@ let kept = null;
 onLock(() => {
   derived = { events: null, diary: null, head: null }; // nothing decrypted outlives the lock
   opened = "";
+  openedFirst = "";
   opening = null;
   kept = null;
   clearTimeout(keeping);
@@ -434,13 +438,21 @@ function fold({ incidents, people }, events) {
  */
 export const openedFrom = () => opened;
 
+/**
+ * How this unlock's first screen found the snapshot's first part: "snapshot" (painted from
+ * it), or why not ("none", "stale", "unreadable"); "" when the whole diary was in already.
+ */
+export const openedFirstFrom = () => openedFirst;
+
 /** The diary as it stands now. */
 export async function load() {
   if (!derived.diary) {
     opening ??= open().finally(() => {
       opening = null;
     });
-    return opening;
+    const diary = await opening;
+    // A save made while it was being read moved the head on: that is folded in below.
+    if (derived.diary === diary && derived.events) return diary;
   }
   if (!derived.events && derived.head) {
     // From the snapshot: good while the log's head has not moved.
@@ -448,6 +460,38 @@ export async function load() {
     if (derived.head && now.seq === derived.head.seq && now.hash === derived.head.hash && derived.diary) return derived.diary;
   }
   return fromLog();
+}
+
+/**
+ * What the first screen shows of the diary, as soon as it can be had. `diary` is the whole
+ * diary when it is in (then `whole` is null); for a big diary just unlocked, it is the
+ * snapshot's first part (the newest incidents as the timeline lists them, every person), if
+ * it was folded at the log's head now, and `whole` brings the rest once the first screen has
+ * painted. `total` counts the incidents not withdrawn; `recorded` is when each was recorded.
+ * @returns {Promise<{ diary: Diary, total: number, recorded: number[], whole: Promise<Diary> | null }>}
+ */
+export async function loadFirst() {
+  if (!derived.diary && !opening) {
+    const epoch = lockEpoch();
+    const head = await log.head();
+    const { first, why } = head.seq >= SNAPSHOT_FROM ? await snapshot.readFirst(head) : { first: null, why: /** @type {const} */ ("none") };
+    if (epoch !== lockEpoch()) throw new LockedError();
+    let diary = null;
+    try {
+      diary = first && unpack(first);
+    } catch {
+      // not the shape this version packs: as if unreadable
+    }
+    openedFirst = first && !diary ? "unreadable" : why;
+    if (first && diary && !derived.diary) {
+      // The whole is read once this screen has painted (or at once, if anyone asks for it).
+      const whole = new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))).then(load);
+      return { diary, total: first.total, recorded: first.recorded, whole };
+    }
+  }
+  const diary = await load();
+  const live = [...diary.incidents.values()].filter((i) => !i.withdrawn);
+  return { diary, total: live.length, recorded: live.map((i) => i.recordedAt), whole: null };
 }
 
 /** The first load of an unlock: the snapshot if it matches the head, else the log. */
@@ -465,7 +509,9 @@ async function open() {
   opened = packed && !diary ? "unreadable" : why;
   if (!diary) return fromLog();
   derived = { events: null, diary, head };
-  kept = { ...head, epoch };
+  // The first part missing, stale or altered beside a whole that is good: both are kept
+  // again after the fold that follows.
+  if (openedFirst === "snapshot" || openedFirst === "") kept = { ...head, epoch };
   // The rest of the app (a save's quick fold, the report) works from the log: read it once
   // the first screen has painted, without holding that screen up.
   requestAnimationFrame(() => setTimeout(() => void warm(epoch), 200));
@@ -513,7 +559,10 @@ export async function keepSnapshot(epoch = lockEpoch()) {
   // A save folded in meanwhile (into the same diary): that fold keeps it.
   if (derived.events !== events) return;
   try {
-    await snapshot.write(pack(diary), head);
+    const first = packFirst(diary);
+    const json = await packSliced(diary, () => epoch === lockEpoch() && derived.events === events);
+    if (json === null) return; // locked, or a save folded into this diary meanwhile: that fold keeps it
+    await snapshot.write({ first, json }, head);
     kept = { ...head, epoch };
   } catch (error) {
     console.warn("snapshot:", /** @type {Error} */ (error).name); // the log stays the truth; next time
@@ -545,20 +594,58 @@ function filled(kept, at) {
 }
 
 /**
- * The diary in the snapshot's form: each incident's fields once (its latest revision's) and
- * only those that hold something; its place in time and search text are made again on reading.
+ * One incident in the snapshot's form: its fields once a revision, and only those that hold
+ * something; its place in time and search text are made again on reading.
+ * @param {Incident} i
+ */
+const packIncident = (i) => [i.id, i.recordedAt, i.revisions.map((r) => [r.seq, r.at, sparse(r.fields), r.changed]), i.evidence, i.withdrawn, i.seqs];
+
+/**
+ * The diary in the snapshot's form (packIncident).
  * @param {Diary} diary
  */
 export function pack(diary) {
-  const incidents = [...diary.incidents.values()].map((i) => [
-    i.id,
-    i.recordedAt,
-    i.revisions.map((r) => [r.seq, r.at, sparse(r.fields), r.changed]),
-    i.evidence,
-    i.withdrawn,
-    i.seqs,
-  ]);
-  return { incidents, people: [...diary.people.values()] };
+  return { incidents: [...diary.incidents.values()].map(packIncident), people: [...diary.people.values()] };
+}
+
+/** How many incidents the snapshot's first part holds: the timeline's first rows, and more. */
+export const FIRST_ROWS = 60;
+
+/**
+ * The snapshot's first part: what the timeline's first screen shows (the newest incidents as
+ * it lists them, every person, the count, and when each incident was recorded, which the
+ * backup reminder counts).
+ * @param {Diary} diary
+ * @returns {snapshot.PackedFirst}
+ */
+export function packFirst(diary) {
+  const live = [...diary.incidents.values()].filter((i) => !i.withdrawn);
+  const newest = select(diary.incidents, {}).slice(0, FIRST_ROWS);
+  return { incidents: newest.map(packIncident), people: [...diary.people.values()], total: live.length, recorded: live.map((i) => i.recordedAt) };
+}
+
+/** A slice of work this long, at most, before the page may answer a tap or a key. */
+const SLICE_MS = 8;
+
+/**
+ * pack()'s JSON text (`"incidents":[…],"people":[…]`), made a slice at a time so that a big
+ * diary's never holds input up (in one go, 80–430 ms at 10,000 incidents); null if `still`
+ * says, after a slice, that the diary it was made from is no longer the one to keep.
+ * @param {Diary} diary @param {() => boolean} still
+ * @returns {Promise<string | null>}
+ */
+export async function packSliced(diary, still) {
+  const parts = [];
+  let start = performance.now();
+  for (const incident of diary.incidents.values()) {
+    parts.push(JSON.stringify(packIncident(incident)));
+    if (performance.now() - start < SLICE_MS) continue;
+    await new Promise((resolve) => setTimeout(resolve));
+    if (!still()) return null;
+    start = performance.now();
+  }
+  if (!still()) return null;
+  return `"incidents":[${parts.join(",")}],"people":${JSON.stringify([...diary.people.values()])}`;
 }
 
 /**

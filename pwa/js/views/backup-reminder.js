@@ -12,13 +12,12 @@ const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 /**
  * The line and, when it is time, the request.
- * @param {{ incidents: Map<string, import("../diary/model.js").Incident>, onBackup: () => void,
- *   $after: HTMLElement, show: import("../router.js").Show }} options
- *   $after: where focus goes once the request is put off
+ * @param {{ recorded: number[], onBackup: () => void, $after: HTMLElement, show: import("../router.js").Show }} options
+ *   recorded: when each incident not withdrawn was recorded; $after: where focus goes once the
+ *   request is put off
  */
-export async function backupReminder({ incidents, onBackup, $after, show }) {
+export async function backupReminder({ recorded, onBackup, $after, show }) {
   const [kept, server] = await Promise.all([backups.kept(), copy.saved()]);
-  const recorded = [...incidents.values()].filter((i) => !i.withdrawn).map((i) => i.recordedAt);
   const state = backups.reminder({ backup: kept.backup, copy: server.on ? server.last : null, recorded, snoozed: kept.snoozed });
   const where = state.how === "file" ? " (a backup file)" : state.how === "copy" ? " (the copy on the server)" : "";
   const $line = h("p", { class: "hint backup-line" }, state.last === null ? "Never backed up." : `Last backup: ${copy.ago(state.last)}${where}.`);

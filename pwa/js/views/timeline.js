@@ -35,23 +35,34 @@ export function timeline(actions) {
   let typing;
   /** @type {ReturnType<typeof homeLine> | null} */
   let copyLine = null;
+  /** Rises when the view is left: the whole diary, come late, is not shown in a screen gone. */
+  let visit = 0;
   return {
     title: "Your diary",
     leave() {
+      visit += 1;
       observer?.disconnect();
       copyLine?.stop();
       copyLine = null;
       clearTimeout(typing); // a search must not run on diary text after a lock
     },
     async render(/** @type {unknown} */ _, /** @type {import("../router.js").Show} */ show) {
-      const [{ incidents, people }, unfinished] = await Promise.all([model.load(), drafts.all()]);
+      const mine = visit;
+      let [first, unfinished] = await Promise.all([model.loadFirst(), drafts.all()]);
+      // An unfinished change to an incident the first part does not hold is named by its date:
+      // wait for the whole diary (rare: the first part is the newest incidents).
+      if (first.whole && unfinished.some((d) => d.target !== "new" && !first.diary.incidents.has(d.target))) {
+        const diary = await first.whole;
+        first = { ...first, diary, whole: null };
+      }
+      const { incidents, people } = first.diary;
       const $log = button("Log an incident", () => actions.onLog(), "button block primary-action");
       const notices = unfinishedPart(unfinished, incidents, { onCarryOn: actions.onLog, $log, show });
       const $private = await privateTabNotice({ $next: $log });
       // Unreadable (altered), the home still opens: only the reminder is missing.
-      const $backup = await backupReminder({ incidents, onBackup: actions.onBackup, $after: $log, show }).catch(() => null);
+      const $backup = await backupReminder({ recorded: first.recorded, onBackup: actions.onBackup, $after: $log, show }).catch(() => null);
       const $inbox = await inboxLink(actions.onInbox);
-      const list = listPart(incidents, people, actions.onOpen);
+      const list = listPart(incidents, people, actions.onOpen, first.whole ? first.total : null);
       const bar = filterPart(filter, people, {
         onType: () => {
           clearTimeout(typing);
@@ -69,6 +80,16 @@ export function timeline(actions) {
         if (entries.some((e) => e.isIntersecting)) list.more();
       }, { rootMargin: "800px 0px" });
       observer.observe(list.$more);
+      // Painted from the first part: the rest comes in under the rows already shown.
+      first.whole?.then(
+        (whole) => {
+          if (mine !== visit) return;
+          list.whole(whole.incidents, filter);
+          observer?.unobserve(list.$more);
+          observer?.observe(list.$more); // asks again whether the end is in reach
+        },
+        () => {}, // locked meanwhile: nothing to show
+      );
 
       copyLine?.stop();
       copyLine = homeLine();
@@ -234,11 +255,14 @@ function filterPart(from, people, { onType, onChange }) {
 /**
  * The count and the incidents that match, grouped by month. Rows are added PAGE at a time:
  * `more` adds the next page (when `$more`, the sentinel at the end, comes into reach).
+ * Given the diary's first part (`partOf`: how many incidents the whole holds), it lists
+ * what that holds until `whole` brings the rest, which goes on under the rows shown.
  * @param {Map<string, model.Incident>} incidents
  * @param {Map<string, model.Person>} people
  * @param {(id: string) => void} onOpen
+ * @param {number | null} [partOf]
  */
-function listPart(incidents, people, onOpen) {
+function listPart(incidents, people, onOpen, partOf = null) {
   const $count = h("p", { class: "count", role: "status" });
   const $list = h("div", { class: "timeline" });
   const $more = h("div", { class: "sentinel", "aria-hidden": "true" });
@@ -261,25 +285,51 @@ function listPart(incidents, people, onOpen) {
       }
       $month.append(h("li", {}, row(incident, people, () => onOpen(incident.id))));
     }
-    $more.hidden = rendered >= shown.length;
+    $more.hidden = rendered >= shown.length && partOf === null;
   };
   /** Show, from the top, the incidents `filter` lets through. @param {model.Filter} filter */
   const fill = (filter) => {
-    shown = model.select(incidents, filter);
+    // The first part holds the newest incidents, not all that match: a search waits for the whole.
+    const waiting = partOf !== null && Object.values(filter).some(Boolean);
+    shown = waiting ? [] : model.select(incidents, filter);
     rendered = 0;
     lastMonth = "";
     $month = null;
     $list.replaceChildren();
-    const total = [...incidents.values()].filter((i) => !i.withdrawn).length;
+    const total = partOf ?? [...incidents.values()].filter((i) => !i.withdrawn).length;
+    const matches = partOf ?? shown.length;
     $count.textContent =
       total === 0
         ? "Nothing recorded yet. When something happens, tap \"Log an incident\"."
-        : shown.length === total
-          ? `${total} ${total === 1 ? "incident" : "incidents"}.`
-          : `${shown.length} of ${total} incidents match.`;
+        : waiting
+          ? `Searching all ${total} incidents…`
+          : matches === total
+            ? `${total} ${total === 1 ? "incident" : "incidents"}.`
+            : `${matches} of ${total} incidents match.`;
     more();
   };
-  return { $el: [$count, $list, $more], $more, more, fill };
+  /**
+   * The whole diary, in place of the first part: the rows shown stay as they are when the
+   * whole lists the same incidents first (it was folded at the same head), and the list goes
+   * on from there; otherwise (a save came in between, or a search was typed) it is listed
+   * again from the top.
+   * @param {Map<string, model.Incident>} all @param {model.Filter} filter
+   */
+  const whole = (all, filter) => {
+    const total = partOf;
+    incidents = all;
+    partOf = null;
+    const next = model.select(all, filter);
+    const same =
+      !Object.values(filter).some(Boolean) &&
+      next.length === total &&
+      next.length >= rendered &&
+      shown.slice(0, rendered).every((i, n) => next[n].id === i.id && next[n].seqs.length === i.seqs.length);
+    if (!same) return fill(filter);
+    shown = next;
+    $more.hidden = rendered >= shown.length;
+  };
+  return { $el: [$count, $list, $more], $more, more, fill, whole };
 }
 
 /**
