@@ -8,7 +8,10 @@
 // window, a restore, a merge), unreadable or altered, it is ignored, the diary is folded
 // from the log, and both are written again. They stay on this phone: backups and the server
 // copy leave their kind out (docs/vault-format.md).
+import { utf8 } from "../vault/bytes.js";
 import * as records from "../vault/records.js";
+
+/** @typedef {import("../vault/bytes.js").Bytes} Bytes */
 
 export const SNAPSHOT = { kind: "snapshot", id: "diary" }; // a kind in records.LOCAL_KINDS
 export const FIRST = { kind: "snapshot", id: "diary-first" }; // the same kind: kept the same way
@@ -70,15 +73,22 @@ export async function readFirst(head) {
 
 /**
  * Keep the diary, packed by model.js from the log folded up to `head`, as the snapshot: its
- * first part, then the whole, given as JSON text (model.js makes it a slice at a time, so
- * that making it never holds the screen up for long). Quiet: the server copy does not carry
- * them, so writing them is no reason to run.
- * @param {{ first: PackedFirst, json: string }} packed json: the whole's incidents and people,
- *   `"incidents":[…],"people":[…]`
+ * first part, then the whole, given as pieces of UTF-8 JSON (model.js makes them a slice at a
+ * time, so that making them never holds the screen up for long). Quiet: the server copy
+ * does not carry them, so writing them is no reason to run.
+ * @param {{ first: PackedFirst, pieces: Bytes[] }} packed pieces: the whole's incidents and
+ *   people, `"incidents":[…],"people":[…]`
  * @param {Head} head
  */
-export async function write({ first, json }, head) {
+export async function write({ first, pieces }, head) {
   await records.put(FIRST.kind, FIRST.id, { v: FIRST_VERSION, seq: head.seq, hash: head.hash, ...first }, { quiet: true });
   const top = JSON.stringify({ v: VERSION, seq: head.seq, hash: head.hash });
-  await records.putJson(SNAPSHOT.kind, SNAPSHOT.id, `${top.slice(0, -1)},${json}}`, { quiet: true });
+  const all = [utf8(`${top.slice(0, -1)},`), ...pieces, utf8("}")];
+  const json = new Uint8Array(all.reduce((n, piece) => n + piece.length, 0));
+  let at = 0;
+  for (const piece of all) {
+    json.set(piece, at);
+    at += piece.length;
+  }
+  await records.putBytes(SNAPSHOT.kind, SNAPSHOT.id, json, { quiet: true });
 }

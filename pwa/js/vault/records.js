@@ -58,20 +58,20 @@ const seen = new Map();
  * @throws {import("./idb.js").StorageFullError}
  */
 export function put(kind, id, value, options) {
-  return putJson(kind, id, JSON.stringify(value), options);
+  return putBytes(kind, id, utf8(JSON.stringify(value)), options);
 }
 
 /**
- * put(), for a value already made into JSON text (the diary's snapshot, made a slice at a time).
+ * put(), for a value already made into JSON as UTF-8 (the diary's snapshot, made a slice at
+ * a time).
  * @param {string} kind
  * @param {string} id
- * @param {string} json
+ * @param {Bytes} plaintext  JSON, UTF-8
  * @param {{ key?: CryptoKey, replaces?: string[], quiet?: boolean }} [options] as put()'s
  * @returns {Promise<number>}
  * @throws {import("./idb.js").StorageFullError}
  */
-export async function putJson(kind, id, json, { key = dataKey(), replaces = [], quiet = false } = {}) {
-  const plaintext = utf8(json);
+export async function putBytes(kind, id, plaintext, { key = dataKey(), replaces = [], quiet = false } = {}) {
   // The version this write makes: one more than the record's as last seen here, or as read now.
   let before = seen.get(id) ?? (await versionOf(kind, id));
   for (let attempt = 0; ; attempt++) {
