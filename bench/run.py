@@ -833,7 +833,7 @@ SNAPSHOT_STEPS = """async () => {
     watch.observe({ type: 'longtask' });
     t = performance.now();
     const packed = { first: model.packFirst(diary),
-        json: await model.packSliced(diary, () => true) };
+        pieces: await model.packSliced(diary, () => true) };
     await snapshot.write(packed, head);
     const writeMs = performance.now() - t;
     await new Promise((resolve) => setTimeout(resolve, 100));
