@@ -73,7 +73,9 @@ export function put(kind, id, value, options) {
  */
 export async function putBytes(kind, id, plaintext, { key = dataKey(), replaces = [], quiet = false } = {}) {
   // The version this write makes: one more than the record's as last seen here, or as read now.
-  let before = seen.get(id) ?? (await versionOf(kind, id));
+  // Only for what caches the log here (the snapshot, megabytes): every other record is read
+  // first as before (remembering drafts' versions kept a page out of the back/forward cache).
+  let before = (LOCAL_KINDS.has(kind) ? seen.get(id) : undefined) ?? (await versionOf(kind, id));
   for (let attempt = 0; ; attempt++) {
     const version = before + 1;
     // Encrypt before the readwrite transaction opens: it would close on this await.
