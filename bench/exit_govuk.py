@@ -58,7 +58,10 @@ MEASURE = """(() => {
         return Boolean(($cover && !$cover.hidden)
             || document.querySelector('.govuk-exit-this-page-overlay'));
     };
-    const untilCovered = (from) => requestAnimationFrame(function look() {
+    // One watch at a time: a click that readied the page must not count frames for a press.
+    let watching = 0;
+    const untilCovered = (from, mine = ++watching) => requestAnimationFrame(function look() {
+        if (mine !== watching) return;
         if (!covered()) {
             send('bare', performance.now());
             if (performance.now() - from < 3000) requestAnimationFrame(look);
@@ -206,6 +209,10 @@ def _press(page: Page, how: str, button: str) -> None:
         page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
+def _last_input(marks: list) -> int:
+    return max(i for i, (what, _) in enumerate(marks) if what == "input")
+
+
 def _run(page: Page, cdp, marks: list, how: str, button: str, neutral: str) -> dict:
     """Press, wait for the neutral page, and return the run's times in ms from the input."""
     marks.clear()
@@ -225,7 +232,9 @@ def _run(page: Page, cdp, marks: list, how: str, button: str, neutral: str) -> d
     return {
         "cover": covered - key,
         "coverFrame": frame is not None and (first is None or frame <= first),
-        "bare": sum(1 for what, _ in marks if what == "bare"),
+        # After the input's own mark: a frame may begin between the input's timeStamp and
+        # its dispatch (a watch from a click that readied the page still runs until then).
+        "bare": [what for what, _ in marks][_last_input(marks) :].count("bare"),
         "painted": found["painted"] - key if "painted" in found else None,
         "committed": times["committed"] - key,
     }

@@ -67,7 +67,11 @@ concealment.onChange((revealed) => {
  */
 function pressed(event) {
   if (!(event instanceof PointerEvent)) return;
-  if (event.isPrimary && event.button === 0 && concealment.isRevealed()) quickExit();
+  if (!event.isPrimary || event.button !== 0 || !concealment.isRevealed()) return;
+  // No mousedown after it: that would move the focus from the field being typed in (its
+  // change and blur handlers, a layout) before the cover's frame could begin.
+  event.preventDefault();
+  quickExit();
 }
 
 /**
@@ -95,6 +99,11 @@ function afterPaint(fn) {
     fn();
   };
   requestAnimationFrame(() => {
+    // Ahead of the rest of the tap's events, where the browser can rank tasks.
+    const scheduler = /** @type {{ postTask?: (fn: () => void, options: object) => Promise<void> }} */ (
+      /** @type {any} */ (globalThis).scheduler ?? {}
+    );
+    if (scheduler.postTask) return void scheduler.postTask(once, { priority: "user-blocking" });
     const channel = new MessageChannel();
     channel.port1.onmessage = once;
     channel.port2.postMessage(null);
