@@ -1164,10 +1164,15 @@ EXIT_WATCH = """async () => {
         }
     });
     timing.observe({ type: 'event', durationThreshold: 16 });
+    // Posted as the app posts its own task after the frame (user-blocking, where there is a
+    // scheduler), from a callback that runs before the app's: so it runs first.
     const afterPaint = (then) => requestAnimationFrame(() => {
         const frame = performance.now();
+        const run = () => then(frame, performance.now());
+        if (window.scheduler?.postTask) return void scheduler.postTask(run,
+            { priority: 'user-blocking' });
         const channel = new MessageChannel();
-        channel.port1.onmessage = () => then(frame, performance.now());
+        channel.port1.onmessage = run;
         channel.port2.postMessage(null);
     });
     const stop = new AbortController();

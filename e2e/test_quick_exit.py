@@ -745,7 +745,11 @@ AT_DEPARTURE = """(() => {
         requestAnimationFrame(function look() {
             const $cover = document.getElementById('cover');
             if (!$cover || $cover.hidden) return requestAnimationFrame(look);
-            setTimeout(() => { window.__painted = true; }, 0);
+            // As the app posts its task after the frame (user-blocking where there is a
+            // scheduler), and before it: this callback runs first.
+            const mark = () => { window.__painted = true; };
+            if (window.scheduler?.postTask) scheduler.postTask(mark, { priority: 'user-blocking' });
+            else setTimeout(mark, 0);
         });
     }, true);
     window.addEventListener('beforeunload', () => {
