@@ -36,6 +36,7 @@ from e2e.journeys import (
     start,
     unlock_with_passphrase,
 )
+from e2e.server_copy import expect_backed_up
 from e2e.support import (
     ELSEWHERE,
     NEUTRAL,
@@ -217,6 +218,8 @@ def server_copy_on(page: Page) -> None:
     settings(page)
     page.get_by_role("button", name="Keep an encrypted copy on the server").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=30_000)
+    # The first backup's run finished: the screen each case starts from stays as it is.
+    expect_backed_up(page, timeout=60_000)
 
 
 def signed_out(page: Page) -> None:

@@ -542,7 +542,10 @@ async function once() {
   failures = 0;
   const last = Date.now();
   await save(() => ({ last })).catch(() => {});
-  set({ phase: "idle", last, fraction: 1, pending: 0, message: "" });
+  // Signed out (or the copy deleted) while this run was finishing: that already said so, and
+  // "on" here would put Sign out back on the screen of a phone that is signed out.
+  const after = await saved().catch(() => null);
+  if (!after || (after.on && after.signedIn)) set({ phase: "idle", last, fraction: 1, pending: 0, message: "" });
   if (headSent) stampReceipt();
 }
 
