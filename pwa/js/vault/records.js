@@ -35,13 +35,20 @@ export function newId() {
 }
 
 /**
- * The version each record was last seen at here (read, written, or found missing: 0), by id,
- * so that a write need not read a record first to learn it (the diary's snapshot is
- * megabytes). Ids and versions only, which the store keeps in clear anyway; a write checks
- * the version again in its own transaction, so a stale one costs a retry, never a record.
+ * The version each record that only caches the log here (LOCAL_KINDS: the diary's snapshot,
+ * megabytes) was last seen at (read, written, or found missing: 0), by id, so that its write
+ * need not read it first. Ids and versions only, which the store keeps in clear anyway; a
+ * write checks the version again in its own transaction, so a stale one costs a retry,
+ * never a record. Every other record is read first (remembering drafts' versions kept a
+ * page out of the back/forward cache).
  * @type {Map<string, number>}
  */
 const seen = new Map();
+
+/** Remember a local record's version (others are not kept). @param {string} kind @param {string} id @param {number} version */
+function remember(kind, id, version) {
+  if (LOCAL_KINDS.has(kind)) seen.set(id, version);
+}
 
 /**
  * Store `value` (anything JSON can hold) as record `id` of `kind`, encrypted. Resolves only
@@ -73,9 +80,7 @@ export function put(kind, id, value, options) {
  */
 export async function putBytes(kind, id, plaintext, { key = dataKey(), replaces = [], quiet = false } = {}) {
   // The version this write makes: one more than the record's as last seen here, or as read now.
-  // Only for what caches the log here (the snapshot, megabytes): every other record is read
-  // first as before (remembering drafts' versions kept a page out of the back/forward cache).
-  let before = (LOCAL_KINDS.has(kind) ? seen.get(id) : undefined) ?? (await versionOf(kind, id));
+  let before = seen.get(id) ?? (await versionOf(kind, id));
   for (let attempt = 0; ; attempt++) {
     const version = before + 1;
     // Encrypt before the readwrite transaction opens: it would close on this await.
@@ -92,7 +97,7 @@ export async function putBytes(kind, id, plaintext, { key = dataKey(), replaces 
       return null;
     }, { quiet });
     if (found === null) {
-      seen.set(id, version);
+      remember(kind, id, version);
       for (const other of replaces) seen.delete(other);
       return version;
     }
@@ -125,11 +130,11 @@ export async function get(kind, id) {
   dataKey();
   const row = await tx("records", "readonly", (t) => req(t.objectStore("records").get(id)));
   if (!row) {
-    seen.set(id, 0);
+    remember(kind, id, 0);
     return undefined;
   }
   if (row.kind !== kind) throw new Error(`Record ${id} is a ${row.kind}, not a ${kind}.`);
-  seen.set(id, row.version); // before it opens: an altered record is written over at the next version
+  remember(kind, id, row.version); // before it opens: an altered record is written over at the next version
   return decrypt(row);
 }
 
@@ -172,7 +177,7 @@ export async function putAll(writes, { remove = [] } = {}) {
     for (const w of sealed) store.put({ id: w.id, kind: w.kind, version: w.expect + 1, iv: w.iv, ct: w.ct });
     await note(t, [...sealed.map((w) => w.id), ...remove.map((r) => r.id)]);
   });
-  for (const w of sealed) seen.set(w.id, w.expect + 1);
+  for (const w of sealed) remember(w.kind, w.id, w.expect + 1);
   for (const r of remove) seen.delete(r.id);
 }
 
@@ -393,7 +398,6 @@ export async function removeFile(id) {
     t.objectStore("records").delete(id);
     await note(t, [id]);
   });
-  seen.delete(id);
 }
 
 /** @param {string} id */
