@@ -23,21 +23,25 @@ SNAPSHOT = """async () => {
     return { events, files, ok: check.ok, problems: check.problems };
 }"""
 
-# How many records and file parts are stored, and whether there is a vault at all.
+# How many records and file parts are stored, whether there is a vault at all, and how many
+# files' parts are kept in the private file system (large files, stored by a worker).
 STORED = """async () => {
+    const onDisk = (await (await import('/js/vault/opfs.js')).names()).length;
     const names = (await indexedDB.databases()).map((d) => d.name);
-    if (!names.includes('app')) return { records: 0, chunks: 0, vault: false };
+    if (!names.includes('app')) return { records: 0, chunks: 0, vault: false, onDisk };
     const { tx, req } = await import('/js/vault/idb.js');
     return tx(['records', 'chunks', 'meta'], 'readonly', async (t) => ({
         records: await req(t.objectStore('records').count()),
         chunks: await req(t.objectStore('chunks').count()),
         vault: Boolean(await req(t.objectStore('meta').get('vault'))),
+        onDisk,
     }));
 }"""
 
 
 # Everything the phone stores, whatever it is: every IndexedDB database's keys and values,
-# local and session storage, every cache entry, the cookies, each as strings or hex bytes.
+# the private file system's files, local and session storage, every cache entry, the
+# cookies, each as strings or hex bytes.
 DUMP_EVERYTHING = """async () => {
     const hex = (buffer) => Array.from(new Uint8Array(buffer),
         (b) => b.toString(16).padStart(2, '0')).join('');
@@ -81,6 +85,15 @@ DUMP_EVERYTHING = """async () => {
             out.hexes.push(hex(await (await cache.match(request)).arrayBuffer()));
         }
     }
+    // The origin's private file system (large files' parts), every folder and file.
+    const walkFolder = async (folder) => {
+        for await (const [name, handle] of folder.entries()) {
+            out.strings.push(name);
+            if (handle.kind === 'directory') await walkFolder(handle);
+            else out.hexes.push(hex(await (await handle.getFile()).arrayBuffer()));
+        }
+    };
+    if (navigator.storage?.getDirectory) await walkFolder(await navigator.storage.getDirectory());
     out.strings.push(document.cookie);
     out.blobs = blobs.length;
     for (const blob of blobs) out.hexes.push(hex(await blob.arrayBuffer()));
@@ -137,8 +150,12 @@ CUT_OFF_AT_SAVE = """(when) => {
 
 # From the page's first script on, IndexedDB refuses Blob values, as WebKit does with
 # ephemeral storage (Safari's Private Browsing); there the transaction aborts afterwards,
-# here the put throws at once, which the app takes the same way.
+# here the put throws at once, which the app takes the same way. The private file system is
+# refused too, as Safari's private browsing refuses it.
 REFUSE_BLOBS = """(() => {
+    StorageManager.prototype.getDirectory = () => Promise.reject(new DOMException(
+        'The operation failed for an unknown transient reason (e.g. out of memory).',
+        'UnknownError'));
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (value, key) {
         if (value && value.ct instanceof Blob) {

@@ -120,7 +120,7 @@ def test_a_separate_passphrase_protects_the_file_and_becomes_the_new_phones(
             "That passphrase does not open this backup. Check it and try again. "
             "Nothing was changed."
         )
-        assert other.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False}
+        assert other.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False, "onDisk": 0}
         other.get_by_label("The backup's passphrase").fill(OTHER_PASSPHRASE)
         other.get_by_role("button", name="Restore my diary").click()
         diary_home(other)
@@ -202,7 +202,9 @@ def test_bad_backup_files_say_what_is_wrong_and_change_nothing(page: Page, tmp_p
     for name, copy, message in broken_copies(data):
         restore_backup(page, copy)
         expect(page.get_by_role("alert"), name).to_contain_text(message)
-        assert page.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False}, name
+        assert page.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False, "onDisk": 0}, (
+            name
+        )
     # The right file still works afterwards.
     restore_backup(page, path)
     diary_home(page)

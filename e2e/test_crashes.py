@@ -155,12 +155,13 @@ def test_after_a_restore_killed_midway_another_backup_restores_whole(
 
 
 def test_parts_of_a_file_cut_off_by_a_kill_are_reclaimed_at_the_next_unlock(kept_phone: Phone):
+    """A picked file is stored by a worker in the private file system: killed once its parts
+    are on disk, before their rows and the file's record."""
     page = kept_phone.launch()
     set_up_with_passphrase_only(page)
     page.get_by_role("button", name="Log an incident").click()
     page.get_by_label("What happened").fill("Sent a video of the house")
-    # Stopped after the file's first parts are written, before its last part and record.
-    stop = pause_at(page, "js/vault/records.js", "The last parts and the file's record together")
+    stop = pause_at(page, "js/vault/records.js", "Every part is on disk and flushed")
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Add screenshots or files").click()
     chooser.value.set_files([picked("video.bin", LARGE)])
@@ -168,10 +169,39 @@ def test_parts_of_a_file_cut_off_by_a_kill_are_reclaimed_at_the_next_unlock(kept
 
     page = kept_phone.kill()
     left = page.evaluate(STORED)
-    assert left["chunks"] >= 3, left  # the parts the kill left behind
+    assert left["onDisk"] == 1 and left["chunks"] == 0, left  # the parts the kill left behind
     unlock_with_passphrase(page)
     diary_home(page)
     # The unlock's clearing up, which nothing on the screen shows.
+    for _ in range(50):
+        if page.evaluate(STORED)["onDisk"] == 0:
+            break
+        page.wait_for_timeout(200)
+    assert page.evaluate(STORED)["onDisk"] == 0
+
+
+def test_parts_of_a_stream_cut_off_by_a_kill_are_reclaimed_at_the_next_unlock(kept_phone: Phone):
+    """A stream (a recording, a capture copied from the inbox) is stored by the page, in
+    IndexedDB: killed once its first parts are written, before its last part and record."""
+    page = kept_phone.launch()
+    set_up_with_passphrase_only(page)
+    diary_home(page)
+    stop = pause_at(page, "js/vault/records.js", "The last parts and the file's record together")
+    page.evaluate(
+        """async (size) => {
+            const records = await import('/js/vault/records.js');
+            const bytes = new Uint8Array(size).fill(5);
+            window.__storing = records.putFile(new Blob([bytes]).stream(), { name: 'clip.webm' });
+        }""",
+        len(LARGE),
+    )
+    stop.wait(page)
+
+    page = kept_phone.kill()
+    left = page.evaluate(STORED)
+    assert left["chunks"] >= 3 and left["onDisk"] == 0, left  # the parts the kill left behind
+    unlock_with_passphrase(page)
+    diary_home(page)
     for _ in range(50):
         if page.evaluate(STORED)["chunks"] == 0:
             break

@@ -293,7 +293,7 @@ def cannot_sign_in_again(page: Page, server: LiveServer) -> None:
     page.get_by_role("button", name="Sign in with my passkey").click()
     expect(page.get_by_role("alert")).not_to_be_empty(timeout=30_000)
     expect(page.get_by_role("heading", name="Open your diary")).to_be_hidden()
-    assert page.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False}
+    assert page.evaluate(STORED) == {"records": 0, "chunks": 0, "vault": False, "onDisk": 0}
 
 
 def test_erasing_deletes_the_server_copy_and_nothing_brings_the_diary_back(

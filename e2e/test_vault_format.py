@@ -104,7 +104,8 @@ def test_golden_vectors_match_python(blank: Page):
 
 
 def dump_storage(page: Page) -> dict:
-    """Every row of the app's IndexedDB, with bytes as hex (the key paths' arrays as lists)."""
+    """Every row of the app's IndexedDB, with bytes as hex (the key paths' arrays as lists), and
+    every file of its parts folder in the private file system ("opfs": name → hex)."""
     return page.evaluate(
         """async () => {
             const { tx, req } = await import('/js/vault/idb.js');
@@ -125,6 +126,13 @@ def dump_storage(page: Page) -> dict:
                 out[store] = await Promise.all(
                     keys.map(async (k, i) => [await plain(k), await plain(values[i])]));
             }
+            // Large files' parts, in the private file system: each file's bytes as hex.
+            out.opfs = {};
+            const { FOLDER } = await import('/js/vault/opfs.js');
+            const root = await navigator.storage.getDirectory();
+            const folder = await root.getDirectoryHandle(FOLDER).catch(() => null);
+            if (folder) for await (const [name, handle] of folder.entries())
+                out.opfs[name] = b.toHex(await (await handle.getFile()).arrayBuffer());
             return out;
         }"""
     )
@@ -175,6 +183,55 @@ def test_a_real_vault_opens_in_python_with_the_passphrase(blank: Page):
     # Nothing readable in clear.
     assert "marker-7f3a" not in json.dumps(storage)
     assert base64.b64encode(b"marker").decode() not in json.dumps(storage)
+
+
+def test_a_large_files_parts_in_the_private_file_system_open_in_python(blank: Page):
+    """Past one part, a picked file's parts lie end to end in one file of the private file
+    system, named by the file's id; each part's row says where (`at`, `size`)."""
+    size = int(3.5 * 1024 * 1024)
+    blank.evaluate(
+        """async ([passphrase, size]) => {
+            const keys = await import('/js/vault/keys.js');
+            const records = await import('/js/vault/records.js');
+            await keys.createVault({ passphrase });
+            const bytes = new Uint8Array(size).map((_, i) => i % 253);
+            await records.putFile(new Blob([bytes]), { name: 'clip.mp4' });
+        }""",
+        [PASSPHRASE, size],
+    )
+    storage = dump_storage(blank)
+    slot = next(s for s in dict(storage["meta"])["vault"]["slots"] if s["type"] == "passphrase")
+    kek = passphrase_kek(NORMALISED, bytes.fromhex(slot["salt"]), slot["iterations"])
+    data_key = AESGCM(kek).decrypt(
+        bytes.fromhex(slot["iv"]), bytes.fromhex(slot["wrapped"]), ad("cairn/slot/v1", slot["id"])
+    )
+    (row,) = (r for _k, r in storage["records"] if r["kind"] == "file")
+    file_id = row["id"]
+    info = json.loads(
+        AESGCM(data_key).decrypt(
+            bytes.fromhex(row["iv"]),
+            bytes.fromhex(row["ct"]),
+            ad("cairn/record/v1", "file", file_id, 1),
+        )
+    )
+    assert info == {"name": "clip.mp4", "size": size, "chunks": 4}
+    assert list(storage["opfs"]) == [file_id]
+    on_disk = bytes.fromhex(storage["opfs"][file_id])
+    chunks = sorted((r for _k, r in storage["chunks"]), key=lambda r: r["index"])
+    assert [(r["ct"]["opfs"], r["ct"]["at"]) for r in chunks] == [
+        (file_id, i * (1024 * 1024 + 16)) for i in range(4)
+    ]
+    content = b"".join(
+        AESGCM(data_key).decrypt(
+            bytes.fromhex(r["iv"]),
+            on_disk[r["ct"]["at"] : r["ct"]["at"] + r["ct"]["size"]],
+            ad("cairn/chunk/v1", file_id, r["index"], 1 if r["final"] else 0),
+        )
+        for r in chunks
+    )
+    assert content == bytes(i % 253 for i in range(size))
+    assert [r["final"] for r in chunks] == [False, False, False, True]
+    assert len(on_disk) == size + 4 * 16  # ciphertext and tags only
 
 
 # --- the inbox ------------------------------------------------------------------------------

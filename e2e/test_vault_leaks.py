@@ -48,6 +48,12 @@ def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(page: Page, passke
             await records.put('note', 'leak', { text: marker, again: [marker, marker] });
             const bytes = new TextEncoder().encode(marker.repeat(1000));
             await records.putFile(new Blob([bytes]).stream(), { name: marker + '.txt' });
+            // Past one part, a picked file is stored by a worker in the private file system.
+            const big = new Blob([new TextEncoder().encode(marker.repeat(150000))]);
+            const file = await records.putFile(big, { name: marker + '.mp4' }, undefined,
+                { hash: true });
+            const { names } = await import('/js/vault/opfs.js');
+            if (!(await names()).includes(file.id)) throw new Error('not in the private files');
         }""",
         MARKER,
     )
@@ -94,6 +100,7 @@ def test_no_marker_passphrase_or_prf_output_is_stored_or_sent(page: Page, passke
     prf = prf_output(page)
     assert len(prf) == 32
     dump = page.evaluate(DUMP_EVERYTHING)
+    assert "parts" in dump["strings"]  # the private file system was read too
     cookies = json.dumps(page.context.cookies())
     text = "\n".join([*dump["strings"], cookies]).lower()
     hexes = "\n".join(dump["hexes"])

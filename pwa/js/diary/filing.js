@@ -93,10 +93,10 @@ export async function copy(capture, progress) {
   const picture = !note && type.startsWith("image/") && capture.size <= THUMB_FROM_BYTES;
   /** @type {Blob | undefined} */
   let whole;
-  /** @type {ReadableStream<import("../vault/bytes.js").Bytes>} */
+  /** @type {ReadableStream<import("../vault/bytes.js").Bytes> | Blob} */
   let stream;
   if (note) stream = new Blob([utf8(capture.text || "")]).stream();
-  else if (picture) stream = (whole = await blobOf(inbox.read(capture.item), type)).stream();
+  else if (picture) stream = whole = await blobOf(inbox.read(capture.item), type);
   else stream = inbox.read(capture.item);
   const stored = await records.putFile(stream, { name, type }, progress, { hash: true });
   if (stored.sha256 !== capture.sha256 || stored.size !== capture.size) {

@@ -12,7 +12,7 @@ import { plainWords } from "../errors.js";
 import { ApiError, OfflineError } from "../api.js";
 import { toBase64url } from "../vault/bytes.js";
 import * as changes from "../vault/changes.js";
-import { DB_NAME, onWrite, partSize, req, tx } from "../vault/idb.js";
+import { DB_NAME, onWrite, partBody, partSize, req, tx } from "../vault/idb.js";
 import * as keys from "../vault/keys.js";
 import { LOCAL_KINDS } from "../vault/records.js";
 import * as client from "./client.js";
@@ -498,7 +498,7 @@ async function once() {
     for (const list of batches(todo.stale, REMOVE_BATCH)) await client.remove({ records: list });
     // Parts one at a time: each is up to 1 MiB, and each one sent is kept if the next fails.
     for (const p of todo.parts) {
-      await client.putChunk(p.file, p.index, { iv: toBase64url(p.iv), final: p.final }, p.ct);
+      await client.putChunk(p.file, p.index, { iv: toBase64url(p.iv), final: p.final }, await partBody(p.ct));
       step(partSize(p.ct));
     }
     /** @type {import("./client.js").WireRecord[]} */

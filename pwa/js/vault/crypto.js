@@ -28,6 +28,13 @@ export function ad(label, ...fields) {
   return utf8([label, ...fields.map(String)].join("\0"));
 }
 
+/**
+ * A file part's additional data: which file, which part, and whether it is the last, so a
+ * part cannot be moved, reordered, or passed off as the end of a file cut short.
+ * @param {string} file @param {number} index @param {boolean} final
+ */
+export const chunkAd = (file, index, final) => ad("cairn/chunk/v1", file, index, final ? 1 : 0);
+
 /** Normalise a passphrase as it is typed on any keyboard: NFKC, single spaces, trimmed. */
 export function normalisePassphrase(/** @type {string} */ passphrase) {
   return passphrase.normalize("NFKC").trim().replace(/\s+/g, " ");

@@ -4,6 +4,7 @@
 // unrelated await, so the callback must only issue requests.
 import { DB_NAME } from "../disguise/durable.js";
 import { PlainError, isQuota } from "../errors.js";
+import { clearParts, isOpfsPart, partBlob } from "./opfs.js";
 import { DB_VERSION, upgrade } from "./schema.js";
 
 export { DB_NAME };
@@ -226,21 +227,34 @@ export function blobsRefused() {
 /**
  * A part's ciphertext in the form this browser keeps: a Blob, or bytes where Blobs are
  * refused. Call it before the transaction opens (it may read a Blob).
- * @param {StoredPart} ct
- * @returns {Promise<StoredPart>}
+ * @param {Blob | import("../bytes.js").Bytes} ct
+ * @returns {Promise<Blob | import("../bytes.js").Bytes>}
  */
 export async function storable(ct) {
   if (await blobsRefused()) return ct instanceof Blob ? new Uint8Array(await ct.arrayBuffer()) : ct;
   return ct instanceof Blob ? ct : new Blob([ct]);
 }
 
+/**
+ * A stored part's ciphertext as something to send or put in a file without reading it
+ * first: the stored Blob or bytes, or a Blob of its place in the private file system.
+ * @param {StoredPart} ct
+ * @returns {Promise<Blob | import("../bytes.js").Bytes>}
+ * @throws {DOMException} NotFoundError: its file's parts are gone from the private file system
+ */
+export async function partBody(ct) {
+  return isOpfsPart(ct) ? partBlob(ct) : ct;
+}
+
 /** A stored part's ciphertext as bytes. @param {StoredPart} ct */
 export async function partBytes(ct) {
-  return ct instanceof Blob ? new Uint8Array(await ct.arrayBuffer()) : ct;
+  const body = await partBody(ct);
+  return body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : body;
 }
 
 /** A stored part's size in bytes. @param {StoredPart} ct */
 export function partSize(ct) {
+  if (isOpfsPart(ct)) return ct.size;
   return ct instanceof Blob ? ct.size : ct.byteLength;
 }
 
@@ -252,7 +266,10 @@ export async function close() {
   opening = null;
 }
 
-/** Delete the whole database: every record, file chunk and key slot. */
+/**
+ * Delete the whole database: every record, file chunk and key slot; then the parts kept in
+ * the private file system (the key slots gone first, whatever is left there opens for no one).
+ */
 export async function destroy() {
   await close();
   await new Promise((resolve, reject) => {
@@ -261,4 +278,5 @@ export async function destroy() {
     request.onerror = () => reject(request.error);
     request.onblocked = () => resolve(undefined); // completes once other tabs close
   });
+  await clearParts();
 }

@@ -8,6 +8,7 @@ import * as prefs from "../disguise/prefs.js";
 import { PlainError } from "../errors.js";
 import { LockedError, ThrottledError, WipedError, WrongPassphraseError } from "./errors.js";
 import { destroy, req, tx } from "./idb.js";
+import { clearParts } from "./opfs.js";
 import { hasVault, newDiaryId, passkeyWorkedHere, vaultMeta } from "./meta.js";
 import { begin, lock, lockEpoch } from "./session.js";
 import { makePasskeySlot, makePassphraseSlot } from "./slots.js";
@@ -67,6 +68,7 @@ async function install(meta, opener, startedAt, { fresh = false } = {}) {
       t.objectStore("records").clear();
       t.objectStore("chunks").clear();
     });
+    if (fresh) await clearParts();
   } catch (error) {
     if (/** @type {Error} */ (error).name === "ConstraintError") throw new PlainError("This phone already has a diary.");
     throw error;
@@ -87,6 +89,7 @@ export async function startClean() {
     t.objectStore("chunks").clear();
     changes.clear(t);
   });
+  await clearParts();
 }
 
 /**

@@ -11,7 +11,12 @@
 // so only when no tab is writing a file; parts of no file record then belong to a writer that
 // is gone. While any tab is writing, it does nothing and the next unlock tries again. (A
 // restore writes parts before the vault exists, when nothing can be unlocked to reclaim.)
-import { req, tx } from "./idb.js";
+//
+// A large file's parts may be in the private file system instead (opfs.js), written by a
+// worker before their rows and the file's record: there, whatever belongs to no file record
+// is removed by the same rule, under the same lock.
+import { partSize, req, tx } from "./idb.js";
+import { names, removeParts, sizeOf } from "./opfs.js";
 
 const WRITING = "file-parts";
 
@@ -30,7 +35,8 @@ export function whileWriting(write) {
 /**
  * @typedef {object} Reclaimed
  * @property {number} files  interrupted files whose parts were removed
- * @property {number} parts
+ * @property {number} parts    rows of parts (a file whose parts were all in the private file
+ *   system had none yet: its bytes are counted, not its parts)
  * @property {number} bytes  the ciphertext they held
  */
 
@@ -47,9 +53,9 @@ export async function reclaim() {
 }
 
 /** @returns {Promise<Reclaimed>} */
-function sweep() {
+async function sweep() {
   // Quiet: parts of no file are never part of the server copy, so it has nothing to follow.
-  return tx(
+  const { found, known } = await tx(
     ["chunks", "records"],
     "readwrite",
     async (t) => {
@@ -58,7 +64,7 @@ function sweep() {
         req(chunks.getAllKeys()),
         req(t.objectStore("records").index("kind").getAllKeys("file")),
       ]);
-      const known = new Set(files);
+      const known = new Set(/** @type {string[]} */ (files));
       const orphans = [...new Set(keys.map((key) => /** @type {[string, number]} */ (key)[0]))].filter((id) => !known.has(id));
       const found = { files: orphans.length, parts: 0, bytes: 0 };
       for (const id of orphans) {
@@ -66,16 +72,18 @@ function sweep() {
         /** @type {import("./idb.js").ChunkRow[]} */
         const rows = await req(chunks.getAll(range));
         found.parts += rows.length;
-        for (const row of rows) found.bytes += sizeOf(row.ct);
+        for (const row of rows) found.bytes += partSize(row.ct);
         chunks.delete(range);
       }
-      return found;
+      return { found: { ...found, ids: orphans }, known };
     },
     { quiet: true },
   );
-}
-
-/** A part's stored size, whether kept as a Blob or as bytes. @param {Blob | ArrayBufferView} ct */
-function sizeOf(ct) {
-  return ct instanceof Blob ? ct.size : ct.byteLength;
+  // Taken after the rows: a file whose record is written meanwhile cannot be here (the lock).
+  const loose = (await names()).filter((id) => !known.has(id));
+  for (const id of loose) {
+    found.bytes += await sizeOf(id);
+    await removeParts([id]);
+  }
+  return { files: new Set([...found.ids, ...loose]).size, parts: found.parts, bytes: found.bytes };
 }

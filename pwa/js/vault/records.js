@@ -2,11 +2,13 @@
 // The module every feature stores through: encrypted records and chunked files.
 // In clear only what the store needs to find a record: id, kind, version. Every write notes
 // the ids it changed on the change list, in its own transaction (changes.js).
-import { PlainError } from "../errors.js";
+import { PlainError, isQuota } from "../errors.js";
 import { fromUtf8, random, toBase64url, toHex, utf8 } from "./bytes.js";
 import { note } from "./changes.js";
-import { TamperedError, ad, open, seal } from "./crypto.js";
-import { partBytes, req, storable, tx } from "./idb.js";
+import { TamperedError, ad, chunkAd, open, seal } from "./crypto.js";
+import { StorageFullError, partBytes, req, storable, tx } from "./idb.js";
+import { storeInWorker } from "./large-files.js";
+import { removeParts } from "./opfs.js";
 import { dataKey } from "./keys.js";
 import { whileWriting } from "./orphans.js";
 import { startHash } from "./hashing.js";
@@ -20,8 +22,7 @@ const WRITES_IN_FLIGHT = 1;
 
 /** @param {string} kind @param {string} id @param {number} version */
 export const recordAd = (kind, id, version) => ad("cairn/record/v1", kind, id, version);
-/** @param {string} file @param {number} index @param {boolean} final */
-export const chunkAd = (file, index, final) => ad("cairn/chunk/v1", file, index, final ? 1 : 0);
+export { chunkAd };
 
 /**
  * Kinds of record that stay on this phone: caches of what the log says (the diary's
@@ -232,19 +233,72 @@ export async function remove(kind, ...ids) {
 // --- files ----------------------------------------------------------------------------------
 
 /**
- * Encrypt a stream into the vault in ~1 MiB chunks, so memory stays flat whatever the size.
+ * Encrypt a file into the vault in ~1 MiB chunks, so memory stays flat whatever the size.
  * The file's record (kind "file": size, chunk count, `meta`) is written with the last chunk,
- * so a file exists only once all of it is stored.
- * @param {ReadableStream<Bytes>} stream
+ * so a file exists only once all of it is stored. A Blob of more than one part (a picked
+ * photo or video) is stored by a worker into the private file system where the browser has
+ * one (large-files.js); a stream, a small Blob, or a browser without it, by the page into
+ * IndexedDB.
+ * @param {ReadableStream<Bytes> | Blob} source
  * @param {Record<string, unknown>} [meta] name, type, …
  * @param {(bytes: number) => void} [progress]
  * @param {{ hash?: boolean }} [options] hash: take the SHA-256 of the original bytes as they
  *   pass (stored in the file's record as `sha256`, hex)
  * @returns {Promise<{ id: string, size: number, chunks: number, sha256?: string }>}
  */
-export function putFile(stream, meta = {}, progress, options = {}) {
+export function putFile(source, meta = {}, progress, options = {}) {
   // Held until the file's record is written: its parts are not orphans, whatever tab unlocks.
-  return whileWriting(() => writeFile(stream, meta, progress, options));
+  return whileWriting(async () => {
+    if (source instanceof Blob && source.size > CHUNK_BYTES) {
+      const stored = await writeFileInWorker(source, meta, progress, options);
+      if (stored) return stored;
+    }
+    return writeFile(source instanceof Blob ? source.stream() : source, meta, progress, options);
+  });
+}
+
+/**
+ * putFile's work in the worker: the parts go to the private file system, then their rows
+ * (where each lies, its IV) and the file's record are written together. Null where this
+ * browser cannot (nothing is left behind).
+ * @param {Blob} blob
+ * @param {Record<string, unknown>} meta
+ * @param {((bytes: number) => void) | undefined} progress
+ * @param {{ hash?: boolean }} options
+ * @returns {Promise<{ id: string, size: number, chunks: number, sha256?: string } | null>}
+ */
+async function writeFileInWorker(blob, meta, progress, { hash = false }) {
+  const key = dataKey();
+  const id = newId();
+  let written;
+  try {
+    written = await storeInWorker(blob, id, key, { hash, chunk: CHUNK_BYTES, progress });
+  } catch (error) {
+    await removeParts([id]).catch(() => {});
+    if (isQuota(error)) throw new StorageFullError();
+    throw error;
+  }
+  if (!written) {
+    await removeParts([id]).catch(() => {}); // a worker that broke may have begun
+    return null;
+  }
+  const { parts, size, sha256 } = written;
+  const info = { ...meta, size, chunks: parts.length, ...(sha256 ? { sha256 } : {}) };
+  try {
+    // Every part is on disk and flushed: now their rows and the file's record, together.
+    const record = await seal(key, utf8(JSON.stringify(info)), recordAd("file", id, 1));
+    await tx(["chunks", "records", "changes"], "readwrite", async (t) => {
+      const chunks = t.objectStore("chunks");
+      for (const { index, final, iv, at, size: bytes } of parts) chunks.put({ file: id, index, final, iv, ct: { opfs: id, at, size: bytes } });
+      t.objectStore("records").put({ id, kind: "file", version: 1, ...record });
+      await note(t, [id]);
+    });
+  } catch (error) {
+    await removeParts([id]).catch(() => {});
+    throw error;
+  }
+  progress?.(size);
+  return { id, size, chunks: parts.length, ...(sha256 ? { sha256 } : {}) };
 }
 
 /**
@@ -375,7 +429,10 @@ export function readFile(id) {
         return;
       }
       try {
-        const ct = await partBytes(row.ct);
+        const ct = await partBytes(row.ct).catch((error) => {
+          if (error.name === "NotFoundError") throw new TamperedError(`File ${id} is incomplete: a part is missing, and it`);
+          throw error;
+        });
         const bytes = await open(dataKey(), { iv: row.iv, ct }, chunkAd(id, index, row.final), `Part ${index} of file ${id}`);
         controller.enqueue(bytes);
       } catch (error) {
@@ -398,6 +455,9 @@ export async function removeFile(id) {
     t.objectStore("records").delete(id);
     await note(t, [id]);
   });
+  // Its parts in the private file system, if any; if this fails, the next unlock's sweep
+  // removes them (they belong to no record now).
+  await removeParts([id]).catch(() => {});
 }
 
 /** @param {string} id */

@@ -4,7 +4,7 @@
 // passkey slots), and a sealed ending. Making one decrypts and reads nothing.
 import { toBase64url, toHex, utf8 } from "../../vault/bytes.js";
 import { seal } from "../../vault/crypto.js";
-import { partSize, req, tx } from "../../vault/idb.js";
+import { partBody, partSize, req, tx } from "../../vault/idb.js";
 import * as keys from "../../vault/keys.js";
 import { LOCAL_KINDS } from "../../vault/records.js";
 import { Sha256 } from "../../vault/sha256.js";
@@ -29,6 +29,9 @@ export async function makeBackup({ passphrase, progress } = {}) {
   });
   const files = new Set(rows.filter((r) => r.kind === "file").map((r) => r.id));
   const kept = parts.filter((p) => files.has(p.file)); // parts of a file never finished are left out
+  // A part kept in the private file system goes in as a Blob of its place there, unread: so
+  // the file must be saved (downloaded, shared) before that file is removed from the diary.
+  const bodies = await Promise.all(kept.map((p) => partBody(p.ct)));
   const total = rows.reduce((sum, r) => sum + r.ct.length, 0) + kept.reduce((sum, p) => sum + partSize(p.ct), 0);
   let done = 0;
 
@@ -54,7 +57,7 @@ export async function makeBackup({ passphrase, progress } = {}) {
   const diary = await keys.diaryId();
   frame({ t: "header", format: FORMAT, made: Date.now(), slots: slots.map(keys.slotToJson), ...(diary ? { id: diary } : {}) });
   for (const r of rows) frame({ t: "record", id: r.id, kind: r.kind, version: r.version, iv: toBase64url(r.iv) }, r.ct);
-  for (const p of kept) frame({ t: "chunk", file: p.file, index: p.index, final: p.final, iv: toBase64url(p.iv) }, p.ct);
+  kept.forEach((p, i) => frame({ t: "chunk", file: p.file, index: p.index, final: p.final, iv: toBase64url(p.iv) }, bodies[i]));
   const digest = toHex(hasher.digest());
   const sealed = await seal(key, utf8(JSON.stringify({ frames: count, digest })), END_AD);
   out.push(framing({ t: "end", iv: toBase64url(sealed.iv), n: sealed.ct.length }), sealed.ct);
