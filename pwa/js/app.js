@@ -11,6 +11,7 @@ import { clear, screens, setFallback } from "./router.js";
 import * as keys from "./vault/keys.js";
 import * as lockPolicy from "./vault/lock.js";
 import * as inbox from "./inbox/open.js";
+import { clearParts } from "./vault/opfs.js";
 import * as orphans from "./vault/orphans.js";
 import * as records from "./vault/records.js";
 import { capture } from "./views/capture.js";
@@ -58,7 +59,12 @@ async function check(code, right, way) {
   const done = () => void opened(show);
   if (way === "capture") await show(capture(() => void hide()));
   else if (vault) await show(unlock(done, () => void hide()));
-  else await show(setup(done, () => void hide(), prefs.hasCode() ? "" : code));
+  else {
+    // No diary: any large file's parts an erase could not delete (a worker still held them)
+    // open for no one; their room back now (vault/opfs.js).
+    void clearParts().catch(() => {});
+    await show(setup(done, () => void hide(), prefs.hasCode() ? "" : code));
+  }
 }
 
 /** The vault is open: its lock settings, then the diary's home. @param {import("./router.js").Show} show */

@@ -30,7 +30,8 @@ export { DB_NAME };
  * @property {number} index    from 0
  * @property {boolean} final   the file's last part
  * @property {import("../bytes.js").Bytes} iv
- * @property {StoredPart} ct   the ciphertext, as a Blob (or bytes where Blobs are refused)
+ * @property {StoredPart} ct   the ciphertext: a Blob (bytes where Blobs are refused), or where
+ *   it lies in the private file system (a large file stored by a worker)
  */
 
 /**
@@ -278,5 +279,7 @@ export async function destroy() {
     request.onerror = () => reject(request.error);
     request.onblocked = () => resolve(undefined); // completes once other tabs close
   });
-  await clearParts();
+  // Best effort: the key slots are gone, so whatever is left opens for no one, and the
+  // next start with no diary clears it (app.js).
+  await clearParts().catch(() => {});
 }

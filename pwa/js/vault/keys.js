@@ -8,6 +8,7 @@ import * as prefs from "../disguise/prefs.js";
 import { PlainError } from "../errors.js";
 import { LockedError, ThrottledError, WipedError, WrongPassphraseError } from "./errors.js";
 import { destroy, req, tx } from "./idb.js";
+import { stopAll } from "./large-files.js";
 import { clearParts } from "./opfs.js";
 import { hasVault, newDiaryId, passkeyWorkedHere, vaultMeta } from "./meta.js";
 import { begin, lock, lockEpoch } from "./session.js";
@@ -68,7 +69,7 @@ async function install(meta, opener, startedAt, { fresh = false } = {}) {
       t.objectStore("records").clear();
       t.objectStore("chunks").clear();
     });
-    if (fresh) await clearParts();
+    if (fresh) await clearParts().catch(() => {}); // a restore's leftovers: at worst, space
   } catch (error) {
     if (/** @type {Error} */ (error).name === "ConstraintError") throw new PlainError("This phone already has a diary.");
     throw error;
@@ -89,7 +90,7 @@ export async function startClean() {
     t.objectStore("chunks").clear();
     changes.clear(t);
   });
-  await clearParts();
+  await clearParts().catch(() => {}); // leftovers of no diary: at worst, space
 }
 
 /**
@@ -179,6 +180,8 @@ export async function unlockWithPrf(credentialId, prfOutput, startedAt = lockEpo
  * If deleting fails, nothing is locked, so the person is still there to be told.
  */
 export async function eraseEverything() {
+  // A large file being stored goes first, or its worker would hold its parts on disk.
+  stopAll();
   await destroy();
   await lock({ save: false });
 }

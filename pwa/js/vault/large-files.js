@@ -15,20 +15,33 @@ import { onLock } from "./session.js";
 
 /** @type {Worker | null} */
 let worker = null;
-// Set once the worker has said it cannot write here: the page stores every file itself.
+// Set once the worker has said this browser gives it no private file system to write in:
+// the page stores every file itself from then on.
 let unavailable = false;
+// Why a worker could not write that holds for the page's life (a private window, an old
+// browser), unlike a full disk.
+const NEVER = new Set(["NotSupportedError", "SecurityError", "UnknownError", "TypeError"]);
 /** @type {Promise<unknown>} the job before the next: one at a time */
 let queue = Promise.resolve();
 /** @type {((error: Error) => void) | null} ends the job under way */
 let stop = null;
+// One more at each lock and each stop(): a job queued before it never starts.
+let generation = 0;
 
-// Locked: the worker goes, and with it the key it was handed and the file it was writing
-// (whose parts, with no record, the next unlock removes).
-onLock(() => {
+/**
+ * Stop storing: the worker goes, and with it the key it was handed; the job under way and
+ * every job waiting fail with a LockedError. The file being written is left without a record
+ * (the next unlock removes its parts). At each lock, and before erasing.
+ */
+export function stopAll() {
+  generation += 1;
   worker?.terminate();
   worker = null;
   stop?.(new LockedError());
-});
+  stop = null;
+}
+
+onLock(stopAll);
 
 /**
  * Store `blob` as vault file `id`'s parts in the private file system, in the worker. Resolves
@@ -39,19 +52,26 @@ onLock(() => {
  * @param {{ hash: boolean, chunk: number, progress?: (bytes: number) => void }} options
  * @returns {Promise<Written | null>}
  * @throws {Error} with the name the worker's error had (QuotaExceededError, NotReadableError, …)
+ * @throws {LockedError} locked (or stopped) before it was stored
  */
 export function storeInWorker(blob, id, key, options) {
-  const job = queue.then(() => run(blob, id, key, options)).finally(() => {
-    stop = null;
-  });
+  const mine = generation;
+  const job = queue.then(() => run(blob, id, key, options, mine));
   queue = job.catch(() => {});
   return job;
 }
 
-/** @param {Blob} blob @param {string} id @param {CryptoKey} key @param {{ hash: boolean, chunk: number, progress?: (bytes: number) => void }} options */
-async function run(blob, id, key, { hash, chunk, progress }) {
+/**
+ * @param {Blob} blob @param {string} id @param {CryptoKey} key
+ * @param {{ hash: boolean, chunk: number, progress?: (bytes: number) => void }} options
+ * @param {number} mine  the generation it was queued in
+ * @returns {Promise<Written | null>}
+ */
+async function run(blob, id, key, { hash, chunk, progress }, mine) {
   // The page asks first: where it has no private file system, its workers have none either.
+  if (mine !== generation) throw new LockedError();
   if (unavailable || typeof Worker === "undefined" || !(await usable())) return null;
+  if (mine !== generation) throw new LockedError(); // no new worker is handed the key after a lock
   try {
     worker ??= new Worker(new URL("./parts-worker.js", import.meta.url), { type: "module" });
   } catch {
@@ -60,23 +80,31 @@ async function run(blob, id, key, { hash, chunk, progress }) {
   }
   const current = worker;
   return new Promise((resolve, reject) => {
-    stop = reject;
+    /** @param {() => void} settle */
+    const end = (settle) => {
+      if (stop === fail) stop = null;
+      settle();
+    };
+    /** @param {Error} error */
+    const fail = (error) => end(() => reject(error));
+    stop = fail;
     current.onmessage = (event) => {
       const { progress: done, done: written, unavailable: why, failed } = event.data;
       if (done !== undefined) progress?.(done);
-      else if (written) resolve(written);
+      else if (written) end(() => resolve(written));
       else if (why) {
-        unavailable = true;
-        resolve(null);
-      } else if (failed) reject(Object.assign(new Error(failed.message), { name: failed.name }));
+        if (NEVER.has(why)) unavailable = true;
+        end(() => resolve(null));
+      } else if (failed) fail(Object.assign(new Error(failed.message), { name: failed.name }));
     };
+    current.onmessageerror = () => fail(new Error("The file could not be stored."));
     current.onerror = (event) => {
       // The worker would not start (its script not in the cache?) or broke: the page stores
       // this file itself, and the next file tries a new worker.
       event.preventDefault();
       current.terminate();
       if (worker === current) worker = null;
-      resolve(null);
+      end(() => resolve(null));
     };
     current.postMessage({ id, blob, key, hash, chunk });
   });

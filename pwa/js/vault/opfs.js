@@ -98,30 +98,35 @@ export async function sizeOf(id) {
 export async function removeParts(ids) {
   const dir = await folder();
   if (!dir) return;
+  /** @type {unknown} */
+  let failed = null;
   for (const id of ids) {
     try {
       await dir.removeEntry(id);
     } catch (error) {
-      if (/** @type {Error} */ (error).name !== "NotFoundError") throw error;
+      // Still open in a worker that is going (locked a moment ago): the others go anyway.
+      if (/** @type {Error} */ (error).name !== "NotFoundError") failed ??= error;
     }
   }
+  if (failed) throw failed;
 }
 
 /**
  * Delete every file's parts kept here (the vault erased, or a restore starting clean). A
- * file a worker is writing at this moment cannot be deleted under it: it is left, and as it
- * has no record, the next unlock's sweep removes it (vault/orphans.js).
+ * file a worker was writing is released a moment after the worker is stopped: it is tried
+ * again for up to a second, then left (the next start with no diary clears it, app.js).
  */
 export async function clearParts() {
   const top = await root();
   if (!top) return;
-  try {
-    await top.removeEntry(FOLDER, { recursive: true });
-  } catch (error) {
-    if (/** @type {Error} */ (error).name === "NotFoundError") return;
-    // One of them is open for writing: delete the others one by one.
-    const dir = await folder();
-    if (!dir) return;
-    for (const id of await names()) await dir.removeEntry(id).catch(() => {});
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await top.removeEntry(FOLDER, { recursive: true });
+      return;
+    } catch (error) {
+      if (/** @type {Error} */ (error).name === "NotFoundError") return;
+      if (attempt >= 20) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

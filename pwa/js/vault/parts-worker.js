@@ -8,9 +8,10 @@
 // job. Started by vault/stored-files.js, after unlock only.
 //
 // In: { id, blob, key, hash, chunk }. Out: { progress: bytes } as parts are written, then
-// { done: { parts: [{ index, final, iv, at, size }], size, sha256? } }, or { unavailable }
-// before anything is written (no OPFS or no sync access here: the page stores the file
-// itself), or { failed: { name, message } } (its parts are deleted first).
+// { done: { parts: [{ index, final, iv, at, size }], size, sha256? } }, or { unavailable:
+// name } before anything is written (no OPFS or no sync access here: the page stores the
+// file itself), or { failed: { name, message } } (its parts are deleted first). The new
+// file is made for this job (a fresh id), so nothing needs truncating.
 import { toHex } from "./bytes.js";
 import { chunkAd, seal } from "./crypto.js";
 import { startHash } from "./hashing.js";
@@ -25,36 +26,61 @@ const GROUP = 4;
 
 scope.onmessage = async (/** @type {MessageEvent} */ event) => {
   const { id, blob, key, hash, chunk } = event.data;
-  /** @type {FileSystemDirectoryHandle | null} */
-  let dir = null;
-  /** @type {any} */
-  let handle = null;
+  /** @type {{ folder: FileSystemDirectoryHandle, handle: any }} */
+  let opened;
   try {
-    const folder = await navigator.storage.getDirectory().then((root) => root.getDirectoryHandle(FOLDER, { create: true }));
-    dir = folder;
-    const file = await folder.getFileHandle(id, { create: true });
-    if (typeof (/** @type {any} */ (file).createSyncAccessHandle) !== "function") throw new DOMException("", "NotSupportedError");
-    handle = await /** @type {any} */ (file).createSyncAccessHandle();
+    opened = await open(id);
   } catch (error) {
-    if (dir) await dir.removeEntry(id).catch(() => {});
-    scope.postMessage({ unavailable: String(/** @type {Error} */ (error)?.name || error) });
+    scope.postMessage({ unavailable: nameOf(error) });
     return;
   }
+  const { folder, handle } = opened;
   const hasher = hash ? startHash() : null;
-  const folder = dir;
+  // Always answered, whatever fails on the way: the page holds the vault's file lock until then.
+  /** @type {{ done: object } | { failed: { name: string, message: string } }} */
+  let answer;
   try {
-    scope.postMessage({ done: await store(handle, id, blob, key, hasher, chunk) });
+    answer = { done: await store(handle, id, blob, key, hasher, chunk) };
   } catch (error) {
-    handle.close();
-    handle = null;
-    await folder.removeEntry(id).catch(() => {});
-    const e = /** @type {Error} */ (error);
-    scope.postMessage({ failed: { name: e?.name || "Error", message: e?.message || String(error) } });
-  } finally {
-    handle?.close();
-    hasher?.close();
+    answer = { failed: { name: nameOf(error), message: String(/** @type {Error} */ (error)?.message || error) } };
   }
+  for (const end of [() => handle.close(), () => hasher?.close()]) {
+    try {
+      end();
+    } catch {
+      // closed already
+    }
+  }
+  if ("failed" in answer) await folder.removeEntry(id).catch(() => {});
+  scope.postMessage(answer);
 };
+
+/** @param {unknown} error */
+const nameOf = (error) => String(/** @type {Error} */ (error)?.name || "Error");
+
+/**
+ * The new file for vault file `id`'s parts and a sync access handle on it. Where there is
+ * none (no private file system here, no sync access, or the early kind whose calls answered
+ * with promises, in Safari before 17, so a flush could be overtaken), nothing is left.
+ * @param {string} id
+ */
+async function open(id) {
+  const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle(FOLDER, { create: true });
+  const file = /** @type {any} */ (await folder.getFileHandle(id, { create: true }));
+  try {
+    if (typeof file.createSyncAccessHandle !== "function") throw new DOMException("No sync access here.", "NotSupportedError");
+    const handle = await file.createSyncAccessHandle();
+    const size = handle.getSize();
+    if (size instanceof Promise) {
+      await handle.close();
+      throw new DOMException("Only the early, asynchronous sync access here.", "NotSupportedError");
+    }
+    return { folder, handle };
+  } catch (error) {
+    await folder.removeEntry(id).catch(() => {});
+    throw error;
+  }
+}
 
 /**
  * Read, hash, encrypt and write each part in turn; flush once at the end. A file of an exact
@@ -65,10 +91,13 @@ scope.onmessage = async (/** @type {MessageEvent} */ event) => {
  * @param {number} chunk  plaintext bytes per part
  */
 async function store(handle, id, blob, key, hasher, chunk) {
-  handle.truncate(0);
   const count = Math.floor(blob.size / chunk) + 1;
   /** @param {number} g */
-  const read = (g) => blob.slice(g * GROUP * chunk, Math.min(blob.size, (g + 1) * GROUP * chunk)).arrayBuffer();
+  const read = (g) => {
+    const reading = blob.slice(g * GROUP * chunk, Math.min(blob.size, (g + 1) * GROUP * chunk)).arrayBuffer();
+    reading.catch(() => {}); // awaited below; a store that fails first never gets to it
+    return reading;
+  };
   const groups = Math.ceil(count / GROUP);
   let next = read(0);
   const parts = [];

@@ -275,8 +275,11 @@ async function writeFileInWorker(blob, meta, progress, { hash = false }) {
     written = await storeInWorker(blob, id, key, { hash, chunk: CHUNK_BYTES, progress });
   } catch (error) {
     await removeParts([id]).catch(() => {});
+    const name = /** @type {Error} */ (error).name;
     if (isQuota(error)) throw new StorageFullError();
-    throw error;
+    // Locked meanwhile, or the picked file itself could not be read: said as it is.
+    if (name === "LockedError" || name === "NotReadableError" || name === "NotFoundError") throw error;
+    written = null; // anything else the worker met: the page stores the file itself
   }
   if (!written) {
     await removeParts([id]).catch(() => {}); // a worker that broke may have begun
