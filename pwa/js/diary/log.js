@@ -158,19 +158,25 @@ export async function events() {
   const epoch = lockEpoch();
   const head = await readHead();
   if (head.version === cachedHeadVersion) return cache;
-  const rows = await records.rows("event");
-  // Decrypt in batches: thousands of WebCrypto calls at once only queue up.
   /** @type {Event[]} */
   const all = [];
-  for (let i = 0; i < rows.length; i += 500) {
-    all.push(...(await Promise.all(rows.slice(i, i + 500).map((row) => records.openRow(row)))));
+  /** @type {Map<string, number>} */
+  const seen = new Map();
+  // Read a page at a time (a big diary's log is tens of megabytes), and decrypt in batches:
+  // thousands of WebCrypto calls at once only queue up. Locked meanwhile: read no further.
+  for await (const rows of records.rowPages("event")) {
+    if (epoch !== lockEpoch()) throw new LockedError();
+    for (let i = 0; i < rows.length; i += 500) {
+      all.push(...(await Promise.all(rows.slice(i, i + 500).map((row) => records.openRow(row)))));
+    }
+    for (const r of rows) seen.set(r.id, r.version);
   }
   all.sort((a, b) => a.seq - b.seq);
   // Locked while this was decrypting: keep nothing.
   if (epoch !== lockEpoch()) throw new LockedError();
   cache = all;
   cachedHeadVersion = head.version;
-  versions = new Map(rows.map((r) => [r.id, r.version]));
+  versions = seen;
   return cache;
 }
 
