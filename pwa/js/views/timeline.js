@@ -52,6 +52,7 @@ export function timeline(actions) {
       // An unfinished change to an incident the first part does not hold is named by its date:
       // wait for the whole diary (rare: the first part is the newest incidents).
       if (first.whole && unfinished.some((d) => d.target !== "new" && !first.diary.incidents.has(d.target))) {
+        first.begin();
         const diary = await first.whole;
         first = { ...first, diary, whole: null };
       }
@@ -80,7 +81,10 @@ export function timeline(actions) {
         if (entries.some((e) => e.isIntersecting)) list.more();
       }, { rootMargin: "800px 0px" });
       observer.observe(list.$more);
-      // Painted from the first part: the rest comes in under the rows already shown.
+      // Painted from the first part: the rest comes in under the rows already shown, read
+      // once they are on the screen (the frame that shows them, then a task).
+      const { begin } = first;
+      requestAnimationFrame(() => setTimeout(begin));
       first.whole?.then(
         (whole) => {
           if (mine !== visit) return;
