@@ -9,7 +9,7 @@ import { FOLDER, names } from "/js/vault/opfs.js";
 import { reclaim } from "/js/vault/orphans.js";
 import * as records from "/js/vault/records.js";
 import { equal, ok, rejects } from "./assert.js";
-import { fresh, rawRow, writeRaw } from "./vault.js";
+import { digestHex, fresh, rawRow, readAll, workersStarted, writeRaw } from "./vault.js";
 
 const PASS = "test passphrase for large files";
 const PART = records.CHUNK_BYTES;
@@ -24,52 +24,15 @@ function pattern(size, seed = 7) {
   return new Uint8Array(size).map((_, i) => (i * seed + (i >> 12)) % 256);
 }
 
-/** @param {ReadableStream<Uint8Array>} stream */
-async function readAll(stream) {
-  const parts = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  return new Uint8Array(await new Blob(parts).arrayBuffer());
-}
-
 /** @param {Uint8Array} a @param {Uint8Array} b */
 function same(a, b) {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** @param {Uint8Array} bytes */
-async function digestHex(bytes) {
-  return [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The OPFS file holding vault file `id`'s parts. @param {string} id */
 async function partsFile(id) {
   const root = await navigator.storage.getDirectory();
   return (await root.getDirectoryHandle(FOLDER)).getFileHandle(id);
-}
-
-/** Run `work` noting the workers it starts, by their script's address. @param {() => Promise<unknown>} work */
-async function workersStarted(work) {
-  const Original = window.Worker;
-  /** @type {string[]} */
-  const started = [];
-  window.Worker = class extends Original {
-    /** @param {string | URL} url @param {WorkerOptions} [options] */
-    constructor(url, options) {
-      super(url, options);
-      started.push(String(url));
-    }
-  };
-  try {
-    await work();
-  } finally {
-    window.Worker = Original;
-  }
-  return started;
 }
 
 export async function testAPickedFileOfSeveralPartsIsStoredByAWorkerInThePrivateFileSystem() {

@@ -5,7 +5,7 @@ import { restore } from "/js/formats/backup/restore.js";
 import { blobsRefused } from "/js/vault/idb.js";
 import * as records from "/js/vault/records.js";
 import { equal, ok, rejects } from "./assert.js";
-import { fresh, rawRow, writeRaw } from "./vault.js";
+import { digestHex, fresh, rawRow, readAll, workersStarted, writeRaw } from "./vault.js";
 
 const PASS = "test passphrase for records";
 
@@ -94,18 +94,6 @@ export async function testNothingOpensWhenLocked() {
 }
 
 /** @param {ReadableStream<Uint8Array>} stream */
-async function readAll(stream) {
-  // A reader, not new Response(stream): that would turn the stream's error into a TypeError.
-  const parts = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  return new Uint8Array(await new Blob(parts).arrayBuffer());
-}
-
 export async function testFilesRoundTripInChunks() {
   await unlocked();
   const size = 3 * records.CHUNK_BYTES + 12345;
@@ -246,31 +234,6 @@ export async function testALargeFileIsWrittenSeveralPartsToATransaction() {
   ok(writes <= 4, `${writes} transactions for 13 parts`);
   const back = await readAll(records.readFile(file.id));
   ok(back.length === size && back.every((b, i) => b === bytes[i]), "read back differs");
-}
-
-/** @param {Uint8Array} bytes */
-async function digestHex(bytes) {
-  return [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Run `work` counting the workers it starts, by their script's address. @param {() => Promise<void>} work */
-async function workersStarted(work) {
-  const Original = window.Worker;
-  /** @type {string[]} */
-  const started = [];
-  window.Worker = class extends Original {
-    /** @param {string | URL} url @param {WorkerOptions} [options] */
-    constructor(url, options) {
-      super(url, options);
-      started.push(String(url));
-    }
-  };
-  try {
-    await work();
-  } finally {
-    window.Worker = Original;
-  }
-  return started;
 }
 
 export async function testALargeFileIsHashedInAWorkerBesideItsEncryption() {

@@ -21,3 +21,44 @@ export async function writeRaw(store, value, key) {
     t.objectStore(store).put(value, key);
   });
 }
+
+/**
+ * Read a stream to its end, as bytes. A reader, not new Response(stream): that would turn the
+ * stream's error into a TypeError.
+ * @param {ReadableStream<Uint8Array>} stream
+ */
+export async function readAll(stream) {
+  const parts = [];
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+  }
+  return new Uint8Array(await new Blob(parts).arrayBuffer());
+}
+
+/** SHA-256 of bytes, in hex, from WebCrypto. @param {Uint8Array} bytes */
+export async function digestHex(bytes) {
+  return [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Run `work` noting the workers it starts, by their script's address. @param {() => Promise<unknown>} work */
+export async function workersStarted(work) {
+  const Original = window.Worker;
+  /** @type {string[]} */
+  const started = [];
+  window.Worker = class extends Original {
+    /** @param {string | URL} url @param {WorkerOptions} [options] */
+    constructor(url, options) {
+      super(url, options);
+      started.push(String(url));
+    }
+  };
+  try {
+    await work();
+  } finally {
+    window.Worker = Original;
+  }
+  return started;
+}
