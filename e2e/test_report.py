@@ -536,7 +536,7 @@ BUNDLE_WITH_A_PERSONS_PHOTO = """async () => {
     const evidence = await import('/js/diary/evidence.js');
     const { makeBundle } = await import('/js/formats/bundle.js');
     const file = (text, name) =>
-        evidence.store({ stream: new Blob([text]).stream(), name, type: 'image/png', kind: 'x' });
+        evidence.store({ source: new Blob([text]).stream(), name, type: 'image/png', kind: 'x' });
     const face = await file('his face', 'face.png');
     const person = await model.describePerson('', { name: 'J. Smith' }, [face]);
     const fields = { ...model.emptyIncident(), what: 'He waited by the gate', personId: person };

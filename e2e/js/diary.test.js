@@ -268,7 +268,7 @@ export async function testAFileThePhoneCannotReadSaysSoAndLeavesNothing() {
       else controller.error(new DOMException("The file changed on disk", "NotReadableError"));
     },
   });
-  const error = await rejects(store({ stream, name: "broken.jpg", type: "image/jpeg", kind: "image" }));
+  const error = await rejects(store({ source: stream, name: "broken.jpg", type: "image/jpeg", kind: "image" }));
   ok(error instanceof UnreadableFileError, String(error));
   ok(/"broken.jpg" could not be read/.test(error.message) && /still here/.test(error.message), error.message);
   const { tx, req } = await import("/js/vault/idb.js");

@@ -29,15 +29,15 @@ export function kindOf(type, how) {
 /**
  * Store a file (or a stream) in the vault as evidence. A picked file goes in as itself, so a
  * large one can be stored off the page (records.putFile).
- * @param {{ stream: ReadableStream<import("../vault/bytes.js").Bytes> | Blob, name: string, type: string, kind: string, thumbnailFrom?: Blob }} source
+ * @param {{ source: ReadableStream<import("../vault/bytes.js").Bytes> | Blob, name: string, type: string, kind: string, thumbnailFrom?: Blob }} source
  * @param {(bytes: number) => void} [progress]
  * @returns {Promise<Omit<import("./model.js").Evidence, "at" | "seq">>}
  * @throws {UnreadableFileError | import("../vault/idb.js").StorageFullError}
  */
-export async function store({ stream, name, type, kind, thumbnailFrom }, progress) {
+export async function store({ source, name, type, kind, thumbnailFrom }, progress) {
   let stored;
   try {
-    stored = await records.putFile(stream, { name, type }, progress, { hash: true });
+    stored = await records.putFile(source, { name, type }, progress, { hash: true });
   } catch (error) {
     const e = /** @type {Error} */ (error);
     if (e.name === "StorageFullError" || e.name === "LockedError") throw error;
@@ -57,7 +57,7 @@ export async function store({ stream, name, type, kind, thumbnailFrom }, progres
 export function storeFile(file, how, progress) {
   const type = file.type || "application/octet-stream";
   return store(
-    { stream: file, name: file.name || "file", type, kind: kindOf(type, how), thumbnailFrom: type.startsWith("image/") ? file : undefined },
+    { source: file, name: file.name || "file", type, kind: kindOf(type, how), thumbnailFrom: type.startsWith("image/") ? file : undefined },
     progress,
   );
 }

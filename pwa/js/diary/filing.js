@@ -94,11 +94,11 @@ export async function copy(capture, progress) {
   /** @type {Blob | undefined} */
   let whole;
   /** @type {ReadableStream<import("../vault/bytes.js").Bytes> | Blob} */
-  let stream;
-  if (note) stream = new Blob([utf8(capture.text || "")]).stream();
-  else if (picture) stream = whole = await blobOf(inbox.read(capture.item), type);
-  else stream = inbox.read(capture.item);
-  const stored = await records.putFile(stream, { name, type }, progress, { hash: true });
+  let source;
+  if (note) source = new Blob([utf8(capture.text || "")]);
+  else if (picture) source = whole = await blobOf(inbox.read(capture.item), type);
+  else source = inbox.read(capture.item);
+  const stored = await records.putFile(source, { name, type }, progress, { hash: true });
   if (stored.sha256 !== capture.sha256 || stored.size !== capture.size) {
     await records.removeFile(stored.id).catch(() => {});
     throw new DiffersError();

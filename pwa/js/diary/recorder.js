@@ -73,7 +73,7 @@ export async function recordAudio() {
     if (recorder.state !== "inactive") recorder.stop();
   });
   // Recording holds off the idle lock (no taps while speaking); quick exit still locks.
-  const saved = holdDuring(() => store({ stream, name, type, kind: "audio" }), 3600).finally(stopOnLock);
+  const saved = holdDuring(() => store({ source: stream, name, type, kind: "audio" }), 3600).finally(stopOnLock);
   saved.catch(() => {}); // the caller hears of a failure through stop()
   recorder.start(1000);
   return {

@@ -1,6 +1,6 @@
 // @ts-check
 // File parts kept in the Origin Private File System: what a dedicated worker writes for a
-// large file (vault/parts-worker.js, started by vault/stored-files.js), one OPFS file per
+// large file (vault/parts-worker.js, started by vault/large-files.js), one OPFS file per
 // vault file, named by the file's id, its parts' ciphertexts end to end. IndexedDB still
 // holds a row for each part (its place, IV and final flag), whose `ct` points here instead
 // of holding the bytes. Ciphertext only, as in IndexedDB: the key never leaves memory.
@@ -92,23 +92,17 @@ export async function sizeOf(id) {
 }
 
 /**
- * Delete these vault files' parts; one already gone is not an error.
- * @param {string[]} ids
+ * Delete a vault file's parts; already gone is not an error. Fails while a worker that is
+ * going (locked a moment ago) still holds them.
+ * @param {string} id
  */
-export async function removeParts(ids) {
+export async function removeParts(id) {
   const dir = await folder();
-  if (!dir) return;
-  /** @type {unknown} */
-  let failed = null;
-  for (const id of ids) {
-    try {
-      await dir.removeEntry(id);
-    } catch (error) {
-      // Still open in a worker that is going (locked a moment ago): the others go anyway.
-      if (/** @type {Error} */ (error).name !== "NotFoundError") failed ??= error;
-    }
+  try {
+    await dir?.removeEntry(id);
+  } catch (error) {
+    if (/** @type {Error} */ (error).name !== "NotFoundError") throw error;
   }
-  if (failed) throw failed;
 }
 
 /**

@@ -86,7 +86,7 @@ async function sweep() {
   for (const id of loose) {
     const bytes = await sizeOf(id);
     // One still held by a worker that is going is left for the next unlock.
-    if (!(await removeParts([id]).then(() => true, () => false))) continue;
+    if (!(await removeParts(id).then(() => true, () => false))) continue;
     found.bytes += bytes;
     gone.push(id);
   }

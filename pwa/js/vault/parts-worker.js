@@ -5,7 +5,7 @@
 // writes the ciphertexts end to end through a sync access handle, then flushes. The page
 // writes the parts' rows and the file's record once this answers, so a file exists only
 // when all of it is on disk. Nothing but ciphertext is written; the key is dropped with the
-// job. Started by vault/stored-files.js, after unlock only.
+// job. Started by vault/large-files.js, after unlock only.
 //
 // In: { id, blob, key, hash, chunk }. Out: { progress: bytes } as parts are written, then
 // { done: { parts: [{ index, final, iv, at, size }], size, sha256? } }, or { unavailable:

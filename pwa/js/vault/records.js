@@ -291,19 +291,20 @@ export function putFile(source, meta = {}, progress, options = {}) {
 async function writeFileInWorker(blob, meta, progress, { hash = false }) {
   const key = dataKey();
   const id = newId();
-  let written;
+  let written = null;
   try {
     written = await storeInWorker(blob, id, key, { hash, chunk: CHUNK_BYTES, progress });
   } catch (error) {
-    await removeParts([id]).catch(() => {});
+    // A full disk, locked meanwhile, or the picked file itself unreadable: said as it is.
+    // Anything else the worker met: the page stores the file itself.
     const name = /** @type {Error} */ (error).name;
-    if (isQuota(error)) throw new StorageFullError();
-    // Locked meanwhile, or the picked file itself could not be read: said as it is.
-    if (name === "LockedError" || name === "NotReadableError" || name === "NotFoundError") throw error;
-    written = null; // anything else the worker met: the page stores the file itself
+    if (isQuota(error) || name === "LockedError" || name === "NotReadableError" || name === "NotFoundError") {
+      await removeParts(id).catch(() => {});
+      throw isQuota(error) ? new StorageFullError() : error;
+    }
   }
   if (!written) {
-    await removeParts([id]).catch(() => {}); // a worker that broke may have begun
+    await removeParts(id).catch(() => {}); // a worker that broke may have begun
     return null;
   }
   const { parts, size, sha256 } = written;
@@ -318,7 +319,7 @@ async function writeFileInWorker(blob, meta, progress, { hash = false }) {
       await note(t, [id]);
     });
   } catch (error) {
-    await removeParts([id]).catch(() => {});
+    await removeParts(id).catch(() => {});
     throw error;
   }
   progress?.(size);
@@ -481,7 +482,7 @@ export async function removeFile(id) {
   });
   // Its parts in the private file system, if any; if this fails, the next unlock's sweep
   // removes them (they belong to no record now).
-  await removeParts([id]).catch(() => {});
+  await removeParts(id).catch(() => {});
 }
 
 /** @param {string} id */
