@@ -12,6 +12,14 @@ a tap on each one's button (touch start and end: GOV.UK acts on the click, Cairn
 pointerdown). Every time is taken from the input's own `timeStamp` (the third Shift's
 keydown; the tap's pointerdown).
 
+A finger or a key is held down for a while before it lifts: HOLD_MS between each press and
+its release, on the wall clock, well under what people take (a tap's touch and a typist's
+key are down for about 80–100 ms). Those are the rows with targets. The same inputs with
+no hold at all (the release sent straight after the press, as Playwright's `tap()` and
+`press()` do) are measured too and printed beside them, without a target: there, acting on
+the press gains nothing, since the release follows at once, and Cairn's wait for its
+cover's frame before it leaves is all that shows.
+
 - **The cover's frame**: a capture listener that runs before either page's own asks for
   animation frames from the input on; the first frame whose callback finds the cover in the
   page (Cairn's `#cover` shown, GOV.UK's `.govuk-exit-this-page-overlay`) is the one that
@@ -34,11 +42,12 @@ import statistics
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from playwright.sync_api import Page, Playwright, expect
+from playwright.sync_api import Error, Page, Playwright, expect
 
 from e2e.journeys import set_up_with_passphrase_only, unlock_with_passphrase
 from e2e.support import LiveServer, launch, new_phone
@@ -46,6 +55,9 @@ from e2e.support import LiveServer, launch, new_phone
 GOVUK_VERSION = "6.6.0"
 RUNS = 9
 THROTTLE = 4
+# How long each key and the finger stay down, in ms (0: released at once, for reference).
+HOLD_MS = 50
+HOLDS = (HOLD_MS, 0)
 TYPED = "He was outside the school gates again at half three."
 
 # In every page, before its own scripts: the input's time and the cover's frame, sent out
@@ -203,26 +215,39 @@ def _site(pages: dict[str, bytes], files: dict[str, Path] | None = None) -> Iter
         httpd.server_close()
 
 
-def _press(page: Page, how: str, button: str) -> None:
+def _lift(release: Callable[[], object]) -> None:
+    """Send a release; the page it was pressed on may have gone meanwhile."""
+    with contextlib.suppress(Error):
+        release()
+
+
+def _press(page: Page, cdp, how: str, button: str, hold_ms: int) -> None:
+    """Shift three times, or a tap on `button`, each held down `hold_ms` before it lifts."""
     if how == "shift":
         for _ in range(3):
-            page.keyboard.press("Shift")
-    else:
-        box = page.locator(button).bounding_box()
-        assert box, f"no {button} on the page"
-        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.keyboard.down("Shift")
+            time.sleep(hold_ms / 1000)
+            _lift(lambda: page.keyboard.up("Shift"))
+        return
+    box = page.locator(button).bounding_box()
+    assert box, f"no {button} on the page"
+    at = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
+    # As Playwright's touchscreen.tap() sends it, with the finger held between the two.
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at]})
+    time.sleep(hold_ms / 1000)
+    _lift(lambda: cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []}))
 
 
 def _last_input(marks: list) -> int:
     return max(i for i, (what, _) in enumerate(marks) if what == "input")
 
 
-def _run(page: Page, cdp, marks: list, how: str, button: str, neutral: str) -> dict:
+def _run(page: Page, cdp, marks: list, how: str, button: str, neutral: str, hold_ms: int) -> dict:
     """Press, wait for the neutral page, and return the run's times in ms from the input."""
     marks.clear()
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": THROTTLE})
     try:
-        _press(page, how, button)
+        _press(page, cdp, how, button, hold_ms)
         page.wait_for_url(neutral + "/", timeout=30_000)
         times = page.evaluate(NEUTRAL_TIMES)
     finally:
@@ -247,9 +272,11 @@ def _run(page: Page, cdp, marks: list, how: str, button: str, neutral: str) -> d
 def measure(
     server: LiveServer, playwright: Playwright, runs: int = RUNS
 ) -> dict[str, dict[str, list[dict]]]:
-    """Nine runs of each input for each of the two, taking turns."""
+    """Nine runs of each input, held and not, for each of the two, taking turns. Results by
+    who, then by way (`way(how, hold)`)."""
     results: dict[str, dict[str, list[dict]]] = {
-        who: {"shift": [], "tap": []} for who in ("cairn", "govuk")
+        who: {way(how, hold): [] for hold in HOLDS for how in ("shift", "tap")}
+        for who in ("cairn", "govuk")
     }
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="govuk-")))
@@ -292,26 +319,41 @@ def measure(
             "govuk": (govuk_ready, ".govuk-exit-this-page__button"),
         }
         for n in range(runs):
-            for how in ("shift", "tap"):
-                order = ("cairn", "govuk") if (n + (how == "tap")) % 2 == 0 else ("govuk", "cairn")
-                for who in order:
-                    ready, button = turns[who]
-                    ready()
-                    results[who][how].append(_run(page, cdp, marks, how, button, neutral))
+            for hold in HOLDS:
+                for how in ("shift", "tap"):
+                    first = (n + (how == "tap") + (hold == 0)) % 2 == 0
+                    for who in ("cairn", "govuk") if first else ("govuk", "cairn"):
+                        ready, button = turns[who]
+                        ready()
+                        times = _run(page, cdp, marks, how, button, neutral, hold)
+                        results[who][way(how, hold)].append(times)
     return results
 
 
-def summary(results: dict[str, dict[str, list[dict]]]) -> list[tuple[str, float, str, bool, str]]:
-    """Rows: (name, Cairn/GOV.UK ratio of the medians, target, met, note)."""
+def way(how: str, hold: int) -> str:
+    """The key of an input held `hold` ms in measure()'s results: "shift", or "shift, 0 ms"."""
+    return how if hold == HOLD_MS else f"{how}, {hold} ms"
+
+
+def summary(
+    results: dict[str, dict[str, list[dict]]],
+) -> list[tuple[str, float, str, bool | None, str]]:
+    """Rows: (name, Cairn/GOV.UK ratio of the medians, target, met, note); the instant
+    inputs' rows have no target."""
     rows = []
-    names = {"shift": "Shift × 3", "tap": "a tap on the button (from its pointerdown)"}
-    for how in ("shift", "tap"):
+    names = {
+        "shift": f"Shift × 3, each held {HOLD_MS} ms",
+        "tap": f"a tap on the button held {HOLD_MS} ms (from its pointerdown)",
+        way("shift", 0): "for reference, Shift × 3 released at once",
+        way("tap", 0): "for reference, a tap released at once",
+    }
+    for key, name in names.items():
         for what, label in (
             ("cover", "the cover's frame"),
             ("committed", "the neutral page committed"),
         ):
-            ours = [r[what] for r in results["cairn"][how]]
-            theirs = [r[what] for r in results["govuk"][how]]
+            ours = [r[what] for r in results["cairn"][key]]
+            theirs = [r[what] for r in results["govuk"][key]]
             mine, gov = statistics.median(ours), statistics.median(theirs)
             ratio = mine / gov
             pairs = sorted(a / b for a, b in zip(ours, theirs, strict=True))
@@ -322,7 +364,7 @@ def summary(results: dict[str, dict[str, list[dict]]]) -> list[tuple[str, float,
             )
             met = ratio <= 1
             if what == "cover":
-                runs = [results[w][how] for w in ("cairn", "govuk")]
+                runs = [results[w][key] for w in ("cairn", "govuk")]
                 frames = [sum(r["coverFrame"] for r in rs) for rs in runs]
                 first = [sum(r["coverFrame"] and r["bare"] == 0 for r in rs) for rs in runs]
                 painted = [[r["painted"] for r in rs if r["painted"] is not None] for rs in runs]
@@ -339,5 +381,8 @@ def summary(results: dict[str, dict[str, list[dict]]]) -> list[tuple[str, float,
                 )
                 # ≤ 1 frame: the cover is in the first frame after the input, every run.
                 met = met and first[0] == len(ours)
-            rows.append((f"{names[how]} → {label}", round(ratio, 2), "≤ 1", met, note))
+            if key in ("shift", "tap"):
+                rows.append((f"{name} → {label}", round(ratio, 2), "≤ 1", met, note))
+            else:  # no target: what instant inputs show, printed beside the held ones
+                rows.append((f"{name} → {label}", round(ratio, 2), "", None, note))
     return rows

@@ -1486,7 +1486,8 @@ def capture(server: LiveServer, playwright: Playwright, mib: int = 4) -> list[Ro
 
 def quick_exit_beside_govuk(server: LiveServer, playwright: Playwright) -> list[Row]:
     """Quick exit beside GOV.UK Frontend's "Exit this page" (installed from npm for the run),
-    the same inputs and destination, Pixel 7 at 4× CPU, nine runs each, taking turns."""
+    the same inputs (held as a finger and a key are, and for reference released at once) and
+    destination, Pixel 7 at 4× CPU, nine runs each, taking turns."""
     from bench import exit_govuk
 
     results = exit_govuk.measure(server, playwright)

@@ -715,6 +715,48 @@ def test_a_finger_landing_on_the_button_covers_before_it_lifts(page: Page):
     expect_the_draft_back(page)
 
 
+# When the finger landed (the first pointerdown on the button) and when the key was dropped.
+WATCH_HELD = """async () => {
+    const keys = await import('/js/vault/keys.js');
+    window.__held = {};
+    window.addEventListener('pointerdown', () => {
+        window.__held.down ??= performance.now();
+    }, true);
+    window.addEventListener('touchstart', (event) => {
+        window.__held.touch = { cancelable: event.cancelable };
+        setTimeout(() => { window.__held.touch.cancelled = event.defaultPrevented; });
+    }, true);
+    keys.onLock(() => { window.__held.locked ??= performance.now(); });
+}"""
+
+
+def test_a_finger_held_on_the_button_locks_before_it_lifts(page: Page):
+    """A real touch that stays down (people hold a tap for about a tenth of a second): the
+    button cancels its touchstart, so the browser does not hold the page's tasks back
+    waiting for a scroll (Chromium: up to 100 ms), and the lock after the cover's frame
+    comes while the finger is still on the glass, not when it lifts."""
+    set_up_with_passphrase_only(page)
+    exit_to_the_disguise(page)
+    start_a_draft(page)
+    page.evaluate(WATCH_HELD)
+    box = page.get_by_role("button", name="Quick exit").bounding_box()
+    assert box
+    at = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at]})
+    page.wait_for_timeout(400)
+    held = page.evaluate("window.__held")
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    assert held["touch"] == {"cancelable": True, "cancelled": True}, held
+    assert "locked" in held, f"still unlocked with the finger down 400 ms: {held}"
+    # Held back, it would come 100 ms or more after the touch.
+    assert held["locked"] - held["down"] < 90, held
+    expect_disguise(page)
+    assert DRAFT not in page.content()
+    assert page.evaluate(EXITS) == 1
+    expect_the_draft_back(page)
+
+
 def test_what_was_typed_is_kept_when_the_next_page_comes_at_once(page: Page, live_server):
     """The page leaves from the cover's frame, not waiting for the draft: a next page on the
     same server, on a slow phone (4× CPU), arrives within milliseconds, and the words typed

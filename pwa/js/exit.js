@@ -47,7 +47,7 @@ concealment.onChange((revealed) => {
     $exit = h(
       "aside",
       { class: "quick-exit-region", "aria-label": "Quick exit" },
-      h("button", { type: "button", class: "quick-exit", onpointerdown: pressed, onclick: clicked }, "Quick exit"),
+      h("button", { type: "button", class: "quick-exit", onpointerdown: pressed, ontouchstart: still, onclick: clicked }, "Quick exit"),
     );
     document.body.append($exit);
   } else if (!revealed && $exit) {
@@ -75,6 +75,19 @@ function pressed(event) {
 }
 
 /**
+ * A finger on Quick exit (or on the cover it put up) will not scroll or tap anything: say so,
+ * by cancelling its touchstart. Otherwise the browser, waiting to see whether the touch
+ * becomes a scroll, holds back the page's tasks while the finger stays down (Chromium: up
+ * to 100 ms), and the lock and the departure after the cover's frame would wait for the
+ * finger to lift; and the tap's mouse events and click would run in the cover's frame.
+ * @param {Event} event
+ */
+function still(event) {
+  if (event.cancelable) event.preventDefault();
+}
+document.getElementById("cover")?.addEventListener("touchstart", still);
+
+/**
  * A click: the keyboard's Enter or Space, or a screen reader's activation (neither comes with
  * a pointerdown). The click that ends a tap comes after the pointerdown has concealed the app,
  * so one tap exits once.
@@ -88,7 +101,10 @@ const PAINT_WAIT_MS = 1000;
 
 /**
  * Run `fn` once the next frame has been painted: in a task posted from that frame's
- * animation callback (a message: a timer can wait behind other tasks).
+ * animation callback, whichever of two ways runs first. `scheduler.postTask` at
+ * user-blocking priority comes ahead of the rest of a tap's events; a message is never held
+ * back while a finger is down (a touch the browser may still scroll for defers timers and
+ * posted tasks, not messages). A timer can wait behind other tasks.
  * @param {() => void} fn
  */
 function afterPaint(fn) {
@@ -103,7 +119,7 @@ function afterPaint(fn) {
     const scheduler = /** @type {{ postTask?: (fn: () => void, options: object) => Promise<void> }} */ (
       /** @type {any} */ (globalThis).scheduler ?? {}
     );
-    if (scheduler.postTask) return void scheduler.postTask(once, { priority: "user-blocking" });
+    if (scheduler.postTask) void scheduler.postTask(once, { priority: "user-blocking" });
     const channel = new MessageChannel();
     channel.port1.onmessage = once;
     channel.port2.postMessage(null);
