@@ -80,10 +80,12 @@ function pressed(event) {
  * becomes a scroll, holds back the page's tasks while the finger stays down (Chromium: up
  * to 100 ms), and the lock and the departure after the cover's frame would wait for the
  * finger to lift; and the tap's mouse events and click would run in the cover's frame.
+ * Only once the pointerdown has exited: a touch that came without one (a screen reader's
+ * simulated touch, as WebKit's VoiceOver may send) keeps its click, which exits.
  * @param {Event} event
  */
 function still(event) {
-  if (event.cancelable) event.preventDefault();
+  if (event.cancelable && !concealment.isRevealed()) event.preventDefault();
 }
 document.getElementById("cover")?.addEventListener("touchstart", still);
 
